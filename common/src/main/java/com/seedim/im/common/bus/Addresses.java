@@ -1,0 +1,48 @@
+package com.seedim.im.common.bus;
+
+/**
+ * Event-bus addresses that are not a client msgType's handler (those live in
+ * {@link com.seedim.im.common.proto.MsgType#address()}). One prefix per service.
+ */
+public final class Addresses {
+  /** Prefix of the per-gateway-instance push address; see {@link #gateway(String)}. */
+  public static final String GATEWAY_PREFIX = "im.gw.node.";
+
+  // Session lifecycle, sent (point to point) by the gateway to each service. Body: {ctx, firstDevice|lastDevice, logout}.
+  /** Request on a new connection; the reply's {@code self} holds the 1170 heads and undelivered 140s. */
+  public static final String CHAT_CONNECT = "im.chat.connect";
+  public static final String CHAT_DISCONNECT = "im.chat.disconnect";
+  /** A receiver device acked 140s: {ctx, messageIds}. */
+  public static final String CHAT_DELIVERED = "im.chat.delivered";
+  /** HTTP API: POST /api/v1/messages. Body {ctx (sender), frame (130 fields)}. */
+  public static final String CHAT_API_SEND = "im.chat.api.send";
+  /** HTTP API: GET /api/v1/presence. Body {appId, userIds}. */
+  public static final String CHAT_API_PRESENCE = "im.chat.api.presence";
+  /** HTTP API: PUT /api/v1/sensitive-words. Body {appId, words}. */
+  public static final String CHAT_API_WORDS = "im.chat.api.words";
+  /** HTTP API: DELETE /api/v1/chat-permission. Body {appId, userId, receiveUserId}. */
+  public static final String CHAT_API_REVOKE = "im.chat.api.revoke";
+  /** Published after sensitive words changed: {appId}; every chat node reloads. */
+  public static final String CHAT_WORDS_CHANGED = "im.chat.words.changed";
+
+  /** Room/queue lifecycle on a new connection; reply {@code self} holds 551 / 301 (room) and 410 (queue). */
+  public static final String ROOM_CONNECT = "im.room.connect";
+  public static final String ROOM_DISCONNECT = "im.room.disconnect";
+  public static final String QUEUE_CONNECT = "im.queue.connect";
+  public static final String QUEUE_DISCONNECT = "im.queue.disconnect";
+  /** HTTP API for rooms and queues. */
+  public static final String ROOM_API_LIST = "im.room.api.list";
+  public static final String ROOM_API_INFO = "im.room.api.info";
+  public static final String QUEUE_API_STATS = "im.queue.api.stats";
+  /** Internal: room creation / teardown requested by the queue or signaling service. */
+  public static final String ROOM_CREATE = "im.room.create";
+  public static final String ROOM_TEARDOWN = "im.room.teardown";
+
+  private Addresses() {
+  }
+
+  /** The push address of one gateway instance. */
+  public static String gateway(String instanceId) {
+    return GATEWAY_PREFIX + instanceId;
+  }
+}

@@ -1,0 +1,105 @@
+package com.seedim.im.common.bus;
+
+import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.proto.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adapts a service's frame handler {@code (ctx, frame) -> Future<ServiceReply>} to an event-bus consumer:
+ * a {@link ProtocolException} (thrown or as the failed future) becomes {@code fail(code.busCode(), message)};
+ * anything else is logged once here and answered {@code INTERNAL}.
+ */
+public final class Handlers {
+  private static final Logger LOG = LoggerFactory.getLogger(Handlers.class);
+
+  /** A handler of one client frame. */
+  @FunctionalInterface
+  public interface FrameHandler {
+    Future<ServiceReply> handle(RequestContext ctx, JsonObject frame);
+  }
+
+  /** A handler of an internal request whose reply is any JSON object. */
+  @FunctionalInterface
+  public interface JsonHandler {
+    Future<JsonObject> handle(JsonObject body);
+  }
+
+  private Handlers() {
+  }
+
+  public static Handler<Message<JsonObject>> frame(String name, FrameHandler h) {
+    return msg -> {
+      Future<ServiceReply> f;
+      RequestContext ctx = null;
+      try {
+        ctx = RequestContext.of(msg.body());
+        JsonObject frame = msg.body().getJsonObject("frame", new JsonObject());
+        f = h.handle(ctx, frame);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      RequestContext c = ctx;
+      f.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result().toJson());
+        } else {
+          fail(msg, name, c, ar.cause());
+        }
+      });
+    };
+  }
+
+  public static Handler<Message<JsonObject>> json(String name, JsonHandler h) {
+    return msg -> {
+      Future<JsonObject> f;
+      try {
+        f = h.handle(msg.body());
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          fail(msg, name, null, ar.cause());
+        }
+      });
+    };
+  }
+
+  private static void fail(Message<?> msg, String name, RequestContext ctx, Throwable cause) {
+    if (cause instanceof ProtocolException pe) {
+      msg.fail(pe.code().busCode(), pe.getMessage());
+    } else if (cause instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+      msg.fail(re.failureCode(), re.getMessage());
+    } else if (cause instanceof ReplyException) {
+      msg.fail(ErrorCode.UNAVAILABLE.busCode(), "a service did not answer in time");
+    } else {
+      String who = ctx == null ? "-" : ctx.appId() + "/" + ctx.userId() + "/" + ctx.deviceId();
+      if (isStoreTimeout(cause)) {
+        LOG.warn("{} for {}: store unavailable: {}", name, who, cause.toString());
+        msg.fail(ErrorCode.UNAVAILABLE.busCode(), "a store did not answer in time; retry with the same unique");
+      } else {
+        LOG.error("{} for {} failed", name, who, cause);
+        msg.fail(ErrorCode.INTERNAL.busCode(), "internal error");
+      }
+    }
+  }
+
+  private static boolean isStoreTimeout(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String n = c.getClass().getSimpleName();
+      if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.net.ConnectException
+        || n.contains("Timeout") || n.contains("ConnectException") || n.contains("ClosedConnection")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

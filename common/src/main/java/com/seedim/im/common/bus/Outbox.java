@@ -1,0 +1,80 @@
+package com.seedim.im.common.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects the pushes one client frame causes. Pushes meant for the sending connection go into
+ * {@link #self()} (returned in the {@link ServiceReply} so the gateway writes them after the 30 and the
+ * reply, PROTOCOL.md §1 order); all others are sent through the {@link Pusher} on {@link #flush()}.
+ */
+public final class Outbox {
+  private record Pending(String userId, JsonObject frame, boolean reliable, boolean includeSender) {
+  }
+
+  private final Pusher pusher;
+  private final RequestContext ctx;
+  private final JsonArray self = new JsonArray();
+  private final List<Pending> pending = new ArrayList<>();
+
+  public Outbox(Pusher pusher, RequestContext ctx) {
+    this.pusher = pusher;
+    this.ctx = ctx;
+  }
+
+  /** To every device of {@code userId}, the sending connection included (via {@link #self()}). */
+  public Outbox toUser(String userId, JsonObject frame) {
+    return toUser(userId, frame, Pusher.defaultReliable(frame));
+  }
+
+  public Outbox toUser(String userId, JsonObject frame, boolean reliable) {
+    pending.add(new Pending(userId, frame, reliable, true));
+    return this;
+  }
+
+  /** To every device of {@code userId} except the sending connection. */
+  public Outbox toOthers(String userId, JsonObject frame) {
+    return toOthers(userId, frame, Pusher.defaultReliable(frame));
+  }
+
+  public Outbox toOthers(String userId, JsonObject frame, boolean reliable) {
+    pending.add(new Pending(userId, frame, reliable, false));
+    return this;
+  }
+
+  /** Only to the sending connection. */
+  public Outbox toSender(JsonObject frame, boolean reliable) {
+    if (ctx.connId() != null) {
+      self.add(ServiceReply.push(frame, reliable));
+    }
+    return this;
+  }
+
+  /** The pushes for the sending connection; computed from what was queued so far. */
+  public JsonArray self() {
+    JsonArray out = self.copy();
+    if (ctx.connId() != null) {
+      for (Pending p : pending) {
+        if (p.includeSender && p.userId.equals(ctx.userId())) {
+          out.add(ServiceReply.push(p.frame, p.reliable));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Sends every queued push except those for the sending connection. */
+  public Future<Void> flush() {
+    List<Future<Integer>> sent = new ArrayList<>(pending.size());
+    for (Pending p : pending) {
+      String except = p.userId.equals(ctx.userId()) ? ctx.connId() : null;
+      sent.add(pusher.toUser(ctx.appId(), p.userId, p.frame, p.reliable, except));
+    }
+    pending.clear();
+    return Future.join(sent).mapEmpty();
+  }
+}

@@ -1,0 +1,126 @@
+package com.seedim.im.common.bus;
+
+import com.seedim.im.common.proto.MsgType;
+import com.seedim.im.common.proto.NoticeCode;
+import com.seedim.im.common.store.Route;
+import com.seedim.im.common.store.SessionDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sends server pushes to users' devices wherever they are connected: looks up the user's routes and sends
+ * one message per gateway instance to its push address ({@link Addresses#gateway}). Never registers a
+ * consumer per user or socket. Bus delivery is not proof of arrival: reliable pushes are tracked by the gateway.
+ *
+ * <p>Gateway message format: {@code {op:"push", appId, userId, frame, reliable, except?, only?}} or
+ * {@code {op:"kick", appId, userId, connId?, code}}.
+ */
+public final class Pusher {
+  public static final String OP = "op";
+  public static final String OP_PUSH = "push";
+  public static final String OP_KICK = "kick";
+
+  private final EventBus bus;
+  private final SessionDirectory directory;
+
+  public Pusher(EventBus bus, SessionDirectory directory) {
+    this.bus = bus;
+    this.directory = directory;
+  }
+
+  /** Pushes to every live device of a user; reliability follows the msgType. */
+  public Future<Integer> toUser(String appId, String userId, JsonObject frame) {
+    return toUser(appId, userId, frame, defaultReliable(frame), null);
+  }
+
+  /**
+   * Pushes to every live device of a user except the connection {@code exceptConnId} (may be null).
+   *
+   * @return the number of devices targeted
+   */
+  public Future<Integer> toUser(String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
+    return directory.routes(appId, userId).map(routes -> {
+      Set<String> gateways = new LinkedHashSet<>();
+      int n = 0;
+      for (Route r : routes) {
+        if (!r.connId().equals(exceptConnId)) {
+          gateways.add(r.gateway());
+          n++;
+        }
+      }
+      for (String gw : gateways) {
+        JsonObject m = message(appId, userId, frame, reliable);
+        if (exceptConnId != null) {
+          m.put("except", exceptConnId);
+        }
+        bus.send(gw, m);
+      }
+      return n;
+    });
+  }
+
+  /** Pushes to one known connection (e.g. a call's bound device). */
+  public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
+    bus.send(gateway, message(appId, userId, frame, reliable).put("only", connId));
+  }
+
+  /** Pushes to one device of a user by its connection id, looking up its gateway. */
+  public Future<Boolean> toConnection(String appId, String userId, String connId, JsonObject frame, boolean reliable) {
+    return directory.routes(appId, userId).map(routes -> {
+      for (Route r : routes) {
+        if (r.connId().equals(connId)) {
+          toConnection(r.gateway(), appId, userId, connId, frame, reliable);
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  /** Closes connections with a 99 notice: one connection ({@code connId}) or all of the user's on that gateway. */
+  public void kick(String gateway, String appId, String userId, String connId, NoticeCode code) {
+    JsonObject m = new JsonObject().put(OP, OP_KICK).put("appId", appId).put("userId", userId).put("code", code.name());
+    if (connId != null) {
+      m.put("connId", connId);
+    }
+    bus.send(gateway, m);
+  }
+
+  /** Kicks every live device of a user (or one device), wherever connected. */
+  public Future<Integer> kickUser(String appId, String userId, String deviceId, NoticeCode code) {
+    return directory.routes(appId, userId).map(routes -> {
+      int n = 0;
+      for (Route r : routes) {
+        if (deviceId == null || deviceId.equals(r.deviceId())) {
+          kick(r.gateway(), appId, userId, r.connId(), code);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  public SessionDirectory directory() {
+    return directory;
+  }
+
+  public static boolean defaultReliable(JsonObject frame) {
+    MsgType t = MsgType.of(frame.getInteger("msgType", 0));
+    return t != null && t.reliablePush();
+  }
+
+  private static JsonObject message(String appId, String userId, JsonObject frame, boolean reliable) {
+    return new JsonObject().put(OP, OP_PUSH).put("appId", appId).put("userId", userId).put("frame", frame)
+      .put("reliable", reliable);
+  }
+
+  /** Convenience for services: the routes of a user. */
+  public Future<List<Route>> routes(String appId, String userId) {
+    return directory.routes(appId, userId);
+  }
+}

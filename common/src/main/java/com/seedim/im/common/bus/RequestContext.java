@@ -1,0 +1,50 @@
+package com.seedim.im.common.bus;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Who sent a frame, as established by the gateway at the handshake (never taken from the frame).
+ *
+ * @param connId  the sending connection (null for HTTP API calls)
+ * @param gateway the push address of the gateway instance holding that connection (null for HTTP API calls)
+ */
+public record RequestContext(String appId, String userId, String deviceId, String role, String connId, String gateway) {
+  public static final String ROLE_USER = "user";
+  public static final String ROLE_AGENT = "agent";
+  public static final String ROLE_ADMIN = "admin";
+
+  public boolean isAgent() {
+    return ROLE_AGENT.equals(role);
+  }
+
+  public boolean isAdmin() {
+    return ROLE_ADMIN.equals(role);
+  }
+
+  public boolean isUser() {
+    return ROLE_USER.equals(role);
+  }
+
+  public JsonObject toJson() {
+    JsonObject j = new JsonObject().put("appId", appId).put("userId", userId).put("deviceId", deviceId).put("role", role);
+    if (connId != null) {
+      j.put("connId", connId).put("gateway", gateway);
+    }
+    return j;
+  }
+
+  public static RequestContext fromJson(JsonObject j) {
+    return new RequestContext(j.getString("appId"), j.getString("userId"), j.getString("deviceId"),
+      j.getString("role", ROLE_USER), j.getString("connId"), j.getString("gateway"));
+  }
+
+  /** The context carried in a bus request body {@code {ctx, frame}}. */
+  public static RequestContext of(JsonObject body) {
+    return fromJson(body.getJsonObject("ctx"));
+  }
+
+  /** A bus request body: {@code {ctx, frame}}. */
+  public JsonObject request(JsonObject frame) {
+    return new JsonObject().put("ctx", toJson()).put("frame", frame);
+  }
+}

@@ -1,0 +1,147 @@
+package com.seedim.im.common.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Per-app (tenant) settings of PROTOCOL.md §8, with the defaults in one place.
+ *
+ * @param queues configured queues; {@code agents} null means "all agents"
+ */
+public record AppConfig(
+  String appId,
+  String secret,
+  boolean legacySign,
+  Pattern userIdPattern,
+  int signTtlSeconds,
+  int heartbeatSeconds,
+  int idleTimeoutSeconds,
+  int maxDevices,
+  List<String> allowedOrigins,
+  boolean requireChatSign,
+  int chatSignTtlSeconds,
+  int chatPermissionMinutes,
+  int retractSeconds,
+  String sensitivePolicy,
+  boolean revealSensitiveWords,
+  List<String> sensitiveWords,
+  boolean presencePublic,
+  int presenceGraceSeconds,
+  int conversationHeads,
+  int replayMax,
+  boolean htmlEscapeContent,
+  boolean legacyFields,
+  List<QueueDef> queues,
+  boolean dynamicQueues,
+  int maxQueueLength,
+  int queueGraceSeconds,
+  int maxRoomsPerAgent,
+  int roomGraceSeconds,
+  int roomIdleSeconds,
+  int ringTimeoutSeconds,
+  ZoneId timeZone,
+  int framesPerSecond,
+  int framesBurst) {
+
+  public static final String POLICY_REJECT = "reject";
+  public static final String POLICY_MASK = "mask";
+  public static final String DEFAULT_QUEUE = "default";
+
+  /** A configured queue; {@code agents == null} means every agent serves it. */
+  public record QueueDef(String id, List<String> agents) {
+    public boolean servedBy(String agentId) {
+      return agents == null || agents.contains(agentId);
+    }
+  }
+
+  /** Reads an app from its JSON config; {@code dev} changes the defaults that dev mode changes. */
+  public static AppConfig fromJson(JsonObject j, boolean dev) {
+    String appId = j.getString("appId");
+    if (appId == null || appId.isEmpty()) {
+      throw new IllegalArgumentException("app without appId");
+    }
+    String secret = j.getString("secret");
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException("app " + appId + " has no secret");
+    }
+    String policy = j.getString("sensitivePolicy", POLICY_REJECT);
+    if (!POLICY_REJECT.equals(policy) && !POLICY_MASK.equals(policy)) {
+      throw new IllegalArgumentException("app " + appId + ": sensitivePolicy must be reject or mask");
+    }
+    return new AppConfig(
+      appId,
+      secret,
+      j.getBoolean("legacySign", false),
+      Pattern.compile(j.getString("userIdPattern", "^[0-9]{1,20}$")),
+      j.getInteger("signTtlSeconds", 300),
+      j.getInteger("heartbeatSeconds", 30),
+      j.getInteger("idleTimeoutSeconds", 90),
+      j.getInteger("maxDevices", 5),
+      strings(j.getJsonArray("allowedOrigins")),
+      j.getBoolean("requireChatSign", true),
+      j.getInteger("chatSignTtlSeconds", 120),
+      j.getInteger("chatPermissionMinutes", 120),
+      j.getInteger("retractSeconds", 120),
+      policy,
+      j.getBoolean("revealSensitiveWords", false),
+      strings(j.getJsonArray("sensitiveWords")),
+      j.getBoolean("presencePublic", false),
+      j.getInteger("presenceGraceSeconds", 10),
+      j.getInteger("conversationHeads", 100),
+      j.getInteger("replayMax", 200),
+      j.getBoolean("htmlEscapeContent", false),
+      j.getBoolean("legacyFields", false),
+      queues(j.getJsonArray("queues")),
+      j.getBoolean("dynamicQueues", dev),
+      j.getInteger("maxQueueLength", 10000),
+      j.getInteger("queueGraceSeconds", 30),
+      j.getInteger("maxRoomsPerAgent", 1),
+      j.getInteger("roomGraceSeconds", 30),
+      j.getInteger("roomIdleSeconds", 600),
+      j.getInteger("ringTimeoutSeconds", 60),
+      ZoneId.of(j.getString("timeZone", "Asia/Shanghai")),
+      j.getInteger("framesPerSecond", 30),
+      j.getInteger("framesBurst", 100));
+  }
+
+  /** The queue definition for an id, or null when unknown (callers apply {@link #dynamicQueues}). */
+  public QueueDef queue(String id) {
+    for (QueueDef q : queues) {
+      if (q.id().equals(id)) {
+        return q;
+      }
+    }
+    return null;
+  }
+
+  private static List<QueueDef> queues(JsonArray a) {
+    List<QueueDef> out = new ArrayList<>();
+    if (a == null) {
+      out.add(new QueueDef(DEFAULT_QUEUE, null));
+      return List.copyOf(out);
+    }
+    for (Object o : a) {
+      JsonObject q = (JsonObject) o;
+      Object agents = q.getValue("agents", "all");
+      List<String> list = agents instanceof JsonArray arr ? strings(arr) : null;
+      out.add(new QueueDef(q.getString("id"), list));
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> strings(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(a.size());
+    for (Object o : a) {
+      out.add(String.valueOf(o));
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,29 @@
+package com.seedim.im.common.config;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The configured apps by appId. Immutable after start. */
+public final class AppRegistry {
+  private final Map<String, AppConfig> apps;
+
+  public AppRegistry(Collection<AppConfig> apps) {
+    Map<String, AppConfig> m = new LinkedHashMap<>();
+    for (AppConfig a : apps) {
+      if (m.put(a.appId(), a) != null) {
+        throw new IllegalArgumentException("duplicate appId " + a.appId());
+      }
+    }
+    this.apps = Map.copyOf(m);
+  }
+
+  /** The app, or null when unknown. */
+  public AppConfig get(String appId) {
+    return appId == null ? null : apps.get(appId);
+  }
+
+  public Collection<AppConfig> all() {
+    return apps.values();
+  }
+}

@@ -1,0 +1,173 @@
+package com.seedim.im.common.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Server-wide settings (PROTOCOL.md §8) read from the JSON config file, with environment overrides
+ * for what differs per deployment (ports, hosts, MySQL, Redis, cluster). Defaults live here only.
+ */
+public record ServerConfig(
+  boolean dev,
+  String host,
+  int port,
+  String managementHost,
+  int managementPort,
+  int maxFrameBytes,
+  int maxMessageChars,
+  long busTimeoutMs,
+  long shutdownDrainMs,
+  int handshakesPerSecondPerAddress,
+  int maxUnackedPushes,
+  List<Long> resendDelaysMs,
+  Integer nodeId,
+  MySqlConfig mysql,
+  RedisConfig redis,
+  ClusterConfig cluster,
+  boolean allowUnsafeDev,
+  AppRegistry apps,
+  JsonObject raw) {
+
+  public static final String DEV_SECRET = "dev-secret";
+  public static final int MIN_SECRET_BYTES = 32;
+  public static final String DEV_APP_ID = "1477358668";
+
+  /** MySQL (MariaDB) connection settings. */
+  public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize) {
+    static MySqlConfig fromJson(JsonObject j) {
+      return new MySqlConfig(j.getString("host", "127.0.0.1"), j.getInteger("port", 3306), j.getString("user", "root"),
+        j.getString("password", ""), j.getString("database", "test"), j.getInteger("poolSize", 8));
+    }
+  }
+
+  /** Redis connection settings; every key starts with {@code prefix}. */
+  public record RedisConfig(String connectionString, String prefix, int poolSize) {
+    static RedisConfig fromJson(JsonObject j) {
+      return new RedisConfig(j.getString("connectionString", "redis://127.0.0.1:6379"), j.getString("prefix", "im:"),
+        j.getInteger("poolSize", 16));
+    }
+  }
+
+  /** Hazelcast cluster settings (TCP-IP join, multicast off). */
+  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int eventBusPort) {
+    static ClusterConfig fromJson(JsonObject j) {
+      List<String> members = new ArrayList<>();
+      JsonArray a = j.getJsonArray("members", new JsonArray());
+      for (Object o : a) {
+        members.add(String.valueOf(o));
+      }
+      return new ClusterConfig(j.getBoolean("enabled", false), j.getString("host", "127.0.0.1"),
+        j.getInteger("port", 5701), List.copyOf(members), j.getInteger("eventBusPort", 0));
+    }
+  }
+
+  /** Reads the config, applying {@code env} overrides (IM_PORT, IM_HOST, IM_MYSQL_*, IM_REDIS_URI, ...). */
+  public static ServerConfig fromJson(JsonObject json, Map<String, String> env) {
+    JsonObject j = json.copy();
+    override(j, env, "IM_MODE", "mode");
+    override(j, env, "IM_HOST", "host");
+    overrideInt(j, env, "IM_PORT", "port");
+    override(j, env, "IM_MANAGEMENT_HOST", "managementHost");
+    overrideInt(j, env, "IM_MANAGEMENT_PORT", "managementPort");
+    overrideInt(j, env, "IM_NODE_ID", "nodeId");
+    JsonObject mysql = j.getJsonObject("mysql", new JsonObject());
+    override(mysql, env, "IM_MYSQL_HOST", "host");
+    overrideInt(mysql, env, "IM_MYSQL_PORT", "port");
+    override(mysql, env, "IM_MYSQL_USER", "user");
+    override(mysql, env, "IM_MYSQL_PASSWORD", "password");
+    override(mysql, env, "IM_MYSQL_DATABASE", "database");
+    JsonObject redis = j.getJsonObject("redis", new JsonObject());
+    override(redis, env, "IM_REDIS_URI", "connectionString");
+    override(redis, env, "IM_REDIS_PREFIX", "prefix");
+    JsonObject cluster = j.getJsonObject("cluster", new JsonObject());
+    override(cluster, env, "IM_CLUSTER_HOST", "host");
+    overrideInt(cluster, env, "IM_CLUSTER_PORT", "port");
+    if (env.get("IM_CLUSTER_MEMBERS") != null) {
+      cluster.put("members", new JsonArray(List.of(env.get("IM_CLUSTER_MEMBERS").split(","))));
+      cluster.put("enabled", true);
+    }
+
+    boolean dev = !"prod".equals(j.getString("mode", "dev"));
+    List<AppConfig> apps = new ArrayList<>();
+    for (Object o : j.getJsonArray("apps", new JsonArray())) {
+      apps.add(AppConfig.fromJson((JsonObject) o, dev));
+    }
+    List<Long> resend = new ArrayList<>();
+    for (Object o : j.getJsonArray("resendDelaysMs", new JsonArray().add(5000).add(15000).add(35000))) {
+      resend.add(((Number) o).longValue());
+    }
+    ServerConfig c = new ServerConfig(
+      dev,
+      j.getString("host", "127.0.0.1"),
+      j.getInteger("port", 8080),
+      j.getString("managementHost", "127.0.0.1"),
+      j.getInteger("managementPort", 9090),
+      j.getInteger("maxFrameBytes", 131072),
+      j.getInteger("maxMessageChars", 5000),
+      j.getLong("busTimeoutMs", 5000L),
+      j.getLong("shutdownDrainMs", 1000L),
+      j.getInteger("handshakesPerSecondPerAddress", 2000),
+      j.getInteger("maxUnackedPushes", 256),
+      List.copyOf(resend),
+      j.getInteger("nodeId"),
+      MySqlConfig.fromJson(mysql),
+      RedisConfig.fromJson(redis),
+      ClusterConfig.fromJson(cluster),
+      j.getBoolean("allowUnsafeDev", false),
+      new AppRegistry(apps),
+      j);
+    c.validate();
+    return c;
+  }
+
+  /** Refuses unsafe combinations (PROTOCOL.md §8). */
+  public void validate() {
+    if (apps.all().isEmpty()) {
+      throw new IllegalArgumentException("no apps configured");
+    }
+    if (!dev) {
+      for (AppConfig a : apps.all()) {
+        if (DEV_SECRET.equals(a.secret()) || a.secret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+          throw new IllegalArgumentException("app " + a.appId() + ": outside dev mode the secret must not be "
+            + DEV_SECRET + " and must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+      }
+      java.util.Set<String> secrets = new java.util.HashSet<>();
+      for (AppConfig a : apps.all()) {
+        if (!secrets.add(a.secret())) {
+          throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
+        }
+      }
+    } else if (!allowUnsafeDev) {
+      if (cluster.enabled()) {
+        throw new IllegalArgumentException("dev mode refuses to run clustered (set allowUnsafeDev to force)");
+      }
+      if (!isLoopback(host)) {
+        throw new IllegalArgumentException("dev mode refuses to bind " + host + " (set allowUnsafeDev to force)");
+      }
+    }
+  }
+
+  public static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  }
+
+  private static void override(JsonObject j, Map<String, String> env, String var, String key) {
+    String v = env.get(var);
+    if (v != null && !v.isEmpty()) {
+      j.put(key, v);
+    }
+  }
+
+  private static void overrideInt(JsonObject j, Map<String, String> env, String var, String key) {
+    String v = env.get(var);
+    if (v != null && !v.isEmpty()) {
+      j.put(key, Integer.parseInt(v));
+    }
+  }
+}

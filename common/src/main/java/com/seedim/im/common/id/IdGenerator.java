@@ -1,0 +1,56 @@
+package com.seedim.im.common.id;
+
+/**
+ * Time-ordered 53-bit ids (safe in JavaScript) for messages, rooms and calls (PROTOCOL.md §1):
+ * 40 bits of milliseconds since 2024-01-01T00:00Z (until 2058), 6 bits of node id, 7 bits of sequence
+ * (128 ids per millisecond per node; the generator waits for the next millisecond past that).
+ * A clock that steps back is absorbed by continuing from the last timestamp issued.
+ */
+public final class IdGenerator {
+  public static final long EPOCH_MS = 1704067200000L;
+  public static final int NODE_BITS = 6;
+  public static final int SEQ_BITS = 7;
+  public static final int MAX_NODE = (1 << NODE_BITS) - 1;
+  private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
+
+  private final long node;
+  private long lastMs = -1;
+  private long seq;
+
+  public IdGenerator(int node) {
+    if (node < 0 || node > MAX_NODE) {
+      throw new IllegalArgumentException("node id must be 0.." + MAX_NODE + ": " + node);
+    }
+    this.node = node;
+  }
+
+  public int node() {
+    return (int) node;
+  }
+
+  public synchronized long next() {
+    long now = Math.max(System.currentTimeMillis() - EPOCH_MS, lastMs);
+    if (now == lastMs) {
+      seq = (seq + 1) & SEQ_MASK;
+      if (seq == 0) {
+        now = lastMs + 1;
+        while (System.currentTimeMillis() - EPOCH_MS < now) {
+          Thread.onSpinWait();
+        }
+      }
+    } else {
+      seq = 0;
+    }
+    lastMs = now;
+    return (now << (NODE_BITS + SEQ_BITS)) | (node << SEQ_BITS) | seq;
+  }
+
+  public String nextString() {
+    return Long.toString(next());
+  }
+
+  /** Epoch ms at which an id was issued. */
+  public static long timeOf(long id) {
+    return (id >>> (NODE_BITS + SEQ_BITS)) + EPOCH_MS;
+  }
+}

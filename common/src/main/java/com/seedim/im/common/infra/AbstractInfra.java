@@ -1,0 +1,54 @@
+package com.seedim.im.common.infra;
+
+import com.seedim.im.common.config.ServerConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+abstract class AbstractInfra implements Infra {
+  protected final Vertx vertx;
+  protected final ServerConfig config;
+  private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
+  private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
+
+  AbstractInfra(Vertx vertx, ServerConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public ServerConfig config() {
+    return config;
+  }
+
+  @Override
+  public <T> T shared(Class<T> type, Supplier<T> factory) {
+    return type.cast(shared.computeIfAbsent(type, k -> factory.get()));
+  }
+
+  @Override
+  public synchronized void onClose(Supplier<Future<?>> hook) {
+    closeHooks.add(hook);
+  }
+
+  protected Future<Void> runCloseHooks() {
+    List<Future<?>> all = new ArrayList<>();
+    synchronized (this) {
+      for (Supplier<Future<?>> h : closeHooks) {
+        all.add(h.get());
+      }
+      closeHooks.clear();
+    }
+    return Future.join(all).otherwiseEmpty().mapEmpty();
+  }
+}

@@ -1,0 +1,183 @@
+package com.seedim.im.common.infra;
+
+import com.seedim.im.common.bus.Pusher;
+import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.id.IdGenerator;
+import com.seedim.im.common.store.KeyValueStore;
+import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.common.store.SessionDirectory;
+import com.seedim.im.common.store.redis.RedisKeyValueStore;
+import com.seedim.im.common.store.redis.RedisRoomStore;
+import com.seedim.im.common.store.redis.RedisSessionDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Production: MySQL (MariaDB) for messages and conversations, Redis for presence, routes, queues, rooms,
+ * dedupe and rate limits. {@link #connect} fails unless both answer. The id generator's node number is
+ * leased in Redis ({@code <prefix>node:<n>}) unless {@code nodeId} is configured.
+ */
+public final class ProdInfra extends AbstractInfra {
+  private static final Logger LOG = LoggerFactory.getLogger(ProdInfra.class);
+  private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
+  private static final long NODE_LEASE_MS = 60_000;
+  private static final long NODE_RENEW_MS = 20_000;
+
+  private final Redis redisClient;
+  private final RedisAPI redis;
+  private final Pool mysql;
+  private final KeyValueStore kv;
+  private final SessionDirectory directory;
+  private final RoomStore rooms;
+  private final Pusher pusher;
+  private IdGenerator ids;
+  private long leaseTimer = -1;
+
+  private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, Pool mysql) {
+    super(vertx, config);
+    this.redisClient = redisClient;
+    this.redis = RedisAPI.api(redisClient);
+    this.mysql = mysql;
+    String prefix = config.redis().prefix();
+    this.kv = new RedisKeyValueStore(redis, prefix);
+    this.directory = new RedisSessionDirectory(redis, prefix);
+    this.rooms = new RedisRoomStore(redis, prefix);
+    this.pusher = new Pusher(vertx.eventBus(), directory);
+  }
+
+  public static Future<Infra> connect(Vertx vertx, ServerConfig config) {
+    ServerConfig.MySqlConfig my = config.mysql();
+    if (!DB_NAME.matcher(my.database()).matches()) {
+      return Future.failedFuture(new IllegalArgumentException("invalid MySQL database name: " + my.database()));
+    }
+    Redis redisClient = Redis.createClient(vertx, new RedisOptions()
+      .setConnectionString(config.redis().connectionString())
+      .setMaxPoolSize(config.redis().poolSize())
+      .setMaxPoolWaiting(4096)
+      .setMaxWaitingHandlers(65536));
+    MySQLConnectOptions base = new MySQLConnectOptions().setHost(my.host()).setPort(my.port()).setUser(my.user())
+      .setPassword(my.password()).setCharset("utf8mb4").setPipeliningLimit(256);
+    // Create the database if it does not exist yet (a fresh machine), then open the real pool.
+    Pool bootstrap = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(base).using(vertx).build();
+    return bootstrap.query("CREATE DATABASE IF NOT EXISTS `" + my.database() + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+      .execute()
+      .eventually(bootstrap::close)
+      .compose(v -> {
+        Pool pool = MySQLBuilder.pool()
+          .with(new PoolOptions().setMaxSize(my.poolSize()).setMaxWaitQueueSize(65536))
+          .connectingTo(new MySQLConnectOptions(base).setDatabase(my.database()))
+          .using(vertx)
+          .build();
+        ProdInfra infra = new ProdInfra(vertx, config, redisClient, pool);
+        return infra.ping().compose(x -> infra.leaseNodeId()).map(x -> (Infra) infra)
+          .onFailure(err -> infra.close());
+      })
+      .onFailure(err -> {
+        LOG.error("production stores unreachable (MySQL {}:{}/{}, Redis {}): {}", my.host(), my.port(), my.database(),
+          config.redis().connectionString(), err.toString());
+        redisClient.close();
+      });
+  }
+
+  private Future<Void> leaseNodeId() {
+    if (config.nodeId() != null) {
+      ids = new IdGenerator(config.nodeId());
+      return Future.succeededFuture();
+    }
+    String token = UUID.randomUUID().toString();
+    return tryLease(0, token).map(n -> {
+      ids = new IdGenerator(n);
+      String key = config.redis().prefix() + "node:" + n;
+      leaseTimer = vertx.setPeriodic(NODE_RENEW_MS, t ->
+        redis.set(List.of(key, token, "PX", Long.toString(NODE_LEASE_MS), "XX"))
+          .onFailure(err -> LOG.warn("could not renew id node lease {}: {}", n, err.toString())));
+      onClose(() -> redis.eval(List.of("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        "1", key, token)));
+      LOG.info("message-id node number {} leased", n);
+      return null;
+    });
+  }
+
+  private Future<Integer> tryLease(int n, String token) {
+    if (n > IdGenerator.MAX_NODE) {
+      return Future.failedFuture(new IllegalStateException("no free id node number (all " + (IdGenerator.MAX_NODE + 1) + " leased)"));
+    }
+    String key = config.redis().prefix() + "node:" + n;
+    return redis.set(List.of(key, token, "PX", Long.toString(NODE_LEASE_MS), "NX"))
+      .compose(r -> r != null ? Future.succeededFuture(n) : tryLease(n + 1, token));
+  }
+
+  @Override
+  public boolean durable() {
+    return true;
+  }
+
+  @Override
+  public KeyValueStore kv() {
+    return kv;
+  }
+
+  @Override
+  public SessionDirectory directory() {
+    return directory;
+  }
+
+  @Override
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  @Override
+  public IdGenerator ids() {
+    return ids;
+  }
+
+  @Override
+  public Pusher pusher() {
+    return pusher;
+  }
+
+  @Override
+  public Pool mysql() {
+    return mysql;
+  }
+
+  @Override
+  public RedisAPI redis() {
+    return redis;
+  }
+
+  @Override
+  public String redisPrefix() {
+    return config.redis().prefix();
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.all(redis.ping(List.of()), mysql.query("SELECT 1").execute()).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (leaseTimer >= 0) {
+      vertx.cancelTimer(leaseTimer);
+    }
+    return runCloseHooks().eventually(() -> mysql.close()).eventually(() -> {
+      redisClient.close();
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,42 @@
+package com.seedim.im.common.store.redis;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** A Lua script run with EVALSHA, falling back to EVAL (which loads it) when the server does not know it. */
+public final class RedisScript {
+  private final String source;
+  private final String sha;
+
+  public RedisScript(String source) {
+    this.source = source;
+    try {
+      this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Future<Response> run(RedisAPI api, List<String> keys, List<String> args) {
+    List<String> a = new ArrayList<>(keys.size() + args.size() + 2);
+    a.add(sha);
+    a.add(Integer.toString(keys.size()));
+    a.addAll(keys);
+    a.addAll(args);
+    return api.evalsha(a).recover(err -> {
+      if (err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")) {
+        List<String> b = new ArrayList<>(a);
+        b.set(0, source);
+        return api.eval(b);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+}
