@@ -1,0 +1,249 @@
+package com.seedim.im.testkit;
+
+import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.security.Signatures;
+import com.seedim.im.gateway.GatewayVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A real server for tests: a gateway on a free port plus the verticles a test chooses, on dev (memory) stores
+ * or on the machine's real MariaDB and Redis, isolated by a fresh database and Redis key prefix per server.
+ * Call from the test thread; everything blocks until ready.
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String APP_ID = ServerConfig.DEV_APP_ID;
+  public static final String SECRET = "test-secret-0123456789-0123456789-abcdef";
+  public static final String MYSQL_HOST = System.getenv().getOrDefault("IM_TEST_MYSQL_HOST", "127.0.0.1");
+  public static final String REDIS_URI = System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379");
+
+  private final Vertx vertx;
+  private final Infra infra;
+  private final ServerConfig config;
+  private final GatewayVerticle gateway;
+  private final WebSocketClient wsClient;
+  private final List<TestClient> clients = new CopyOnWriteArrayList<>();
+  private final String database;
+  private final String redisPrefix;
+
+  private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, String database, String redisPrefix) {
+    this.vertx = vertx;
+    this.infra = infra;
+    this.config = config;
+    this.gateway = gateway;
+    this.database = database;
+    this.redisPrefix = redisPrefix;
+    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(20000).setMaxFrameSize(1 << 20)
+      .setMaxMessageSize(1 << 20));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a test server. */
+  public static final class Builder {
+    private boolean durable;
+    private final JsonObject app = new JsonObject();
+    private final JsonObject server = new JsonObject();
+    private final List<Function<Infra, Deployable>> verticles = new ArrayList<>();
+    private final List<JsonObject> extraApps = new ArrayList<>();
+
+    /** Real MariaDB and Redis (fresh database and key prefix) instead of memory. */
+    public Builder durable(boolean on) {
+      this.durable = on;
+      return this;
+    }
+
+    /** Overrides of the test app's settings (PROTOCOL.md §8), e.g. {@code {"requireChatSign": false}}. */
+    public Builder app(JsonObject overrides) {
+      app.mergeIn(overrides);
+      return this;
+    }
+
+    /** Another app (tenant) with its own settings; must carry appId and secret. */
+    public Builder extraApp(JsonObject appConfig) {
+      extraApps.add(appConfig);
+      return this;
+    }
+
+    /** Overrides of server settings, e.g. {@code {"maxFrameBytes": 1000}}. */
+    public Builder server(JsonObject overrides) {
+      server.mergeIn(overrides);
+      return this;
+    }
+
+    /** A verticle to deploy next to the gateway (deployed before it). */
+    public Builder verticle(Function<Infra, Deployable> factory) {
+      verticles.add(factory);
+      return this;
+    }
+
+    public TestServer start() {
+      String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      String database = durable ? "imt_" + tag : null;
+      String prefix = "imt:" + tag + ":";
+      JsonObject appJson = new JsonObject().put("appId", APP_ID).put("secret", SECRET).put("dynamicQueues", true)
+        .mergeIn(app);
+      JsonArray apps = new JsonArray().add(appJson);
+      extraApps.forEach(apps::add);
+      JsonObject json = new JsonObject()
+        .put("mode", durable ? "prod" : "dev")
+        .put("host", "127.0.0.1")
+        .put("port", 0)
+        .put("managementPort", 0)
+        .put("shutdownDrainMs", 200)
+        .put("apps", apps)
+        .put("mysql", new JsonObject().put("host", MYSQL_HOST).put("database", durable ? database : "test").put("poolSize", 4))
+        .put("redis", new JsonObject().put("connectionString", REDIS_URI).put("prefix", prefix))
+        .mergeIn(server, true);
+      ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
+      Vertx vertx = Vertx.vertx();
+      try {
+        Infra infra = Infra.create(vertx, cfg).await();
+        for (Function<Infra, Deployable> f : verticles) {
+          vertx.deployVerticle(f.apply(infra)).await();
+        }
+        GatewayVerticle gw = new GatewayVerticle(infra);
+        vertx.deployVerticle(gw).await();
+        return new TestServer(vertx, infra, cfg, gw, database, prefix);
+      } catch (RuntimeException e) {
+        vertx.close().await();
+        throw e;
+      }
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Infra infra() {
+    return infra;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public GatewayVerticle gateway() {
+    return gateway;
+  }
+
+  public int port() {
+    return gateway.actualPort();
+  }
+
+  public int managementPort() {
+    return gateway.managementPort();
+  }
+
+  public String redisPrefix() {
+    return redisPrefix;
+  }
+
+  /** The connect sign (§2 HMAC) for the test app. */
+  public static String sign(String userId, String loginId, String role, long txNo) {
+    return Signatures.login(SECRET, APP_ID, userId, loginId, role, Long.toString(txNo));
+  }
+
+  /** A valid chat permission sign (§5) from sender to receiver issued now; returns {receiveSign, timestamp}. */
+  public static JsonObject chatSign(String sender, String receiver) {
+    long ts = System.currentTimeMillis();
+    return new JsonObject().put("receiveSign", Signatures.chat(SECRET, APP_ID, sender, receiver, ts)).put("timestamp", ts);
+  }
+
+  /** The connect query for a user (role null → parameter absent). */
+  public static String query(String userId, String deviceId, String role) {
+    long tx = System.currentTimeMillis();
+    StringBuilder q = new StringBuilder("/ws?appId=").append(APP_ID).append("&userId=").append(enc(userId))
+      .append("&msgType=10&txNo=").append(tx);
+    if (deviceId != null) {
+      q.append("&loginId=").append(enc(deviceId));
+    }
+    if (role != null) {
+      q.append("&role=").append(enc(role));
+    }
+    q.append("&sign=").append(sign(userId, deviceId, role, tx));
+    return q.toString();
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  public TestClient connect(String userId) {
+    return connect(userId, null, null);
+  }
+
+  public TestClient connect(String userId, String deviceId) {
+    return connect(userId, deviceId, null);
+  }
+
+  /** Connects a signed client (role null = user) and waits until the socket is open. */
+  public TestClient connect(String userId, String deviceId, String role) {
+    return connectRaw(query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null).await();
+  }
+
+  /** Connects with any path and query (for handshake tests); fails with UpgradeRejectedException when refused. */
+  public Future<TestClient> connectRaw(String pathAndQuery, String userId, String deviceId, String origin) {
+    return TestClient.connect(wsClient, port(), pathAndQuery, userId, deviceId, origin).onSuccess(clients::add);
+  }
+
+  @Override
+  public void close() {
+    for (TestClient c : clients) {
+      c.close();
+    }
+    try {
+      vertx.close().await();
+    } finally {
+      if (database != null) {
+        dropDurableState();
+      }
+    }
+  }
+
+  private void dropDurableState() {
+    Vertx v = Vertx.vertx();
+    try {
+      Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(new MySQLConnectOptions().setHost(MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
+        .using(v).build();
+      pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
+      Redis redis = Redis.createClient(v, REDIS_URI);
+      RedisAPI api = RedisAPI.api(redis);
+      String script = "local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
+        + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
+      api.eval(List.of(script, "0", redisPrefix + "*")).eventually(() -> {
+        redis.close();
+        return Future.succeededFuture();
+      }).await();
+    } catch (RuntimeException e) {
+      // best effort cleanup
+    } finally {
+      v.close().await();
+    }
+  }
+}
