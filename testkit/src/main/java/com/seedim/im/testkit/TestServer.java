@@ -201,9 +201,17 @@ public final class TestServer implements AutoCloseable {
     return connect(userId, deviceId, null);
   }
 
-  /** Connects a signed client (role null = user) and waits until the socket is open. */
+  /**
+   * Connects a signed client (role null = user) and waits until its session is registered: a heartbeat round
+   * trip, since the gateway handles frames only after the connect sequence (routes, 1170, replays) is done.
+   * The 21 is consumed; everything the connect sequence pushed stays in the inbox.
+   */
   public TestClient connect(String userId, String deviceId, String role) {
-    return connectRaw(query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null).await();
+    TestClient c = connectRaw(query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null).await();
+    String u = "ready-" + TestClient.newUnique();
+    c.send(new JsonObject().put("msgType", 20).put("unique", u));
+    c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")));
+    return c;
   }
 
   /** Connects with any path and query (for handshake tests); fails with UpgradeRejectedException when refused. */

@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class Outbox {
   private record Pending(String userId, JsonObject frame, boolean reliable, boolean includeSender) {
+    // includeSender: the sending connection gets its copy through self()
   }
 
   private final Pusher pusher;
@@ -33,6 +34,9 @@ public final class Outbox {
 
   public Outbox toUser(String userId, JsonObject frame, boolean reliable) {
     pending.add(new Pending(userId, frame, reliable, true));
+    if (ctx.connId() != null && userId.equals(ctx.userId())) {
+      self.add(ServiceReply.push(frame, reliable));
+    }
     return this;
   }
 
@@ -54,17 +58,9 @@ public final class Outbox {
     return this;
   }
 
-  /** The pushes for the sending connection; computed from what was queued so far. */
+  /** The pushes for the sending connection, in the order they were queued (valid before and after {@link #flush()}). */
   public JsonArray self() {
-    JsonArray out = self.copy();
-    if (ctx.connId() != null) {
-      for (Pending p : pending) {
-        if (p.includeSender && p.userId.equals(ctx.userId())) {
-          out.add(ServiceReply.push(p.frame, p.reliable));
-        }
-      }
-    }
-    return out;
+    return self;
   }
 
   /** Sends every queued push except those for the sending connection. */

@@ -1,0 +1,139 @@
+package com.seedim.im.common.store;
+
+import com.seedim.im.common.store.memory.MemoryKeyValueStore;
+import com.seedim.im.common.store.memory.MemorySessionDirectory;
+import com.seedim.im.common.store.redis.RedisKeyValueStore;
+import com.seedim.im.common.store.redis.RedisSessionDirectory;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One contract for the session directory and the key-value store, run on memory and on the real Redis. */
+@Timeout(30)
+class StoreContractTest {
+  static Vertx vertx;
+  static Redis redis;
+  static RedisAPI api;
+  static final String PREFIX = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    redis = Redis.createClient(vertx, System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379"));
+    api = RedisAPI.api(redis);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", PREFIX + "*")).await();
+    redis.close();
+    vertx.close().await();
+  }
+
+  static Stream<Arguments> directories() {
+    String p = PREFIX + UUID.randomUUID().toString().substring(0, 6) + ":";
+    return Stream.of(Arguments.of("memory", new MemorySessionDirectory()), Arguments.of("redis", new RedisSessionDirectory(api, p)));
+  }
+
+  static Stream<Arguments> kvs() {
+    String p = PREFIX + UUID.randomUUID().toString().substring(0, 6) + ":";
+    return Stream.of(Arguments.of("memory", new MemoryKeyValueStore()), Arguments.of("redis", new RedisKeyValueStore(api, p)));
+  }
+
+  private static Route route(String device, String conn, String gw, String role, long at) {
+    return new Route(device, conn, gw, role, at);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("directories")
+  @DisplayName("register: first device, same device replaces, other role replaces all, beyond maxDevices evicts the oldest")
+  void registerRules(String name, SessionDirectory d) {
+    d.gatewayAlive("gwA").await();
+    d.gatewayAlive("gwB").await();
+    var r1 = d.register("app", "u1", route("phone", "c1", "gwA", "user", 1000), 2).await();
+    assertThat(r1.firstDevice()).isTrue();
+    assertThat(r1.displaced()).isEmpty();
+    var r2 = d.register("app", "u1", route("web", "c2", "gwB", "user", 2000), 2).await();
+    assertThat(r2.firstDevice()).isFalse();
+    assertThat(r2.displaced()).isEmpty();
+    // a third device beyond maxDevices=2 replaces the oldest (phone)
+    var r3 = d.register("app", "u1", route("pad", "c3", "gwA", "user", 3000), 2).await();
+    assertThat(r3.displaced()).extracting(Route::connId).containsExactly("c1");
+    // the same device again replaces its old connection
+    var r4 = d.register("app", "u1", route("pad", "c4", "gwB", "user", 4000), 2).await();
+    assertThat(r4.displaced()).extracting(Route::connId).containsExactly("c3");
+    assertThat(d.routes("app", "u1").await()).extracting(Route::connId).containsExactlyInAnyOrder("c2", "c4");
+    // another role replaces all
+    var r5 = d.register("app", "u1", route("desk", "c5", "gwA", "agent", 5000), 5).await();
+    assertThat(r5.displaced()).extracting(Route::connId).containsExactlyInAnyOrder("c2", "c4");
+    assertThat(d.routes("app", "u1").await()).extracting(Route::role).containsExactly("agent");
+    // apps are tenants
+    assertThat(d.routes("other", "u1").await()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("directories")
+  @DisplayName("unregister only removes the owning connection; last device reported once")
+  void unregisterOwnership(String name, SessionDirectory d) {
+    d.gatewayAlive("gwA").await();
+    d.register("app", "u2", route("phone", "old", "gwA", "user", 1000), 5).await();
+    d.register("app", "u2", route("phone", "new", "gwA", "user", 2000), 5).await();
+    // the late close of the replaced socket must not remove the new session
+    assertThat(d.unregister("app", "u2", "phone", "old").await()).isFalse();
+    assertThat(d.routes("app", "u2").await()).extracting(Route::connId).containsExactly("new");
+    d.register("app", "u2", route("web", "w", "gwA", "user", 3000), 5).await();
+    assertThat(d.unregister("app", "u2", "web", "w").await()).isFalse();
+    assertThat(d.unregister("app", "u2", "phone", "new").await()).isTrue();
+    assertThat(d.unregister("app", "u2", "phone", "new").await()).isFalse();
+    assertThat(d.routes("app", "u2").await()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("directories")
+  @DisplayName("routes of a gateway that is gone do not count")
+  void deadGateway(String name, SessionDirectory d) {
+    d.gatewayAlive("gwA").await();
+    d.gatewayAlive("gwDead").await();
+    d.register("app", "u3", route("phone", "c1", "gwDead", "user", 1000), 5).await();
+    d.register("app", "u4", route("phone", "c2", "gwA", "user", 1000), 5).await();
+    d.gatewayGone("gwDead").await();
+    assertThat(d.routes("app", "u3").await()).isEmpty();
+    Map<String, List<Route>> many = d.routes("app", List.of("u3", "u4", "nobody")).await();
+    assertThat(many).containsOnlyKeys("u4");
+    // a new device of u3 is its first live one
+    assertThat(d.register("app", "u3", route("web", "c3", "gwA", "user", 2000), 5).await().firstDevice()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kvs")
+  @DisplayName("key-value: set/get/expiry, setIfAbsent once, delete, counters")
+  void keyValue(String name, KeyValueStore kv) throws Exception {
+    assertThat(kv.get("a").await()).isNull();
+    kv.set("a", "1", 60_000).await();
+    assertThat(kv.get("a").await()).isEqualTo("1");
+    assertThat(kv.setIfAbsent("b", "x", 60_000).await()).isTrue();
+    assertThat(kv.setIfAbsent("b", "y", 60_000).await()).isFalse();
+    assertThat(kv.get("b").await()).isEqualTo("x");
+    kv.delete("b").await();
+    assertThat(kv.get("b").await()).isNull();
+    kv.set("short", "v", 50).await();
+    Thread.sleep(120);
+    assertThat(kv.get("short").await()).isNull();
+    assertThat(kv.increment("n", 60_000).await()).isEqualTo(1);
+    assertThat(kv.increment("n", 60_000).await()).isEqualTo(2);
+  }
+}

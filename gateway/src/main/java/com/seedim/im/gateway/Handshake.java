@@ -1,0 +1,147 @@
+package com.seedim.im.gateway;
+
+import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.AppRegistry;
+import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.proto.Frames;
+import com.seedim.im.common.security.Signatures;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The connect check of PROTOCOL.md §2 without I/O: parameters (400), app, sign window and signature (401),
+ * Origin (403). The kick record and the handshake rate limit need stores and are checked by the gateway.
+ */
+public final class Handshake {
+  /** Accepted connect paths. */
+  public static final java.util.Set<String> PATHS = java.util.Set.of("/ws", "/login", "/");
+  public static final String DEFAULT_DEVICE = "default";
+  static final long CLOCK_SKEW_MS = 30_000;
+  private static final Pattern TX_NO = Pattern.compile("[0-9]{1,16}");
+  private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Map<String, String> ROLES = Map.of(
+    "user", RequestContext.ROLE_USER,
+    "agent", RequestContext.ROLE_AGENT, "custom", RequestContext.ROLE_AGENT, "kefu", RequestContext.ROLE_AGENT,
+    "admin", RequestContext.ROLE_ADMIN, "administrator", RequestContext.ROLE_ADMIN);
+
+  /** An accepted identity. */
+  public record Identity(AppConfig app, String userId, String deviceId, String role, long txNo, Long headsSince) {
+  }
+
+  /** A refusal: HTTP status, §3 code and a message. */
+  public record Refusal(int status, ErrorCode code, String message) {
+  }
+
+  /** Either an identity or a refusal. */
+  public record Result(Identity identity, Refusal refusal) {
+    static Result ok(Identity i) {
+      return new Result(i, null);
+    }
+
+    static Result refuse(int status, ErrorCode code, String message) {
+      return new Result(null, new Refusal(status, code, message));
+    }
+
+    public boolean accepted() {
+      return identity != null;
+    }
+  }
+
+  private Handshake() {
+  }
+
+  /**
+   * Checks a connect request.
+   *
+   * @param param  the decoded query parameters (first value of each)
+   * @param origin the Origin header or null
+   */
+  public static Result check(Function<String, String> param, String origin, AppRegistry apps, long now) {
+    String appId = param.apply("appId");
+    String userId = param.apply("userId");
+    String txNoRaw = param.apply("txNo");
+    String sign = param.apply("sign");
+    String msgType = param.apply("msgType");
+    String loginRaw = param.apply("loginId");
+    if (loginRaw == null) {
+      loginRaw = param.apply("deviceId");
+    }
+    String roleRaw = param.apply("role");
+    for (String[] f : new String[][] {{"appId", appId}, {"userId", userId}, {"txNo", txNoRaw}, {"sign", sign}}) {
+      if (f[1] == null || f[1].isEmpty()) {
+        return Result.refuse(400, ErrorCode.MISSING_FIELD, "missing parameter '" + f[0] + "'");
+      }
+    }
+    if (msgType != null && !msgType.isEmpty() && !"10".equals(msgType)) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "msgType must be 10 on connect");
+    }
+    if (!Frames.isValidId(appId)) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'appId'");
+    }
+    if (!Frames.isValidId(userId)) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'userId': 1-64 of [A-Za-z0-9_.@:-]");
+    }
+    if (!TX_NO.matcher(txNoRaw).matches()) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': epoch milliseconds");
+    }
+    boolean loginPresent = loginRaw != null && !loginRaw.isEmpty() && !"null".equals(loginRaw) && !"undefined".equals(loginRaw);
+    String deviceId = loginPresent ? loginRaw : DEFAULT_DEVICE;
+    if (!Frames.isValidId(deviceId)) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'loginId': 1-64 of [A-Za-z0-9_.@:-]");
+    }
+    String role = RequestContext.ROLE_USER;
+    if (roleRaw != null && !roleRaw.isEmpty()) {
+      role = ROLES.get(roleRaw.toLowerCase(Locale.ROOT));
+      if (role == null) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'role': user, agent or admin");
+      }
+    }
+    Long headsSince = null;
+    String hs = param.apply("headsSince");
+    if (hs != null && !hs.isEmpty()) {
+      if (!TX_NO.matcher(hs).matches()) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'headsSince': epoch milliseconds");
+      }
+      headsSince = Long.parseLong(hs);
+    }
+
+    AppConfig app = apps.get(appId);
+    if (app == null) {
+      return unauthorized();
+    }
+    if (app.legacySign()) {
+      if (roleRaw != null) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps take no 'role' parameter");
+      }
+      if (!app.userIdPattern().matcher(userId).matches()) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'userId' for this app");
+      }
+      if (loginPresent && !UUID.matcher(loginRaw).matches()) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps need a UUID 'loginId'");
+      }
+    }
+    long txNo = Long.parseLong(txNoRaw);
+    long age = now - txNo;
+    if (age < -CLOCK_SKEW_MS || age > app.signTtlSeconds() * 1000L) {
+      return unauthorized();
+    }
+    String expected = app.legacySign()
+      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoRaw)
+      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoRaw);
+    if (!Signatures.matches(expected, sign)) {
+      return unauthorized();
+    }
+    if (origin != null && !app.allowedOrigins().isEmpty() && !app.allowedOrigins().contains(origin)) {
+      return Result.refuse(403, ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed");
+    }
+    return Result.ok(new Identity(app, userId, deviceId, role, txNo, headsSince));
+  }
+
+  static Result unauthorized() {
+    return Result.refuse(401, ErrorCode.UNAUTHORIZED, "unauthorized");
+  }
+}

@@ -1,0 +1,84 @@
+package com.seedim.im.gateway;
+
+import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.proto.MsgType;
+import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.store.KeyValueStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Supplier;
+
+/**
+ * PROTOCOL.md §4 idempotency for every idempotent msgType except 130 (chat keeps that in the message row):
+ * key (appId, userId, deviceId, msgType, unique). Only successful frames are recorded, for
+ * {@link #WINDOW_MS}; a repeat gets the recorded 30 and reply again; a repeat while the first is still
+ * running waits for its result.
+ */
+final class Idempotency {
+  static final long WINDOW_MS = 10 * 60_000;
+  /** A claim left by a node that died mid-request expires after this long. */
+  static final long CLAIM_MS = 30_000;
+  static final long POLL_MS = 50;
+  private static final String PENDING = "\u0000pending";
+
+  private final Vertx vertx;
+  private final KeyValueStore kv;
+  private final long waitMs;
+
+  Idempotency(Vertx vertx, KeyValueStore kv, long waitMs) {
+    this.vertx = vertx;
+    this.kv = kv;
+    this.waitMs = waitMs;
+  }
+
+  static String key(RequestContext ctx, MsgType type, String unique) {
+    return "idem:" + ctx.appId() + ":" + ctx.userId() + ":" + ctx.deviceId() + ":" + type.code() + ":" + unique;
+  }
+
+  Future<JsonObject> run(RequestContext ctx, MsgType type, String unique, Supplier<Future<JsonObject>> work) {
+    String key = key(ctx, type, unique);
+    return kv.setIfAbsent(key, PENDING, CLAIM_MS).compose(claimed -> {
+      if (claimed) {
+        return work.get().andThen(ar -> {
+          if (ar.succeeded() && !ar.result().getBoolean(ServiceReply.NO_ACK, false)) {
+            JsonObject record = new JsonObject();
+            JsonObject r = ar.result();
+            if (r.containsKey(ServiceReply.ACK)) {
+              record.put(ServiceReply.ACK, r.getValue(ServiceReply.ACK));
+            }
+            if (r.containsKey(ServiceReply.REPLY)) {
+              record.put(ServiceReply.REPLY, r.getValue(ServiceReply.REPLY));
+            }
+            kv.set(key, record.encode(), WINDOW_MS);
+          } else {
+            kv.delete(key);
+          }
+        });
+      }
+      return awaitRecord(key, System.currentTimeMillis() + waitMs);
+    });
+  }
+
+  private Future<JsonObject> awaitRecord(String key, long deadline) {
+    return kv.get(key).compose(v -> {
+      if (v == null) {
+        // the first attempt failed and released its claim: treat as not recorded
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the first attempt with this unique did not complete; retry"));
+      }
+      if (!PENDING.equals(v)) {
+        return Future.succeededFuture(new JsonObject(v));
+      }
+      if (System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "a request with this unique is still running; retry"));
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(POLL_MS, t -> p.complete());
+      return p.future().compose(x -> awaitRecord(key, deadline));
+    });
+  }
+}

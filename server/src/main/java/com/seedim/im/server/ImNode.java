@@ -1,0 +1,151 @@
+package com.seedim.im.server;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.seedim.im.chat.ChatVerticle;
+import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.infra.Infra;
+import com.seedim.im.gateway.GatewayVerticle;
+import com.seedim.im.queue.QueueVerticle;
+import com.seedim.im.room.RoomVerticle;
+import com.seedim.im.signaling.SignalingVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One running node: a Vert.x instance (clustered through Hazelcast when configured), the process's
+ * {@link Infra}, and the verticles of its roles. Services deploy before the gateway so that a gateway
+ * never accepts sockets it cannot serve; on stop the gateway goes first (99 SHUTDOWN, drain, close 1001).
+ */
+public final class ImNode {
+  private static final Logger LOG = LoggerFactory.getLogger(ImNode.class);
+
+  private final Vertx vertx;
+  private final Infra infra;
+  private final List<String> services;
+  private final List<String> gateways;
+  private final GatewayVerticle firstGateway;
+
+  private ImNode(Vertx vertx, Infra infra, List<String> services, List<String> gateways, GatewayVerticle firstGateway) {
+    this.vertx = vertx;
+    this.infra = infra;
+    this.services = services;
+    this.gateways = gateways;
+    this.firstGateway = firstGateway;
+  }
+
+  public static Future<ImNode> start(ServerConfig cfg, Set<Role> roles) {
+    Future<Vertx> vx = cfg.cluster().enabled() ? clustered(cfg) : Future.succeededFuture(Vertx.vertx(options(cfg)));
+    return vx.compose(vertx -> Infra.create(vertx, cfg)
+      .compose(infra -> deploy(vertx, infra, cfg, roles))
+      .onFailure(err -> vertx.close()));
+  }
+
+  private static VertxOptions options(ServerConfig cfg) {
+    return new VertxOptions().setPreferNativeTransport(false);
+  }
+
+  private static Future<Vertx> clustered(ServerConfig cfg) {
+    ServerConfig.ClusterConfig cc = cfg.cluster();
+    Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName(cfg.raw().getString("clusterName", "seedim"));
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(cc.port()).setPortAutoIncrement(true);
+    net.getInterfaces().setEnabled(true).addInterface(cc.host());
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(cc.members().isEmpty() ? List.of(cc.host() + ":" + cc.port()) : cc.members());
+    VertxOptions opts = options(cfg).setEventBusOptions(new EventBusOptions().setHost(cc.host()).setClusterPublicHost(cc.host())
+      .setPort(cc.eventBusPort()));
+    return Vertx.builder().with(opts).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+  }
+
+  private static Future<ImNode> deploy(Vertx vertx, Infra infra, ServerConfig cfg, Set<Role> roles) {
+    List<Function<Infra, Deployable>> services = new ArrayList<>();
+    if (roles.contains(Role.CHAT)) {
+      services.add(ChatVerticle::new);
+    }
+    if (roles.contains(Role.QUEUE)) {
+      services.add(QueueVerticle::new);
+    }
+    if (roles.contains(Role.ROOM)) {
+      services.add(RoomVerticle::new);
+    }
+    if (roles.contains(Role.SIGNALING)) {
+      services.add(SignalingVerticle::new);
+    }
+    List<String> serviceIds = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Function<Infra, Deployable> f : services) {
+      chain = chain.compose(v -> vertx.deployVerticle(f.apply(infra)).map(id -> {
+        serviceIds.add(id);
+        return null;
+      }));
+    }
+    int gatewayInstances = cfg.raw().getInteger("gatewayInstances", 1);
+    List<String> gatewayIds = new ArrayList<>();
+    GatewayVerticle[] first = new GatewayVerticle[1];
+    if (roles.contains(Role.GATEWAY)) {
+      for (int i = 0; i < gatewayInstances; i++) {
+        chain = chain.compose(v -> {
+          GatewayVerticle g = new GatewayVerticle(infra);
+          if (first[0] == null) {
+            first[0] = g;
+          }
+          return vertx.deployVerticle(g, new DeploymentOptions()).map(id -> {
+            gatewayIds.add(id);
+            return null;
+          });
+        });
+      }
+    }
+    return chain.map(v -> {
+      LOG.info("node up: roles {}, {} mode, stores {}, clustered {}", roles, cfg.dev() ? "dev" : "production",
+        infra.durable() ? "MySQL+Redis" : "in-memory", vertx.isClustered());
+      return new ImNode(vertx, infra, serviceIds, gatewayIds, first[0]);
+    });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Infra infra() {
+    return infra;
+  }
+
+  /** The first gateway instance, or null when this node runs no gateway. */
+  public GatewayVerticle gateway() {
+    return firstGateway;
+  }
+
+  /** Graceful stop: gateways first (99 SHUTDOWN, drain, close), then services, stores and Vert.x. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : gateways) {
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    for (String id : services) {
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain.compose(v -> infra.close()).eventually(() -> vertx.close());
+  }
+}

@@ -1,0 +1,99 @@
+package com.seedim.im.server;
+
+import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.ServerConfig;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** Command line entry point: {@code java -jar seedim.jar [--config FILE] [--roles gateway,chat,...]}. */
+@Command(name = "seedim", mixinStandardHelpOptions = true, version = "SeedIM 0.1.0",
+  description = "IM and video customer-service server. Without --config it runs dev mode: every verticle in one "
+    + "process, in-memory stores, the demo page and the /dev sign endpoints.")
+public final class Main implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String DEFAULT_CONFIG = "conf/dev.json";
+  static final String BUILTIN_CONFIG = "dev-config.json";
+  static final long STOP_TIMEOUT_S = 30;
+
+  @Option(names = {"-c", "--config"}, description = "JSON config file (default: conf/dev.json if present, else the built-in dev config)")
+  Path config;
+
+  @Option(names = {"-r", "--roles"}, split = ",", defaultValue = "all",
+    description = "Verticle kinds to run: all, gateway, chat, queue, room, signaling (comma separated)")
+  List<String> roles;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    JsonObject json = load();
+    ServerConfig cfg = ServerConfig.fromJson(json, System.getenv());
+    Set<Role> roleSet = Role.parse(roles);
+    if (cfg.dev()) {
+      warnDev(cfg);
+    }
+    ImNode node = ImNode.start(cfg, roleSet).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
+    }, "seedim-shutdown"));
+    if (node.gateway() != null) {
+      int port = node.gateway().actualPort();
+      LOG.info("WebSocket: ws://{}:{}/ws   HTTP API: http://{}:{}/api/v1   health: http://{}:{}/health",
+        cfg.host(), port, cfg.host(), port, cfg.host(), port);
+      if (cfg.dev()) {
+        LOG.info("demo page: http://{}:{}/   dev sign: http://{}:{}/dev/sign?userId=alice", cfg.host(), port, cfg.host(), port);
+      }
+    }
+    return 0;
+  }
+
+  private JsonObject load() throws IOException {
+    Path p = config;
+    if (p == null && Files.exists(Path.of(DEFAULT_CONFIG))) {
+      p = Path.of(DEFAULT_CONFIG);
+    }
+    if (p != null) {
+      LOG.info("config: {}", p.toAbsolutePath());
+      return new JsonObject(Files.readString(p, StandardCharsets.UTF_8));
+    }
+    LOG.info("config: built-in dev config");
+    try (InputStream in = Main.class.getClassLoader().getResourceAsStream(BUILTIN_CONFIG)) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void warnDev(ServerConfig cfg) {
+    LOG.warn("==================================================================================");
+    LOG.warn(" DEV MODE: every verticle in one process, IN-MEMORY stores. Nothing is durable.");
+    LOG.warn(" Do not use in production: run with a prod config (mode: prod, MySQL, Redis).");
+    for (AppConfig a : cfg.apps().all()) {
+      LOG.warn(" app {} secret: '{}'{}", a.appId(), a.secret(),
+        ServerConfig.DEV_SECRET.equals(a.secret()) ? "  (the public dev secret!)" : "");
+    }
+    LOG.warn("==================================================================================");
+  }
+}
