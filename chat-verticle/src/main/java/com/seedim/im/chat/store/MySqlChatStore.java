@@ -1,0 +1,439 @@
+package com.seedim.im.chat.store;
+
+import com.seedim.im.chat.rules.RetractPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * {@link ChatStore} on MySQL (MariaDB) through the reactive client. Every write is one transaction; rows of
+ * the two conversation sides are always locked in ascending owner order, and a transaction that loses a
+ * deadlock (or a duplicate-key race on the dedupe key) is retried a few times.
+ */
+public final class MySqlChatStore implements ChatStore {
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlChatStore.class);
+  private static final int MAX_ATTEMPTS = 4;
+  private static final int ER_DUP_ENTRY = 1062;
+  private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  private static final int ER_LOCK_DEADLOCK = 1213;
+
+  private static final String COLS = "app_id, message_id, sender, receiver, sender_device, content, content_type, send_time, "
+    + "retracted, delivered";
+  private static final String M_COLS = "m.app_id, m.message_id, m.sender, m.receiver, m.sender_device, m.content, "
+    + "m.content_type, m.send_time, m.retracted, m.delivered";
+  private static final String CONV_COLS = "c.peer, c.last_message_id, c.unread_count, c.read_message_id, "
+    + "c.peer_read_message_id, c.message_count, c.updated_at";
+
+  private static final String FIND_DUPLICATE = "SELECT " + COLS + " FROM chat_messages"
+    + " WHERE app_id = ? AND sender = ? AND sender_device = ? AND uniq = ? AND dedupe_hash = ?";
+  private static final String RELEASE_UNIQUE = "UPDATE chat_messages SET uniq = NULL WHERE app_id = ? AND message_id = ?";
+  private static final String INSERT_MESSAGE = "INSERT INTO chat_messages (app_id, message_id, sender, receiver, user_lo, "
+    + "user_hi, sender_device, uniq, dedupe_hash, content, content_type, send_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String UPSERT_CONVERSATIONS = "INSERT INTO chat_conversations (app_id, owner, peer, last_message_id, "
+    + "unread_count, read_message_id, peer_read_message_id, message_count, updated_at) VALUES "
+    + "(?, ?, ?, ?, ?, 0, 0, 1, ?), (?, ?, ?, ?, ?, 0, 0, 1, ?) ON DUPLICATE KEY UPDATE "
+    + "unread_count = unread_count + IF(VALUES(last_message_id) > read_message_id, VALUES(unread_count), 0), "
+    + "last_message_id = GREATEST(last_message_id, VALUES(last_message_id)), "
+    + "message_count = message_count + 1, updated_at = VALUES(updated_at)";
+  private static final String MESSAGE_BY_ID = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND message_id = ?";
+  private static final String LOCK_PAIR = "SELECT owner, peer, read_message_id FROM chat_conversations WHERE app_id = ? AND "
+    + "((owner = ? AND peer = ?) OR (owner = ? AND peer = ?)) ORDER BY owner FOR UPDATE";
+  private static final String LATEST_FROM = "SELECT MAX(message_id) AS id FROM chat_messages WHERE app_id = ? AND receiver = ? "
+    + "AND sender = ?";
+  private static final String COUNT_UNREAD = "SELECT COUNT(*) AS n FROM chat_messages WHERE app_id = ? AND receiver = ? "
+    + "AND sender = ? AND message_id > ? AND retracted = 0";
+  private static final String SET_READ = "UPDATE chat_conversations SET read_message_id = ?, unread_count = ?, updated_at = ? "
+    + "WHERE app_id = ? AND owner = ? AND peer = ?";
+  private static final String SET_PEER_READ = "UPDATE chat_conversations SET peer_read_message_id = "
+    + "GREATEST(peer_read_message_id, ?), updated_at = ? WHERE app_id = ? AND owner = ? AND peer = ?";
+  private static final String SET_UNREAD = "UPDATE chat_conversations SET unread_count = ?, updated_at = ? "
+    + "WHERE app_id = ? AND owner = ? AND peer = ?";
+  private static final String TOUCH = "UPDATE chat_conversations SET updated_at = ? WHERE app_id = ? AND owner = ? AND peer = ?";
+  private static final String SET_RETRACTED = "UPDATE chat_messages SET retracted = 1, delivered = 1 "
+    + "WHERE app_id = ? AND message_id = ?";
+  private static final String CONVERSATION = "SELECT " + CONV_COLS + " FROM chat_conversations c "
+    + "WHERE c.app_id = ? AND c.owner = ? AND c.peer = ?";
+  private static final String UNREAD_TOTAL = "SELECT COALESCE(SUM(unread_count), 0) AS n FROM chat_conversations "
+    + "WHERE app_id = ? AND owner = ?";
+  private static final String UNREAD_TOP = "SELECT peer, unread_count FROM chat_conversations WHERE app_id = ? AND owner = ? "
+    + "AND unread_count > 0 ORDER BY unread_count DESC, peer LIMIT ?";
+  private static final String UNREAD_MESSAGES = "SELECT " + M_COLS + " FROM chat_conversations c JOIN chat_messages m "
+    + "ON m.app_id = c.app_id AND m.receiver = c.owner AND m.sender = c.peer AND m.message_id > c.read_message_id "
+    + "WHERE c.app_id = ? AND c.owner = ? AND c.unread_count > 0 AND m.retracted = 0";
+  private static final String HEADS = "SELECT " + CONV_COLS + ", " + M_COLS + " FROM chat_conversations c "
+    + "JOIN chat_messages m ON m.app_id = c.app_id AND m.message_id = c.last_message_id "
+    + "WHERE c.app_id = ? AND c.owner = ?";
+  private static final String UNDELIVERED = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? "
+    + "AND delivered = 0 ORDER BY message_id LIMIT ?";
+  private static final String UNDELIVERED_BETWEEN = "SELECT " + COLS + " FROM chat_messages WHERE delivered = 0 "
+    + "AND message_id BETWEEN ? AND ? ORDER BY message_id LIMIT ?";
+  private static final String RECENT_PEERS = "SELECT peer FROM chat_conversations WHERE app_id = ? AND owner = ? "
+    + "AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?";
+  private static final String WORDS = "SELECT words FROM chat_sensitive_words WHERE app_id = ?";
+  private static final String SAVE_WORDS = "INSERT INTO chat_sensitive_words (app_id, words, updated_at) VALUES (?, ?, ?) "
+    + "ON DUPLICATE KEY UPDATE words = VALUES(words), updated_at = VALUES(updated_at)";
+
+  private final Pool pool;
+
+  public MySqlChatStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<Void> migrate() {
+    Future<Void> f = Future.succeededFuture();
+    for (String ddl : ChatSchema.STATEMENTS) {
+      f = f.compose(v -> pool.query(ddl).execute().mapEmpty());
+    }
+    return f;
+  }
+
+  private <T> Future<T> tx(String what, Function<SqlConnection, Future<T>> body) {
+    return attempt(what, body, 1);
+  }
+
+  private <T> Future<T> attempt(String what, Function<SqlConnection, Future<T>> body, int n) {
+    return pool.withTransaction(body).recover(err -> {
+      if (n < MAX_ATTEMPTS && retryable(err)) {
+        LOG.debug("{}: attempt {} lost a race ({}), retrying", what, n, err.getMessage());
+        return attempt(what, body, n + 1);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static boolean retryable(Throwable err) {
+    if (err instanceof DatabaseException de) {
+      int code = de.getErrorCode();
+      return code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT || code == ER_DUP_ENTRY;
+    }
+    return false;
+  }
+
+  @Override
+  public Future<SendResult> insert(NewMessage m, long dedupeSinceMs) {
+    return tx("insert", conn -> findDuplicate(conn, m).compose(old -> {
+      if (old != null && old.sendTime() >= dedupeSinceMs) {
+        return Future.succeededFuture(new SendResult(old, true));
+      }
+      Future<?> released = old == null ? Future.succeededFuture()
+        : conn.preparedQuery(RELEASE_UNIQUE).execute(Tuple.of(m.appId(), old.messageId()));
+      return released
+        .compose(v -> conn.preparedQuery(INSERT_MESSAGE).execute(insertTuple(m)))
+        .compose(v -> conn.preparedQuery(UPSERT_CONVERSATIONS).execute(conversationTuple(m)))
+        .map(v -> new SendResult(m.toMessage(), false));
+    }));
+  }
+
+  private static Future<ChatMessage> findDuplicate(SqlConnection conn, NewMessage m) {
+    if (m.unique() == null) {
+      return Future.succeededFuture(null);
+    }
+    return conn.preparedQuery(FIND_DUPLICATE)
+      .execute(Tuple.of(m.appId(), m.sender(), m.senderDevice(), m.unique(), m.dedupeHash()))
+      .map(MySqlChatStore::firstMessage);
+  }
+
+  private static Tuple insertTuple(NewMessage m) {
+    boolean senderLow = m.sender().compareTo(m.receiver()) < 0;
+    return Tuple.tuple().addString(m.appId()).addLong(m.messageId()).addString(m.sender()).addString(m.receiver())
+      .addString(senderLow ? m.sender() : m.receiver()).addString(senderLow ? m.receiver() : m.sender())
+      .addString(m.senderDevice()).addString(m.unique()).addString(m.dedupeHash()).addString(m.content())
+      .addString(m.contentType()).addLong(m.sendTime());
+  }
+
+  /** Both conversation rows, in ascending owner order (the lock order); only the receiver's unread grows. */
+  private static Tuple conversationTuple(NewMessage m) {
+    Tuple t = Tuple.tuple();
+    boolean senderFirst = m.sender().compareTo(m.receiver()) < 0;
+    addConversation(t, m, senderFirst ? m.sender() : m.receiver(), senderFirst ? m.receiver() : m.sender());
+    addConversation(t, m, senderFirst ? m.receiver() : m.sender(), senderFirst ? m.sender() : m.receiver());
+    return t;
+  }
+
+  private static void addConversation(Tuple t, NewMessage m, String owner, String peer) {
+    t.addString(m.appId()).addString(owner).addString(peer).addLong(m.messageId())
+      .addLong(owner.equals(m.receiver()) ? 1L : 0L).addLong(m.sendTime());
+  }
+
+  @Override
+  public Future<ChatMessage> message(String appId, long messageId) {
+    return pool.preparedQuery(MESSAGE_BY_ID).execute(Tuple.of(appId, messageId)).map(MySqlChatStore::firstMessage);
+  }
+
+  @Override
+  public Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds) {
+    if (messageIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Long> ids = new ArrayList<>(new TreeSet<>(messageIds));
+    String in = placeholders(ids.size());
+    String select = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? AND delivered = 0 "
+      + "AND message_id IN (" + in + ") ORDER BY message_id FOR UPDATE";
+    return tx("markDelivered", conn -> {
+      Tuple t = Tuple.tuple().addString(appId).addString(receiver);
+      ids.forEach(t::addLong);
+      return conn.preparedQuery(select).execute(t).compose(rows -> {
+        List<ChatMessage> found = messages(rows);
+        if (found.isEmpty()) {
+          return Future.succeededFuture(found);
+        }
+        Tuple u = Tuple.tuple().addString(appId);
+        found.forEach(m -> u.addLong(m.messageId()));
+        return conn.preparedQuery("UPDATE chat_messages SET delivered = 1 WHERE app_id = ? AND message_id IN ("
+            + placeholders(found.size()) + ")").execute(u)
+          .map(v -> found.stream().map(ChatMessage::withDelivered).toList());
+      });
+    });
+  }
+
+  @Override
+  public Future<ReadResult> markRead(String appId, String reader, String peer, Long upTo, long nowMs) {
+    return tx("markRead", conn -> lockPair(conn, appId, reader, peer).compose(marks -> {
+      Long mine = marks[0];
+      if (mine == null) {
+        return Future.succeededFuture(new ReadResult(0, false));
+      }
+      Future<Long> target = upTo != null ? Future.succeededFuture(upTo)
+        : conn.preparedQuery(LATEST_FROM).execute(Tuple.of(appId, reader, peer)).map(rows -> {
+          Long id = rows.iterator().next().getLong("id");
+          return id == null ? 0L : id;
+        });
+      return target.compose(to -> {
+        if (to <= mine) {
+          return Future.succeededFuture(new ReadResult(mine, false));
+        }
+        return countUnread(conn, appId, reader, peer, to)
+          .compose(n -> conn.preparedQuery(SET_READ).execute(Tuple.of(to, n, nowMs, appId, reader, peer)))
+          .compose(v -> conn.preparedQuery(SET_PEER_READ).execute(Tuple.of(to, nowMs, appId, peer, reader)))
+          .map(v -> new ReadResult(to, true));
+      });
+    }));
+  }
+
+  /** Locks both conversation rows (ascending owner) and returns {user's read mark, peer's read mark} (null = no row). */
+  private static Future<Long[]> lockPair(SqlConnection conn, String appId, String user, String peer) {
+    return conn.preparedQuery(LOCK_PAIR).execute(Tuple.of(appId, user, peer, peer, user)).map(rows -> {
+      Long[] out = new Long[2];
+      for (Row r : rows) {
+        out[r.getString("owner").equals(user) ? 0 : 1] = r.getLong("read_message_id");
+      }
+      return out;
+    });
+  }
+
+  private static Future<Long> countUnread(SqlConnection conn, String appId, String owner, String peer, long mark) {
+    return conn.preparedQuery(COUNT_UNREAD).execute(Tuple.of(appId, owner, peer, mark))
+      .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  @Override
+  public Future<RetractResult> retract(String appId, String requester, long messageId, long nowMs, int retractSeconds) {
+    return tx("retract", conn -> conn.preparedQuery(MESSAGE_BY_ID + " FOR UPDATE").execute(Tuple.of(appId, messageId))
+      .compose(rows -> {
+        ChatMessage m = firstMessage(rows);
+        if (m != null && m.retracted() && m.sender().equals(requester)) {
+          return Future.succeededFuture(new RetractResult(m, false));
+        }
+        RetractPolicy.check(m == null ? null : m.sender(), m == null ? null : m.receiver(), requester,
+          m == null ? 0 : m.sendTime(), nowMs, retractSeconds);
+        return conn.preparedQuery(SET_RETRACTED).execute(Tuple.of(appId, messageId))
+          .compose(v -> lockPair(conn, appId, m.receiver(), m.sender()))
+          .compose(marks -> {
+            if (marks[0] == null) {
+              return Future.succeededFuture();
+            }
+            return countUnread(conn, appId, m.receiver(), m.sender(), marks[0])
+              .compose(n -> conn.preparedQuery(SET_UNREAD).execute(Tuple.of(n, nowMs, appId, m.receiver(), m.sender())));
+          })
+          .compose(v -> conn.preparedQuery(TOUCH).execute(Tuple.of(nowMs, appId, m.sender(), m.receiver())))
+          .map(v -> new RetractResult(m.withRetracted(), true));
+      }));
+  }
+
+  @Override
+  public Future<HistoryResult> history(String appId, String user, String peer, Long beforeId, int offset, int limit) {
+    boolean userLow = user.compareTo(peer) < 0;
+    Tuple t = Tuple.tuple().addString(appId).addString(userLow ? user : peer).addString(userLow ? peer : user);
+    String sql = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND user_lo = ? AND user_hi = ?";
+    if (beforeId != null) {
+      sql += " AND message_id < ?";
+      t.addLong(beforeId);
+    }
+    sql += " ORDER BY message_id DESC LIMIT ? OFFSET ?";
+    t.addInteger(limit + 1).addInteger(offset);
+    Future<RowSet<Row>> page = pool.preparedQuery(sql).execute(t);
+    Future<Conversation> conv = conversation(pool, appId, user, peer);
+    return Future.all(page, conv).map(v -> {
+      Conversation c = conv.result();
+      if (c == null) {
+        return new HistoryResult(List.of(), false, 0, 0);
+      }
+      List<ChatMessage> list = messages(page.result());
+      boolean more = list.size() > limit;
+      if (more) {
+        list.remove(list.size() - 1);
+      }
+      java.util.Collections.reverse(list);
+      return new HistoryResult(list, more, c.messageCount(), c.peerReadMessageId());
+    });
+  }
+
+  private static Future<Conversation> conversation(SqlClient client, String appId, String owner, String peer) {
+    return client.preparedQuery(CONVERSATION).execute(Tuple.of(appId, owner, peer))
+      .map(rows -> rows.size() == 0 ? null : conversationOf(rows.iterator().next()));
+  }
+
+  @Override
+  public Future<UnreadResult> unread(String appId, String user, String peer, int limit) {
+    Tuple t = Tuple.tuple().addString(appId).addString(user);
+    String list = UNREAD_MESSAGES;
+    String total = UNREAD_TOTAL;
+    if (peer != null) {
+      list += " AND c.peer = ?";
+      total += " AND peer = ?";
+      t.addString(peer);
+    }
+    String listSql = list + " ORDER BY m.message_id LIMIT ?";
+    Tuple lt = Tuple.tuple();
+    for (int i = 0; i < t.size(); i++) {
+      lt.addValue(t.getValue(i));
+    }
+    lt.addInteger(limit);
+    String totalSql = total;
+    return pool.withTransaction(conn -> conn.preparedQuery(totalSql).execute(t)
+      .compose(tr -> conn.preparedQuery(listSql).execute(lt)
+        .map(rows -> new UnreadResult(messages(rows), tr.iterator().next().getLong("n")))));
+  }
+
+  @Override
+  public Future<UnreadTotals> unreadTotals(String appId, String user, int top) {
+    return pool.withTransaction(conn -> conn.preparedQuery(UNREAD_TOTAL).execute(Tuple.of(appId, user))
+      .compose(tr -> conn.preparedQuery(UNREAD_TOP).execute(Tuple.of(appId, user, top)).map(rows -> {
+        LinkedHashMap<String, Long> per = new LinkedHashMap<>();
+        for (Row r : rows) {
+          per.put(r.getString("peer"), r.getLong("unread_count"));
+        }
+        return new UnreadTotals(tr.iterator().next().getLong("n"), per);
+      })));
+  }
+
+  @Override
+  public Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit) {
+    Tuple t = Tuple.tuple().addString(appId).addString(owner);
+    String sql = HEADS;
+    if (sinceMs != null) {
+      sql += " AND c.updated_at >= ?";
+      t.addLong(sinceMs);
+    }
+    sql += " ORDER BY c.last_message_id DESC LIMIT ?";
+    t.addInteger(limit);
+    return pool.preparedQuery(sql).execute(t).map(rows -> {
+      List<Head> out = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        out.add(new Head(conversationOf(r), messageOf(r)));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
+    return pool.preparedQuery(UNDELIVERED).execute(Tuple.of(appId, receiver, limit)).map(MySqlChatStore::messages);
+  }
+
+  @Override
+  public Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit) {
+    return pool.preparedQuery(UNDELIVERED_BETWEEN).execute(Tuple.of(fromId, toId, limit)).map(MySqlChatStore::messages);
+  }
+
+  @Override
+  public Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
+    return pool.preparedQuery(RECENT_PEERS).execute(Tuple.of(appId, owner, sinceMs, limit)).map(rows -> {
+      List<String> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(r.getString("peer")));
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Set<String>> contactsAmong(String appId, String owner, Collection<String> candidates) {
+    if (candidates.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    List<String> list = new ArrayList<>(new TreeSet<>(candidates));
+    Tuple t = Tuple.tuple().addString(appId).addString(owner);
+    list.forEach(t::addString);
+    return pool.preparedQuery("SELECT peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND peer IN ("
+      + placeholders(list.size()) + ")").execute(t).map(rows -> {
+        Set<String> out = new HashSet<>();
+        rows.forEach(r -> out.add(r.getString("peer")));
+        return out;
+      });
+  }
+
+  @Override
+  public Future<List<String>> sensitiveWords(String appId) {
+    return pool.preparedQuery(WORDS).execute(Tuple.of(appId)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      new JsonArray(rows.iterator().next().getString("words")).forEach(o -> out.add(String.valueOf(o)));
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Void> saveSensitiveWords(String appId, List<String> words) {
+    return pool.preparedQuery(SAVE_WORDS)
+      .execute(Tuple.of(appId, new JsonArray(new ArrayList<>(words)).encode(), System.currentTimeMillis())).mapEmpty();
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  private static ChatMessage firstMessage(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : messageOf(rows.iterator().next());
+  }
+
+  private static List<ChatMessage> messages(RowSet<Row> rows) {
+    List<ChatMessage> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(messageOf(r)));
+    return out;
+  }
+
+  private static ChatMessage messageOf(Row r) {
+    return new ChatMessage(r.getString("app_id"), r.getLong("message_id"), r.getString("sender"), r.getString("receiver"),
+      r.getString("sender_device"), r.getString("content"), r.getString("content_type"), r.getLong("send_time"),
+      flag(r, "retracted"), flag(r, "delivered"));
+  }
+
+  private static Conversation conversationOf(Row r) {
+    return new Conversation(r.getString("peer"), r.getLong("last_message_id"), r.getLong("unread_count"),
+      r.getLong("read_message_id"), r.getLong("peer_read_message_id"), r.getLong("message_count"), r.getLong("updated_at"));
+  }
+
+  private static boolean flag(Row r, String column) {
+    Object v = r.getValue(column);
+    return v instanceof Boolean b ? b : v instanceof Number n && n.intValue() != 0;
+  }
+}

@@ -1,0 +1,13 @@
+package com.seedim.im.chat.store;
+
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("ChatStore contract: memory")
+class MemoryChatStoreTest extends ChatStoreContract {
+  private final MemoryChatStore store = new MemoryChatStore();
+
+  @Override
+  protected ChatStore store() {
+    return store;
+  }
+}

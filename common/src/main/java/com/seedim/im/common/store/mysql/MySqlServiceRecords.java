@@ -1,0 +1,187 @@
+package com.seedim.im.common.store.mysql;
+
+import com.seedim.im.common.store.ServiceRecords;
+import com.seedim.im.common.store.memory.MemoryServiceRecords;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * {@link ServiceRecords} in MySQL (MariaDB). Tables:
+ * {@code cs_queue_entry} (one row per wait: entered, ended, outcome, agent, room),
+ * {@code cs_room} (one row per room: queue, agent, customer, wait before it, opened, closed, reason, info),
+ * {@code cs_call} (one row per call: caller, callee, started, answered, ended, outcome).
+ */
+public final class MySqlServiceRecords implements ServiceRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlServiceRecords.class);
+
+  static final List<String> DDL = List.of(
+    """
+    CREATE TABLE IF NOT EXISTS cs_queue_entry (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      app_id VARCHAR(64) NOT NULL,
+      queue_id VARCHAR(64) NOT NULL,
+      user_id VARCHAR(64) NOT NULL,
+      entered_at BIGINT NOT NULL,
+      ended_at BIGINT NULL,
+      outcome VARCHAR(16) NULL,
+      agent_id VARCHAR(64) NULL,
+      room_id BIGINT NULL,
+      KEY idx_queue (app_id, queue_id, outcome),
+      KEY idx_user_open (app_id, user_id, ended_at)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    """
+    CREATE TABLE IF NOT EXISTS cs_room (
+      app_id VARCHAR(64) NOT NULL,
+      room_id BIGINT NOT NULL,
+      queue_id VARCHAR(64) NOT NULL,
+      agent_id VARCHAR(64) NOT NULL,
+      customer_id VARCHAR(64) NOT NULL,
+      waited_ms BIGINT NOT NULL,
+      created_at BIGINT NOT NULL,
+      closed_at BIGINT NULL,
+      close_reason VARCHAR(16) NULL,
+      info MEDIUMTEXT NULL,
+      PRIMARY KEY (app_id, room_id),
+      KEY idx_queue (app_id, queue_id),
+      KEY idx_closed (app_id, closed_at)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    """
+    CREATE TABLE IF NOT EXISTS cs_call (
+      app_id VARCHAR(64) NOT NULL,
+      call_id BIGINT NOT NULL,
+      room_id BIGINT NOT NULL,
+      caller VARCHAR(64) NOT NULL,
+      callee VARCHAR(64) NOT NULL,
+      started_at BIGINT NOT NULL,
+      answered_at BIGINT NULL,
+      ended_at BIGINT NULL,
+      outcome VARCHAR(24) NULL,
+      PRIMARY KEY (app_id, call_id),
+      KEY idx_room (app_id, room_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""");
+
+  private final Pool pool;
+  private Future<Void> migrated;
+
+  public MySqlServiceRecords(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public synchronized Future<Void> migrate() {
+    if (migrated == null || migrated.failed()) {
+      Future<Void> f = Future.succeededFuture();
+      for (String ddl : DDL) {
+        f = f.compose(v -> pool.query(ddl).execute().mapEmpty());
+      }
+      migrated = f;
+    }
+    return migrated;
+  }
+
+  private void write(String what, String sql, Tuple args) {
+    pool.preparedQuery(sql).execute(args)
+      .onFailure(err -> LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString()));
+  }
+
+  private static Long id(String s) {
+    return s == null ? null : Long.parseLong(s);
+  }
+
+  @Override
+  public void queueEntered(String appId, String queueId, String userId, long at) {
+    write("queue entered", "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)",
+      Tuple.of(appId, queueId, userId, at));
+  }
+
+  @Override
+  public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
+    write("queue ended", "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
+      + "WHERE app_id = ? AND user_id = ? AND ended_at IS NULL", Tuple.of(at, outcome, agentId, id(roomId), appId, userId));
+  }
+
+  @Override
+  public void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at) {
+    write("room opened", "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), queueId, agentId, customerId, waitedMs, at));
+  }
+
+  @Override
+  public void roomClosed(String appId, String roomId, long at, String reason) {
+    write("room closed", "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL",
+      Tuple.of(at, reason, appId, id(roomId)));
+  }
+
+  @Override
+  public void roomInfo(String appId, String roomId, Object info) {
+    write("room info", "UPDATE cs_room SET info = ? WHERE app_id = ? AND room_id = ?",
+      Tuple.of(info == null ? null : Json.encode(info), appId, id(roomId)));
+  }
+
+  @Override
+  public void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
+    write("call started", "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+      Tuple.of(appId, id(callId), id(roomId), caller, callee, at));
+  }
+
+  @Override
+  public void callAnswered(String appId, String callId, long at) {
+    write("call answered", "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL",
+      Tuple.of(at, appId, id(callId)));
+  }
+
+  @Override
+  public void callEnded(String appId, String callId, long at, String outcome) {
+    write("call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
+      Tuple.of(at, outcome, appId, id(callId)));
+  }
+
+  @Override
+  public Future<JsonObject> queueStats(String appId, String queueId) {
+    Future<Row> rooms = pool.preparedQuery("SELECT COUNT(*), AVG(waited_ms), AVG(closed_at - created_at) FROM cs_room "
+      + "WHERE app_id = ? AND queue_id = ?").execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    Future<Row> abandoned = pool.preparedQuery("SELECT COUNT(*) FROM cs_queue_entry WHERE app_id = ? AND queue_id = ? "
+      + "AND outcome IN ('left', 'timeout')").execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    Future<Row> calls = pool.preparedQuery("SELECT COUNT(*), AVG(c.ended_at - c.answered_at) FROM cs_call c "
+      + "JOIN cs_room r ON r.app_id = c.app_id AND r.room_id = c.room_id "
+      + "WHERE r.app_id = ? AND r.queue_id = ? AND c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL")
+      .execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    return Future.all(rooms, abandoned, calls).map(cf -> {
+      Row r = rooms.result();
+      Row c = calls.result();
+      return MemoryServiceRecords.stats(r.getLong(0), abandoned.result().getLong(0), num(r, 1), num(r, 2), c.getLong(0), num(c, 1));
+    });
+  }
+
+  private static double num(Row r, int i) {
+    Object v = r.getValue(i);
+    return v instanceof Number n ? n.doubleValue() : v == null ? 0 : Double.parseDouble(v.toString());
+  }
+
+  @Override
+  public Future<JsonObject> closedRooms(String appId, int offset, int limit) {
+    Future<Long> total = pool.preparedQuery("SELECT COUNT(*) FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL")
+      .execute(Tuple.of(appId)).map(rs -> rs.iterator().next().getLong(0));
+    Future<JsonArray> page = pool.preparedQuery("SELECT room_id, queue_id, agent_id, customer_id, created_at, closed_at, "
+        + "close_reason, info FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT ? OFFSET ?")
+      .execute(Tuple.of(appId, limit, offset)).map(rs -> {
+        JsonArray out = new JsonArray();
+        for (Row r : rs) {
+          String info = r.getString(7);
+          out.add(MemoryServiceRecords.row(Long.toString(r.getLong(0)), r.getString(1), r.getString(2), r.getString(3),
+            r.getLong(4), r.getLong(5), r.getString(6), info == null ? null : Json.decodeValue(info)));
+        }
+        return out;
+      });
+    return Future.all(total, page).map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
+  }
+}

@@ -1,0 +1,285 @@
+package com.seedim.im.signaling;
+
+import com.seedim.im.common.bus.Addresses;
+import com.seedim.im.common.bus.Handlers;
+import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.proto.Frames;
+import com.seedim.im.common.proto.MsgType;
+import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.store.DeadlineSweeper;
+import com.seedim.im.common.store.PushBatch;
+import com.seedim.im.common.store.RoomState;
+import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.common.store.ServiceRecords;
+import com.seedim.im.common.store.ServiceRecordsFactory;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PROTOCOL.md §6 call signaling between the two members of a room: 300/310/320/330/340/342 relayed as
+ * 301/311/321/321/341/343 per {@link CallMachine}, with the ring timeout kept as a stored deadline. Call state lives
+ * in the room (compare-and-set on its version), so any instance handles any frame.
+ */
+public class SignalingVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
+  /** §3: a signaling {@code message} over this many UTF-8 bytes is TOO_LARGE. */
+  public static final int MAX_MESSAGE_BYTES = 65536;
+  private static final int CAS_ATTEMPTS = 10;
+  private static final List<MsgType> HANDLED = List.of(MsgType.CALL_REQUEST, MsgType.CALL_ACCEPT, MsgType.CALL_REJECT,
+    MsgType.CALL_HANGUP, MsgType.CALLER_CANDIDATE, MsgType.CALLEE_CANDIDATE);
+
+  private final Infra infra;
+  private final RoomStore rooms;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private ServiceRecords records;
+  private DeadlineSweeper sweeper;
+
+  public SignalingVerticle(Infra infra) {
+    this.infra = infra;
+    this.rooms = infra.rooms();
+  }
+
+  @Override
+  public Future<?> start() {
+    records = ServiceRecordsFactory.of(infra);
+    for (MsgType t : HANDLED) {
+      consumers.add(vertx.eventBus().consumer(t.address(), Handlers.frame("signal." + t.code(), (ctx, f) -> onFrame(t, ctx, f))));
+    }
+    List<Future<?>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    ready.add(records.migrate());
+    return Future.all(ready).onSuccess(v -> {
+      sweeper = new DeadlineSweeper(vertx, rooms.deadlines(), RoomStore.CALL_DEADLINES, this::onRingTimeout).start();
+      List<String> addresses = new ArrayList<>();
+      HANDLED.forEach(t -> addresses.add(t.address()));
+      LOG.info("signaling service up: {}", addresses);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sweeper != null) {
+      sweeper.stop();
+    }
+    List<Future<?>> all = new ArrayList<>();
+    consumers.forEach(c -> all.add(c.unregister()));
+    return Future.join(all);
+  }
+
+  private AppConfig app(String appId) {
+    AppConfig a = infra.config().apps().get(appId);
+    if (a == null) {
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
+    }
+    return a;
+  }
+
+  /** The size rule of §3: a string counts its UTF-8 bytes, any other JSON value its encoding. */
+  static int messageBytes(Object message) {
+    if (message == null) {
+      return 0;
+    }
+    String s = message instanceof String str ? str : Json.encode(message);
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** A callId given as a string or an integer; null when absent. */
+  static String callIdOf(JsonObject frame) {
+    Object v = frame.getValue(RoomState.CALL_ID);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof String || v instanceof Number) {
+      return Frames.optId(frame, RoomState.CALL_ID);
+    }
+    throw ProtocolException.invalid(RoomState.CALL_ID, "expected a call id");
+  }
+
+  private Future<ServiceReply> onFrame(MsgType t, RequestContext ctx, JsonObject frame) {
+    AppConfig app = app(ctx.appId());
+    Object message = frame.getValue("message");
+    if (messageBytes(message) > MAX_MESSAGE_BYTES) {
+      throw new ProtocolException(ErrorCode.TOO_LARGE, "message over " + MAX_MESSAGE_BYTES + " bytes");
+    }
+    String callId = callIdOf(frame);
+    String roomIdAsked = Frames.optId(frame, "roomId");
+    String receiveUserId = Frames.optId(frame, "receiveUserId");
+    String requestUserId = Frames.optId(frame, "requestUserId");
+    return resolveRoom(ctx, roomIdAsked, receiveUserId != null ? receiveUserId : requestUserId)
+      .compose(roomId -> attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, 0));
+  }
+
+  /** The sender's room: the one named, else the one shared with the named peer, else its newest. */
+  private Future<String> resolveRoom(RequestContext ctx, String roomId, String peer) {
+    return rooms.roomsOf(ctx.appId(), ctx.userId()).compose(mine -> {
+      if (mine.isEmpty()) {
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "not in a room");
+      }
+      if (roomId != null) {
+        if (!mine.contains(roomId)) {
+          throw new ProtocolException(ErrorCode.NOT_FOUND, "not in room " + roomId);
+        }
+        return Future.succeededFuture(roomId);
+      }
+      if (mine.size() == 1 || peer == null) {
+        return Future.succeededFuture(mine.get(mine.size() - 1));
+      }
+      List<Future<JsonObject>> all = new ArrayList<>();
+      mine.forEach(id -> all.add(rooms.get(ctx.appId(), id)));
+      return Future.all(all).map(cf -> {
+        for (int i = all.size() - 1; i >= 0; i--) {
+          JsonObject r = all.get(i).result();
+          if (r != null && RoomState.isMember(r, peer)) {
+            return r.getString(RoomState.ROOM_ID);
+          }
+        }
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "'" + peer + "' is not in your room");
+      });
+    });
+  }
+
+  private Future<ServiceReply> attempt(MsgType t, RequestContext ctx, AppConfig app, String roomId, String callId,
+                                       Object message, String receiveUserId, String requestUserId, int n) {
+    if (n >= CAS_ATTEMPTS) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room busy; retry with the same unique"));
+    }
+    return rooms.load(ctx.appId(), roomId).compose(v -> {
+      if (v == null || !RoomState.isMember(v.room(), ctx.userId())) {
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "not in a room");
+      }
+      JsonObject room = v.room();
+      for (String named : new String[] {receiveUserId, requestUserId}) {
+        if (named != null && !RoomState.isMember(room, named)) {
+          throw new ProtocolException(ErrorCode.NOT_FOUND, "'" + named + "' is not in your room");
+        }
+      }
+      long now = System.currentTimeMillis();
+      String newCallId = t == MsgType.CALL_REQUEST ? Long.toString(infra.ids().next()) : null;
+      CallMachine.Decision d = CallMachine.decide(room,
+        new CallMachine.Input(t.code(), ctx.userId(), ctx.deviceId(), callId, message, now, newCallId));
+      switch (d.kind()) {
+        case DROP:
+          LOG.debug("{} from {}/{}/{} in room {} dropped (call {} / {})", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
+            roomId, callId, room.getString(RoomState.CALL_ID));
+          return Future.succeededFuture(ServiceReply.ok());
+        case TEARDOWN:
+          return hangup(ctx, roomId);
+        case RELAY:
+          return relay(ctx, d).map(self -> ServiceReply.ok().self(self));
+        default:
+          return rooms.replace(ctx.appId(), roomId, v.version(), d.room()).compose(ok -> {
+            if (!ok) {
+              return attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, n + 1);
+            }
+            effects(ctx.appId(), app, roomId, room, d, now);
+            LOG.info("{} from {}/{}/{} in room {}: call {} {} -> {}", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
+              roomId, d.callId(), RoomState.callState(room), RoomState.callState(d.room()));
+            return relay(ctx, d).map(self -> {
+              ServiceReply r = ServiceReply.ok().self(self);
+              if (t == MsgType.CALL_REQUEST) {
+                r.ack(new JsonObject().put(RoomState.CALL_ID, d.callId()).put("roomId", roomId));
+              }
+              return r;
+            });
+          });
+      }
+    });
+  }
+
+  private Future<JsonArray> relay(RequestContext ctx, CallMachine.Decision d) {
+    PushBatch out = new PushBatch(infra.pusher(), ctx);
+    for (CallMachine.Relay r : d.relays()) {
+      if (r.onlyDevice() != null) {
+        out.toDevice(r.userId(), r.onlyDevice(), r.frame(), true);
+      } else if (r.exceptDevice() != null) {
+        out.toUserExcept(r.userId(), r.exceptDevice(), r.frame(), true);
+      } else {
+        out.toUser(r.userId(), r.frame(), true);
+      }
+    }
+    return out.flush().map(v -> out.self());
+  }
+
+  /** Timers and records that follow a state change. */
+  private void effects(String appId, AppConfig app, String roomId, JsonObject before, CallMachine.Decision d, long now) {
+    var dl = rooms.deadlines();
+    String callId = d.callId();
+    Future<Void> f = Future.succeededFuture();
+    switch (d.event()) {
+      case STARTED -> {
+        records.callStarted(appId, roomId, callId, d.room().getString(RoomState.CALLER), d.room().getString(RoomState.CALLEE), now);
+        f = dl.cancel(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId))
+          .compose(v -> dl.schedule(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId),
+            now + app.ringTimeoutSeconds() * 1000L));
+      }
+      case ANSWERED -> {
+        records.callAnswered(appId, callId, now);
+        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId));
+      }
+      case REJECTED, TIMED_OUT -> {
+        records.callEnded(appId, callId, now, d.event() == CallMachine.Event.REJECTED ? CallMachine.REJECTED : CallMachine.TIMEOUT);
+        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId))
+          .compose(v -> dl.schedule(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId),
+            now + app.roomIdleSeconds() * 1000L));
+      }
+      default -> {
+      }
+    }
+    f.onFailure(err -> LOG.warn("timers of call {} in room {}/{} not updated: {}", callId, appId, roomId, err.toString()));
+  }
+
+  private Future<ServiceReply> hangup(RequestContext ctx, String roomId) {
+    JsonObject req = new JsonObject().put("ctx", ctx.toJson()).put("appId", ctx.appId()).put("roomId", roomId)
+      .put("reason", "hangup").put("leaver", ctx.userId());
+    LOG.info("330 from {}/{}/{}: hanging up room {}", ctx.appId(), ctx.userId(), ctx.deviceId(), roomId);
+    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_TEARDOWN, req,
+        new DeliveryOptions().setSendTimeout(infra.config().busTimeoutMs()))
+      .map(m -> ServiceReply.ok().self(m.body().getJsonArray("self", new JsonArray())));
+  }
+
+  private Future<?> onRingTimeout(String member) {
+    String[] p = member.split("\\|");
+    if (p.length != 4 || !"r".equals(p[0])) {
+      LOG.warn("unknown call timer {}", member);
+      return Future.succeededFuture();
+    }
+    return ringTimeout(p[1], p[2], p[3], 0);
+  }
+
+  private Future<Void> ringTimeout(String appId, String roomId, String callId, int n) {
+    AppConfig app = infra.config().apps().get(appId);
+    if (app == null || n >= CAS_ATTEMPTS) {
+      return Future.succeededFuture();
+    }
+    return rooms.load(appId, roomId).compose(v -> {
+      CallMachine.Decision d = v == null ? null : CallMachine.ringTimeout(v.room(), callId);
+      if (d == null) {
+        return Future.succeededFuture();
+      }
+      return rooms.replace(appId, roomId, v.version(), d.room()).compose(ok -> {
+        if (!ok) {
+          return ringTimeout(appId, roomId, callId, n + 1);
+        }
+        long now = System.currentTimeMillis();
+        effects(appId, app, roomId, v.room(), d, now);
+        LOG.info("call {} in room {}/{} was not answered within {} s", callId, appId, roomId, app.ringTimeoutSeconds());
+        return relay(new RequestContext(appId, "", "", RequestContext.ROLE_ADMIN, null, null), d).mapEmpty();
+      });
+    });
+  }
+}
