@@ -66,6 +66,11 @@ public final class ImNode {
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // Notice a crashed member within seconds, not Hazelcast's default minute: until then the bus keeps
+    // routing requests to its consumers and they time out as UNAVAILABLE.
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds",
+      Integer.toString(cfg.raw().getJsonObject("cluster", new io.vertx.core.json.JsonObject()).getInteger("failureDetectionSeconds", 8)));
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(cc.port()).setPortAutoIncrement(true);
     net.getInterfaces().setEnabled(true).addInterface(cc.host());

@@ -1,0 +1,202 @@
+package com.seedim.im.server.cluster;
+
+import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Starts real SeedIM nodes as separate JVM processes (the production launcher, {@code Main}) clustered with
+ * Hazelcast over loopback (TCP-IP join, multicast off), on the machine's MariaDB and Redis with a fresh
+ * database and key prefix. Nodes can be stopped gracefully (SIGTERM) or killed (SIGKILL).
+ */
+final class ClusterHarness implements AutoCloseable {
+  static final int SLOTS = 12;
+  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  /** One node process. */
+  final class Node {
+    final String name;
+    final String roles;
+    final int slot;
+    final int port;
+    final Path log;
+    Process process;
+
+    Node(String name, String roles, int slot, int port, Path log) {
+      this.name = name;
+      this.roles = roles;
+      this.slot = slot;
+      this.port = port;
+      this.log = log;
+    }
+
+    boolean alive() {
+      return process != null && process.isAlive();
+    }
+
+    String logText() {
+      try {
+        return Files.readString(log, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    }
+  }
+
+  private final String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+  final String database = "imc_" + tag;
+  final String redisPrefix = "imc:" + tag + ":";
+  private final int hzBase = 20000 + ThreadLocalRandom.current().nextInt(0, 400) * 20;
+  private final Path dir;
+  private final JsonObject app;
+  private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  private int nextSlot;
+
+  ClusterHarness(JsonObject appOverrides) throws IOException {
+    this.dir = Files.createDirectories(Path.of("target", "cluster", tag));
+    this.app = new JsonObject().put("appId", TestServer.APP_ID).put("secret", TestServer.SECRET).mergeIn(appOverrides);
+  }
+
+  private JsonObject config(int slot, int port) {
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < SLOTS; i++) {
+      members.add("127.0.0.1:" + (hzBase + i));
+    }
+    return new JsonObject()
+      .put("mode", "prod")
+      .put("host", "127.0.0.1")
+      .put("port", port)
+      .put("managementPort", 0)
+      .put("shutdownDrainMs", 300)
+      .put("busTimeoutMs", 3000)
+      .put("clusterName", "seedim-" + tag)
+      .put("mysql", new JsonObject().put("host", TestServer.MYSQL_HOST).put("database", database).put("poolSize", 4))
+      .put("redis", new JsonObject().put("connectionString", TestServer.REDIS_URI).put("prefix", redisPrefix))
+      .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", hzBase + slot)
+        .put("members", members).put("failureDetectionSeconds", 5))
+      .put("apps", new JsonArray().add(app));
+  }
+
+  /** Starts a node process; returns once it logged that it is up. */
+  Node start(String name, String roles) throws Exception {
+    Node n = launch(name, roles);
+    awaitUp(n);
+    return n;
+  }
+
+  /** Launches a node without waiting (see {@link #awaitUp}). */
+  synchronized Node launch(String name, String roles) throws IOException {
+    int slot = nextSlot++;
+    if (slot >= SLOTS) {
+      throw new IllegalStateException("no free cluster slot");
+    }
+    int port = roles.contains("gateway") ? freePort() : 0;
+    Path cfg = dir.resolve(name + ".json");
+    Files.writeString(cfg, config(slot, port).encodePrettily());
+    Path log = dir.resolve(name + ".log");
+    List<String> cmd = new ArrayList<>(List.of(
+      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+      "-Dhazelcast.logging.type=slf4j",
+      "-cp", System.getProperty("java.class.path"),
+      "com.seedim.im.server.Main", "--config", cfg.toString(), "--roles", roles));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("IM_NODE_NAME", name);
+    Node n = new Node(name, roles, slot, port, log);
+    n.process = pb.start();
+    nodes.put(name, n);
+    return n;
+  }
+
+  void awaitUp(Node n) throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = n.logText();
+      if (text.contains("node up:")) {
+        return;
+      }
+      if (!n.process.isAlive()) {
+        throw new IllegalStateException("node " + n.name + " exited:\n" + text);
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("node " + n.name + " did not come up in " + START_TIMEOUT + ":\n" + n.logText());
+  }
+
+  /** SIGKILL: the node vanishes without a word, like a crashed machine. */
+  void kill9(Node n) throws InterruptedException {
+    n.process.destroyForcibly();
+    n.process.waitFor();
+  }
+
+  /** SIGTERM: graceful shutdown through the launcher's hook. */
+  void stop(Node n) throws InterruptedException {
+    n.process.destroy();
+    n.process.waitFor();
+  }
+
+  Node node(String name) {
+    return nodes.get(name);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Node n : nodes.values()) {
+      if (n.alive()) {
+        n.process.destroyForcibly();
+      }
+    }
+    for (Node n : nodes.values()) {
+      try {
+        n.process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Vertx v = Vertx.vertx();
+    try {
+      Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
+        .using(v).build();
+      pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
+      Redis redis = Redis.createClient(v, TestServer.REDIS_URI);
+      RedisAPI.api(redis).eval(List.of("local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
+          + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c", "0", redisPrefix + "*"))
+        .eventually(() -> {
+          redis.close();
+          return Future.succeededFuture();
+        }).await();
+    } catch (RuntimeException e) {
+      // best effort
+    } finally {
+      v.close().await();
+    }
+  }
+}
