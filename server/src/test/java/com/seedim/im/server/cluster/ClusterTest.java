@@ -237,7 +237,9 @@ class ClusterTest {
         System.out.println("killed chat2 (kill -9) after 600 messages");
         cluster.launch("chat3", "chat");
       }
+      long giveUp = System.currentTimeMillis() + 60_000;
       while (true) {
+        assertThat(System.currentTimeMillis()).as("message %s still not acked after 60 s", u).isLessThan(giveUp);
         sentFrames++;
         JsonObject r;
         try {
