@@ -67,6 +67,8 @@ final class Connection {
   final long connectedAt;
   long lastActivity;
   boolean loggedOut;
+  /** Closed by a 99 KICKED (the services tear rooms down with reason {@code kicked}). */
+  boolean kicked;
 
   private final GatewayVerticle gw;
   private final TokenBucket bucket;

@@ -139,7 +139,10 @@ public class GatewayVerticle extends VerticleBase {
       }
       LOG.info("gateway {} stopped: {} sockets closed", instanceId, all.size());
       return Future.join(server.close(), management.close(), consumer.unregister(),
-        infra.directory().gatewayGone(address));
+        infra.directory().gatewayGone(address).recover(err -> {
+          LOG.warn("gateway {} could not mark itself gone: {}", instanceId, err.toString());
+          return Future.succeededFuture();
+        }));
     });
   }
 
@@ -294,7 +297,8 @@ public class GatewayVerticle extends VerticleBase {
       if (ar.failed()) {
         LOG.warn("could not remove route of {}/{}/{}: {}", c.appId(), c.userId(), c.who.deviceId(), ar.cause().toString());
       }
-      JsonObject body = new JsonObject().put("ctx", c.ctx.toJson()).put("lastDevice", last).put("logout", logout);
+      JsonObject body = new JsonObject().put("ctx", c.ctx.toJson()).put("lastDevice", last).put("logout", logout)
+        .put("kicked", c.kicked);
       for (String addr : List.of(Addresses.CHAT_DISCONNECT, Addresses.ROOM_DISCONNECT, Addresses.QUEUE_DISCONNECT)) {
         vertx.eventBus().send(addr, body);
       }
@@ -368,6 +372,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private void closeWithNotice(Connection c, NoticeCode code, String why) {
     LOG.info("closing {}/{}/{} ({}): {}", c.appId(), c.userId(), c.who.deviceId(), c.id, code);
+    c.kicked = code == NoticeCode.KICKED;
     c.notice(code, why, null);
     c.close(CloseCodes.REPLACED, code.name().toLowerCase());
   }

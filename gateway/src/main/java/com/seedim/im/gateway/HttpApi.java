@@ -41,6 +41,8 @@ final class HttpApi {
   static final int MAX_BODY_BYTES = 1 << 20;
   static final int MAX_PRESENCE_USERS = 200;
   static final String APP = "im.app";
+  /** The device of messages sent through the HTTP API: '#' is not an id character, so no real device has it. */
+  static final String API_DEVICE = "#api";
   private static final Pattern NONCE = Pattern.compile("[\\x21-\\x7E]{1,64}");
   private static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
@@ -69,7 +71,7 @@ final class HttpApi {
       new JsonObject().put("appId", app(rc).appId()).put("queueId", pathId(rc, "queueId")))));
     router.get("/api/v1/rooms").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.ROOM_API_LIST,
       new JsonObject().put("appId", app(rc).appId()).put("pageIndex", rc.request().getParam("pageIndex"))
-        .put("pageSize", rc.request().getParam("pageSize")))));
+        .put("pageSize", rc.request().getParam("pageSize")).put("state", rc.request().getParam("state")))));
     router.put("/api/v1/rooms/:roomId/info").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.ROOM_API_INFO,
       new JsonObject().put("appId", app(rc).appId()).put("roomId", pathId(rc, "roomId"))
         .put("info", b.containsKey("info") ? b.getValue("info") : b))));
@@ -248,7 +250,7 @@ final class HttpApi {
   /** POST /api/v1/messages: a business or system account sends through the chat pipeline (no chat sign). */
   private Future<JsonObject> sendMessage(AppConfig app, JsonObject b) {
     String userId = Frames.reqId(b, "userId");
-    RequestContext ctx = new RequestContext(app.appId(), userId, "api", RequestContext.ROLE_USER, null, null);
+    RequestContext ctx = new RequestContext(app.appId(), userId, API_DEVICE, RequestContext.ROLE_USER, null, null);
     return forward(Addresses.CHAT_API_SEND, ctx.request(b));
   }
 

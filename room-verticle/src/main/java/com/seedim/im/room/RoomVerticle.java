@@ -157,12 +157,13 @@ public class RoomVerticle extends VerticleBase {
       return Future.succeededFuture(ServiceReply.ok().toJson());
     }
     boolean logout = body.getBoolean("logout", false);
+    boolean kicked = body.getBoolean("kicked", false);
     AppConfig app = app(ctx.appId());
     return rooms.roomsOf(ctx.appId(), ctx.userId()).compose(ids -> {
       List<Future<?>> all = new ArrayList<>();
       for (String id : ids) {
-        if (logout) {
-          all.add(teardown(system(ctx.appId()), id, Teardown.LEFT, ctx.userId()));
+        if (logout || kicked) {
+          all.add(teardown(system(ctx.appId()), id, kicked ? Teardown.KICKED : Teardown.LEFT, ctx.userId()));
         } else {
           LOG.info("{}/{} lost its last device: room {} closes in {} s unless it returns", ctx.appId(), ctx.userId(), id,
             app.roomGraceSeconds());

@@ -225,6 +225,17 @@ public final class TestServer implements AutoCloseable {
       c.close();
     }
     try {
+      try {
+        if (gateway.deploymentID() != null && vertx.deploymentIDs().contains(gateway.deploymentID())) {
+          vertx.undeploy(gateway.deploymentID()).await();
+        }
+        for (String id : List.copyOf(vertx.deploymentIDs())) {
+          vertx.undeploy(id).await();
+        }
+        infra.close().await();
+      } catch (RuntimeException e) {
+        // keep closing
+      }
       vertx.close().await();
     } finally {
       if (database != null) {

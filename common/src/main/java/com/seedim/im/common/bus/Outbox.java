@@ -63,14 +63,19 @@ public final class Outbox {
     return self;
   }
 
-  /** Sends every queued push except those for the sending connection. */
+  /**
+   * Sends every queued push except those for the sending connection: one route lookup per user, then that
+   * user's frames in the order they were queued (so two pushes to one user never overtake each other).
+   */
   public Future<Void> flush() {
-    List<Future<Integer>> sent = new ArrayList<>(pending.size());
+    java.util.Map<String, List<Pusher.Push>> byUser = new java.util.LinkedHashMap<>();
     for (Pending p : pending) {
       String except = p.userId.equals(ctx.userId()) ? ctx.connId() : null;
-      sent.add(pusher.toUser(ctx.appId(), p.userId, p.frame, p.reliable, except));
+      byUser.computeIfAbsent(p.userId, k -> new ArrayList<>()).add(new Pusher.Push(p.frame, p.reliable, except));
     }
     pending.clear();
+    List<Future<Integer>> sent = new ArrayList<>(byUser.size());
+    byUser.forEach((user, pushes) -> sent.add(pusher.toUser(ctx.appId(), user, pushes)));
     return Future.join(sent).mapEmpty();
   }
 }

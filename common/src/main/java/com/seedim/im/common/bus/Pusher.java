@@ -64,6 +64,42 @@ public final class Pusher {
     });
   }
 
+  /** One push of a batch: a frame, its reliability, and a connection to skip (or null). */
+  public record Push(JsonObject frame, boolean reliable, String exceptConnId) {
+  }
+
+  /**
+   * Pushes several frames to one user's live devices with one route lookup, in order.
+   *
+   * @return the number of devices targeted by the first push
+   */
+  public Future<Integer> toUser(String appId, String userId, List<Push> pushes) {
+    return directory.routes(appId, userId).map(routes -> {
+      int first = -1;
+      for (Push p : pushes) {
+        Set<String> gateways = new LinkedHashSet<>();
+        int n = 0;
+        for (Route r : routes) {
+          if (!r.connId().equals(p.exceptConnId())) {
+            gateways.add(r.gateway());
+            n++;
+          }
+        }
+        for (String gw : gateways) {
+          JsonObject m = message(appId, userId, p.frame(), p.reliable());
+          if (p.exceptConnId() != null) {
+            m.put("except", p.exceptConnId());
+          }
+          bus.send(gw, m);
+        }
+        if (first < 0) {
+          first = n;
+        }
+      }
+      return Math.max(first, 0);
+    });
+  }
+
   /** Pushes to one known connection (e.g. a call's bound device). */
   public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
     bus.send(gateway, message(appId, userId, frame, reliable).put("only", connId));
