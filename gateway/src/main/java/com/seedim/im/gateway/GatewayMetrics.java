@@ -1,21 +1,53 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.infra.Metrics;
 import com.seedim.im.common.proto.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counters of one gateway instance, exposed in Prometheus text format on the management port. */
+/**
+ * Meters of one gateway instance (tag {@code gateway}): open connections, frames in/out, frames by msgType,
+ * errors by code, push resends, handshakes. Counters are looked up once and cached (hot path).
+ */
 final class GatewayMetrics {
-  private final LongAdder framesIn = new LongAdder();
-  private final LongAdder framesOut = new LongAdder();
-  private final LongAdder resends = new LongAdder();
-  private final LongAdder handshakesAccepted = new LongAdder();
-  private final LongAdder handshakesRefused = new LongAdder();
-  private final Map<Integer, LongAdder> byType = new ConcurrentHashMap<>();
-  private final Map<ErrorCode, LongAdder> errors = new ConcurrentHashMap<>();
-  volatile int connections;
+  private final MeterRegistry registry = Metrics.registry();
+  private final String instance;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final Counter framesIn;
+  private final Counter framesOut;
+  private final Counter resends;
+  private final Counter handshakesAccepted;
+  private final Counter handshakesRefused;
+  private final Map<Integer, Counter> byType = new ConcurrentHashMap<>();
+  private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+  GatewayMetrics(String instance) {
+    this.instance = instance;
+    Gauge.builder("im_gateway_connections", connections, AtomicInteger::get).tag("gateway", instance)
+      .description("open client WebSockets").register(registry);
+    framesIn = Counter.builder("im_gateway_frames_in").tag("gateway", instance).register(registry);
+    framesOut = Counter.builder("im_gateway_frames_out").tag("gateway", instance).register(registry);
+    resends = Counter.builder("im_gateway_push_resends").tag("gateway", instance).description("reliable pushes resent").register(registry);
+    handshakesAccepted = Counter.builder("im_gateway_handshakes").tag("gateway", instance).tag("result", "accepted").register(registry);
+    handshakesRefused = Counter.builder("im_gateway_handshakes").tag("gateway", instance).tag("result", "refused").register(registry);
+    for (ErrorCode c : ErrorCode.values()) {
+      errors.put(c, Counter.builder("im_gateway_errors").tag("gateway", instance).tag("code", c.name()).register(registry));
+    }
+  }
+
+  void connections(int n) {
+    connections.set(n);
+  }
+
+  int connections() {
+    return connections.get();
+  }
 
   void frameIn() {
     framesIn.increment();
@@ -30,31 +62,20 @@ final class GatewayMetrics {
   }
 
   void frameType(int type) {
-    byType.computeIfAbsent(type, k -> new LongAdder()).increment();
+    byType.computeIfAbsent(type, t -> Counter.builder("im_gateway_frames_by_type").tag("gateway", instance)
+      .tag("msgType", Integer.toString(t)).register(registry)).increment();
   }
 
   void error(ErrorCode code) {
-    errors.computeIfAbsent(code, k -> new LongAdder()).increment();
+    errors.get(code).increment();
   }
 
   void handshake(boolean accepted) {
     (accepted ? handshakesAccepted : handshakesRefused).increment();
   }
 
-  String prometheus(String instance) {
-    StringBuilder sb = new StringBuilder();
-    String l = "{gateway=\"" + instance + "\"";
-    sb.append("# TYPE im_gateway_connections gauge\nim_gateway_connections").append(l).append("} ").append(connections).append('\n');
-    sb.append("# TYPE im_gateway_frames_in_total counter\nim_gateway_frames_in_total").append(l).append("} ").append(framesIn.sum()).append('\n');
-    sb.append("# TYPE im_gateway_frames_out_total counter\nim_gateway_frames_out_total").append(l).append("} ").append(framesOut.sum()).append('\n');
-    sb.append("# TYPE im_gateway_push_resends_total counter\nim_gateway_push_resends_total").append(l).append("} ").append(resends.sum()).append('\n');
-    sb.append("# TYPE im_gateway_handshakes_total counter\n");
-    sb.append("im_gateway_handshakes_total").append(l).append(",result=\"accepted\"} ").append(handshakesAccepted.sum()).append('\n');
-    sb.append("im_gateway_handshakes_total").append(l).append(",result=\"refused\"} ").append(handshakesRefused.sum()).append('\n');
-    sb.append("# TYPE im_gateway_frames_by_type_total counter\n");
-    byType.forEach((t, n) -> sb.append("im_gateway_frames_by_type_total").append(l).append(",msgType=\"").append(t).append("\"} ").append(n.sum()).append('\n'));
-    sb.append("# TYPE im_gateway_errors_total counter\n");
-    errors.forEach((c, n) -> sb.append("im_gateway_errors_total").append(l).append(",code=\"").append(c.name()).append("\"} ").append(n.sum()).append('\n'));
-    return sb.toString();
+  /** Removes this instance's meters (undeploy). */
+  void close() {
+    registry.getMeters().stream().filter(m -> instance.equals(m.getId().getTag("gateway"))).toList().forEach(registry::remove);
   }
 }

@@ -67,10 +67,9 @@ public class GatewayVerticle extends VerticleBase {
   private final Set<Connection> withPending = new LinkedHashSet<>();
   private final Map<String, TokenBucket> handshakeBuckets = new HashMap<>();
   private final AtomicLong seq = new AtomicLong();
-  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final GatewayMetrics metrics = new GatewayMetrics(instanceId);
   private Idempotency idempotency;
   private HttpServer server;
-  private HttpServer management;
   private MessageConsumer<JsonObject> consumer;
   private long tickTimer = -1;
   private long aliveTimer = -1;
@@ -98,7 +97,6 @@ public class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(wsLimit)
         .setIdleTimeout(0))
       .requestHandler(router);
-    management = vertx.createHttpServer().requestHandler(HttpApi.managementRouter(vertx, this));
     consumer = vertx.eventBus().consumer(address, this::onBusMessage);
     tickTimer = vertx.setPeriodic(Math.max(MIN_TICK_MS, Math.min(TICK_MS, config.resendDelaysMs().get(0) / 2)), t -> tick());
     aliveTimer = vertx.setPeriodic(ALIVE_MS, t -> infra.directory().gatewayAlive(address)
@@ -106,10 +104,9 @@ public class GatewayVerticle extends VerticleBase {
     return Future.all(
         consumer.completion(),
         infra.directory().gatewayAlive(address),
-        server.listen(config.port(), config.host()),
-        management.listen(config.managementPort(), config.managementHost()))
-      .onSuccess(v -> LOG.info("gateway {} listening on ws://{}:{}/ws (management http://{}:{}), push address {}",
-        instanceId, config.host(), server.actualPort(), config.managementHost(), management.actualPort(), address));
+        server.listen(config.port(), config.host()))
+      .onSuccess(v -> LOG.info("gateway {} listening on ws://{}:{}/ws, push address {}",
+        instanceId, config.host(), server.actualPort(), address));
   }
 
   /**
@@ -138,7 +135,8 @@ public class GatewayVerticle extends VerticleBase {
         c.close(CloseCodes.GOING_AWAY, "server shutdown");
       }
       LOG.info("gateway {} stopped: {} sockets closed", instanceId, all.size());
-      return Future.join(server.close(), management.close(), consumer.unregister(),
+      metrics.close();
+      return Future.join(server.close(), consumer.unregister(),
         infra.directory().gatewayGone(address).recover(err -> {
           LOG.warn("gateway {} could not mark itself gone: {}", instanceId, err.toString());
           return Future.succeededFuture();
@@ -309,7 +307,7 @@ public class GatewayVerticle extends VerticleBase {
   private void add(Connection c) {
     byId.put(c.id, c);
     byUser.computeIfAbsent(userKey(c.appId(), c.userId()), k -> new ArrayList<>(2)).add(c);
-    metrics.connections = byId.size();
+    metrics.connections(byId.size());
   }
 
   private void remove(Connection c) {
@@ -324,7 +322,7 @@ public class GatewayVerticle extends VerticleBase {
         byUser.remove(k);
       }
     }
-    metrics.connections = byId.size();
+    metrics.connections(byId.size());
   }
 
   private static String userKey(String appId, String userId) {
@@ -487,12 +485,13 @@ public class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  public int managementPort() {
-    return management.actualPort();
-  }
-
   /** Number of open sockets on this instance. */
   public int connectionCount() {
-    return metrics.connections;
+    return metrics.connections();
+  }
+
+  /** Readiness: false while shutting down. */
+  public boolean accepting() {
+    return !stopping;
   }
 }

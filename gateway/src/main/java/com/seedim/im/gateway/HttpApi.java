@@ -9,7 +9,6 @@ import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.ProtocolException;
 import com.seedim.im.common.security.Signatures;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -89,21 +88,6 @@ final class HttpApi {
         .put("userId", q.apply("userId")).put("receiveUserId", q.apply("receiveUserId")))));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     }
-  }
-
-  static Router managementRouter(Vertx vertx, GatewayVerticle gw) {
-    Router r = Router.router(vertx);
-    r.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
-    r.get("/ready").handler(rc -> gw.infra().ping().onComplete(ar -> {
-      if (ar.succeeded()) {
-        json(rc, 200, new JsonObject().put("status", "READY").put("connections", gw.connectionCount()));
-      } else {
-        json(rc, 503, new JsonObject().put("status", "NOT_READY").put("reason", ar.cause().toString()));
-      }
-    }));
-    r.get("/metrics").handler(rc -> rc.response().putHeader("content-type", "text/plain; version=0.0.4")
-      .end(gw.metrics().prometheus(gw.instanceId())));
-    return r;
   }
 
   // ---- authentication -------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import com.hazelcast.config.NetworkConfig;
 import com.seedim.im.chat.ChatVerticle;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.infra.ManagementServer;
+import com.seedim.im.common.infra.Metrics;
 import com.seedim.im.gateway.GatewayVerticle;
 import com.seedim.im.queue.QueueVerticle;
 import com.seedim.im.room.RoomVerticle;
@@ -39,6 +41,7 @@ public final class ImNode {
   private final List<String> services;
   private final List<String> gateways;
   private final GatewayVerticle firstGateway;
+  private ManagementServer management;
 
   private ImNode(Vertx vertx, Infra infra, List<String> services, List<String> gateways, GatewayVerticle firstGateway) {
     this.vertx = vertx;
@@ -56,7 +59,7 @@ public final class ImNode {
   }
 
   private static VertxOptions options(ServerConfig cfg) {
-    return new VertxOptions().setPreferNativeTransport(false);
+    return Metrics.enable(new VertxOptions().setPreferNativeTransport(false));
   }
 
   private static Future<Vertx> clustered(ServerConfig cfg) {
@@ -122,11 +125,17 @@ public final class ImNode {
         });
       }
     }
-    return chain.map(v -> {
-      LOG.info("node up: roles {}, {} mode, stores {}, clustered {}", roles, cfg.dev() ? "dev" : "production",
-        infra.durable() ? "MySQL+Redis" : "in-memory", vertx.isClustered());
-      return new ImNode(vertx, infra, serviceIds, gatewayIds, first[0]);
-    });
+    return chain.compose(v -> {
+      ImNode node = new ImNode(vertx, infra, serviceIds, gatewayIds, first[0]);
+      ManagementServer m = new ManagementServer(vertx, infra);
+      if (first[0] != null) {
+        m.check(() -> first[0].accepting() ? Future.succeededFuture() : Future.failedFuture("gateway shutting down"));
+      }
+      node.management = m;
+      return m.start(cfg.managementHost(), cfg.managementPort()).map(x -> node);
+    }).onSuccess(node -> LOG.info("node up: roles {}, {} mode, stores {}, clustered {}, management port {}", roles,
+      cfg.dev() ? "dev" : "production", infra.durable() ? "MySQL+Redis" : "in-memory", vertx.isClustered(),
+      node.management.port()));
   }
 
   public Vertx vertx() {
@@ -151,6 +160,12 @@ public final class ImNode {
     for (String id : services) {
       chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
     }
-    return chain.compose(v -> infra.close()).eventually(() -> vertx.close());
+    return chain.compose(v -> management == null ? Future.succeededFuture() : management.close())
+      .compose(v -> infra.close()).eventually(() -> vertx.close());
+  }
+
+  /** The management port (health, ready, metrics). */
+  public int managementPort() {
+    return management.port();
   }
 }

@@ -2,6 +2,7 @@ package com.seedim.im.testkit;
 
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.infra.ManagementServer;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.gateway.GatewayVerticle;
 import io.vertx.core.Deployable;
@@ -42,12 +43,15 @@ public final class TestServer implements AutoCloseable {
   private final Infra infra;
   private final ServerConfig config;
   private final GatewayVerticle gateway;
+  private final ManagementServer management;
   private final WebSocketClient wsClient;
   private final List<TestClient> clients = new CopyOnWriteArrayList<>();
   private final String database;
   private final String redisPrefix;
 
-  private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, String database, String redisPrefix) {
+  private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, ManagementServer management,
+                     String database, String redisPrefix) {
+    this.management = management;
     this.vertx = vertx;
     this.infra = infra;
     this.config = config;
@@ -127,7 +131,10 @@ public final class TestServer implements AutoCloseable {
         }
         GatewayVerticle gw = new GatewayVerticle(infra);
         vertx.deployVerticle(gw).await();
-        return new TestServer(vertx, infra, cfg, gw, database, prefix);
+        ManagementServer mgmt = new ManagementServer(vertx, infra)
+          .check(() -> gw.accepting() ? Future.succeededFuture() : Future.failedFuture("gateway shutting down"))
+          .start(cfg.managementHost(), cfg.managementPort()).await();
+        return new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix);
       } catch (RuntimeException e) {
         vertx.close().await();
         throw e;
@@ -156,7 +163,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   public int managementPort() {
-    return gateway.managementPort();
+    return management.port();
   }
 
   public String redisPrefix() {

@@ -17,6 +17,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class Handlers {
   private static final Logger LOG = LoggerFactory.getLogger(Handlers.class);
+  private static final java.util.Map<String, io.micrometer.core.instrument.Timer> TIMERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** {@code im_handler_seconds{handler, outcome}}: latency of every service handler, by outcome (ok, or the error code). */
+  private static io.micrometer.core.instrument.Timer timer(String handler, String outcome) {
+    return TIMERS.computeIfAbsent(handler + '\n' + outcome, k -> io.micrometer.core.instrument.Timer.builder("im_handler")
+      .description("service handler latency").tag("handler", handler).tag("outcome", outcome)
+      .publishPercentileHistogram(false).register(com.seedim.im.common.infra.Metrics.registry()));
+  }
+
+  private static String outcome(Throwable cause) {
+    if (cause == null) {
+      return "ok";
+    }
+    if (cause instanceof ProtocolException pe) {
+      return pe.code().name();
+    }
+    return "failed";
+  }
 
   /** A handler of one client frame. */
   @FunctionalInterface
@@ -35,6 +53,7 @@ public final class Handlers {
 
   public static Handler<Message<JsonObject>> frame(String name, FrameHandler h) {
     return msg -> {
+      long start = System.nanoTime();
       Future<ServiceReply> f;
       RequestContext ctx = null;
       try {
@@ -46,6 +65,7 @@ public final class Handlers {
       }
       RequestContext c = ctx;
       f.onComplete(ar -> {
+        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (ar.succeeded()) {
           msg.reply(ar.result().toJson());
         } else {
@@ -57,6 +77,7 @@ public final class Handlers {
 
   public static Handler<Message<JsonObject>> json(String name, JsonHandler h) {
     return msg -> {
+      long start = System.nanoTime();
       Future<JsonObject> f;
       try {
         f = h.handle(msg.body());
@@ -64,6 +85,7 @@ public final class Handlers {
         f = Future.failedFuture(e);
       }
       f.onComplete(ar -> {
+        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (ar.succeeded()) {
           msg.reply(ar.result());
         } else {

@@ -55,6 +55,15 @@ final class ClusterHarness implements AutoCloseable {
       return process != null && process.isAlive();
     }
 
+    /** The management port this node logged at start. */
+    int managementPort() {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("management endpoints on http://[^:]+:([0-9]+)/").matcher(logText());
+      if (!m.find()) {
+        throw new IllegalStateException("node " + name + " logged no management port");
+      }
+      return Integer.parseInt(m.group(1));
+    }
+
     String logText() {
       try {
         return Files.readString(log, StandardCharsets.UTF_8);

@@ -86,6 +86,16 @@ class ClusterTest {
     return c;
   }
 
+  static String get(int port, String path) {
+    try {
+      var res = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      return res.body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   static JsonObject chat(String to, String text, String unique) {
     return new JsonObject().put("msgType", 130).put("receiveUserId", to).put("message", text).put("unique", unique);
   }
@@ -109,6 +119,13 @@ class ClusterTest {
     assertThat(aliceWeb.awaitType(140).getString("message")).isEqualTo("hi alice");
     alicePhone.assertNone(f -> f.getInteger("msgType") == 140 && f.getString("message").equals("hi bob"), Duration.ofMillis(200));
     System.out.println("cross-gateway chat: alice(gw1,gw2) <-> bob(gw2) ok");
+    // every node is ready, clustered, and exposes Prometheus metrics of its own work
+    for (String name : List.of("gw1", "gw2", "chat1", "queue1", "queue2", "room1", "sig1")) {
+      String ready = get(cluster.node(name).managementPort(), "/ready");
+      assertThat(ready).as(name).contains("\"READY\"").contains("\"clustered\":true");
+    }
+    assertThat(get(cluster.node("chat1").managementPort(), "/metrics")).contains("im_handler_seconds_count{handler=\"chat.130\",outcome=\"ok\"}");
+    assertThat(get(gw1.managementPort(), "/metrics")).contains("im_gateway_frames_by_type_total").contains("vertx_eventbus");
   }
 
   @Test
