@@ -105,11 +105,7 @@ public class QueueVerticle extends VerticleBase {
   }
 
   private AppConfig app(String appId) {
-    AppConfig a = infra.config().apps().get(appId);
-    if (a == null) {
-      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
-    }
-    return a;
+    return infra.config().apps().require(appId);
   }
 
   static JsonObject position(String queueId, int index, int total) {

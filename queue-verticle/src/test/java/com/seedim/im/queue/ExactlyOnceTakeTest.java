@@ -1,5 +1,6 @@
 package com.seedim.im.queue;
 
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;

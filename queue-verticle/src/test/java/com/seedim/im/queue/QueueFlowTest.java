@@ -1,5 +1,6 @@
 package com.seedim.im.queue;
 
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
@@ -14,11 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static com.seedim.im.queue.Cs.await;
-import static com.seedim.im.queue.Cs.error;
-import static com.seedim.im.queue.Cs.frame;
-import static com.seedim.im.queue.Cs.none;
-import static com.seedim.im.queue.Cs.ok;
+import static com.seedim.im.testkit.Cs.await;
+import static com.seedim.im.testkit.Cs.error;
+import static com.seedim.im.testkit.Cs.frame;
+import static com.seedim.im.testkit.Cs.none;
+import static com.seedim.im.testkit.Cs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("§6 queues through the real gateway")

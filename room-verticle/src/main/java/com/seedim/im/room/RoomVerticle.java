@@ -82,11 +82,7 @@ public class RoomVerticle extends VerticleBase {
   }
 
   private AppConfig app(String appId) {
-    AppConfig a = infra.config().apps().get(appId);
-    if (a == null) {
-      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
-    }
-    return a;
+    return infra.config().apps().require(appId);
   }
 
   // ---- 540 / 550

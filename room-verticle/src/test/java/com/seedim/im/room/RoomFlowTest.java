@@ -1,5 +1,6 @@
 package com.seedim.im.room;
 
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.queue.QueueVerticle;
 import com.seedim.im.testkit.TestClient;
@@ -14,12 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static com.seedim.im.room.Cs.error;
-import static com.seedim.im.room.Cs.frame;
-import static com.seedim.im.room.Cs.none;
-import static com.seedim.im.room.Cs.ok;
-import static com.seedim.im.room.Cs.openRoom;
-import static com.seedim.im.room.Cs.sleep;
+import static com.seedim.im.testkit.Cs.error;
+import static com.seedim.im.testkit.Cs.frame;
+import static com.seedim.im.testkit.Cs.none;
+import static com.seedim.im.testkit.Cs.ok;
+import static com.seedim.im.testkit.Cs.openRoom;
+import static com.seedim.im.testkit.Cs.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("§6 rooms through the real gateway")

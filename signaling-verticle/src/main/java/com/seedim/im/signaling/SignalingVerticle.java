@@ -82,11 +82,7 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   private AppConfig app(String appId) {
-    AppConfig a = infra.config().apps().get(appId);
-    if (a == null) {
-      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
-    }
-    return a;
+    return infra.config().apps().require(appId);
   }
 
   /** The size rule of §3: a string counts its UTF-8 bytes, any other JSON value its encoding. */

@@ -1,5 +1,6 @@
 package com.seedim.im.signaling;
 
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.queue.QueueVerticle;
 import com.seedim.im.room.RoomVerticle;
 import com.seedim.im.testkit.TestClient;
@@ -15,12 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static com.seedim.im.signaling.Cs.error;
-import static com.seedim.im.signaling.Cs.frame;
-import static com.seedim.im.signaling.Cs.none;
-import static com.seedim.im.signaling.Cs.ok;
-import static com.seedim.im.signaling.Cs.openRoom;
-import static com.seedim.im.signaling.Cs.sleep;
+import static com.seedim.im.testkit.Cs.error;
+import static com.seedim.im.testkit.Cs.frame;
+import static com.seedim.im.testkit.Cs.none;
+import static com.seedim.im.testkit.Cs.ok;
+import static com.seedim.im.testkit.Cs.openRoom;
+import static com.seedim.im.testkit.Cs.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("§6 call signaling through the real gateway")

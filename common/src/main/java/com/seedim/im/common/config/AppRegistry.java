@@ -23,6 +23,15 @@ public final class AppRegistry {
     return appId == null ? null : apps.get(appId);
   }
 
+  /** The app, or a {@code NOT_FOUND} protocol error when unknown. */
+  public AppConfig require(String appId) {
+    AppConfig a = get(appId);
+    if (a == null) {
+      throw new com.seedim.im.common.proto.ProtocolException(com.seedim.im.common.proto.ErrorCode.NOT_FOUND, "unknown app");
+    }
+    return a;
+  }
+
   public Collection<AppConfig> all() {
     return apps.values();
   }

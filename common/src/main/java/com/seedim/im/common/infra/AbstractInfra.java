@@ -1,6 +1,11 @@
 package com.seedim.im.common.infra;
 
+import com.seedim.im.common.bus.Pusher;
 import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.id.IdGenerator;
+import com.seedim.im.common.store.KeyValueStore;
+import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -13,12 +18,51 @@ import java.util.function.Supplier;
 abstract class AbstractInfra implements Infra {
   protected final Vertx vertx;
   protected final ServerConfig config;
+  private final KeyValueStore kv;
+  private final SessionDirectory directory;
+  private final RoomStore rooms;
+  private final Pusher pusher;
+  protected IdGenerator ids;
   private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
 
-  AbstractInfra(Vertx vertx, ServerConfig config) {
+  AbstractInfra(Vertx vertx, ServerConfig config, KeyValueStore kv, SessionDirectory directory, RoomStore rooms) {
     this.vertx = vertx;
     this.config = config;
+    this.kv = kv;
+    this.directory = directory;
+    this.rooms = rooms;
+    this.pusher = new Pusher(vertx.eventBus(), directory);
+  }
+
+  @Override
+  public KeyValueStore kv() {
+    return kv;
+  }
+
+  @Override
+  public SessionDirectory directory() {
+    return directory;
+  }
+
+  @Override
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  @Override
+  public IdGenerator ids() {
+    return ids;
+  }
+
+  @Override
+  public Pusher pusher() {
+    return pusher;
+  }
+
+  @Override
+  public String redisPrefix() {
+    return config.redis().prefix();
   }
 
   @Override

@@ -1,11 +1,7 @@
 package com.seedim.im.common.infra;
 
-import com.seedim.im.common.bus.Pusher;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
-import com.seedim.im.common.store.KeyValueStore;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.SessionDirectory;
 import com.seedim.im.common.store.redis.RedisKeyValueStore;
 import com.seedim.im.common.store.redis.RedisRoomStore;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
@@ -39,23 +35,18 @@ public final class ProdInfra extends AbstractInfra {
   private final Redis redisClient;
   private final RedisAPI redis;
   private final Pool mysql;
-  private final KeyValueStore kv;
-  private final SessionDirectory directory;
-  private final RoomStore rooms;
-  private final Pusher pusher;
-  private IdGenerator ids;
   private long leaseTimer = -1;
 
   private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, Pool mysql) {
-    super(vertx, config);
+    this(vertx, config, redisClient, RedisAPI.api(redisClient), mysql);
+  }
+
+  private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, RedisAPI redis, Pool mysql) {
+    super(vertx, config, new RedisKeyValueStore(redis, config.redis().prefix()),
+      new RedisSessionDirectory(redis, config.redis().prefix()), new RedisRoomStore(redis, config.redis().prefix()));
     this.redisClient = redisClient;
-    this.redis = RedisAPI.api(redisClient);
+    this.redis = redis;
     this.mysql = mysql;
-    String prefix = config.redis().prefix();
-    this.kv = new RedisKeyValueStore(redis, prefix);
-    this.directory = new RedisSessionDirectory(redis, prefix);
-    this.rooms = new RedisRoomStore(redis, prefix);
-    this.pusher = new Pusher(vertx.eventBus(), directory);
   }
 
   public static Future<Infra> connect(Vertx vertx, ServerConfig config) {
@@ -125,30 +116,10 @@ public final class ProdInfra extends AbstractInfra {
     return true;
   }
 
-  @Override
-  public KeyValueStore kv() {
-    return kv;
-  }
 
-  @Override
-  public SessionDirectory directory() {
-    return directory;
-  }
 
-  @Override
-  public RoomStore rooms() {
-    return rooms;
-  }
 
-  @Override
-  public IdGenerator ids() {
-    return ids;
-  }
 
-  @Override
-  public Pusher pusher() {
-    return pusher;
-  }
 
   @Override
   public Pool mysql() {
@@ -160,10 +131,6 @@ public final class ProdInfra extends AbstractInfra {
     return redis;
   }
 
-  @Override
-  public String redisPrefix() {
-    return config.redis().prefix();
-  }
 
   @Override
   public Future<Void> ping() {

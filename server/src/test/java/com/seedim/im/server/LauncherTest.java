@@ -1,0 +1,100 @@
+package com.seedim.im.server;
+
+import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.testkit.TestClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The launcher as the README's start command runs it: the built-in dev config, every verticle in one JVM. */
+@Timeout(60)
+class LauncherTest {
+  static JsonObject builtinDevConfig() throws Exception {
+    try (InputStream in = Main.class.getClassLoader().getResourceAsStream(Main.BUILTIN_CONFIG)) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  static String get(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  @DisplayName("dev mode: demo page, /dev/sign, a signed socket gets 21 for 20, 30 and 140 for a chat, garbage gets 10")
+  void devModeFrontDoor() throws Exception {
+    JsonObject json = builtinDevConfig().put("port", 0).put("managementPort", 0);
+    ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
+    assertThat(cfg.dev()).isTrue();
+    ImNode node = ImNode.start(cfg, Role.parse(Set.of("all"))).await();
+    Vertx client = Vertx.vertx();
+    try {
+      int port = node.gateway().actualPort();
+      String base = "http://127.0.0.1:" + port;
+      assertThat(get(base + "/")).contains("<html");
+      var ws = client.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10));
+      String aliceUrl = new JsonObject(get(base + "/dev/sign?userId=alice&deviceId=web")).getString("url");
+      String bobUrl = new JsonObject(get(base + "/dev/sign?userId=bob")).getString("url");
+      TestClient alice = TestClient.connect(ws, port, aliceUrl.substring(aliceUrl.indexOf("/ws")), "alice", "web", null).await();
+      TestClient bob = TestClient.connect(ws, port, bobUrl.substring(bobUrl.indexOf("/ws")), "bob", "default", null).await();
+      alice.send(new JsonObject().put("msgType", 20).put("unique", "hb"));
+      assertThat(alice.awaitType(21).getString("unique")).isEqualTo("hb");
+      JsonObject sign = new JsonObject(get(base + "/dev/chat-sign?userId=alice&receiveUserId=bob"));
+      JsonObject ack = alice.request(new JsonObject().put("msgType", 130).put("receiveUserId", "bob").put("message", "hello")
+        .put("receiveSign", sign.getString("receiveSign")).put("timestamp", sign.getLong("timestamp")));
+      assertThat(ack.getInteger("msgType")).isEqualTo(30);
+      assertThat(bob.awaitType(140).getString("message")).isEqualTo("hello");
+      alice.sendText("garbage");
+      assertThat(alice.awaitType(10).getString("code")).isEqualTo("INVALID_JSON");
+      String ready = get("http://127.0.0.1:" + node.managementPort() + "/ready");
+      assertThat(ready).contains("READY");
+    } finally {
+      client.close().await();
+      node.stop().await();
+    }
+  }
+
+  @Test
+  @DisplayName("unsafe configurations are refused: dev clustered or on a public address, weak or shared secrets in production")
+  void refusesUnsafeConfigs() throws Exception {
+    JsonObject dev = builtinDevConfig();
+    assertThatThrownBy(() -> ServerConfig.fromJson(dev.copy().put("host", "0.0.0.0"), Map.of()))
+      .hasMessageContaining("dev mode refuses to bind");
+    assertThatThrownBy(() -> ServerConfig.fromJson(dev.copy(), Map.of("IM_CLUSTER_MEMBERS", "127.0.0.1:5701")))
+      .hasMessageContaining("clustered");
+    JsonObject prod = dev.copy().put("mode", "prod");
+    assertThatThrownBy(() -> ServerConfig.fromJson(prod, Map.of())).hasMessageContaining("dev-secret");
+    JsonObject shortSecret = prod.copy().put("apps", new JsonArray().add(new JsonObject().put("appId", "1").put("secret", "short")));
+    assertThatThrownBy(() -> ServerConfig.fromJson(shortSecret, Map.of())).hasMessageContaining("32 bytes");
+    String s = "x".repeat(40);
+    JsonObject shared = prod.copy().put("apps", new JsonArray().add(new JsonObject().put("appId", "1").put("secret", s))
+      .add(new JsonObject().put("appId", "2").put("secret", s)));
+    assertThatThrownBy(() -> ServerConfig.fromJson(shared, Map.of())).hasMessageContaining("unique");
+    assertThat(ServerConfig.fromJson(dev.copy().put("host", "0.0.0.0").put("allowUnsafeDev", true), Map.of()).host()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  @DisplayName("production mode refuses to start without its stores")
+  void prodNeedsStores() throws Exception {
+    JsonObject prod = builtinDevConfig().put("mode", "prod").put("port", 0).put("managementPort", 0)
+      .put("apps", new JsonArray().add(new JsonObject().put("appId", "1").put("secret", "y".repeat(40))))
+      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:1"));
+    ServerConfig cfg = ServerConfig.fromJson(prod, Map.of());
+    assertThatThrownBy(() -> ImNode.start(cfg, Role.parse(Set.of("all"))).await()).isNotNull();
+  }
+}
