@@ -57,6 +57,7 @@ public class QueueVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ServiceRecords records;
   private DeadlineSweeper grace;
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> lengths = new java.util.concurrent.ConcurrentHashMap<>();
   private long positionTimer = -1;
   private long infoTimer = -1;
   private boolean positionRunning;
@@ -467,9 +468,21 @@ public class QueueVerticle extends VerticleBase {
     });
   }
 
+  /** {@code im_queue_waiting{app,queue}}: the queue length seen by this node's last position round. */
+  private void recordLength(String appId, String queueId, int length) {
+    lengths.computeIfAbsent(appId + '|' + queueId, k -> {
+      java.util.concurrent.atomic.AtomicInteger g = new java.util.concurrent.atomic.AtomicInteger();
+      io.micrometer.core.instrument.Gauge.builder("im_queue_waiting", g, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("customers waiting in a queue (as of the last position round on this node)")
+        .tag("app", appId).tag("queue", queueId).register(com.seedim.im.common.infra.Metrics.registry());
+      return g;
+    }).set(length);
+  }
+
   private Future<Void> positionRound(String appId, String queueId) {
     return Future.all(queues.waiters(appId, queueId), queues.sentPositions(appId, queueId)).compose(cf -> {
       List<Waiter> line = cf.resultAt(0);
+      recordLength(appId, queueId, line.size());
       Map<String, String> sent = cf.resultAt(1);
       QueueRules.Round round = QueueRules.round(line, sent);
       for (Map.Entry<String, String> e : round.changed().entrySet()) {
