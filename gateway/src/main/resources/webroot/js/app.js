@@ -388,6 +388,10 @@ $('composer').addEventListener('submit', async (e) => {
     const ack = await S.im.sendMessage({ receiveUserId: c.peer, message: text, contentType: 'text', unique });
     c.pending.delete(unique);
     addItem({ ...item, messageId: String(ack.messageId), sendTime: ack.sendTime, message: ack.message ?? text });
+    // presence is visible to conversation peers only: a first message may reveal it
+    if (c.peer === S.current && !$('chat-presence').classList.contains('online')) {
+      S.im.onlineStatus(c.peer).then((r) => presence(c.peer, !!r.statuses?.[c.peer])).catch(() => {});
+    }
   } catch (err) {
     item.failed = true;
     item.error = err.code === 'SENSITIVE_WORD' ? 'blocked: sensitive word' : err.code === 'CHAT_SIGN_EXPIRED' ? 'no chat permission' : err.message;
@@ -503,12 +507,12 @@ function renderRoom() {
 function renderCallState() {
   const call = S.call;
   const s = call ? call.state : 'idle';
-  $('call-status').textContent = s;
+  $('call-status').textContent = staleCall() ? 'idle (the room has a call this page does not hold)' : s;
   $('call-status').dataset.state = s;
   $('call').dataset.state = s;
-  $('room-call-state').textContent = s === 'connected' || s === 'connecting' ? 'active' : s === 'calling' || s === 'ringing' ? 'ringing' : (S.room?.callState && s === 'idle' ? 'idle' : s);
-  $('start-call').disabled = !S.room || s !== 'idle';
-  $('hang-up').hidden = !(s === 'calling' || s === 'connecting' || s === 'connected');
+  $('room-call-state').textContent = S.room?.callState || 'idle';
+  $('start-call').disabled = !S.room || s !== 'idle' || staleCall();
+  $('hang-up').hidden = !(s === 'calling' || s === 'connecting' || s === 'connected' || staleCall());
   $('incoming').hidden = s !== 'ringing';
   $('incoming-from').textContent = call?.peer || '';
 }
@@ -518,8 +522,19 @@ $('leave-room').addEventListener('click', async () => {
   try { await S.im.leave(); } catch (e) { showServiceError(e); }
 });
 
+/**
+ * A call this page does not hold although the room has one: after a reload or on another device the 551 says
+ * `active`, or `ringing` with us as the caller. Media cannot resume without a new offer, so offer a hang-up.
+ */
+function staleCall() {
+  const r = S.room;
+  const s = S.call ? S.call.state : 'idle';
+  return !!r && s === 'idle' && (r.callState === 'active' || (r.callState === 'ringing' && r.caller === S.me));
+}
+
 function wireCall(call) {
   call.on('state', (s) => {
+    if (S.room) S.room.callState = s.state === 'idle' ? 'idle' : s.state === 'ringing' || s.state === 'calling' ? 'ringing' : 'active';
     if (s.warning) notice(s.warning);
     else if (s.state === 'idle' && s.reason && s.reason !== 'room-disbanded') notice(`call ended (${s.reason})`);
     renderCallState();
@@ -538,7 +553,10 @@ $('reject-call').addEventListener('click', async () => {
   try { await S.call.reject(); } catch (e) { showServiceError(e); }
 });
 $('hang-up').addEventListener('click', async () => {
-  try { await S.call.hangUp(); } catch (e) { showServiceError(e); }
+  try {
+    if (S.call.state === 'idle' && staleCall()) await S.im.hangUp(S.room.callId);
+    else await S.call.hangUp();
+  } catch (e) { showServiceError(e); }
 });
 
 renderQueue();

@@ -211,9 +211,12 @@ export class ImClient extends Emitter {
    *   (reconnect attempts continue in the background when `reconnect` is on and the refusal is not final).
    */
   connect() {
+    if (this.ws && this.ws.readyState <= 1) return this.opening || Promise.resolve(); // already (being) opened
+    clearTimeout(this.reconnectTimer);
     this.stopped = false;
     this.attempt = 0;
-    return this.open();
+    this.opening = this.open();
+    return this.opening;
   }
 
   /** @private */
@@ -306,6 +309,7 @@ export class ImClient extends Emitter {
   /** @private */
   finish(code, reason) {
     this.stopped = true;
+    if (this.state === State.CLOSED) return;
     this.setState(State.CLOSED);
     this.emit('close', { code, reason, willReconnect: false });
   }
@@ -457,8 +461,8 @@ export class ImClient extends Emitter {
     clearTimeout(this.ackTimer);
     this.ackTimer = null;
     const ids = this.ackIds.splice(0, 200);
-    if (ids.length === 1) this.ackMessages(ids[0]);
-    else if (ids.length > 1) this.ackMessages(ids);
+    // a socket closing meanwhile is fine: unacked 140s stay undelivered and are replayed on the next connection
+    if (ids.length) this.ackMessages(ids.length === 1 ? ids[0] : ids).catch(() => {});
     if (this.ackIds.length) this.flushAcks();
   }
 
