@@ -165,6 +165,22 @@ class GatewayFramesTest {
   }
 
   @Test
+  @DisplayName("too many handshakes from one address get 429 RATE_LIMITED and no socket")
+  void handshakeRateLimit() {
+    start(false, new JsonObject(), new JsonObject().put("handshakesPerSecondPerAddress", 2));
+    int refused = 0;
+    for (int i = 0; i < 8; i++) {
+      Throwable t = server.connectRaw(TestServer.query("u" + i, null, null), "u" + i, "default", null)
+        .map(c -> (Throwable) null).otherwise(e -> e).await();
+      if (t instanceof io.vertx.core.http.UpgradeRejectedException r) {
+        assertThat(r.getStatus()).isEqualTo(429);
+        refused++;
+      }
+    }
+    assertThat(refused).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   @DisplayName("20 abusive errors within 10 s close the socket with 1008")
   void abuseCloses() {
     TestClient c = start().connect("dave");
