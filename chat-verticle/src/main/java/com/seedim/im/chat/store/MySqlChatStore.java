@@ -1,7 +1,10 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
@@ -13,9 +16,11 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
@@ -90,7 +95,14 @@ public final class MySqlChatStore implements ChatStore {
   private static final String SAVE_WORDS = "INSERT INTO chat_sensitive_words (app_id, words, updated_at) VALUES (?, ?, ?) "
     + "ON DUPLICATE KEY UPDATE words = VALUES(words), updated_at = VALUES(updated_at)";
 
+  /** At most this many delivered-mark transactions run at once; more acks wait and are marked together. */
+  static final int DELIVERED_IN_FLIGHT = 4;
+  /** At most this many message ids per delivered-mark transaction. */
+  static final int DELIVERED_BATCH_MAX = 256;
+
   private final Pool pool;
+  private final ArrayDeque<DeliveredAsk> deliveredQueue = new ArrayDeque<>();
+  private int deliveredInFlight;
 
   public MySqlChatStore(Pool pool) {
     this.pool = pool;
@@ -178,30 +190,127 @@ public final class MySqlChatStore implements ChatStore {
     return pool.preparedQuery(MESSAGE_BY_ID).execute(Tuple.of(appId, messageId)).map(MySqlChatStore::firstMessage);
   }
 
+  /**
+   * Marks delivered with group commit: while {@value #DELIVERED_IN_FLIGHT} transactions are running, further acks
+   * queue up and the next transaction marks them all (one SELECT ... FOR UPDATE and one UPDATE for many receivers),
+   * instead of one four-statement transaction per 141. An idle store still runs each ack at once.
+   */
   @Override
   public Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds) {
     if (messageIds.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    List<Long> ids = new ArrayList<>(new TreeSet<>(messageIds));
-    String in = placeholders(ids.size());
-    String select = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? AND delivered = 0 "
-      + "AND message_id IN (" + in + ") ORDER BY message_id FOR UPDATE";
+    Promise<List<ChatMessage>> done = Promise.promise();
+    synchronized (deliveredQueue) {
+      deliveredQueue.add(new DeliveredAsk(appId, receiver, new TreeSet<>(messageIds), done, Vertx.currentContext()));
+    }
+    flushDelivered();
+    return done.future();
+  }
+
+  /** One queued delivered mark; it completes on the context that asked (a batch may run on another's). */
+  private record DeliveredAsk(String appId, String receiver, Set<Long> ids, Promise<List<ChatMessage>> done, Context context) {
+    void complete(List<ChatMessage> marked, Throwable failure) {
+      Runnable r = () -> {
+        if (failure == null) {
+          done.complete(marked);
+        } else {
+          done.fail(failure);
+        }
+      };
+      if (context == null || context == Vertx.currentContext()) {
+        r.run();
+      } else {
+        context.runOnContext(v -> r.run());
+      }
+    }
+  }
+
+  private void flushDelivered() {
+    List<DeliveredAsk> batch = new ArrayList<>();
+    synchronized (deliveredQueue) {
+      if (deliveredInFlight >= DELIVERED_IN_FLIGHT || deliveredQueue.isEmpty()) {
+        return;
+      }
+      String app = deliveredQueue.peek().appId();
+      int n = 0;
+      for (Iterator<DeliveredAsk> it = deliveredQueue.iterator(); it.hasNext(); ) {
+        DeliveredAsk a = it.next();
+        if (!a.appId().equals(app)) {
+          continue;
+        }
+        if (n > 0 && n + a.ids().size() > DELIVERED_BATCH_MAX) {
+          break;
+        }
+        batch.add(a);
+        n += a.ids().size();
+        it.remove();
+      }
+      deliveredInFlight++;
+    }
+    markDeliveredBatch(batch).onComplete(ar -> {
+      synchronized (deliveredQueue) {
+        deliveredInFlight--;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).complete(ar.succeeded() ? ar.result().get(i) : null, ar.failed() ? ar.cause() : null);
+      }
+      flushDelivered();
+    });
+  }
+
+  /** One transaction for a batch of one app; returns, per ask, the messages it newly marked (each message once). */
+  private Future<List<List<ChatMessage>>> markDeliveredBatch(List<DeliveredAsk> batch) {
+    String appId = batch.get(0).appId();
+    TreeSet<Long> all = new TreeSet<>();
+    batch.forEach(a -> all.addAll(a.ids()));
+    List<Long> ids = padded(new ArrayList<>(all));
+    String select = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND delivered = 0 "
+      + "AND message_id IN (" + placeholders(ids.size()) + ") ORDER BY message_id FOR UPDATE";
     return tx("markDelivered", conn -> {
-      Tuple t = Tuple.tuple().addString(appId).addString(receiver);
+      Tuple t = Tuple.tuple().addString(appId);
       ids.forEach(t::addLong);
       return conn.preparedQuery(select).execute(t).compose(rows -> {
-        List<ChatMessage> found = messages(rows);
-        if (found.isEmpty()) {
-          return Future.succeededFuture(found);
+        List<List<ChatMessage>> per = new ArrayList<>(batch.size());
+        batch.forEach(a -> per.add(new ArrayList<>()));
+        List<Long> found = new ArrayList<>();
+        for (ChatMessage m : messages(rows)) {
+          for (int i = 0; i < batch.size(); i++) {
+            DeliveredAsk a = batch.get(i);
+            if (a.receiver().equals(m.receiver()) && a.ids().contains(m.messageId())) {
+              per.get(i).add(m.withDelivered());
+              found.add(m.messageId());
+              break;
+            }
+          }
         }
+        if (found.isEmpty()) {
+          return Future.succeededFuture(per);
+        }
+        List<Long> upd = padded(found);
         Tuple u = Tuple.tuple().addString(appId);
-        found.forEach(m -> u.addLong(m.messageId()));
+        upd.forEach(u::addLong);
         return conn.preparedQuery("UPDATE chat_messages SET delivered = 1 WHERE app_id = ? AND message_id IN ("
-            + placeholders(found.size()) + ")").execute(u)
-          .map(v -> found.stream().map(ChatMessage::withDelivered).toList());
+          + placeholders(upd.size()) + ")").execute(u).map(v -> per);
       });
     });
+  }
+
+  /**
+   * Pads an id list to the next power of two by repeating its last id, so the IN lists of batched statements come
+   * in a few shapes and stay in the prepared-statement cache.
+   */
+  private static List<Long> padded(List<Long> ids) {
+    int size = Integer.highestOneBit(Math.max(1, ids.size() - 1)) << 1;
+    if (ids.size() <= 1) {
+      size = 1;
+    }
+    List<Long> out = new ArrayList<>(size);
+    out.addAll(ids);
+    while (out.size() < size) {
+      out.add(ids.get(ids.size() - 1));
+    }
+    return out;
   }
 
   @Override

@@ -1,0 +1,131 @@
+package com.seedim.im.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Key figures of two suite results side by side (e.g. the server before and after a fix, same suite). */
+final class Compare {
+  private Compare() {
+  }
+
+  static Table table(JsonObject before, JsonObject after) {
+    Table t = new Table("before / after", "figure", "before (" + before.getString("label", "") + ", " + before.getString("startedAt", "").replaceAll("\\.\\d+Z$", "Z") + ")",
+      "after (" + after.getString("label", "") + ", " + after.getString("startedAt", "").replaceAll("\\.\\d+Z$", "Z") + ")", "change");
+    row(t, "durable chat throughput, window mode (msgs/s)", window(before, "msgsPerSec"), window(after, "msgsPerSec"));
+    row(t, "  same-run relay baseline (msgs/s)", relayWindow(before), relayWindow(after));
+    row(t, "  p99 latency in window mode (ms)", window(before, "p99ms"), window(after, "p99ms"));
+    row(t, "highest fixed rate held (msg/s)", maxHeld(before), maxHeld(after));
+    row(t, "most msgs/s delivered in a fixed-rate phase", maxFixed(before), maxFixed(after));
+    row(t, "p99 at 1,000 msg/s (ms)", fixed(before, 1000, "p99ms"), fixed(after, 1000, "p99ms"));
+    row(t, "MariaDB statements per stored message (window mode)", perMsg(before), perMsg(after));
+    row(t, "signed connects/s (ramp)", num(before, "held", "handshakesPerSec"), num(after, "held", "handshakesPerSec"));
+    row(t, "handshakes refused during the ramp", num(before, "held", "failed"), num(after, "held", "failed"));
+    row(t, "live heap per idle connection (KB)", num(before, "held", "heapPerConnKb"), num(after, "held", "heapPerConnKb"));
+    row(t, "RSS per idle connection (KB)", num(before, "held", "rssPerConnKb"), num(after, "held", "rssPerConnKb"));
+    row(t, "reconnect storm: all back (s)", div(num(before, "storm", "allBackMs"), 1000), div(num(after, "storm", "allBackMs"), 1000));
+    row(t, "reconnect storm: connect attempts", num(before, "storm", "attempts"), num(after, "storm", "attempts"));
+    row(t, "reconnect storm: messages undelivered", num(before, "storm", "lost"), num(after, "storm", "lost"));
+    row(t, "fan-out, worst take (ms)", fanout(before), fanout(after));
+    return t;
+  }
+
+  private static void row(Table t, String name, Double b, Double a) {
+    String change = b == null || a == null || b == 0 || b.isNaN() || a.isNaN() ? "" : String.format("%+.0f %%", 100 * (a - b) / b);
+    t.row(name, b, a, change);
+  }
+
+  private static Double div(Double v, double d) {
+    return v == null ? null : v / d;
+  }
+
+  private static Double num(JsonObject r, String section, String key) {
+    JsonObject s = r.getJsonObject(section);
+    if (s == null || s.getValue(key) == null) {
+      return null;
+    }
+    return ((Number) s.getValue(key)).doubleValue();
+  }
+
+  private static Double window(JsonObject r, String key) {
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("seedim".equals(p.getString("target")) && !"fixed".equals(p.getString("mode"))) {
+        return p.getDouble(key);
+      }
+    }
+    return null;
+  }
+
+  private static Double relayWindow(JsonObject r) {
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("relay".equals(p.getString("target")) && !"fixed".equals(p.getString("mode"))) {
+        return p.getDouble("msgsPerSec");
+      }
+    }
+    return null;
+  }
+
+  private static Double fixed(JsonObject r, double rate, String key) {
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode")) && p.getDouble("offeredPerSec") == rate) {
+        return p.getDouble(key);
+      }
+    }
+    return null;
+  }
+
+  private static Double maxHeld(JsonObject r) {
+    double best = 0;
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode")) && p.getBoolean("rateHeld")) {
+        best = Math.max(best, p.getDouble("offeredPerSec"));
+      }
+    }
+    return best;
+  }
+
+  private static Double maxFixed(JsonObject r) {
+    double best = 0;
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode"))) {
+        best = Math.max(best, p.getDouble("msgsPerSec"));
+      }
+    }
+    return best;
+  }
+
+  private static Double perMsg(JsonObject r) {
+    JsonArray c = r.getJsonArray("chat", new JsonArray());
+    for (int i = 0; i < c.size(); i++) {
+      JsonObject p = c.getJsonObject(i);
+      if ("seedim".equals(p.getString("target")) && !"fixed".equals(p.getString("mode")) && p.getJsonObject("mariadb") != null) {
+        Long q = p.getJsonObject("mariadb").getLong("QuestionsPerSec");
+        Long ins = p.getJsonObject("mariadb").getLong("Com_insertPerSec");
+        // two INSERTs per stored message (the message row and the two-row conversation upsert)
+        return q == null || ins == null || ins == 0 ? null : q / (ins / 2.0);
+      }
+    }
+    return null;
+  }
+
+  private static Double fanout(JsonObject r) {
+    JsonObject f = r.getJsonObject("fanout");
+    if (f == null) {
+      return null;
+    }
+    double worst = 0;
+    for (int i = 0; i < f.getJsonArray("takes").size(); i++) {
+      worst = Math.max(worst, f.getJsonArray("takes").getJsonObject(i).getDouble("allMs"));
+    }
+    return worst;
+  }
+}

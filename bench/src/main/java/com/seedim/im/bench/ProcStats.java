@@ -1,0 +1,190 @@
+package com.seedim.im.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads process figures from /proc and the JVM through jcmd (Linux only). */
+final class ProcStats {
+  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+  private ProcStats() {
+  }
+
+  /** VmRSS in KB, or -1. */
+  static long rssKb(long pid) {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * RSS once it stops falling: after a full GC, G1 (JDK 17) uncommits the freed heap regions concurrently, so RSS
+   * read right after {@code GC.run} still counts them. Polls every 500 ms, at most 10 s.
+   */
+  static long settledRssKb(long pid) {
+    long last = rssKb(pid);
+    for (int i = 0; i < 20; i++) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+      long now = rssKb(pid);
+      if (now >= last - 256) {
+        return Math.min(now, last);
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  static long openFiles(long pid) {
+    try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return s.count();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** utime + stime of a process in clock ticks (USER_HZ = 100 on Linux), or -1. */
+  static long cpuTicks(long pid) {
+    try {
+      String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** {busy, total} jiffies of the whole machine. */
+  static long[] machineTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 1};
+    }
+  }
+
+  /** Pid of the first process whose comm equals {@code name}, or -1. */
+  static long pidOf(String name) {
+    try (var s = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String n = p.getFileName().toString();
+        if (!n.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (Files.readString(p.resolve("comm")).trim().equals(name)) {
+            return Long.parseLong(n);
+          }
+        } catch (IOException ignored) {
+          // gone
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  static String jcmd(long pid, String... cmd) {
+    List<String> c = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+    c.addAll(List.of(cmd));
+    return run(c, 120);
+  }
+
+  static String run(List<String> cmd, int timeoutSeconds) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      return new String(out);
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /** Full GC (jcmd GC.run), then the used heap in KB from GC.heap_info. */
+  static long liveHeapKb(long pid) {
+    jcmd(pid, "GC.run");
+    Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static final Pattern NMT = Pattern.compile("^-\\s+(.+?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
+  private static final Pattern NMT_TOTAL = Pattern.compile("^Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+
+  /** Committed KB per Native Memory Tracking category (needs -XX:NativeMemoryTracking=summary), empty without it. */
+  static Map<String, Long> nmt(long pid) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (String l : jcmd(pid, "VM.native_memory", "summary").split("\n")) {
+      Matcher t = NMT_TOTAL.matcher(l.trim());
+      if (t.find()) {
+        m.put("Total", Long.parseLong(t.group(2)));
+        continue;
+      }
+      Matcher c = NMT.matcher(l.trim());
+      if (c.find()) {
+        m.put(c.group(1).trim(), Long.parseLong(c.group(3)));
+      }
+    }
+    return m;
+  }
+
+  /** CPU use of named processes between two snapshots, in % of one core. */
+  static final class Cpu {
+    private final Map<String, Long> pids;
+    private final Map<String, Long> start = new LinkedHashMap<>();
+    private final long[] machineStart;
+    private final long t0 = System.nanoTime();
+
+    Cpu(Map<String, Long> pids) {
+      this.pids = pids;
+      for (var e : pids.entrySet()) {
+        start.put(e.getKey(), cpuTicks(e.getValue()));
+      }
+      machineStart = machineTicks();
+    }
+
+    Map<String, Object> stop() {
+      double secs = (System.nanoTime() - t0) / 1e9;
+      Map<String, Object> r = new LinkedHashMap<>();
+      for (var e : pids.entrySet()) {
+        long a = start.get(e.getKey());
+        long b = cpuTicks(e.getValue());
+        r.put(e.getKey(), a < 0 || b < 0 ? -1.0 : Math.round((b - a) / secs) * 1.0); // ticks/s at 100 Hz = % of a core
+      }
+      long[] m = machineTicks();
+      r.put("machineBusyPct", Math.round(100.0 * (m[0] - machineStart[0]) / Math.max(1, m[1] - machineStart[1])) * 1.0);
+      return r;
+    }
+  }
+}

@@ -1,0 +1,496 @@
+package com.seedim.im.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The default suite: starts the server and the relay, runs every scenario, writes results, docs and plots. */
+@Command(name = "suite", mixinStandardHelpOptions = true, description = "Run the benchmark suite against a fresh server and the same-run relay baseline.")
+final class Suite implements Callable<Integer> {
+  static final String APP_ID = "bench1";
+  static final String SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+  static final int PER_WORKER = 9_500;
+
+  @Option(names = "--server-jar", defaultValue = "server/target/seedim.jar") Path serverJar;
+  @Option(names = "--server-jvm", defaultValue = "-Xms64m -Xmx2g -XX:+UseG1GC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:NativeMemoryTracking=summary -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints")
+  String serverJvm;
+  @Option(names = "--server-env", split = ",", defaultValue = "MALLOC_ARENA_MAX=2",
+    description = "environment of the server and relay processes (glibc keeps fewer malloc arenas: RSS closer to what is used)")
+  Map<String, String> serverEnv;
+  @Option(names = "--generator-jvm", defaultValue = "-Xms256m -Xmx1g -XX:+UseG1GC") String generatorJvm;
+  @Option(names = "--port", defaultValue = "18080") int port;
+  @Option(names = "--management-port", defaultValue = "19090") int managementPort;
+  @Option(names = "--relay-port", defaultValue = "18090") int relayPort;
+  @Option(names = "--gateway-instances", defaultValue = "2") int gatewayInstances;
+  @Option(names = "--database", defaultValue = "bench") String database;
+  @Option(names = "--redis-prefix", defaultValue = "bench:") String redisPrefix;
+  @Option(names = "--held", defaultValue = "19000", description = "held connections (scenario 1)") int held;
+  @Option(names = "--held-relay", defaultValue = "9000", description = "held connections against the relay (baseline)") int heldRelay;
+  @Option(names = "--inflight", defaultValue = "1000", description = "handshakes in flight per worker during the ramp") int inflight;
+  @Option(names = "--storm", defaultValue = "15000", description = "clients dropped in the reconnect storm") int storm;
+  @Option(names = "--storm-messages", defaultValue = "2000") int stormMessages;
+  @Option(names = "--storm-jitter-ms", defaultValue = "1000") long stormJitterMs;
+  @Option(names = "--pairs", defaultValue = "200") int pairs;
+  @Option(names = "--window", defaultValue = "4") int window;
+  @Option(names = "--message-bytes", defaultValue = "64") int messageBytes;
+  @Option(names = "--rates", split = ",", defaultValue = "1000,2000,5000") List<Integer> rates;
+  @Option(names = "--warmup-s", defaultValue = "3", description = "per-phase warm-up before measuring") int warmupS;
+  @Option(names = "--server-warmup-s", defaultValue = "20", description = "chat load before the first measured phase (JIT)")
+  int serverWarmupS;
+  @Option(names = "--measure-s", defaultValue = "10") int measureS;
+  @Option(names = "--fanout", defaultValue = "1000") int fanout;
+  @Option(names = "--takes", defaultValue = "5") int takes;
+  @Option(names = "--skip", split = ",", defaultValue = "", description = "scenarios to skip: held,storm,chat,fixed,fanout")
+  List<String> skip;
+  @Option(names = "--results", defaultValue = "bench/results") Path resultsDir;
+  @Option(names = "--docs", defaultValue = "docs") Path docsDir;
+  @Option(names = "--label", defaultValue = "") String label;
+  @Option(names = "--compare", description = "results.json of an earlier run to set side by side (e.g. before a fix)")
+  Path compare;
+  @Option(names = "--no-docs", description = "write results only, not docs/benchmarks.md") boolean noDocs;
+
+  private final JsonObject results = new JsonObject();
+  private final String run = Long.toString(System.currentTimeMillis() % 100000, 36);
+  private Process server;
+  private Process relay;
+  private final List<Services.WorkerProc> workers = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    long suiteStart = System.currentTimeMillis();
+    Files.createDirectories(resultsDir);
+    Path stamp = resultsDir.resolve(Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + (label.isEmpty() ? "" : "-" + label));
+    Files.createDirectories(stamp);
+    results.put("label", label).put("startedAt", Instant.now().toString()).put("machine", Machine.describe())
+      .put("serverJvm", serverJvm).put("serverEnv", new JsonObject(new LinkedHashMap<>(serverEnv))).put("generatorJvm", generatorJvm).put("command", String.join(" ", ProcessHandle.current()
+        .info().arguments().map(List::of).orElse(List.of())))
+      .put("config", new JsonObject().put("held", held).put("storm", storm).put("stormMessages", stormMessages)
+        .put("pairs", pairs).put("window", window).put("messageBytes", messageBytes).put("rates", new JsonArray(rates))
+        .put("warmupS", warmupS).put("measureS", measureS).put("fanout", fanout).put("takes", takes)
+        .put("gatewayInstances", gatewayInstances).put("inflightPerWorker", inflight));
+    log("suite %s: results in %s", run, stamp);
+
+    log("preparing stores: dropping database %s, deleting Redis keys %s*", database, redisPrefix);
+    Services.sql("DROP DATABASE IF EXISTS " + database);
+    Services.redisDeletePrefix(redisPrefix);
+    Path cfg = stamp.resolve("server-config.json");
+    Files.writeString(cfg, serverConfig().encodePrettily());
+    results.put("serverConfig", serverConfig());
+
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String benchJar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    try {
+      List<String> rc = new ArrayList<>(List.of(java));
+      rc.addAll(List.of(serverJvm.split("\\s+")));
+      rc.addAll(List.of("-cp", benchJar, BenchMain.class.getName(), "relay", "--port", Integer.toString(relayPort),
+        "--instances", Integer.toString(gatewayInstances)));
+      relay = Services.start(rc, stamp.resolve("relay.log"), serverEnv);
+      List<String> sc = new ArrayList<>(List.of(java));
+      sc.addAll(List.of(serverJvm.split("\\s+")));
+      sc.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
+      results.put("serverCommand", String.join(" ", sc));
+      server = Services.start(sc, stamp.resolve("server.log"), serverEnv);
+      if (!Services.waitHttp("http://127.0.0.1:" + port + "/health", 90_000) || !Services.waitPort("127.0.0.1", relayPort, 30_000)) {
+        throw new IllegalStateException("server or relay did not start; see " + stamp);
+      }
+      long pid = server.pid();
+      log("server pid %d, relay pid %d", pid, relay.pid());
+      Thread.sleep(2000);
+      Target im = new Target("seedim", "127.0.0.1", port, false, APP_ID, SECRET);
+      Target rl = new Target("relay", "127.0.0.1", relayPort, true, null, null);
+      Pool gen = new Pool(2, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"), 10_000);
+      try {
+        if (!skip.contains("chat") || !skip.contains("fixed")) {
+          chat(stamp, im, rl, gen);
+        }
+        if (!skip.contains("fanout")) {
+          log("fan-out: %d waiters, %d takes", fanout, takes);
+          JsonObject f = new Fanout(gen, im, fanout, takes, "f" + run).run();
+          results.put("fanout", f);
+          Tables.fanout(f).print();
+        }
+        if (!skip.contains("held")) {
+          held(java, benchJar, stamp, im, gen);
+        }
+        results.put("serverRssEndKb", ProcStats.rssKb(pid));
+      } finally {
+        gen.close();
+      }
+    } finally {
+      for (Services.WorkerProc w : workers) {
+        Services.stop(w.process, 5);
+      }
+      Services.stop(server, 40);
+      Services.stop(relay, 10);
+    }
+    Path jfr = stamp.resolve("chat-throughput.jfr");
+    if (Files.exists(jfr)) {
+      results.put("hotspots", Hotspots.analyze(jfr));
+      Tables.hotspots(results.getJsonObject("hotspots")).print();
+    }
+    results.put("suiteSeconds", (System.currentTimeMillis() - suiteStart) / 1000.0);
+    Files.writeString(stamp.resolve("results.json"), results.encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(resultsDir.resolve("latest.json"), results.encodePrettily(), StandardCharsets.UTF_8);
+    log("results: %s", stamp.resolve("results.json"));
+    if (!noDocs) {
+      if (compare != null && Files.exists(compare)) {
+        results.put("compare", Report.load(compare));
+      }
+      Report.write(results, docsDir, stamp);
+      log("wrote %s", docsDir.resolve("benchmarks.md"));
+    }
+    log("suite done in %.0f s", results.getDouble("suiteSeconds"));
+    return 0;
+  }
+
+  private JsonObject serverConfig() {
+    JsonObject app = new JsonObject().put("appId", APP_ID).put("secret", SECRET).put("requireChatSign", false)
+      .put("framesPerSecond", 1_000_000).put("framesBurst", 1_000_000).put("dynamicQueues", true)
+      .put("maxQueueLength", 100_000).put("maxDevices", 5);
+    return new JsonObject().put("mode", "prod").put("host", "127.0.0.1").put("port", port)
+      .put("managementHost", "127.0.0.1").put("managementPort", managementPort)
+      .put("publicWsUrl", "ws://127.0.0.1:" + port + "/ws").put("gatewayInstances", gatewayInstances)
+      .put("handshakesPerSecondPerAddress", 1_000_000).put("busTimeoutMs", 10_000)
+      .put("mysql", new JsonObject().put("host", "127.0.0.1").put("port", 3306).put("user", "root").put("password", "")
+        .put("database", database).put("poolSize", 16))
+      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:6379").put("prefix", redisPrefix).put("poolSize", 32))
+      .put("cluster", new JsonObject().put("enabled", false))
+      .put("apps", new JsonArray().add(app));
+  }
+
+  // ---- scenario 1 + 5: held connections and the reconnect storm ------------------------------------------------
+
+  private void held(String java, String benchJar, Path stamp, Target im, Pool gen) throws Exception {
+    if (heldRelay > 0) {
+      JsonObject base = holdPhase(java, benchJar, stamp, relay.pid(), relayPort, true, heldRelay, "hr" + run + "w");
+      results.put("heldRelay", base);
+      Tables.held(base).print();
+      quitWorkers();
+    }
+    JsonObject h = holdPhase(java, benchJar, stamp, server.pid(), port, false, held, "h" + run + "w");
+    results.put("held", h);
+    Tables.held(h).print();
+    if (!skip.contains("storm")) {
+      storm(gen, im, "h" + run + "w", workers.size());
+    }
+    quitWorkers();
+    Thread.sleep(3000); // let the server finish the disconnects
+  }
+
+  private void quitWorkers() throws Exception {
+    for (Services.WorkerProc w : workers) {
+      w.send("quit");
+    }
+    for (Services.WorkerProc w : workers) {
+      w.await("bye", 30_000);
+      w.process.waitFor(20, TimeUnit.SECONDS);
+    }
+    workers.clear();
+  }
+
+  private JsonObject holdPhase(String java, String benchJar, Path stamp, long pid, int port, boolean toRelay, int held,
+                               String prefix) throws Exception {
+    int nWorkers = (held + PER_WORKER - 1) / PER_WORKER;
+    for (int w = 0; w < nWorkers; w++) {
+      int count = held / nWorkers + (w < held % nWorkers ? 1 : 0);
+      List<String> addrs = new ArrayList<>();
+      for (int a = 0; a < 4; a++) {
+        addrs.add("127.0.0." + (10 + 10 * w + a));
+      }
+      List<String> cmd = new ArrayList<>(List.of(java));
+      cmd.addAll(List.of(generatorJvm.split("\\s+")));
+      cmd.addAll(List.of("-cp", benchJar, BenchMain.class.getName(), "worker", "--port", Integer.toString(port),
+        "--app", APP_ID, "--secret", SECRET, "--count", Integer.toString(count), "--prefix", prefix + w + "-",
+        "--inflight", Integer.toString(inflight), "--local", String.join(",", addrs), "--heartbeat-ms", "10000"));
+      if (toRelay) {
+        cmd.add("--relay");
+      }
+      Services.WorkerProc wp = new Services.WorkerProc(cmd, stamp.resolve((toRelay ? "relay-" : "") + "worker-" + w + ".log"));
+      workers.add(wp);
+    }
+    for (Services.WorkerProc w : workers) {
+      if (w.await("started", 60_000) == null) {
+        throw new IllegalStateException("worker did not start");
+      }
+    }
+    long heap0 = ProcStats.liveHeapKb(pid);
+    long rss0 = ProcStats.settledRssKb(pid);
+    long fd0 = ProcStats.openFiles(pid);
+    Map<String, Long> nmt0 = ProcStats.nmt(pid);
+    log("held connections (%s): %d over %d generator processes; RSS %d KB, live heap %d KB before", toRelay ? "relay baseline" : "SeedIM",
+      held, nWorkers, rss0, heap0);
+    ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+    for (Services.WorkerProc w : workers) {
+      w.send("ramp");
+    }
+    int connected = 0;
+    int failed = 0;
+    long start = Long.MAX_VALUE;
+    long end = 0;
+    int lastStatus = 0;
+    for (Services.WorkerProc w : workers) {
+      JsonObject r = w.await("ramped", 180_000);
+      if (r == null) {
+        throw new IllegalStateException("ramp timed out");
+      }
+      connected += r.getInteger("connected");
+      failed += r.getInteger("failed");
+      lastStatus = Math.max(lastStatus, r.getInteger("lastStatus"));
+      start = Math.min(start, r.getLong("startMs"));
+      end = Math.max(end, r.getLong("endMs"));
+    }
+    Map<String, Object> rampCpu = cpu.stop();
+    double hsPerSec = connected / Math.max(0.001, (end - start) / 1000.0);
+    log("ramp: %d connected, %d failed in %d ms = %.0f handshakes/s", connected, failed, end - start, hsPerSec);
+    Thread.sleep(12_000); // idle with heartbeats (10 s period)
+    int open = 0;
+    for (Services.WorkerProc w : workers) {
+      w.send("stats");
+      JsonObject s = w.await("stats", 30_000);
+      open += s == null ? 0 : s.getInteger("open");
+    }
+    long heap1 = ProcStats.liveHeapKb(pid);
+    long rss1 = ProcStats.settledRssKb(pid);
+    long fd1 = ProcStats.openFiles(pid);
+    Map<String, Long> nmt1 = ProcStats.nmt(pid);
+    JsonObject nmtPerConn = new JsonObject();
+    for (var e : nmt1.entrySet()) {
+      Long b = nmt0.get(e.getKey());
+      if (b != null && open > 0 && Math.abs(e.getValue() - b) * 1.0 / open >= 0.05) {
+        nmtPerConn.put(e.getKey(), Math.round((e.getValue() - b) * 100.0 / open) / 100.0);
+      }
+    }
+    String histo = ProcStats.jcmd(pid, "GC.class_histogram");
+    JsonObject h = new JsonObject().put("server", toRelay ? "relay" : "seedim").put("target", held).put("connected", connected)
+      .put("failed", failed)
+      .put("lastFailureStatus", lastStatus).put("openAfterIdle", open).put("rampMs", end - start)
+      .put("handshakesPerSec", hsPerSec).put("rssBeforeKb", rss0).put("rssAfterKb", rss1).put("heapBeforeKb", heap0)
+      .put("heapAfterKb", heap1).put("fdBefore", fd0).put("fdAfter", fd1)
+      .put("rssPerConnKb", open == 0 ? Double.NaN : (rss1 - rss0) / (double) open)
+      .put("heapPerConnKb", open == 0 ? Double.NaN : (heap1 - heap0) / (double) open)
+      .put("rampCpu", new JsonObject(rampCpu)).put("classHistogramTop", Tables.histogramTop(histo, 15))
+      .put("nmtCommittedPerConnKb", nmtPerConn);
+    try {
+      Files.writeString(stamp.resolve((toRelay ? "relay" : "seedim") + "-class-histogram.txt"), histo);
+    } catch (java.io.IOException ignored) {
+      // evidence only
+    }
+    return h;
+  }
+
+  private void storm(Pool gen, Target im, String prefix, int nWorkers) throws Exception {
+    int perWorker = Math.min(storm, held) / nWorkers;
+    int senders = 50;
+    List<Client> ss = new ArrayList<>();
+    AtomicInteger next = new AtomicInteger();
+    LongAdder acked = new LongAdder();
+    LongAdder refused = new LongAdder();
+    int total = stormMessages;
+    for (int i = 0; i < senders; i++) {
+      Client c = new Client(gen, i, im, "st" + run + "-" + i, "d1", "user");
+      c.listener = (cl, type, text) -> {
+        if (type == 30 || type == 10) {
+          (type == 30 ? acked : refused).increment();
+          sendStorm(cl, next, total, prefix, nWorkers, perWorker);
+        }
+      };
+      ss.add(c);
+    }
+    List<Future<Void>> cf = new ArrayList<>();
+    for (Client c : ss) {
+      cf.add(c.connect());
+    }
+    Future.all(cf).await(30, TimeUnit.SECONDS);
+    log("reconnect storm: %d clients drop at once (%d per generator process), %d messages sent to them meanwhile",
+      perWorker * nWorkers, perWorker, total);
+    long pid = server.pid();
+    ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+    long t0 = System.currentTimeMillis();
+    long maxMs = 60_000;
+    for (Services.WorkerProc w : workers) {
+      w.send("storm " + perWorker + " " + stormJitterMs + " " + maxMs);
+    }
+    for (Client c : ss) {
+      c.context().runOnContext(v -> {
+        for (int k = 0; k < 4; k++) {
+          sendStorm(c, next, total, prefix, nWorkers, perWorker);
+        }
+      });
+    }
+    int back = 0;
+    int failed = 0;
+    long attempts = 0;
+    long drop = Long.MAX_VALUE;
+    long lastBack = 0;
+    for (Services.WorkerProc w : workers) {
+      JsonObject r = w.await("stormed", maxMs + 10_000);
+      if (r == null) {
+        throw new IllegalStateException("storm timed out");
+      }
+      back += r.getInteger("back");
+      failed += r.getInteger("failed");
+      attempts += r.getInteger("attempts");
+      drop = Math.min(drop, r.getLong("dropMs"));
+      lastBack = Math.max(lastBack, r.getLong("lastBackMs"));
+    }
+    Map<String, Object> stormCpu = cpu.stop();
+    long deadline = System.currentTimeMillis() + 60_000;
+    int delivered = 0;
+    long deliveredAt = 0;
+    while (System.currentTimeMillis() < deadline) {
+      delivered = 0;
+      for (Services.WorkerProc w : workers) {
+        w.send("stats");
+        JsonObject s = w.await("stats", 10_000);
+        delivered += s == null ? 0 : s.getInteger("stormMsgs");
+      }
+      if (acked.sum() + refused.sum() >= total && delivered >= acked.sum()) {
+        deliveredAt = System.currentTimeMillis();
+        break;
+      }
+      Thread.sleep(250);
+    }
+    for (Client c : ss) {
+      c.drop();
+    }
+    JsonObject s = new JsonObject().put("dropped", perWorker * nWorkers).put("back", back).put("failed", failed)
+      .put("attempts", attempts).put("allBackMs", lastBack - drop).put("messagesSent", total)
+      .put("messagesStored", acked.sum()).put("messagesRefused", refused.sum()).put("messagesDelivered", delivered)
+      .put("lost", Math.max(0, acked.sum() - delivered))
+      .put("allDeliveredMs", deliveredAt == 0 ? Double.NaN : (double) (deliveredAt - t0)).put("jitterMs", stormJitterMs)
+      .put("cpu", new JsonObject(stormCpu)).put("serverRssKb", ProcStats.rssKb(pid));
+    results.put("storm", s);
+    Tables.storm(s).print();
+  }
+
+  private static void sendStorm(Client c, AtomicInteger next, int total, String prefix, int nWorkers, int perWorker) {
+    int m = next.getAndIncrement();
+    if (m >= total) {
+      return;
+    }
+    int w = m % nWorkers;
+    int i = (m / nWorkers) % perWorker;
+    c.send(Proto.text(m, prefix + w + "-" + i, "storm:" + m));
+  }
+
+  // ---- scenarios 2 + 3: chat throughput and fixed-rate latency against SeedIM and the relay ---------------------
+
+  private void chat(Path stamp, Target im, Target rl, Pool gen) throws Exception {
+    long pid = server.pid();
+    ChatLoad relayLoad = new ChatLoad(rl, gen, pairs, "rl" + run, messageBytes);
+    ChatLoad imLoad = new ChatLoad(im, gen, pairs, "c" + run, messageBytes);
+    log("chat: connecting %d pairs to the relay and %d pairs to SeedIM", pairs, pairs);
+    relayLoad.connect();
+    imLoad.connect();
+    Thread.sleep(1000);
+    if (serverWarmupS > 0) {
+      // JIT warm-up of both servers (C2 compiles for tens of seconds on a cold JVM); not reported
+      log("warm-up: %d s of chat load on SeedIM, 5 s on the relay (not measured)", serverWarmupS);
+      relayLoad.window(window, 0, 5000);
+      imLoad.window(window, 0, serverWarmupS * 1000L);
+    }
+    JsonArray phases = new JsonArray();
+    if (!skip.contains("chat")) {
+      log("chat throughput (window %d per sender, %d pairs): relay baseline", window, pairs);
+      ProcStats.Cpu rcpu = new ProcStats.Cpu(pids());
+      phases.add(measured(relayLoad.window(window, warmupS * 1000L, measureS * 1000L), rcpu));
+      log("chat throughput: SeedIM (durable), JFR on");
+      Path jfr = stamp.resolve("chat-throughput.jfr").toAbsolutePath();
+      ProcStats.jcmd(pid, "JFR.start", "name=chat", "settings=" + jfcSettings(stamp), "filename=" + jfr);
+      Map<String, Long> m0 = Services.mariaStatus();
+      long w0 = System.nanoTime();
+      ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+      ChatLoad.Phase p = imLoad.window(window, warmupS * 1000L, measureS * 1000L);
+      JsonObject pj = measured(p, cpu);
+      pj.put("mariadb", delta(m0, Services.mariaStatus(), (System.nanoTime() - w0) / 1e9));
+      ProcStats.jcmd(pid, "JFR.stop", "name=chat");
+      phases.add(pj);
+    }
+    if (!skip.contains("fixed")) {
+      for (int rate : rates) {
+        log("fixed rate %d msg/s: relay baseline", rate);
+        ProcStats.Cpu rcpu = new ProcStats.Cpu(pids());
+        phases.add(measured(relayLoad.fixedRate(rate, 2000, measureS * 1000L), rcpu));
+        log("fixed rate %d msg/s: SeedIM", rate);
+        ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+        Map<String, Long> m0 = Services.mariaStatus();
+        long w0 = System.nanoTime();
+        ChatLoad.Phase p = imLoad.fixedRate(rate, 2000, measureS * 1000L);
+        JsonObject pj = measured(p, cpu);
+        pj.put("mariadb", delta(m0, Services.mariaStatus(), (System.nanoTime() - w0) / 1e9));
+        phases.add(pj);
+      }
+    }
+    results.put("chat", phases);
+    Tables.chat(phases).print();
+    relayLoad.close();
+    imLoad.close();
+    Thread.sleep(2000);
+  }
+
+  /** The JDK's profile settings with 1 ms Java and 5 ms native sampling (the default 10/20 ms gives too few samples). */
+  private static String jfcSettings(Path stamp) {
+    try {
+      Path src = Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc");
+      String x = Files.readString(src).replace("control=\"method-sampling-java-interval\">10 ms<", "control=\"method-sampling-java-interval\">1 ms<")
+        .replace("control=\"method-sampling-native-interval\">20 ms<", "control=\"method-sampling-native-interval\">5 ms<");
+      Path dst = stamp.resolve("profile-1ms.jfc").toAbsolutePath();
+      Files.writeString(dst, x);
+      return dst.toString();
+    } catch (java.io.IOException e) {
+      return "profile";
+    }
+  }
+
+  private static JsonObject measured(ChatLoad.Phase p, ProcStats.Cpu cpu) {
+    JsonObject j = p.json();
+    if (cpu != null) {
+      j.put("cpu", new JsonObject(cpu.stop()));
+    }
+    return j;
+  }
+
+  private static JsonObject delta(Map<String, Long> a, Map<String, Long> b, double secs) {
+    JsonObject j = new JsonObject();
+    for (var e : b.entrySet()) {
+      Long x = a.get(e.getKey());
+      if (x != null) {
+        j.put(e.getKey() + "PerSec", Math.round((e.getValue() - x) / secs));
+      }
+    }
+    return j;
+  }
+
+  private Map<String, Long> pids() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("seedim", server.pid());
+    m.put("relay", relay.pid());
+    m.put("mariadbd", ProcStats.pidOf("mariadbd"));
+    m.put("redis", ProcStats.pidOf("redis-server"));
+    m.put("generator", ProcessHandle.current().pid());
+    for (int i = 0; i < workers.size(); i++) {
+      m.put("worker" + i, workers.get(i).process.pid());
+    }
+    return m;
+  }
+
+  static void log(String fmt, Object... args) {
+    System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), String.format(fmt, args));
+    System.out.flush();
+  }
+}

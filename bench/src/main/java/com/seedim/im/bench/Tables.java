@@ -1,0 +1,138 @@
+package com.seedim.im.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The scenario tables, from the result JSON (so the console and docs/benchmarks.md show the same thing). */
+final class Tables {
+  private Tables() {
+  }
+
+  static Table held(JsonObject h) {
+    Table t = new Table("1. held connections (one server process)", "server", "target", "connected", "failed", "open after idle",
+      "ramp s", "handshakes/s", "RSS before MB", "RSS after MB", "RSS/conn KB", "live heap/conn KB", "server fds");
+    t.row(h.getString("server", "seedim"), h.getInteger("target"), h.getInteger("connected"), h.getInteger("failed"), h.getInteger("openAfterIdle"),
+      h.getLong("rampMs") / 1000.0, h.getDouble("handshakesPerSec"), h.getLong("rssBeforeKb") / 1024.0,
+      h.getLong("rssAfterKb") / 1024.0, h.getDouble("rssPerConnKb"), h.getDouble("heapPerConnKb"), h.getLong("fdAfter"));
+    return t;
+  }
+
+  static Table storm(JsonObject s) {
+    Table t = new Table("5. reconnect storm", "dropped", "back", "failed", "connect attempts", "all back s",
+      "msgs sent meanwhile", "stored (30)", "delivered", "lost", "all delivered s");
+    t.row(s.getInteger("dropped"), s.getInteger("back"), s.getInteger("failed"), s.getLong("attempts"),
+      s.getLong("allBackMs") / 1000.0, s.getInteger("messagesSent"), s.getLong("messagesStored"),
+      s.getInteger("messagesDelivered"), s.getLong("lost"), s.getDouble("allDeliveredMs") / 1000.0);
+    return t;
+  }
+
+  static Table chat(JsonArray phases) {
+    Table t = new Table("2./3. chat: 130 sent -> 140 received", "target", "mode", "offered/s", "sent/s", "msgs/s",
+      "ratio to relay", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "rate held", "errors", "server CPU %");
+    for (int i = 0; i < phases.size(); i++) {
+      JsonObject p = phases.getJsonObject(i);
+      Double ratio = null;
+      if ("seedim".equals(p.getString("target"))) {
+        JsonObject base = baselineOf(phases, p);
+        if (base != null && base.getDouble("msgsPerSec") > 0) {
+          ratio = p.getDouble("msgsPerSec") / base.getDouble("msgsPerSec");
+        }
+      }
+      JsonObject cpu = p.getJsonObject("cpu");
+      t.row(p.getString("target"), p.getString("mode"), p.getDouble("offeredPerSec"), p.getDouble("sentPerSec"),
+        p.getDouble("msgsPerSec"), ratio, p.getDouble("p50ms"), p.getDouble("p95ms"), p.getDouble("p99ms"),
+        p.getDouble("p999ms"), p.getDouble("maxMs"), "fixed".equals(p.getString("mode")) ? (p.getBoolean("rateHeld") ? "yes" : "NO") : "–",
+        p.getLong("errors"), cpu == null ? null : cpu.getDouble(p.getString("target")));
+    }
+    return t;
+  }
+
+  /** The relay phase measured just before a SeedIM phase of the same mode and rate. */
+  static JsonObject baselineOf(JsonArray phases, JsonObject p) {
+    for (int i = 0; i < phases.size(); i++) {
+      JsonObject b = phases.getJsonObject(i);
+      if ("relay".equals(b.getString("target")) && b.getString("mode").equals(p.getString("mode"))
+        && java.util.Objects.equals(b.getDouble("offeredPerSec"), p.getDouble("offeredPerSec"))) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  static Table cpu(JsonArray phases) {
+    Table t = new Table("CPU per phase (% of one core; the machine has 2) and MariaDB work per second",
+      "target", "mode", "offered/s", "machine busy %", "seedim", "relay", "mariadbd", "redis", "generator", "commits/s", "fsyncs/s",
+      "statements/s");
+    for (int i = 0; i < phases.size(); i++) {
+      JsonObject p = phases.getJsonObject(i);
+      JsonObject c = p.getJsonObject("cpu");
+      if (c == null) {
+        continue;
+      }
+      JsonObject m = p.getJsonObject("mariadb", new JsonObject());
+      t.row(p.getString("target"), p.getString("mode"), p.getDouble("offeredPerSec"), c.getDouble("machineBusyPct"), c.getDouble("seedim"),
+        c.getDouble("relay"), c.getDouble("mariadbd"), c.getDouble("redis"), c.getDouble("generator"), m.getLong("Com_commitPerSec"),
+        m.getLong("Innodb_data_fsyncsPerSec"), m.getLong("QuestionsPerSec"));
+    }
+    return t;
+  }
+
+  static Table fanout(JsonObject f) {
+    Table t = new Table("4. fan-out of queue positions (410) after a take (401)", "take", "waiters", "updated",
+      "402 reply ms", "p50 ms", "all updated ms");
+    JsonArray takes = f.getJsonArray("takes");
+    for (int i = 0; i < takes.size(); i++) {
+      JsonObject k = takes.getJsonObject(i);
+      t.row(k.getInteger("take"), k.getInteger("waiters"), k.getInteger("updated"), k.getDouble("replyMs"),
+        k.getDouble("p50Ms"), k.getDouble("allMs"));
+    }
+    return t;
+  }
+
+  static Table hotspots(JsonObject h) {
+    Table t = new Table("hotspots: JFR execution samples of the SeedIM throughput run (" + h.getLong("samples") + " samples)",
+      "rank", "top frame (self time)", "samples %", "", "application frame (com.seedim) in stack", "samples %");
+    JsonArray self = h.getJsonArray("topSelf");
+    JsonArray app = h.getJsonArray("topApp");
+    for (int i = 0; i < Math.max(self.size(), app.size()); i++) {
+      JsonObject s = i < self.size() ? self.getJsonObject(i) : null;
+      JsonObject a = i < app.size() ? app.getJsonObject(i) : null;
+      t.row(i + 1, s == null ? "" : "`" + s.getString("frame") + "`", s == null ? null : s.getDouble("pct"), "",
+        a == null ? "" : "`" + a.getString("frame") + "`", a == null ? null : a.getDouble("pct"));
+    }
+    return t;
+  }
+
+  static Table categories(JsonObject h) {
+    Table t = new Table("where the server's CPU samples go (by package of the top frame)", "category", "samples %");
+    JsonArray c = h.getJsonArray("categories");
+    for (int i = 0; i < c.size(); i++) {
+      t.row(c.getJsonObject(i).getString("name"), c.getJsonObject(i).getDouble("pct"));
+    }
+    return t;
+  }
+
+  static Table histogram(JsonArray top) {
+    Table t = new Table("live heap with the held connections (jcmd GC.class_histogram, top classes)", "class", "instances", "MB");
+    for (int i = 0; i < top.size(); i++) {
+      JsonObject o = top.getJsonObject(i);
+      t.row("`" + o.getString("class") + "`", o.getLong("instances"), o.getLong("bytes") / 1048576.0);
+    }
+    return t;
+  }
+
+  static JsonArray histogramTop(String histo, int n) {
+    JsonArray a = new JsonArray();
+    for (String l : histo.split("\n")) {
+      String[] f = l.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":") && a.size() < n) {
+        try {
+          a.add(new JsonObject().put("class", f[3]).put("instances", Long.parseLong(f[1])).put("bytes", Long.parseLong(f[2])));
+        } catch (NumberFormatException ignored) {
+          // header
+        }
+      }
+    }
+    return a;
+  }
+}
