@@ -68,7 +68,7 @@ test('alice and bob chat both ways, see read ticks and retractions', async () =>
   await b.getByTestId(`conv-${alice}`).click();
   await b.getByTestId('msg').filter({ hasText: 'Hello Bob!' }).waitFor();
   await b.locator(`[data-message-id="${id}"][data-retracted="true"]`).waitFor();
-  assert.equal(await b.getByTestId('msg').count(), 3);
+  await settleCount(b.getByTestId('msg'), 3);
 
   // scroll-back: 22 more messages (sent through the page's client), bob sees the newest 20, then loads earlier (161)
   await a.evaluate(async (peer) => {
@@ -77,10 +77,10 @@ test('alice and bob chat both ways, see read ticks and retractions', async () =>
   await login(b, bob);
   await b.getByTestId(`conv-${alice}`).click();
   await b.getByTestId('msg').filter({ hasText: 'bulk 22' }).waitFor();
-  assert.equal(await b.getByTestId('msg').count(), 20);
+  await settleCount(b.getByTestId('msg'), 20);
   await b.getByTestId('load-earlier').click();
   await b.getByTestId('msg').filter({ hasText: 'Hello Bob!' }).waitFor();
-  assert.equal(await b.getByTestId('msg').count(), 25);
+  await settleCount(b.getByTestId('msg'), 25);
   await b.getByTestId('load-earlier').waitFor({ state: 'hidden' });
   const ids = await b.getByTestId('msg').evaluateAll((els) => els.map((e) => Number(e.dataset.messageId)));
   assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'oldest first');
@@ -89,3 +89,17 @@ test('alice and bob chat both ways, see read ticks and retractions', async () =>
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });
+
+/**
+ * Waits until a locator matches exactly `n` elements (pushes replayed on reconnect may render before the
+ * history page merges in), failing with the last count after `timeoutMs`.
+ */
+async function settleCount(locator, n, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  let count = await locator.count();
+  while (count !== n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    count = await locator.count();
+  }
+  assert.equal(count, n);
+}
