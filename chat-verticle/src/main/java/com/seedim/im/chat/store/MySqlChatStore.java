@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -95,6 +97,10 @@ public final class MySqlChatStore implements ChatStore {
   private static final String SAVE_WORDS = "INSERT INTO chat_sensitive_words (app_id, words, updated_at) VALUES (?, ?, ?) "
     + "ON DUPLICATE KEY UPDATE words = VALUES(words), updated_at = VALUES(updated_at)";
 
+  /** At most this many send transactions run at once; more sends wait and are stored together. */
+  static final int INSERT_IN_FLIGHT = 4;
+  /** At most this many messages per send transaction. */
+  static final int INSERT_BATCH_MAX = 64;
   /** At most this many delivered-mark transactions run at once; more acks wait and are marked together. */
   static final int DELIVERED_IN_FLIGHT = 4;
   /** At most this many message ids per delivered-mark transaction. */
@@ -102,6 +108,8 @@ public final class MySqlChatStore implements ChatStore {
 
   private final Pool pool;
   private final ArrayDeque<DeliveredAsk> deliveredQueue = new ArrayDeque<>();
+  private final ArrayDeque<InsertAsk> insertQueue = new ArrayDeque<>();
+  private int insertInFlight;
   private int deliveredInFlight;
 
   public MySqlChatStore(Pool pool) {
@@ -139,8 +147,77 @@ public final class MySqlChatStore implements ChatStore {
     return false;
   }
 
+  /**
+   * Stores a message with group commit: while {@value #INSERT_IN_FLIGHT} send transactions are running, further
+   * sends queue up and the next transaction stores up to {@value #INSERT_BATCH_MAX} of them together (one dedupe
+   * SELECT, one multi-row INSERT, one multi-row conversation upsert, one COMMIT). An idle store still runs each send
+   * at once, and every message is still durable before its caller is answered. A batch that fails is retried one
+   * message per transaction, so one bad row never fails the others.
+   */
   @Override
   public Future<SendResult> insert(NewMessage m, long dedupeSinceMs) {
+    Promise<SendResult> done = Promise.promise();
+    synchronized (insertQueue) {
+      insertQueue.add(new InsertAsk(m, dedupeSinceMs, done, Vertx.currentContext()));
+    }
+    flushInserts();
+    return done.future();
+  }
+
+  /** One queued send; it completes on the context that asked (a batch may run on another's). */
+  private record InsertAsk(NewMessage m, long dedupeSinceMs, Promise<SendResult> done, Context context) {
+    void complete(SendResult result, Throwable failure) {
+      Runnable r = () -> {
+        if (failure == null) {
+          done.complete(result);
+        } else {
+          done.fail(failure);
+        }
+      };
+      if (context == null || context == Vertx.currentContext()) {
+        r.run();
+      } else {
+        context.runOnContext(v -> r.run());
+      }
+    }
+  }
+
+  private void flushInserts() {
+    List<InsertAsk> batch;
+    synchronized (insertQueue) {
+      if (insertInFlight >= INSERT_IN_FLIGHT || insertQueue.isEmpty()) {
+        return;
+      }
+      batch = new ArrayList<>(Math.min(insertQueue.size(), INSERT_BATCH_MAX));
+      while (!insertQueue.isEmpty() && batch.size() < INSERT_BATCH_MAX) {
+        batch.add(insertQueue.poll());
+      }
+      insertInFlight++;
+    }
+    Future<List<SendResult>> run = batch.size() == 1
+      ? insertOne(batch.get(0).m(), batch.get(0).dedupeSinceMs()).map(List::of)
+      : insertBatch(batch);
+    run.onComplete(ar -> {
+      synchronized (insertQueue) {
+        insertInFlight--;
+      }
+      if (ar.succeeded()) {
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).complete(ar.result().get(i), null);
+        }
+      } else if (batch.size() == 1) {
+        batch.get(0).complete(null, ar.cause());
+      } else {
+        LOG.warn("a batch of {} sends failed ({}); storing them one per transaction", batch.size(), ar.cause().toString());
+        for (InsertAsk a : batch) {
+          insertOne(a.m(), a.dedupeSinceMs()).onComplete(r -> a.complete(r.result(), r.cause()));
+        }
+      }
+      flushInserts();
+    });
+  }
+
+  private Future<SendResult> insertOne(NewMessage m, long dedupeSinceMs) {
     return tx("insert", conn -> findDuplicate(conn, m).compose(old -> {
       if (old != null && old.sendTime() >= dedupeSinceMs) {
         return Future.succeededFuture(new SendResult(old, true));
@@ -152,6 +229,126 @@ public final class MySqlChatStore implements ChatStore {
         .compose(v -> conn.preparedQuery(UPSERT_CONVERSATIONS).execute(conversationTuple(m)))
         .map(v -> new SendResult(m.toMessage(), false));
     }));
+  }
+
+  /** The results, in batch order; a repeat of a unique stored earlier (or earlier in the batch) gets that message. */
+  private Future<List<SendResult>> insertBatch(List<InsertAsk> batch) {
+    return tx("insertBatch", conn -> findDuplicates(conn, batch).compose(found -> {
+      SendResult[] results = new SendResult[batch.size()];
+      Map<String, ChatMessage> storedInBatch = new HashMap<>();
+      List<NewMessage> fresh = new ArrayList<>(batch.size());
+      List<ChatMessage> expired = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        InsertAsk a = batch.get(i);
+        NewMessage m = a.m();
+        String key = m.unique() == null ? null : dedupeKey(m.appId(), m.sender(), m.senderDevice(), m.unique(), m.dedupeHash());
+        if (key != null) {
+          ChatMessage old = found.get(key);
+          if (old != null && old.sendTime() >= a.dedupeSinceMs()) {
+            results[i] = new SendResult(old, true);
+            continue;
+          }
+          ChatMessage earlier = storedInBatch.get(key);
+          if (earlier != null) {
+            results[i] = new SendResult(earlier, true);
+            continue;
+          }
+          if (old != null) {
+            expired.add(old); // outside the window: its unique is released and this is a new message
+            found.remove(key);
+          }
+          storedInBatch.put(key, m.toMessage());
+        }
+        fresh.add(m);
+        results[i] = new SendResult(m.toMessage(), false);
+      }
+      Future<?> chain = Future.succeededFuture();
+      for (ChatMessage old : expired) {
+        chain = chain.compose(v -> conn.preparedQuery(RELEASE_UNIQUE).execute(Tuple.of(old.appId(), old.messageId())));
+      }
+      if (!fresh.isEmpty()) {
+        chain = chain
+          .compose(v -> conn.preparedQuery(insertMessages(fresh.size())).execute(insertTuples(fresh)))
+          .compose(v -> conn.preparedQuery(upsertConversations(fresh.size() * 2)).execute(conversationTuples(fresh)));
+      }
+      return chain.map(v -> List.of(results));
+    }));
+  }
+
+  private static String dedupeKey(String appId, String sender, String device, String unique, String hash) {
+    return appId + '\n' + sender + '\n' + device + '\n' + unique + '\n' + hash;
+  }
+
+  /** Committed messages matching the batch's dedupe keys, by key (one indexed SELECT on the unique key). */
+  private static Future<Map<String, ChatMessage>> findDuplicates(SqlConnection conn, List<InsertAsk> batch) {
+    Tuple t = Tuple.tuple();
+    StringBuilder where = new StringBuilder();
+    for (InsertAsk a : batch) {
+      NewMessage m = a.m();
+      if (m.unique() == null) {
+        continue;
+      }
+      where.append(where.length() == 0 ? "" : " OR ")
+        .append("(app_id = ? AND sender = ? AND sender_device = ? AND uniq = ? AND dedupe_hash = ?)");
+      t.addString(m.appId()).addString(m.sender()).addString(m.senderDevice()).addString(m.unique()).addString(m.dedupeHash());
+    }
+    if (where.length() == 0) {
+      return Future.succeededFuture(new HashMap<>());
+    }
+    return conn.preparedQuery("SELECT " + COLS + ", uniq, dedupe_hash FROM chat_messages WHERE " + where).execute(t).map(rows -> {
+      Map<String, ChatMessage> out = new HashMap<>();
+      for (Row r : rows) {
+        out.put(dedupeKey(r.getString("app_id"), r.getString("sender"), r.getString("sender_device"), r.getString("uniq"),
+          r.getString("dedupe_hash")), messageOf(r));
+      }
+      return out;
+    });
+  }
+
+  private static String insertMessages(int rows) {
+    StringBuilder sb = new StringBuilder(INSERT_MESSAGE);
+    for (int i = 1; i < rows; i++) {
+      sb.append(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    return sb.toString();
+  }
+
+  private static Tuple insertTuples(List<NewMessage> fresh) {
+    Tuple t = Tuple.tuple();
+    for (NewMessage m : fresh) {
+      Tuple one = insertTuple(m);
+      for (int i = 0; i < one.size(); i++) {
+        t.addValue(one.getValue(i));
+      }
+    }
+    return t;
+  }
+
+  private static String upsertConversations(int rows) {
+    StringBuilder sb = new StringBuilder("INSERT INTO chat_conversations (app_id, owner, peer, last_message_id, "
+      + "unread_count, read_message_id, peer_read_message_id, message_count, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0, 1, ?)");
+    for (int i = 1; i < rows; i++) {
+      sb.append(", (?, ?, ?, ?, ?, 0, 0, 1, ?)");
+    }
+    return sb.append(UPSERT_CONVERSATIONS.substring(UPSERT_CONVERSATIONS.indexOf(" ON DUPLICATE KEY UPDATE "))).toString();
+  }
+
+  /** Both conversation rows of every message, sorted by (app, owner, peer): the lock order of every writer. */
+  private static Tuple conversationTuples(List<NewMessage> fresh) {
+    List<Object[]> rows = new ArrayList<>(fresh.size() * 2);
+    for (NewMessage m : fresh) {
+      rows.add(new Object[] {m.appId(), m.sender(), m.receiver(), m.messageId(), 0L, m.sendTime()});
+      rows.add(new Object[] {m.appId(), m.receiver(), m.sender(), m.messageId(), 1L, m.sendTime()});
+    }
+    rows.sort(java.util.Comparator.<Object[], String>comparing(r -> (String) r[0]).thenComparing(r -> (String) r[1])
+      .thenComparing(r -> (String) r[2]).thenComparing(r -> (Long) r[3]));
+    Tuple t = Tuple.tuple();
+    for (Object[] r : rows) {
+      for (Object v : r) {
+        t.addValue(v);
+      }
+    }
+    return t;
   }
 
   private static Future<ChatMessage> findDuplicate(SqlConnection conn, NewMessage m) {

@@ -53,6 +53,38 @@ abstract class ChatStoreContract {
   }
 
   @Test
+  @DisplayName("sends arriving together are each stored once; repeats of a unique, even in the same batch, get the first message")
+  void sendsTogether() {
+    String app = newApp();
+    long now = System.currentTimeMillis();
+    List<Future<ChatStore.SendResult>> all = new ArrayList<>();
+    List<NewMessage> asked = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      String text = "m" + (i % 30);                 // messages 30..59 repeat 0..29 with the same unique and content
+      String unique = "u" + (i % 30);
+      NewMessage m = new NewMessage(app, IDS.next(), "alice", i % 2 == 0 ? "bob" : "carol", "d", unique,
+        NewMessage.hash(i % 2 == 0 ? "bob" : "carol", "text", text), text, "text", now);
+      asked.add(m);
+      all.add(store().insert(m, now - 86_400_000L));
+    }
+    all.add(store().insert(new NewMessage(app, IDS.next(), "bob", "alice", "d", null, NewMessage.hash("alice", "text", "x"),
+      "x", "text", now), now - 86_400_000L));
+    Future.join(new ArrayList<>(all)).await();
+    for (int i = 0; i < 30; i++) {
+      ChatStore.SendResult first = all.get(i).result();
+      ChatStore.SendResult repeat = all.get(i + 30).result();
+      assertThat(first.duplicate()).isFalse();
+      assertThat(repeat.duplicate()).isTrue();
+      assertThat(repeat.message().messageId()).isEqualTo(first.message().messageId()).isEqualTo(asked.get(i).messageId());
+    }
+    assertThat(conv(store(), app, "bob", "alice").unreadCount()).isEqualTo(15);
+    assertThat(conv(store(), app, "carol", "alice").unreadCount()).isEqualTo(15);
+    assertThat(conv(store(), app, "alice", "bob").unreadCount()).isEqualTo(1);
+    assertThat(store().history(app, "alice", "bob", null, 0, 100).await().total()).isEqualTo(16);
+    assertThat(store().history(app, "alice", "carol", null, 0, 100).await().total()).isEqualTo(15);
+  }
+
+  @Test
   @DisplayName("insert stores the message and both conversation rows; only the receiver's unread grows")
   void insertAndRows() {
     String app = newApp();
