@@ -167,6 +167,12 @@ public final class MySqlChatStore implements ChatStore {
   /** One queued send; it completes on the context that asked (a batch may run on another's). */
   private record InsertAsk(NewMessage m, long dedupeSinceMs, Promise<SendResult> done, Context context) {
     void complete(SendResult result, Throwable failure) {
+      completeOn(context, done, result, failure);
+    }
+  }
+
+  /** Completes a queued caller's promise on the caller's own context (a batch may have run on another's). */
+  private static <T> void completeOn(Context context, Promise<T> done, T result, Throwable failure) {
       Runnable r = () -> {
         if (failure == null) {
           done.complete(result);
@@ -179,7 +185,6 @@ public final class MySqlChatStore implements ChatStore {
       } else {
         context.runOnContext(v -> r.run());
       }
-    }
   }
 
   private void flushInserts() {
@@ -408,18 +413,7 @@ public final class MySqlChatStore implements ChatStore {
   /** One queued delivered mark; it completes on the context that asked (a batch may run on another's). */
   private record DeliveredAsk(String appId, String receiver, Set<Long> ids, Promise<List<ChatMessage>> done, Context context) {
     void complete(List<ChatMessage> marked, Throwable failure) {
-      Runnable r = () -> {
-        if (failure == null) {
-          done.complete(marked);
-        } else {
-          done.fail(failure);
-        }
-      };
-      if (context == null || context == Vertx.currentContext()) {
-        r.run();
-      } else {
-        context.runOnContext(v -> r.run());
-      }
+      completeOn(context, done, marked, failure);
     }
   }
 
