@@ -53,7 +53,7 @@ abstract class ChatStoreContract {
   }
 
   @Test
-  @DisplayName("sends arriving together are each stored once; repeats of a unique, even in the same batch, get the first message")
+  @DisplayName("sends arriving together are each stored once; concurrent repeats of a unique, even in one batch, all get the one stored message")
   void sendsTogether() {
     String app = newApp();
     long now = System.currentTimeMillis();
@@ -73,9 +73,10 @@ abstract class ChatStoreContract {
     for (int i = 0; i < 30; i++) {
       ChatStore.SendResult first = all.get(i).result();
       ChatStore.SendResult repeat = all.get(i + 30).result();
-      assertThat(first.duplicate()).isFalse();
-      assertThat(repeat.duplicate()).isTrue();
-      assertThat(repeat.message().messageId()).isEqualTo(first.message().messageId()).isEqualTo(asked.get(i).messageId());
+      // concurrent repeats: whichever commits first is the message, the other one gets it back
+      assertThat(first.duplicate() ^ repeat.duplicate()).as("exactly one of the two is stored").isTrue();
+      assertThat(repeat.message().messageId()).isEqualTo(first.message().messageId())
+        .isIn(asked.get(i).messageId(), asked.get(i + 30).messageId());
     }
     assertThat(conv(store(), app, "bob", "alice").unreadCount()).isEqualTo(15);
     assertThat(conv(store(), app, "carol", "alice").unreadCount()).isEqualTo(15);
