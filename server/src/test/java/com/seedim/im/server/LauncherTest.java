@@ -32,7 +32,9 @@ class LauncherTest {
   }
 
   static String get(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(15)).build(),
+      HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.function.Predicate;
  */
 public final class TestClient implements AutoCloseable {
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+  static final long CONNECT_TIMEOUT_S = 20;
   private static final Set<Integer> ACKED_BY_31 = Set.of(131, 191, 192, 199, 301, 311, 321, 341, 343, 402, 421, 551, 560);
   private static final AtomicLong UNIQUES = new AtomicLong();
 
@@ -59,7 +60,8 @@ public final class TestClient implements AutoCloseable {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(pathAndQuery)
       .setAllowOriginHeader(false); // native clients send no Origin; browser-like origins are tested with plain GETs
 
-    return client.connect(o).map(ws -> new TestClient(ws, userId, deviceId));
+    return client.connect(o).timeout(CONNECT_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)
+      .map(ws -> new TestClient(ws, userId, deviceId));
   }
 
   private void onText(String text) {

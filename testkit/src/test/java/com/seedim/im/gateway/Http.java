@@ -13,7 +13,9 @@ import java.util.UUID;
 
 /** A plain JDK HTTP client for the gateway's HTTP endpoints, with §7 request signing. */
 final class Http {
-  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(5)).build();
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   record Response(int status, String contentType, String body) {
     JsonObject json() {
@@ -22,7 +24,7 @@ final class Http {
   }
 
   static Response get(int port, String pathAndQuery) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).GET().build());
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build());
   }
 
   /** A signed API call (PROTOCOL.md §7). */
@@ -33,7 +35,7 @@ final class Http {
   static Response api(int port, String method, String pathAndQuery, String body, String secret, long ts, String nonce) {
     String b = body == null ? "" : body;
     String sig = Signatures.api(secret, method, TestServer.APP_ID, pathAndQuery, Long.toString(ts), nonce, b);
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT)
       .header("X-App-Id", TestServer.APP_ID).header("X-Timestamp", Long.toString(ts)).header("X-Nonce", nonce)
       .header("X-Signature", sig).header("Content-Type", "application/json")
       .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(b)).build();

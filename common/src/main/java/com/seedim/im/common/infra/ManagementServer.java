@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  */
 public final class ManagementServer {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+  /** A check that has not answered by then makes the node not ready (503), never a hanging probe. */
+  static final long READY_TIMEOUT_MS = 5000;
 
   private final Vertx vertx;
   private final Infra infra;
@@ -57,7 +59,7 @@ public final class ManagementServer {
   private void handle(HttpServerRequest req) {
     switch (req.path()) {
       case "/health" -> json(req, 200, new JsonObject().put("status", "UP"));
-      case "/ready" -> ready().onComplete(ar -> {
+      case "/ready" -> ready().timeout(READY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(ar -> {
         if (ar.succeeded()) {
           json(req, 200, new JsonObject().put("status", "READY").put("clustered", vertx.isClustered()));
         } else {

@@ -79,7 +79,8 @@ class ClusterTest {
   }
 
   static TestClient connect(ClusterHarness.Node gw, String user, String device, String role) {
-    TestClient c = TestClient.connect(ws, gw.port, TestServer.query(user, device, role), user, device, null).await();
+    TestClient c = TestClient.connect(ws, gw.port, TestServer.query(user, device, role), user, device, null)
+      .timeout(20, java.util.concurrent.TimeUnit.SECONDS).await();
     String u = "ready-" + TestClient.newUnique();
     c.send(new JsonObject().put("msgType", 20).put("unique", u));
     c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")), Duration.ofSeconds(20));
@@ -88,8 +89,10 @@ class ClusterTest {
 
   static String get(int port, String path) {
     try {
-      var res = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + port + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+      var res = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(15)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       return res.body();
     } catch (Exception e) {
       throw new AssertionError(e);
