@@ -1,5 +1,6 @@
 package com.seedim.im.queue;
 
+import com.seedim.im.testkit.Codes;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.proto.ErrorCode;
@@ -24,20 +25,12 @@ class QueueRulesTest {
   private static final RequestContext AGENT = new RequestContext("a", "ag2", "d", "agent", "c", "g");
   private static final RequestContext USER = new RequestContext("a", "u1", "d", "user", "c", "g");
 
-  private static ErrorCode code(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (ProtocolException e) {
-      return e.code();
-    }
-  }
 
   @Test
   @DisplayName("unknown queues are NOT_FOUND unless dynamic; agents serve only their queues")
   void queues() {
-    assertThat(code(() -> QueueRules.requireKnown(APP, "nope"))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(code(() -> QueueRules.requireKnown(APP, "vip"))).isNull();
+    assertThat(Codes.of(() -> QueueRules.requireKnown(APP, "nope"))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> QueueRules.requireKnown(APP, "vip"))).isNull();
     assertThat(QueueRules.serves(APP, "ag1", "vip")).isTrue();
     assertThat(QueueRules.serves(APP, "ag2", "vip")).isFalse();
     assertThat(QueueRules.serves(APP, "ag2", "default")).isTrue();
@@ -48,11 +41,11 @@ class QueueRulesTest {
   @Test
   @DisplayName("take: users FORBIDDEN, naming oneself FORBIDDEN, unserved queue FORBIDDEN")
   void take() {
-    assertThat(code(() -> QueueRules.checkTake(APP, USER, null, null))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(code(() -> QueueRules.checkTake(APP, AGENT, null, "ag2"))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(code(() -> QueueRules.checkTake(APP, AGENT, "vip", null))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(code(() -> QueueRules.checkTake(APP, AGENT, "zzz", null))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(code(() -> QueueRules.checkTake(APP, AGENT, "default", "u1"))).isNull();
+    assertThat(Codes.of(() -> QueueRules.checkTake(APP, USER, null, null))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(Codes.of(() -> QueueRules.checkTake(APP, AGENT, null, "ag2"))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(Codes.of(() -> QueueRules.checkTake(APP, AGENT, "vip", null))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(Codes.of(() -> QueueRules.checkTake(APP, AGENT, "zzz", null))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> QueueRules.checkTake(APP, AGENT, "default", "u1"))).isNull();
     assertThatThrownBy(() -> QueueRules.requireCustomer(AGENT)).isInstanceOf(ProtocolException.class);
   }
 

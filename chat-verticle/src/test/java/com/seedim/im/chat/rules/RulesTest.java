@@ -1,10 +1,10 @@
 package com.seedim.im.chat.rules;
 
+import com.seedim.im.testkit.Codes;
 import com.seedim.im.chat.store.ChatMessage;
 import com.seedim.im.chat.store.Conversation;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.proto.ErrorCode;
-import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,25 +15,17 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 class RulesTest {
   private static final long NOW = 1_750_000_000_000L;
 
-  private static ErrorCode codeOf(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (ProtocolException e) {
-      return e.code();
-    }
-  }
 
   @Test
   @DisplayName("retract: sender within the window; receiver FORBIDDEN; outsider and missing NOT_FOUND; late RETRACT_EXPIRED")
   void retract() {
     assertThatCode(() -> RetractPolicy.check("a", "b", "a", NOW - 120_000, NOW, 120)).doesNotThrowAnyException();
-    assertThat(codeOf(() -> RetractPolicy.check("a", "b", "b", NOW, NOW, 120))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(codeOf(() -> RetractPolicy.check("a", "b", "c", NOW, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(codeOf(() -> RetractPolicy.check(null, null, "a", 0, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(codeOf(() -> RetractPolicy.check("a", "b", "a", NOW - 120_001, NOW, 120))).isEqualTo(ErrorCode.RETRACT_EXPIRED);
+    assertThat(Codes.of(() -> RetractPolicy.check("a", "b", "b", NOW, NOW, 120))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(Codes.of(() -> RetractPolicy.check("a", "b", "c", NOW, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> RetractPolicy.check(null, null, "a", 0, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> RetractPolicy.check("a", "b", "a", NOW - 120_001, NOW, 120))).isEqualTo(ErrorCode.RETRACT_EXPIRED);
     // an outsider never learns that the message is old
-    assertThat(codeOf(() -> RetractPolicy.check("a", "b", "c", 0, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> RetractPolicy.check("a", "b", "c", 0, NOW, 120))).isEqualTo(ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -45,16 +37,16 @@ class RulesTest {
     HistoryPaging p3 = HistoryPaging.of(new JsonObject().put("pageIndex", "3").put("pageSize", 50));
     assertThat(p3.offset()).isEqualTo(100);
     assertThat(HistoryPaging.of(new JsonObject().put("pageIndex", 100).put("pageSize", 100)).offset()).isEqualTo(9900);
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("pageIndex", 101).put("pageSize", 100))))
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("pageIndex", 101).put("pageSize", 100))))
       .isEqualTo(ErrorCode.INVALID_FIELD);
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("pageSize", 101)))).isEqualTo(ErrorCode.INVALID_FIELD);
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("pageSize", 0)))).isEqualTo(ErrorCode.INVALID_FIELD);
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("pageIndex", 0)))).isEqualTo(ErrorCode.INVALID_FIELD);
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("pageIndex", "x")))).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("pageSize", 101)))).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("pageSize", 0)))).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("pageIndex", 0)))).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("pageIndex", "x")))).isEqualTo(ErrorCode.INVALID_FIELD);
     HistoryPaging c = HistoryPaging.of(new JsonObject().put("pageIndex", 7).put("pageSize", 10).put("beforeMessageId", "12345"));
     assertThat(c).isEqualTo(new HistoryPaging(0, 10, 12345L));
     assertThat(c.offset()).isZero();
-    assertThat(codeOf(() -> HistoryPaging.of(new JsonObject().put("beforeMessageId", "-5")))).isEqualTo(ErrorCode.INVALID_FIELD);
+    assertThat(Codes.of(() -> HistoryPaging.of(new JsonObject().put("beforeMessageId", "-5")))).isEqualTo(ErrorCode.INVALID_FIELD);
   }
 
   @Test

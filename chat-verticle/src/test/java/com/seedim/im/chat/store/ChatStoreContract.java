@@ -1,5 +1,6 @@
 package com.seedim.im.chat.store;
 
+import com.seedim.im.testkit.Codes;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
@@ -195,10 +196,10 @@ abstract class ChatStoreContract {
     ChatMessage m1 = send(store(), app, "alice", "bob", "1");
     ChatMessage m2 = send(store(), app, "alice", "bob", "2");
     long now = System.currentTimeMillis();
-    assertThat(code(() -> store().retract(app, "bob", m2.messageId(), now, 120).await())).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(code(() -> store().retract(app, "eve", m2.messageId(), now, 120).await())).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(code(() -> store().retract(app, "alice", 12345L, now, 120).await())).isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(code(() -> store().retract(app, "alice", m2.messageId(), now + 121_000, 120).await()))
+    assertThat(Codes.of(() -> store().retract(app, "bob", m2.messageId(), now, 120).await())).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(Codes.of(() -> store().retract(app, "eve", m2.messageId(), now, 120).await())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> store().retract(app, "alice", 12345L, now, 120).await())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(Codes.of(() -> store().retract(app, "alice", m2.messageId(), now + 121_000, 120).await()))
       .isEqualTo(ErrorCode.RETRACT_EXPIRED);
     ChatStore.RetractResult r = store().retract(app, "alice", m2.messageId(), now, 120).await();
     assertThat(r.changed()).isTrue();
@@ -218,14 +219,6 @@ abstract class ChatStoreContract {
     assertThat(conv(store(), app, "bob", "alice").unreadCount()).isZero();
   }
 
-  private static ErrorCode code(Runnable r) {
-    try {
-      r.run();
-      return null;
-    } catch (ProtocolException e) {
-      return e.code();
-    }
-  }
 
   @Test
   @DisplayName("history: pages newest first, oldest first within a page, hasMore, cursor, total from the counter")
