@@ -20,7 +20,8 @@ final class Hotspots {
   private Hotspots() {
   }
 
-  static JsonObject analyze(Path jfr) throws IOException {
+  /** The profile of the events recorded from {@code from} on (earlier ones belong to the warm-up). */
+  static JsonObject analyze(Path jfr, java.time.Instant from) throws IOException {
     Map<String, Integer> self = new HashMap<>();
     Map<String, Integer> app = new HashMap<>();
     Map<String, Integer> cat = new HashMap<>();
@@ -32,6 +33,9 @@ final class Hotspots {
     Duration gcPause = Duration.ZERO;
     Duration gcMax = Duration.ZERO;
     for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      if (e.getStartTime().isBefore(from)) {
+        continue;
+      }
       String type = e.getEventType().getName();
       if (type.equals("jdk.GCPhasePause")) {
         gcCount++;

@@ -73,6 +73,28 @@ final class ProcStats {
     }
   }
 
+  /** utime + stime, in clock ticks, of a JVM's JIT compiler threads (C1 and C2), or -1. */
+  static long jitTicks(long pid) {
+    long sum = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (!Files.readString(t.resolve("comm")).contains("CompilerThre")) {
+            continue;
+          }
+          String s = Files.readString(t.resolve("stat"));
+          String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+          sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException ignored) {
+          // thread gone
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return sum;
+  }
+
   /** {busy, total} jiffies of the whole machine. */
   static long[] machineTicks() {
     try {

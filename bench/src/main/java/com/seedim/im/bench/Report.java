@@ -132,8 +132,13 @@ final class Report {
         .append("received ≥ 95 % of the offered rate. Latency = 130 written by the sender → 140 read by the receiver, in one ")
         .append("generator process (same clock); receivers ack every 140 with 141 and senders ack every 131 with 31, so ")
         .append("SeedIM does all the protocol's work (store, push, delivered mark, 131). Messages are ")
-        .append(c.getInteger("messageBytes")).append(" characters. Warm-up ").append(c.getInteger("warmupS"))
-        .append(" s, measured ").append(c.getInteger("measureS")).append(" s per phase, relay phase right before each SeedIM phase.\n\n");
+        .append(c.getInteger("messageBytes")).append(" characters. Before the first phase each server gets window-mode ")
+        .append("load until its JIT compiler threads use under 5 % of a core over 5 s (")
+        .append(warmups(r.getJsonObject("warmup"))).append("): on 2 busy cores C2 compiles for a minute, and a phase ")
+        .append("measured meanwhile measures the compiler. JFR starts before that warm-up (starting it redefines JDK ")
+        .append("classes and triggers recompilation) and the profile keeps only the measured phase. Then warm-up ")
+        .append(c.getInteger("warmupS")).append(" s, measured ").append(c.getInteger("measureS"))
+        .append(" s per phase, relay phase right before each SeedIM phase.\n\n");
       md.append(Tables.chat(phases).markdown()).append('\n');
       md.append(Tables.cpu(phases).markdown()).append('\n');
       plots(phases, docs, md);
@@ -141,7 +146,8 @@ final class Report {
     if (r.containsKey("fanout")) {
       md.append("### 4. Fan-out of queue positions\n\n").append(r.getJsonObject("fanout").getInteger("waiters"))
         .append(" customers wait in one queue (entering took ").append(r.getJsonObject("fanout").getLong("enterMs"))
-        .append(" ms); agents take one at a time, 1 s apart. Time from writing the 401 until every remaining waiter has read ")
+        .append(" ms); agents take one at a time, 1 s apart, after one unreported warm-up take (the first take runs its ")
+        .append("code paths cold). Time from writing the 401 until every remaining waiter has read ")
         .append("a 410 with the new `waitTotal`.\n\n");
       md.append(Tables.fanout(r.getJsonObject("fanout")).markdown()).append('\n');
     }
@@ -185,6 +191,19 @@ final class Report {
     }
     Files.writeString(docs.resolve("benchmarks.md"), md.toString(), StandardCharsets.UTF_8);
     Files.writeString(stamp.resolve("benchmarks.md"), md.toString(), StandardCharsets.UTF_8);
+  }
+
+  private static String warmups(JsonObject w) {
+    if (w == null || w.isEmpty()) {
+      return "not recorded in this run";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String k : w.fieldNames()) {
+      JsonObject o = w.getJsonObject(k);
+      sb.append(sb.length() == 0 ? "" : "; ").append(k).append(" ").append(o.getLong("seconds")).append(" s, JIT ")
+        .append(o.getDouble("jitPctLastStep")).append(" % in the last step");
+    }
+    return sb.toString();
   }
 
   private static void plots(JsonArray phases, Path docs, StringBuilder md) throws IOException {

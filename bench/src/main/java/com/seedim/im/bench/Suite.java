@@ -50,6 +50,9 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--message-bytes", defaultValue = "64") int messageBytes;
   @Option(names = "--rates", split = ",", defaultValue = "1000,2000,5000") List<Integer> rates;
   @Option(names = "--warmup-s", defaultValue = "3", description = "per-phase warm-up before measuring") int warmupS;
+  @Option(names = "--redis-connections", defaultValue = "4",
+    description = "server's pipelined Redis connections (0 = the pooled client, one command per leased connection)")
+  int redisConnections;
   @Option(names = "--server-warmup-s", defaultValue = "20", description = "chat load before the first measured phase (JIT)")
   int serverWarmupS;
   @Option(names = "--measure-s", defaultValue = "10") int measureS;
@@ -68,6 +71,10 @@ final class Suite implements Callable<Integer> {
   private final String run = Long.toString(System.currentTimeMillis() % 100000, 36);
   private Process server;
   private Process relay;
+  /** How long each server's JIT warm-up took (reported). */
+  private final JsonObject warmups = new JsonObject();
+  /** Start of the profiled (measured) phase: JFR events before it belong to the warm-up. */
+  private java.time.Instant profileFrom = java.time.Instant.EPOCH;
   private final List<Services.WorkerProc> workers = new ArrayList<>();
 
   @Override
@@ -140,7 +147,7 @@ final class Suite implements Callable<Integer> {
     }
     Path jfr = stamp.resolve("chat-throughput.jfr");
     if (Files.exists(jfr)) {
-      results.put("hotspots", Hotspots.analyze(jfr));
+      results.put("hotspots", Hotspots.analyze(jfr, profileFrom));
       Tables.hotspots(results.getJsonObject("hotspots")).print();
     }
     results.put("suiteSeconds", (System.currentTimeMillis() - suiteStart) / 1000.0);
@@ -168,7 +175,8 @@ final class Suite implements Callable<Integer> {
       .put("handshakesPerSecondPerAddress", 1_000_000).put("busTimeoutMs", 10_000)
       .put("mysql", new JsonObject().put("host", "127.0.0.1").put("port", 3306).put("user", "root").put("password", "")
         .put("database", database).put("poolSize", 16))
-      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:6379").put("prefix", redisPrefix).put("poolSize", 32))
+      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:6379").put("prefix", redisPrefix)
+        .put("connections", redisConnections))
       .put("cluster", new JsonObject().put("enabled", false))
       .put("apps", new JsonArray().add(app));
   }
@@ -388,6 +396,35 @@ final class Suite implements Callable<Integer> {
     c.send(Proto.text(m, prefix + w + "-" + i, "storm:" + m));
   }
 
+  /** Most chat load a warm-up runs while the JIT is still busy. */
+  static final int WARMUP_MAX_S = 150;
+  /** The JIT counts as settled once its threads use less than this share of one core over a warm-up step. */
+  static final double JIT_SETTLED_PCT = 5;
+  static final int WARMUP_STEP_S = 5;
+
+  /**
+   * Window-mode chat load for at least {@code minS}, then in {@value #WARMUP_STEP_S} s steps until the server's JIT
+   * compiler threads use less than {@value #JIT_SETTLED_PCT} % of a core during a step (at most {@value #WARMUP_MAX_S} s).
+   */
+  private void warmUp(String name, long serverPid, ChatLoad load, int minS) throws InterruptedException {
+    long t0 = System.nanoTime();
+    load.window(window, 0, minS * 1000L);
+    double jitPct = -1;
+    while ((System.nanoTime() - t0) / 1e9 < WARMUP_MAX_S) {
+      long j0 = ProcStats.jitTicks(serverPid);
+      long s0 = System.nanoTime();
+      load.window(window, 0, WARMUP_STEP_S * 1000L);
+      jitPct = (ProcStats.jitTicks(serverPid) - j0) * 1e9 / (System.nanoTime() - s0);
+      if (j0 < 0 || jitPct < JIT_SETTLED_PCT) {
+        break;
+      }
+    }
+    double took = (System.nanoTime() - t0) / 1e9;
+    warmups.put(name, new JsonObject().put("seconds", Math.round(took)).put("jitPctLastStep", Math.round(jitPct * 10) / 10.0));
+    log("warm-up of %s: %.0f s of chat load; JIT threads used %.1f %% of a core in the last %d s (not measured)",
+      name, took, jitPct, WARMUP_STEP_S);
+  }
+
   // ---- scenarios 2 + 3: chat throughput and fixed-rate latency against SeedIM and the relay ---------------------
 
   private void chat(Path stamp, Target im, Target rl, Pool gen) throws Exception {
@@ -399,10 +436,19 @@ final class Suite implements Callable<Integer> {
     imLoad.connect();
     Thread.sleep(1000);
     if (serverWarmupS > 0) {
-      // JIT warm-up of both servers (C2 compiles for tens of seconds on a cold JVM); not reported
-      log("warm-up: %d s of chat load on SeedIM, 5 s on the relay (not measured)", serverWarmupS);
-      relayLoad.window(window, 0, 5000);
-      imLoad.window(window, 0, serverWarmupS * 1000L);
+      // JIT warm-up of both servers, not reported: on 2 busy cores C2 compiles for a minute or more on a cold JVM,
+      // and a phase measured while it does measures the compiler (it took 70 % of a core in a 20 s warm-up run).
+      warmUp("relay", relay.pid(), relayLoad, 5);
+    }
+    Path jfr = stamp.resolve("chat-throughput.jfr").toAbsolutePath();
+    boolean profile = !skip.contains("chat");
+    if (profile) {
+      // Started before the warm-up: starting JFR redefines the JDK's instrumented I/O classes, which deoptimizes the
+      // code that inlined them, and the recompilation must be over before the measured phase.
+      ProcStats.jcmd(pid, "JFR.start", "name=chat", "settings=" + jfcSettings(stamp), "filename=" + jfr);
+    }
+    if (serverWarmupS > 0) {
+      warmUp("SeedIM", pid, imLoad, serverWarmupS);
     }
     JsonArray phases = new JsonArray();
     if (!skip.contains("chat")) {
@@ -410,8 +456,7 @@ final class Suite implements Callable<Integer> {
       ProcStats.Cpu rcpu = new ProcStats.Cpu(pids());
       phases.add(measured(relayLoad.window(window, warmupS * 1000L, measureS * 1000L), rcpu));
       log("chat throughput: SeedIM (durable), JFR on");
-      Path jfr = stamp.resolve("chat-throughput.jfr").toAbsolutePath();
-      ProcStats.jcmd(pid, "JFR.start", "name=chat", "settings=" + jfcSettings(stamp), "filename=" + jfr);
+      profileFrom = java.time.Instant.now();
       Map<String, Long> m0 = Services.mariaStatus();
       long w0 = System.nanoTime();
       ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
@@ -437,6 +482,7 @@ final class Suite implements Callable<Integer> {
       }
     }
     results.put("chat", phases);
+    results.put("warmup", warmups);
     Tables.chat(phases).print();
     relayLoad.close();
     imLoad.close();
