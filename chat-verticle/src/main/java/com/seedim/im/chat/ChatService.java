@@ -202,6 +202,25 @@ final class ChatService {
 
   /** {ctx, messageIds} from a device that acked 140s: the receiver's acks mark delivered and tell the senders (131). */
   Future<JsonObject> onDelivered(JsonObject body) {
+    JsonArray items = body.getJsonArray("items");
+    if (items == null) {
+      return deliveredOne(body);
+    }
+    List<Future<JsonObject>> all = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      all.add(deliveredOne(items.getJsonObject(i)));
+    }
+    return Future.join(all).transform(ar -> {
+      int n = 0;
+      for (Future<JsonObject> f : all) {
+        n += f.succeeded() ? f.result().getInteger("delivered", 0) : 0;
+      }
+      return Future.succeededFuture(new JsonObject().put("delivered", n));
+    });
+  }
+
+  /** One connection's acked 140s ({ctx, messageIds}): marked delivered, then 131 to each sender. */
+  private Future<JsonObject> deliveredOne(JsonObject body) {
     RequestContext ctx = RequestContext.of(body);
     List<Long> ids = new ArrayList<>();
     JsonArray raw = body.getJsonArray("messageIds", new JsonArray());

@@ -169,7 +169,7 @@ final class PresenceService {
         for (String peer : onlinePeers.keySet()) {
           sent.add(infra.pusher().toUser(app.appId(), peer, frame.copy(), false, null));
         }
-        LOG.info("{}/{} is {}: told {} online contacts", app.appId(), userId, online ? "online" : "offline", sent.size());
+        LOG.debug("{}/{} is {}: told {} online contacts", app.appId(), userId, online ? "online" : "offline", sent.size());
         return Future.join(sent).mapEmpty();
       });
   }

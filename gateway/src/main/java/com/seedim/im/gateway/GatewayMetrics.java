@@ -19,6 +19,7 @@ final class GatewayMetrics {
   private final MeterRegistry registry = Metrics.registry();
   private final String instance;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger connectWaiting = new AtomicInteger();
   private final Counter framesIn;
   private final Counter framesOut;
   private final Counter resends;
@@ -31,6 +32,8 @@ final class GatewayMetrics {
     this.instance = instance;
     Gauge.builder("im_gateway_connections", connections, AtomicInteger::get).tag("gateway", instance)
       .description("open client WebSockets").register(registry);
+    Gauge.builder("im_gateway_connect_waiting", connectWaiting, AtomicInteger::get).tag("gateway", instance)
+      .description("accepted handshakes waiting for a connect slot (maxConnecting)").register(registry);
     framesIn = Counter.builder("im_gateway_frames_in").tag("gateway", instance).register(registry);
     framesOut = Counter.builder("im_gateway_frames_out").tag("gateway", instance).register(registry);
     resends = Counter.builder("im_gateway_push_resends").tag("gateway", instance).description("reliable pushes resent").register(registry);
@@ -39,6 +42,10 @@ final class GatewayMetrics {
     for (ErrorCode c : ErrorCode.values()) {
       errors.put(c, Counter.builder("im_gateway_errors").tag("gateway", instance).tag("code", c.name()).register(registry));
     }
+  }
+
+  void connectWaiting(int n) {
+    connectWaiting.set(n);
   }
 
   void connections(int n) {

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -58,6 +59,8 @@ public class GatewayVerticle extends VerticleBase {
   /** Kick records outlive every sign they must refuse. */
   static final long KICK_RECORD_EXTRA_MS = 60_000;
   static final int WS_LIMIT_FACTOR = 4;
+  /** Most acknowledged-push items in one delivered message to chat. */
+  static final int MAX_DELIVERED_BATCH = 256;
 
   private final Infra infra;
   private final ServerConfig config;
@@ -76,6 +79,11 @@ public class GatewayVerticle extends VerticleBase {
   private long aliveTimer = -1;
   private long lastTouch = System.currentTimeMillis();
   private boolean stopping;
+  /** Connect sequences running now (at most {@code maxConnecting}), and accepted handshakes waiting for one. */
+  private int connecting;
+  private final java.util.ArrayDeque<Runnable> connectWaiting = new java.util.ArrayDeque<>();
+  /** Delivered marks of this event loop turn, not yet sent to chat. */
+  private JsonArray deliveredBatch;
 
   public GatewayVerticle(Infra infra) {
     this.infra = infra;
@@ -182,26 +190,67 @@ public class GatewayVerticle extends VerticleBase {
       return;
     }
     Handshake.Identity who = r.identity();
+    if (!upgrade) {
+      accept(req, who, false);
+      return;
+    }
+    if (connecting < config.maxConnecting()) {
+      connecting++;
+      accept(req, who, true);
+    } else if (connectWaiting.size() < config.maxConnectWaiting()) {
+      connectWaiting.add(() -> accept(req, who, true)); // the slot passes on from a finished connect
+      metrics.connectWaiting(connectWaiting.size());
+    } else {
+      refuse(req, 503, ErrorCode.UNAVAILABLE, "too many connections in progress; retry later");
+    }
+  }
+
+  /** Kick record check, then the upgrade and the connect sequence; {@code slot}: holds a connect slot to release. */
+  private void accept(HttpServerRequest req, Handshake.Identity who, boolean slot) {
+    if (stopping) {
+      refuse(req, 503, ErrorCode.UNAVAILABLE, "server shutting down");
+      release(slot);
+      return;
+    }
     infra.kv().get(kickKey(who.app().appId(), who.userId())).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("handshake of {}/{}: kick record unreadable: {}", who.app().appId(), who.userId(), ar.cause().toString());
         refuse(req, 503, ErrorCode.UNAVAILABLE, "store unavailable");
+        release(slot);
         return;
       }
       if (ar.result() != null && who.txNo() < Long.parseLong(ar.result())) {
         Handshake.Refusal u = Handshake.unauthorized().refusal();
         refuse(req, u.status(), u.code(), u.message());
+        release(slot);
         return;
       }
-      if (!upgrade) {
+      if (!slot) {
         req.response().setStatusCode(426).putHeader("content-type", "application/json")
           .end(new JsonObject().put("msgType", 10).put("code", "UPGRADE_REQUIRED")
             .put("message", "this URL would be accepted; connect with a WebSocket upgrade").encode());
         return;
       }
       req.toWebSocket().onSuccess(ws -> onSocket(ws, who))
-        .onFailure(err -> LOG.debug("upgrade of {}/{} failed: {}", who.app().appId(), who.userId(), err.toString()));
+        .onFailure(err -> {
+          LOG.debug("upgrade of {}/{} failed: {}", who.app().appId(), who.userId(), err.toString());
+          release(true);
+        });
     });
+  }
+
+  /** A connect sequence ended: its slot goes to the oldest waiting handshake (or frees up). */
+  private void release(boolean slot) {
+    if (!slot) {
+      return;
+    }
+    Runnable next = connectWaiting.poll();
+    if (next != null) {
+      metrics.connectWaiting(connectWaiting.size());
+      next.run();
+    } else {
+      connecting--;
+    }
   }
 
   private void refuse(HttpServerRequest req, int status, ErrorCode code, String message) {
@@ -221,6 +270,7 @@ public class GatewayVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket ws, Handshake.Identity who) {
+    StrictWebSocketWrites.apply(ws); // before any write: every write below happens on this verticle's event loop
     long now = System.currentTimeMillis();
     String connId = instanceId + "-" + seq.incrementAndGet();
     Connection c = new Connection(this, connId, who, ws, now);
@@ -241,6 +291,7 @@ public class GatewayVerticle extends VerticleBase {
         return connectSequence(c, reg.firstDevice());
       })
       .onComplete(ar -> {
+        release(true);
         if (ar.failed()) {
           LOG.warn("connect of {}/{}/{} failed: {}", c.appId(), c.userId(), who.deviceId(), ar.cause().toString());
           c.error(ErrorCode.UNAVAILABLE, "session store unavailable; reconnect later", 0, null);
@@ -344,6 +395,17 @@ public class GatewayVerticle extends VerticleBase {
 
   private void onBusMessage(Message<JsonObject> msg) {
     JsonObject m = msg.body();
+    if (Pusher.OP_BATCH.equals(m.getString(Pusher.OP))) {
+      JsonArray items = m.getJsonArray(Pusher.ITEMS);
+      for (int i = 0; i < items.size(); i++) {
+        onPushMessage(items.getJsonObject(i));
+      }
+      return;
+    }
+    onPushMessage(m);
+  }
+
+  private void onPushMessage(JsonObject m) {
     List<Connection> conns = byUser.get(userKey(m.getString("appId"), m.getString("userId")));
     if (conns == null) {
       return;
@@ -430,9 +492,29 @@ public class GatewayVerticle extends VerticleBase {
       .map(Message::body);
   }
 
+  /**
+   * Acknowledged 140s go to chat as delivered marks; the acks of one event loop turn travel as one bus message
+   * ({@code {items:[{ctx, messageIds}, ...]}}).
+   */
   void delivered(Connection c, List<Long> messageIds) {
-    JsonObject body = new JsonObject().put("ctx", c.ctx.toJson()).put("messageIds", new io.vertx.core.json.JsonArray(new ArrayList<>(messageIds)));
-    vertx.eventBus().send(Addresses.CHAT_DELIVERED, body);
+    JsonObject item = new JsonObject().put("ctx", c.ctx.toJson()).put("messageIds", new JsonArray(new ArrayList<>(messageIds)));
+    if (deliveredBatch == null) {
+      JsonArray batch = new JsonArray();
+      deliveredBatch = batch;
+      context.runOnContext(v -> sendDelivered(batch));
+    }
+    deliveredBatch.add(item);
+    if (deliveredBatch.size() >= MAX_DELIVERED_BATCH) {
+      sendDelivered(deliveredBatch);
+    }
+  }
+
+  private void sendDelivered(JsonArray batch) {
+    if (deliveredBatch != batch) {
+      return; // already sent (full)
+    }
+    deliveredBatch = null;
+    vertx.eventBus().send(Addresses.CHAT_DELIVERED, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("items", batch));
   }
 
   void hasPending(Connection c) {

@@ -46,6 +46,74 @@ class GatewayFramesTest {
     }
   }
 
+  @ParameterizedTest(name = "durable={0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("pushes made in one event loop turn travel batched (coalesced route lookups, one bus message per gateway): "
+    + "every user gets all of them, in order, and a user's other device is skipped when asked")
+  void batchedPushes(boolean durable) {
+    start(durable, new JsonObject(), new JsonObject());
+    int users = 40;
+    int each = 5;
+    List<TestClient> clients = new java.util.ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      clients.add(server.connect("bp" + i, "phone"));
+    }
+    TestClient second = server.connect("bp0", "web");
+    String skip = server.infra().directory().routes(TestServer.APP_ID, "bp0").await().stream()
+      .filter(r -> r.deviceId().equals("web")).findFirst().orElseThrow().connId();
+    io.vertx.core.Promise<Void> sent = io.vertx.core.Promise.promise();
+    server.vertx().runOnContext(v -> {
+      List<io.vertx.core.Future<Integer>> all = new java.util.ArrayList<>();
+      for (int k = 0; k < each; k++) {
+        for (int i = 0; i < users; i++) {
+          JsonObject f = new JsonObject().put("msgType", 410).put("queueId", "q").put("waitIndex", k).put("waitTotal", each);
+          all.add(server.infra().pusher().toUser(TestServer.APP_ID, "bp" + i, f, false, i == 0 ? skip : null));
+        }
+      }
+      io.vertx.core.Future.all(all).<Void>mapEmpty().onComplete(sent);
+    });
+    sent.future().await();
+    for (TestClient c : clients) {
+      for (int k = 0; k < each; k++) {
+        int expected = k;
+        JsonObject f = c.await(x -> x.getInteger("msgType") == 410);
+        assertThat(f.getInteger("waitIndex")).as("push %d of %s", k, c).isEqualTo(expected);
+        c.history().remove(f);
+      }
+    }
+    second.assertNone(f -> f.getInteger("msgType") == 410, Duration.ofMillis(300));
+  }
+
+  @Test
+  @DisplayName("more handshakes than maxConnecting at once wait for a connect slot instead of failing; beyond "
+    + "maxConnectWaiting they get 503")
+  void connectAdmission() {
+    start(false, new JsonObject(), new JsonObject().put("maxConnecting", 2).put("maxConnectWaiting", 100));
+    List<io.vertx.core.Future<TestClient>> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      many.add(server.connectRaw(TestServer.query("adm" + i, "phone", "user"), "adm" + i, "phone", null));
+    }
+    io.vertx.core.Future.all(many).await();
+    for (io.vertx.core.Future<TestClient> f : many) {
+      TestClient c = f.result();
+      c.send(new JsonObject().put("msgType", 20).put("unique", "hb"));
+      assertThat(c.awaitType(21).getString("unique")).isEqualTo("hb");
+    }
+    server.close();
+    server = null;
+    start(false, new JsonObject(), new JsonObject().put("maxConnecting", 1).put("maxConnectWaiting", 0));
+    probe.get().connectDelayMs = 1000; // the first handshake holds the only slot for a second
+    List<io.vertx.core.Future<TestClient>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      burst.add(server.connectRaw(TestServer.query("b" + i, "phone", "user"), "b" + i, "phone", null));
+    }
+    io.vertx.core.Future.join(burst).otherwiseEmpty().await();
+    long refused = burst.stream().filter(io.vertx.core.Future::failed)
+      .filter(f -> f.cause() instanceof io.vertx.core.http.UpgradeRejectedException u && u.getStatus() == 503).count();
+    assertThat(refused).as("handshakes refused with 503 while the only slot is taken").isEqualTo(19);
+    assertThat(burst.stream().filter(io.vertx.core.Future::succeeded).count()).isEqualTo(1);
+  }
+
   @Test
   @DisplayName("20 → 21 echoing unique and mark, no 30")
   void heartbeat() {

@@ -29,6 +29,8 @@ final class ProbeService extends VerticleBase {
   final List<JsonObject> disconnects = new CopyOnWriteArrayList<>();
   final AtomicInteger enterCalls = new AtomicInteger();
   volatile long enterDelayMs;
+  /** When positive, the chat connect step answers after this long (holds the gateway's connect slot). */
+  volatile long connectDelayMs;
 
   ProbeService(Infra infra) {
     this.infra = infra;
@@ -46,6 +48,9 @@ final class ProbeService extends VerticleBase {
       // 400 (idempotent) → counts invocations, optionally slow
       bus.<JsonObject>consumer(MsgType.QUEUE_ENTER.address(), Handlers.frame("probe.enter", this::enter)).completion(),
       bus.<JsonObject>consumer(Addresses.CHAT_DELIVERED, m -> delivered.add(m.body())).completion(),
+      // the chat connect step: nothing to replay, optionally slow
+      bus.<JsonObject>consumer(Addresses.CHAT_CONNECT, m -> vertx.timer(Math.max(1, connectDelayMs))
+        .onComplete(t -> m.reply(ServiceReply.ok().toJson()))).completion(),
       bus.<JsonObject>consumer(Addresses.CHAT_DISCONNECT, m -> disconnects.add(m.body())).completion()));
   }
 

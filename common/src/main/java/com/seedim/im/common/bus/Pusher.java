@@ -4,11 +4,17 @@ import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.NoticeCode;
 import com.seedim.im.common.store.Route;
 import com.seedim.im.common.store.SessionDirectory;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -24,9 +30,16 @@ public final class Pusher {
   public static final String OP = "op";
   public static final String OP_PUSH = "push";
   public static final String OP_KICK = "kick";
+  /** Several push/kick messages for one gateway, in order: {@code {op:"batch", items:[...]}}. */
+  public static final String OP_BATCH = "batch";
+  public static final String ITEMS = "items";
+  /** Most messages carried by one batch. */
+  static final int MAX_BATCH = 512;
 
   private final EventBus bus;
   private final SessionDirectory directory;
+  /** Per-context messages for each gateway, sent as one bus message when the event loop turn ends. */
+  private final Map<Context, Map<String, JsonArray>> open = new ConcurrentHashMap<>();
 
   public Pusher(EventBus bus, SessionDirectory directory) {
     this.bus = bus;
@@ -58,7 +71,7 @@ public final class Pusher {
         if (exceptConnId != null) {
           m.put("except", exceptConnId);
         }
-        bus.send(gw, m);
+        send(gw, m);
       }
       return n;
     });
@@ -90,7 +103,7 @@ public final class Pusher {
           if (p.exceptConnId() != null) {
             m.put("except", p.exceptConnId());
           }
-          bus.send(gw, m);
+          send(gw, m);
         }
         if (first < 0) {
           first = n;
@@ -102,7 +115,7 @@ public final class Pusher {
 
   /** Pushes to one known connection (e.g. a call's bound device). */
   public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
-    bus.send(gateway, message(appId, userId, frame, reliable).put("only", connId));
+    send(gateway, message(appId, userId, frame, reliable).put("only", connId));
   }
 
   /** Pushes to one device of a user by its connection id, looking up its gateway. */
@@ -124,7 +137,7 @@ public final class Pusher {
     if (connId != null) {
       m.put("connId", connId);
     }
-    bus.send(gateway, m);
+    send(gateway, m);
   }
 
   /** Kicks every live device of a user (or one device), wherever connected. */
@@ -139,6 +152,40 @@ public final class Pusher {
       }
       return n;
     });
+  }
+
+  /**
+   * Sends one message to a gateway. Messages sent on one event loop within one turn (the pushes of many
+   * messages, a fan-out to many users) travel as one {@link #OP_BATCH} per gateway, in the order they were sent.
+   */
+  private void send(String gateway, JsonObject m) {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      bus.send(gateway, m);
+      return;
+    }
+    Map<String, JsonArray> byGateway = open.get(ctx);
+    if (byGateway == null) {
+      Map<String, JsonArray> fresh = new LinkedHashMap<>();
+      open.put(ctx, fresh);
+      ctx.runOnContext(v -> flush(ctx, fresh));
+      byGateway = fresh;
+    }
+    JsonArray items = byGateway.computeIfAbsent(gateway, k -> new JsonArray());
+    items.add(m);
+    if (items.size() >= MAX_BATCH) {
+      byGateway.remove(gateway);
+      sendNow(gateway, items);
+    }
+  }
+
+  private void flush(Context ctx, Map<String, JsonArray> byGateway) {
+    open.remove(ctx, byGateway);
+    byGateway.forEach(this::sendNow);
+  }
+
+  private void sendNow(String gateway, JsonArray items) {
+    bus.send(gateway, items.size() == 1 ? items.getJsonObject(0) : new JsonObject().put(OP, OP_BATCH).put(ITEMS, items));
   }
 
   public SessionDirectory directory() {

@@ -23,6 +23,8 @@ public record ServerConfig(
   long busTimeoutMs,
   long shutdownDrainMs,
   int handshakesPerSecondPerAddress,
+  int maxConnecting,
+  int maxConnectWaiting,
   int maxUnackedPushes,
   List<Long> resendDelaysMs,
   Integer nodeId,
@@ -34,6 +36,13 @@ public record ServerConfig(
   JsonObject raw) {
 
   public static final String DEV_SECRET = "dev-secret";
+  /**
+   * Connect sequences (route registration, replay, rooms, queues) one gateway instance runs at once; further
+   * accepted handshakes wait, paused, so that a reconnect storm queues at the door instead of timing out inside.
+   */
+  public static final int DEFAULT_MAX_CONNECTING = 512;
+  /** Handshakes one gateway instance keeps waiting for a connect slot; beyond it they get 503 (retry later). */
+  public static final int DEFAULT_MAX_CONNECT_WAITING = 20_000;
   public static final int MIN_SECRET_BYTES = 32;
   public static final String DEV_APP_ID = "1477358668";
 
@@ -45,11 +54,16 @@ public record ServerConfig(
     }
   }
 
-  /** Redis connection settings; every key starts with {@code prefix}. */
-  public record RedisConfig(String connectionString, String prefix, int poolSize) {
+  /**
+   * Redis connection settings; every key starts with {@code prefix}. Commands are pipelined over {@code connections}
+   * long-lived connections; {@code poolSize} bounds the connections opened in all (those plus dedicated ones).
+   */
+  public record RedisConfig(String connectionString, String prefix, int poolSize, int connections) {
+    public static final int DEFAULT_CONNECTIONS = 4;
+
     static RedisConfig fromJson(JsonObject j) {
       return new RedisConfig(j.getString("connectionString", "redis://127.0.0.1:6379"), j.getString("prefix", "im:"),
-        j.getInteger("poolSize", 16));
+        j.getInteger("poolSize", 16), j.getInteger("connections", DEFAULT_CONNECTIONS));
     }
   }
 
@@ -112,6 +126,8 @@ public record ServerConfig(
       j.getLong("busTimeoutMs", 5000L),
       j.getLong("shutdownDrainMs", 1000L),
       j.getInteger("handshakesPerSecondPerAddress", 2000),
+      j.getInteger("maxConnecting", DEFAULT_MAX_CONNECTING),
+      j.getInteger("maxConnectWaiting", DEFAULT_MAX_CONNECT_WAITING),
       j.getInteger("maxUnackedPushes", 256),
       List.copyOf(resend),
       j.getInteger("nodeId"),

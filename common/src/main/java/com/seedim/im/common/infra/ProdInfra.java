@@ -2,6 +2,7 @@ package com.seedim.im.common.infra;
 
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
+import com.seedim.im.common.store.redis.MultiplexedRedis;
 import com.seedim.im.common.store.redis.RedisKeyValueStore;
 import com.seedim.im.common.store.redis.RedisRoomStore;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
@@ -54,13 +55,15 @@ public final class ProdInfra extends AbstractInfra {
     if (!DB_NAME.matcher(my.database()).matches()) {
       return Future.failedFuture(new IllegalArgumentException("invalid MySQL database name: " + my.database()));
     }
-    Redis redisClient = Redis.createClient(vertx, new RedisOptions()
+    Redis pooled = Redis.createClient(vertx, new RedisOptions()
       .setConnectionString(config.redis().connectionString())
-      .setMaxPoolSize(config.redis().poolSize())
+      .setMaxPoolSize(Math.max(config.redis().poolSize(), config.redis().connections() + 2))
       // A mass disconnect or reconnect storm queues several commands per socket: 4096 waiters failed
       // (ConnectionPoolTooBusyException) and lost disconnect/presence work when 2,000+ sockets dropped at once.
       .setMaxPoolWaiting(1 << 20)
       .setMaxWaitingHandlers(65536));
+    // connections = 0: the plain pooled client (one command per leased connection), for comparison
+    Redis redisClient = config.redis().connections() > 0 ? new MultiplexedRedis(pooled, config.redis().connections()) : pooled;
     MySQLConnectOptions base = new MySQLConnectOptions().setHost(my.host()).setPort(my.port()).setUser(my.user())
       .setPassword(my.password()).setCharset("utf8mb4").setPipeliningLimit(256)
       // Without the cache every preparedQuery is PREPARE + EXECUTE + CLOSE: two round trips and two parses in MariaDB.

@@ -119,6 +119,33 @@ class StoreContractTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @MethodSource("directories")
+  @DisplayName("lookups made on one event loop turn (coalesced on Redis, more than one batch) each get their own user's routes")
+  void coalescedLookups(String name, SessionDirectory d) {
+    d.gatewayAlive("gwA").await();
+    d.gatewayAlive("gwGone").await();
+    int users = 600; // more than two script calls' worth
+    for (int i = 0; i < users; i += 3) {
+      d.register("app", "cu" + i, route("phone", "p" + i, "gwA", "user", 1000), 5).await();
+      d.register("app", "cu" + i, route("web", "w" + i, i % 2 == 0 ? "gwA" : "gwGone", "user", 1000), 5).await();
+    }
+    d.gatewayGone("gwGone").await();
+    io.vertx.core.Promise<List<List<Route>>> all = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> {
+      List<io.vertx.core.Future<List<Route>>> asked = new java.util.ArrayList<>();
+      for (int i = 0; i < users; i++) {
+        asked.add(d.routes("app", "cu" + i));
+      }
+      io.vertx.core.Future.all(asked).map(cf -> asked.stream().map(io.vertx.core.Future::result).toList()).onComplete(all);
+    });
+    List<List<Route>> got = all.future().await();
+    for (int i = 0; i < users; i++) {
+      List<String> expected = i % 3 != 0 ? List.of() : i % 2 == 0 ? List.of("p" + i, "w" + i) : List.of("p" + i);
+      assertThat(got.get(i)).as("routes of cu" + i).extracting(Route::connId).containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
   @MethodSource("kvs")
   @DisplayName("key-value: set/get/expiry, setIfAbsent once, delete, counters")
   void keyValue(String name, KeyValueStore kv) throws Exception {

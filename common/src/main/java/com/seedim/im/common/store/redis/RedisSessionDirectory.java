@@ -2,7 +2,10 @@ package com.seedim.im.common.store.redis;
 
 import com.seedim.im.common.store.Route;
 import com.seedim.im.common.store.SessionDirectory;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 
@@ -11,6 +14,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link SessionDirectory} on Redis. A user's routes are one hash {@code <prefix>r:<app>:<user>} (device →
@@ -93,8 +97,39 @@ public final class RedisSessionDirectory implements SessionDirectory {
     return out
     """);
 
+  // KEYS: alive zset, then route hashes. ARGV: ttl. Returns, per route hash, its live fields as a flat list.
+  private static final RedisScript ROUTES_MANY = new RedisScript("""
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local seen = {}
+    local function alive(gw)
+      local a = seen[gw]
+      if a == nil then
+        local s = redis.call('ZSCORE', KEYS[1], gw)
+        a = (s and tonumber(s) >= now - tonumber(ARGV[1])) and true or false
+        seen[gw] = a
+      end
+      return a
+    end
+    local out = {}
+    for k = 2, #KEYS do
+      local h = redis.call('HGETALL', KEYS[k])
+      local live = {}
+      for i = 1, #h, 2 do
+        local gw = string.match(h[i + 1], '^[^|]*|([^|]*)|')
+        if alive(gw) then table.insert(live, h[i]) table.insert(live, h[i + 1]) end
+      end
+      out[k - 1] = live
+    end
+    return out
+    """);
+
+  /** Most route records read by one script call. */
+  static final int MAX_KEYS_PER_CALL = 256;
+
   private final RedisAPI api;
   private final String prefix;
+  private final LookupCoalescer coalescer = new LookupCoalescer();
   private final String aliveKey;
   private final List<String> ttlArg = List.of(Long.toString(GATEWAY_TTL_MS));
 
@@ -128,28 +163,99 @@ public final class RedisSessionDirectory implements SessionDirectory {
       .map(r -> r.toInteger() == 1);
   }
 
+  /**
+   * One user's live routes. Lookups asked on one event loop within one turn (the pushes of many messages, a
+   * fan-out) are coalesced into one script call, so the per-command cost of Redis is paid once per batch.
+   */
   @Override
   public Future<List<Route>> routes(String appId, String userId) {
-    return ROUTES.run(api, List.of(key(appId, userId), aliveKey), ttlArg).map(RedisSessionDirectory::decode);
+    Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      return ROUTES.run(api, List.of(key(appId, userId), aliveKey), ttlArg).map(RedisSessionDirectory::decode);
+    }
+    return coalescer.lookup(ctx, key(appId, userId));
   }
 
   @Override
   public Future<Map<String, List<Route>>> routes(String appId, Collection<String> userIds) {
-    List<String> users = new ArrayList<>(userIds);
-    List<Future<List<Route>>> all = new ArrayList<>(users.size());
-    for (String u : users) {
-      all.add(routes(appId, u));
+    List<String> users = new ArrayList<>(new java.util.LinkedHashSet<>(userIds));
+    List<Future<List<List<Route>>>> chunks = new ArrayList<>();
+    for (int from = 0; from < users.size(); from += MAX_KEYS_PER_CALL) {
+      List<String> keys = new ArrayList<>();
+      for (String u : users.subList(from, Math.min(users.size(), from + MAX_KEYS_PER_CALL))) {
+        keys.add(key(appId, u));
+      }
+      chunks.add(routesOf(keys));
     }
-    return Future.all(all).map(cf -> {
+    return Future.all(chunks).map(cf -> {
       Map<String, List<Route>> out = new HashMap<>();
-      for (int i = 0; i < users.size(); i++) {
-        List<Route> r = all.get(i).result();
-        if (!r.isEmpty()) {
-          out.put(users.get(i), r);
+      int i = 0;
+      for (Future<List<List<Route>>> chunk : chunks) {
+        for (List<Route> r : chunk.result()) {
+          if (!r.isEmpty()) {
+            out.put(users.get(i), r);
+          }
+          i++;
         }
       }
       return out;
     });
+  }
+
+  /** The live routes of each record key, in order, with one script call. */
+  private Future<List<List<Route>>> routesOf(List<String> keys) {
+    List<String> k = new ArrayList<>(keys.size() + 1);
+    k.add(aliveKey);
+    k.addAll(keys);
+    return ROUTES_MANY.run(api, k, ttlArg).map(r -> {
+      List<List<Route>> out = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        out.add(i < r.size() ? decode(r.get(i)) : List.of());
+      }
+      return out;
+    });
+  }
+
+  /** Per-context batches of single-user lookups, each sent when the event loop turn that started it ends. */
+  private final class LookupCoalescer {
+    private final Map<Context, Batch> open = new ConcurrentHashMap<>();
+
+    private final class Batch {
+      final List<String> keys = new ArrayList<>();
+      final List<Promise<List<Route>>> waiters = new ArrayList<>();
+    }
+
+    Future<List<Route>> lookup(Context ctx, String key) {
+      Promise<List<Route>> p = Promise.promise();
+      Batch b = open.get(ctx);
+      if (b == null) {
+        Batch fresh = new Batch();
+        open.put(ctx, fresh);
+        ctx.runOnContext(v -> send(ctx, fresh));
+        b = fresh;
+      }
+      b.keys.add(key);
+      b.waiters.add(p);
+      if (b.keys.size() >= MAX_KEYS_PER_CALL) {
+        send(ctx, b);
+      }
+      return p.future();
+    }
+
+    private void send(Context ctx, Batch b) {
+      if (!open.remove(ctx, b)) {
+        return; // already sent (full)
+      }
+      routesOf(b.keys).onComplete(ar -> {
+        for (int i = 0; i < b.waiters.size(); i++) {
+          if (ar.succeeded()) {
+            b.waiters.get(i).complete(ar.result().get(i));
+          } else {
+            b.waiters.get(i).fail(ar.cause());
+          }
+        }
+      });
+    }
   }
 
   private static List<Route> decode(Response r) {

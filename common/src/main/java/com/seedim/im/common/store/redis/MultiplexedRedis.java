@@ -1,0 +1,104 @@
+package com.seedim.im.common.store.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A Redis client that pipelines every command over a few long-lived connections ("lanes"), like Lettuce does.
+ *
+ * <p>The Vert.x pooled client leases a connection per command for its whole round trip, so at most
+ * {@code maxPoolSize} commands are on the wire at once: with 32 connections and a 2-3 ms round trip on a busy host
+ * that capped Redis at about 10,000 commands a second and made connect sequences wait up to the 10 s bus timeout
+ * during a 19,000-socket ramp. A {@link RedisConnection} accepts any number of in-flight commands (up to
+ * {@code maxWaitingHandlers}), writes them from its own event loop in the order they were sent and completes each
+ * caller on the caller's context, so one connection can serve every verticle.
+ *
+ * <p>A lane whose connection fails or ends is dropped and reconnects on its next command; commands in flight on it
+ * fail (as with the pooled client). Pub/sub and MULTI need a dedicated connection: use {@link #connect()}.
+ */
+public final class MultiplexedRedis implements Redis {
+  private static final Logger LOG = LoggerFactory.getLogger(MultiplexedRedis.class);
+
+  private final Redis client;
+  private final AtomicReferenceArray<Future<RedisConnection>> lanes;
+  private final AtomicInteger next = new AtomicInteger();
+
+  /**
+   * @param client the client that opens the lanes' connections (and serves {@link #connect()})
+   * @param lanes  how many connections to spread commands over
+   */
+  public MultiplexedRedis(Redis client, int lanes) {
+    this.client = client;
+    this.lanes = new AtomicReferenceArray<>(Math.max(1, lanes));
+  }
+
+  private Future<RedisConnection> lane() {
+    int i = Math.floorMod(next.getAndIncrement(), lanes.length());
+    Future<RedisConnection> f = lanes.get(i);
+    if (f != null && !f.failed()) {
+      return f;
+    }
+    Promise<RedisConnection> p = Promise.promise();
+    if (!lanes.compareAndSet(i, f, p.future())) {
+      return lanes.get(i); // another caller is (re)connecting this lane
+    }
+    client.connect().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("redis lane {} could not connect: {}", i, ar.cause().toString());
+        p.fail(ar.cause());
+        return;
+      }
+      RedisConnection c = ar.result();
+      Future<RedisConnection> mine = p.future();
+      c.exceptionHandler(err -> drop(i, mine, c, err.toString()));
+      c.endHandler(v -> drop(i, mine, c, "connection ended"));
+      p.complete(c);
+    });
+    return p.future();
+  }
+
+  private void drop(int i, Future<RedisConnection> f, RedisConnection c, String why) {
+    if (lanes.compareAndSet(i, f, null)) {
+      LOG.warn("redis lane {} dropped ({}); it reconnects on its next command", i, why);
+      c.close();
+    }
+  }
+
+  @Override
+  public Future<RedisConnection> connect() {
+    return client.connect();
+  }
+
+  @Override
+  public Future<Response> send(Request command) {
+    return lane().compose(c -> c.send(command));
+  }
+
+  @Override
+  public Future<List<Response>> batch(List<Request> commands) {
+    return lane().compose(c -> c.batch(commands));
+  }
+
+  @Override
+  public Future<Void> close() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (int i = 0; i < lanes.length(); i++) {
+      Future<RedisConnection> f = lanes.getAndSet(i, null);
+      if (f != null && f.succeeded()) {
+        all.add(f.result().close());
+      }
+    }
+    return Future.join(all).transform(ar -> client.close());
+  }
+}
