@@ -84,21 +84,19 @@ public final class MySqlChatStore implements ChatStore {
   private static final String UNREAD_MESSAGES = "SELECT " + M_COLS + " FROM chat_conversations c JOIN chat_messages m "
     + "ON m.app_id = c.app_id AND m.receiver = c.owner AND m.sender = c.peer AND m.message_id > c.read_message_id "
     + "WHERE c.app_id = ? AND c.owner = ? AND c.unread_count > 0 AND m.retracted = 0";
-  private static final String HEADS = "SELECT " + CONV_COLS + ", " + M_COLS + " FROM chat_conversations c "
-    + "JOIN chat_messages m ON m.app_id = c.app_id AND m.message_id = c.last_message_id "
-    + "WHERE c.app_id = ? AND c.owner = ?";
-  private static final String UNDELIVERED = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? "
-    + "AND delivered = 0 ORDER BY message_id LIMIT ?";
   private static final String UNDELIVERED_BETWEEN = "SELECT " + COLS + " FROM chat_messages WHERE delivered = 0 "
     + "AND message_id BETWEEN ? AND ? ORDER BY message_id LIMIT ?";
-  private static final String RECENT_PEERS = "SELECT peer FROM chat_conversations WHERE app_id = ? AND owner = ? "
-    + "AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?";
   private static final String WORDS = "SELECT words FROM chat_sensitive_words WHERE app_id = ?";
   private static final String SAVE_WORDS = "INSERT INTO chat_sensitive_words (app_id, words, updated_at) VALUES (?, ?, ?) "
     + "ON DUPLICATE KEY UPDATE words = VALUES(words), updated_at = VALUES(updated_at)";
 
   /** At most this many send transactions run at once; more sends wait and are stored together. */
   static final int INSERT_IN_FLIGHT = 4;
+  /**
+   * A second (third, ...) transaction starts only when this many asks wait; below it, asks wait for the running one
+   * and go together in the next, so a moderate rate costs few commits (each one an fsync) instead of one per message.
+   */
+  static final int PARALLEL_WHEN_WAITING = 16;
   /** At most this many messages per send transaction. */
   static final int INSERT_BATCH_MAX = 64;
   /** At most this many delivered-mark transactions run at once; more acks wait and are marked together. */
@@ -190,11 +188,13 @@ public final class MySqlChatStore implements ChatStore {
   private void flushInserts() {
     List<InsertAsk> batch;
     synchronized (insertQueue) {
-      if (insertInFlight >= INSERT_IN_FLIGHT || insertQueue.isEmpty()) {
+      if (!mayStart(insertInFlight, INSERT_IN_FLIGHT, insertQueue.size())) {
         return;
       }
-      batch = new ArrayList<>(Math.min(insertQueue.size(), INSERT_BATCH_MAX));
-      while (!insertQueue.isEmpty() && batch.size() < INSERT_BATCH_MAX) {
+      // a power of two of rows, so the multi-row statements come in a few shapes that stay prepared
+      int take = Integer.highestOneBit(Math.min(insertQueue.size(), INSERT_BATCH_MAX));
+      batch = new ArrayList<>(take);
+      while (batch.size() < take) {
         batch.add(insertQueue.poll());
       }
       insertInFlight++;
@@ -220,6 +220,11 @@ public final class MySqlChatStore implements ChatStore {
       }
       flushInserts();
     });
+  }
+
+  /** Whether another batch transaction may start now (see {@link #PARALLEL_WHEN_WAITING}). */
+  static boolean mayStart(int inFlight, int maxInFlight, int waiting) {
+    return waiting > 0 && (inFlight == 0 || (inFlight < maxInFlight && waiting >= PARALLEL_WHEN_WAITING));
   }
 
   private Future<SendResult> insertOne(NewMessage m, long dedupeSinceMs) {
@@ -300,7 +305,8 @@ public final class MySqlChatStore implements ChatStore {
     if (where.length() == 0) {
       return Future.succeededFuture(new HashMap<>());
     }
-    return conn.preparedQuery("SELECT " + COLS + ", uniq, dedupe_hash FROM chat_messages WHERE " + where).execute(t).map(rows -> {
+    // FORCE INDEX: see markDeliveredBatch
+    return conn.preparedQuery("SELECT " + COLS + ", uniq, dedupe_hash FROM chat_messages FORCE INDEX (uk_dedupe) WHERE " + where).execute(t).map(rows -> {
       Map<String, ChatMessage> out = new HashMap<>();
       for (Row r : rows) {
         out.put(dedupeKey(r.getString("app_id"), r.getString("sender"), r.getString("sender_device"), r.getString("uniq"),
@@ -420,7 +426,7 @@ public final class MySqlChatStore implements ChatStore {
   private void flushDelivered() {
     List<DeliveredAsk> batch = new ArrayList<>();
     synchronized (deliveredQueue) {
-      if (deliveredInFlight >= DELIVERED_IN_FLIGHT || deliveredQueue.isEmpty()) {
+      if (!mayStart(deliveredInFlight, DELIVERED_IN_FLIGHT, deliveredQueue.size())) {
         return;
       }
       String app = deliveredQueue.peek().appId();
@@ -456,7 +462,9 @@ public final class MySqlChatStore implements ChatStore {
     TreeSet<Long> all = new TreeSet<>();
     batch.forEach(a -> all.addAll(a.ids()));
     List<Long> ids = padded(new ArrayList<>(all));
-    String select = "SELECT " + COLS + " FROM chat_messages WHERE app_id = ? AND delivered = 0 "
+    // FORCE INDEX: on a table that grows fast, stale index statistics sometimes made MariaDB read the whole app's
+    // idx_undelivered range instead of the listed primary keys (500,000 index reads a second under load).
+    String select = "SELECT " + COLS + " FROM chat_messages FORCE INDEX (PRIMARY) WHERE app_id = ? AND delivered = 0 "
       + "AND message_id IN (" + placeholders(ids.size()) + ") ORDER BY message_id FOR UPDATE";
     return tx("markDelivered", conn -> {
       Tuple t = Tuple.tuple().addString(appId);
@@ -481,7 +489,7 @@ public final class MySqlChatStore implements ChatStore {
         List<Long> upd = padded(found);
         Tuple u = Tuple.tuple().addString(appId);
         upd.forEach(u::addLong);
-        return conn.preparedQuery("UPDATE chat_messages SET delivered = 1 WHERE app_id = ? AND message_id IN ("
+        return conn.preparedQuery("UPDATE chat_messages FORCE INDEX (PRIMARY) SET delivered = 1 WHERE app_id = ? AND message_id IN ("
           + placeholders(upd.size()) + ")").execute(u).map(v -> per);
       });
     });
@@ -637,26 +645,12 @@ public final class MySqlChatStore implements ChatStore {
 
   @Override
   public Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit) {
-    Tuple t = Tuple.tuple().addString(appId).addString(owner);
-    String sql = HEADS;
-    if (sinceMs != null) {
-      sql += " AND c.updated_at >= ?";
-      t.addLong(sinceMs);
-    }
-    sql += " ORDER BY c.last_message_id DESC LIMIT ?";
-    t.addInteger(limit);
-    return pool.preparedQuery(sql).execute(t).map(rows -> {
-      List<Head> out = new ArrayList<>(rows.size());
-      for (Row r : rows) {
-        out.add(new Head(conversationOf(r), messageOf(r)));
-      }
-      return out;
-    });
+    return headsLookups.ask(new Lookup(appId, owner, sinceMs == null ? Long.MIN_VALUE : sinceMs, limit));
   }
 
   @Override
   public Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
-    return pool.preparedQuery(UNDELIVERED).execute(Tuple.of(appId, receiver, limit)).map(MySqlChatStore::messages);
+    return undeliveredLookups.ask(new Lookup(appId, receiver, 0, limit));
   }
 
   @Override
@@ -666,11 +660,131 @@ public final class MySqlChatStore implements ChatStore {
 
   @Override
   public Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
-    return pool.preparedQuery(RECENT_PEERS).execute(Tuple.of(appId, owner, sinceMs, limit)).map(rows -> {
-      List<String> out = new ArrayList<>(rows.size());
-      rows.forEach(r -> out.add(r.getString("peer")));
+    return recentPeersLookups.ask(new Lookup(appId, owner, sinceMs, limit));
+  }
+
+  // ---- connect-time lookups, batched -------------------------------------------------------------------------
+
+  /** One user's connect-time lookup: its app, the user, a lower bound (time or unused) and a row limit. */
+  record Lookup(String appId, String user, long since, int limit) {
+  }
+
+  /** Most users per batched lookup statement (one {@code UNION ALL} branch each). */
+  static final int LOOKUP_BATCH_MAX = 64;
+  /** A user id no user has (ids are never empty): pads a batch to a power of two of branches. */
+  private static final String NOBODY = "";
+
+  private final Batcher<Lookup, List<Head>> headsLookups = new Batcher<>("heads", asks -> runLookups(asks,
+    "(SELECT ? AS k, " + CONV_COLS + ", " + M_COLS + " FROM chat_conversations c JOIN chat_messages m "
+      + "ON m.app_id = c.app_id AND m.message_id = c.last_message_id WHERE c.app_id = ? AND c.owner = ? "
+      + "AND c.updated_at >= ? ORDER BY c.last_message_id DESC LIMIT ?)",
+    r -> new Head(conversationOf(r), messageOf(r))));
+
+  private final Batcher<Lookup, List<ChatMessage>> undeliveredLookups = new Batcher<>("undelivered", asks -> runLookups(asks,
+    "(SELECT ? AS k, " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? AND delivered = 0 "
+      + "AND message_id >= ? ORDER BY message_id LIMIT ?)",
+    MySqlChatStore::messageOf));
+
+  private final Batcher<Lookup, List<String>> recentPeersLookups = new Batcher<>("recentPeers", asks -> runLookups(asks,
+    "(SELECT ? AS k, peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND updated_at >= ? "
+      + "ORDER BY updated_at DESC LIMIT ?)",
+    r -> r.getString("peer")));
+
+  /**
+   * Runs the lookups of many users as one statement: one {@code UNION ALL} branch per user (each with its own
+   * index range and {@code LIMIT}, params: branch index, app, user, lower bound, limit), padded with branches for
+   * {@link #NOBODY} to a power of two so the statement comes in a few shapes that stay prepared. A reconnect storm
+   * then costs MariaDB one statement per batch instead of three per socket.
+   */
+  private <T> Future<List<List<T>>> runLookups(List<Lookup> asks, String branch, Function<Row, T> map) {
+    int branches = Integer.highestOneBit(Math.max(1, asks.size() - 1)) << 1;
+    if (asks.size() == 1) {
+      branches = 1;
+    }
+    StringBuilder sql = new StringBuilder();
+    Tuple t = Tuple.tuple();
+    for (int i = 0; i < branches; i++) {
+      Lookup l = i < asks.size() ? asks.get(i) : null;
+      sql.append(i == 0 ? "" : " UNION ALL ").append(branch);
+      t.addInteger(i).addString(l == null ? asks.get(0).appId() : l.appId()).addString(l == null ? NOBODY : l.user())
+        .addLong(l == null ? 0L : l.since()).addInteger(l == null ? 0 : l.limit());
+    }
+    return pool.preparedQuery(sql.toString()).execute(t).map(rows -> {
+      List<List<T>> out = new ArrayList<>(asks.size());
+      for (int i = 0; i < asks.size(); i++) {
+        out.add(new ArrayList<>());
+      }
+      for (Row r : rows) {
+        int k = ((Number) r.getValue("k")).intValue();
+        if (k < asks.size()) {
+          out.get(k).add(map.apply(r));
+        }
+      }
       return out;
     });
+  }
+
+  /**
+   * Group execution of independent read-only asks: while one batch runs, asks queue up and go together in the next
+   * (a second batch starts only when {@link #PARALLEL_WHEN_WAITING} wait); each caller completes on its own context.
+   */
+  private final class Batcher<A, R> {
+    private record Ask<A, R>(A arg, Promise<R> done, Context context) {
+    }
+
+    private final String name;
+    private final Function<List<A>, Future<List<R>>> run;
+    private final ArrayDeque<Ask<A, R>> queue = new ArrayDeque<>();
+    private int inFlight;
+
+    Batcher(String name, Function<List<A>, Future<List<R>>> run) {
+      this.name = name;
+      this.run = run;
+    }
+
+    Future<R> ask(A arg) {
+      Promise<R> p = Promise.promise();
+      synchronized (queue) {
+        queue.add(new Ask<>(arg, p, Vertx.currentContext()));
+      }
+      flush();
+      return p.future();
+    }
+
+    private void flush() {
+      List<Ask<A, R>> batch;
+      synchronized (queue) {
+        if (!mayStart(inFlight, INSERT_IN_FLIGHT, queue.size())) {
+          return;
+        }
+        batch = new ArrayList<>(Math.min(queue.size(), LOOKUP_BATCH_MAX));
+        while (!queue.isEmpty() && batch.size() < LOOKUP_BATCH_MAX) {
+          batch.add(queue.poll());
+        }
+        inFlight++;
+      }
+      List<A> args = new ArrayList<>(batch.size());
+      batch.forEach(a -> args.add(a.arg()));
+      Future<List<R>> f;
+      try {
+        f = run.apply(args);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        synchronized (queue) {
+          inFlight--;
+        }
+        if (ar.failed()) {
+          LOG.debug("batched {} lookup of {} failed: {}", name, batch.size(), ar.cause().toString());
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          Ask<A, R> a = batch.get(i);
+          completeOn(a.context(), a.done(), ar.succeeded() ? ar.result().get(i) : null, ar.failed() ? ar.cause() : null);
+        }
+        flush();
+      });
+    }
   }
 
   @Override

@@ -292,6 +292,45 @@ abstract class ChatStoreContract {
   }
 
   @Test
+  @DisplayName("connect lookups asked together (batched into one statement on MariaDB) each get their own user's "
+    + "heads, undelivered messages and recent peers, with their own limits; users without any get empty lists")
+  void lookupsTogether() {
+    String app = newApp();
+    String other = newApp();
+    int users = 45; // more than one power-of-two batch, fewer than a full one: padding and two batches
+    for (int i = 0; i < users; i += 3) {
+      for (int k = 0; k <= i % 4; k++) {
+        send(store(), app, "peer" + k, "u" + i, "to u" + i + " #" + k);
+      }
+    }
+    send(store(), other, "peer0", "u0", "another app");
+    List<Future<List<ChatStore.Head>>> heads = new ArrayList<>();
+    List<Future<List<ChatMessage>>> pending = new ArrayList<>();
+    List<Future<List<String>>> peers = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      heads.add(store().heads(app, "u" + i, null, 2));
+      pending.add(store().undelivered(app, "u" + i, 3));
+      peers.add(store().recentPeers(app, "u" + i, 0, 10));
+    }
+    heads.add(store().heads(other, "u0", null, 10));
+    Future.join(new ArrayList<Future<?>>(heads)).await();
+    Future.join(new ArrayList<Future<?>>(pending)).await();
+    Future.join(new ArrayList<Future<?>>(peers)).await();
+    for (int i = 0; i < users; i++) {
+      int sent = i % 3 == 0 ? i % 4 + 1 : 0;
+      int user = i;
+      assertThat(heads.get(i).result()).as("heads of u%d", i).hasSize(Math.min(sent, 2))
+        .allSatisfy(h -> assertThat(h.last().receiver()).isEqualTo("u" + user));
+      List<ChatMessage> mine = pending.get(i).result();
+      assertThat(mine).as("undelivered of u%d", i).hasSize(Math.min(sent, 3));
+      assertThat(mine).allSatisfy(m -> assertThat(m.receiver()).isEqualTo("u" + user));
+      assertThat(mine).extracting(ChatMessage::messageId).isSorted();
+      assertThat(peers.get(i).result()).as("recent peers of u%d", i).hasSize(sent);
+    }
+    assertThat(heads.get(users).result()).extracting(h -> h.last().content()).containsExactly("another app");
+  }
+
+  @Test
   @DisplayName("sensitive words: none until saved, then replaced as a whole")
   void words() {
     String app = newApp();
