@@ -113,9 +113,17 @@ public class QueueVerticle extends VerticleBase {
     return Frames.frame(MsgType.QUEUE_POSITION).put("queueId", queueId).put("waitIndex", index).put("waitTotal", total);
   }
 
+  /**
+   * A queue changed: its 410/431 rounds run at once when none ran for it within the round interval (the leading
+   * edge, so a take reaches every waiter without waiting for the next tick), otherwise on a later tick.
+   */
   private void changed(String appId, String queueId) {
     queues.markDirty(KIND_POSITION, appId, queueId)
       .compose(v -> queues.markDirty(KIND_INFO, appId, queueId))
+      .onSuccess(v -> {
+        positionRounds();
+        infoRounds();
+      })
       .onFailure(err -> LOG.warn("could not mark queue {}/{} changed: {}", appId, queueId, err.toString()));
   }
 
@@ -147,11 +155,12 @@ public class QueueVerticle extends VerticleBase {
         default:
           break;
       }
-      changed(ctx.appId(), queueId);
       String member = RoomState.queueGraceDeadline(ctx.appId(), ctx.userId());
       return rooms.deadlines().cancel(RoomStore.QUEUE_DEADLINES, member)
         .compose(v -> queues.saveSentPositions(ctx.appId(), queueId,
           Map.of(ctx.userId(), QueueRules.positionValue(e.waitIndex(), e.waitTotal())), List.of()))
+        // after the entering customer's position is recorded: the round that runs now tells only the others
+        .onComplete(v -> changed(ctx.appId(), queueId))
         .map(v -> ServiceReply.ok().self(new JsonArray().add(
           ServiceReply.push(position(queueId, e.waitIndex(), e.waitTotal()), false))));
     });
