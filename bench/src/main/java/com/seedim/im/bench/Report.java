@@ -161,6 +161,18 @@ final class Report {
       md.append(Tables.storm(s).markdown()).append('\n');
       md.append("CPU during the storm (% of one core): `").append(s.getJsonObject("cpu").encode()).append("`\n\n");
     }
+    if (r.containsKey("cluster")) {
+      JsonObject cl = r.getJsonObject("cluster");
+      md.append("### 6. Held connections on two clustered gateways\n\n")
+        .append("Three more JVMs from the same jar and config, clustered with Hazelcast on loopback: a services node ")
+        .append("(`--roles chat,queue,room,signaling`) and two gateway nodes (`--roles gateway`). ").append(cl.getInteger("target"))
+        .append(" signed connections ramp onto both gateways at once (two generator processes per gateway, each on its own ")
+        .append("source addresses), idle 12 s with heartbeats; RSS and live heap per connection are read on each gateway ")
+        .append("as in scenario 1. Every connect runs the full connect sequence across the cluster (route in Redis, chat ")
+        .append("replay and presence, room and queue state on the services node over the clustered event bus).\n\n");
+      md.append(Tables.cluster(cl).markdown()).append('\n');
+      md.append("CPU during the ramp (% of one core): `").append(cl.getJsonObject("rampCpu").encode()).append("`\n\n");
+    }
     if (r.containsKey("hotspots")) {
       JsonObject h = r.getJsonObject("hotspots");
       md.append("## Profile of the SeedIM throughput run (JFR)\n\n")
@@ -269,6 +281,13 @@ final class Report {
           + " KB" + (hr0 == null ? "" : "; plain Vert.x relay " + Table.fmt(hr0.getDouble("rssPerConnKb")) + " KB RSS, "
           + Table.fmt(hr0.getDouble("heapPerConnKb")) + " KB heap") + ")",
         ok(rss <= 12), miss(rss - 12, 12, " KB"), "class histogram below");
+      JsonObject cl = r.getJsonObject("cluster");
+      if (cl != null) {
+        int copen = cl.getInteger("openAfterIdle");
+        t.row("held connections, two clustered gateways", "38,000", Table.fmt((long) copen) + " open (" + cl.getInteger("failed")
+            + " failed; " + Table.fmt(cl.getDouble("handshakesPerSec")) + " handshakes/s)", ok(copen >= 38_000),
+          miss(38_000 - copen, 38_000, ""), "scenario 6; CPU during the ramp " + cpu(cl.getJsonObject("rampCpu")));
+      }
       double hs = h.getDouble("handshakesPerSec");
       JsonObject hr = r.getJsonObject("heldRelay");
       t.row("signed connects", "≥ 5,000/s", Table.fmt(hs) + "/s" + (hr == null ? "" : " (relay, no auth: "

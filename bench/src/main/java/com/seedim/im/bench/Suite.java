@@ -145,6 +145,9 @@ final class Suite implements Callable<Integer> {
       Services.stop(server, 40);
       Services.stop(relay, 10);
     }
+    if (!skip.contains("cluster")) {
+      clusterHeld(java, benchJar, stamp, cfg);
+    }
     Path jfr = stamp.resolve("chat-throughput.jfr");
     if (Files.exists(jfr)) {
       results.put("hotspots", Hotspots.analyze(jfr, profileFrom));
@@ -179,6 +182,138 @@ final class Suite implements Callable<Integer> {
         .put("connections", redisConnections))
       .put("cluster", new JsonObject().put("enabled", false))
       .put("apps", new JsonArray().add(app));
+  }
+
+  // ---- scenario 6: held connections on two clustered gateways --------------------------------------------------
+
+  /** Hazelcast ports of the cluster scenario's three nodes (services, gateway 1, gateway 2). */
+  static final int CLUSTER_HZ_PORT = 15801;
+
+  /**
+   * Two gateway nodes and one services node (chat, queue, room, signaling) in a Hazelcast cluster on loopback, each
+   * its own JVM with the same config; {@code 2 × held} connections ramp onto both gateways at once (two generator
+   * processes per gateway), idle with heartbeats, and each gateway's RSS and live heap per connection is read.
+   */
+  private void clusterHeld(String java, String benchJar, Path stamp, Path cfg) throws Exception {
+    String members = "127.0.0.1:" + CLUSTER_HZ_PORT + ",127.0.0.1:" + (CLUSTER_HZ_PORT + 1) + ",127.0.0.1:" + (CLUSTER_HZ_PORT + 2);
+    List<Process> nodes = new ArrayList<>();
+    int[] gwPorts = {port + 11, port + 12};
+    try {
+      String[] roles = {"chat,queue,room,signaling", "gateway", "gateway"};
+      for (int n = 0; n < 3; n++) {
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(List.of(serverJvm.split("\\s+")));
+        cmd.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", roles[n]));
+        Map<String, String> env = new java.util.HashMap<>(serverEnv);
+        env.put("IM_PORT", Integer.toString(port + 10 + n));
+        env.put("IM_MANAGEMENT_PORT", Integer.toString(managementPort + 10 + n));
+        env.put("IM_CLUSTER_HOST", "127.0.0.1");
+        env.put("IM_CLUSTER_PORT", Integer.toString(CLUSTER_HZ_PORT + n));
+        env.put("IM_CLUSTER_MEMBERS", members);
+        env.put("IM_NODE_NAME", n == 0 ? "services" : "gw" + n);
+        nodes.add(Services.start(cmd, stamp.resolve("cluster-" + (n == 0 ? "services" : "gw" + n) + ".log"), env));
+      }
+      for (int n = 0; n < 3; n++) {
+        if (!Services.waitHttp("http://127.0.0.1:" + (managementPort + 10 + n) + "/ready", 120_000)) {
+          throw new IllegalStateException("cluster node " + n + " not ready; see " + stamp);
+        }
+      }
+      log("cluster: services node pid %d, gateways pid %d (:%d) and %d (:%d)", nodes.get(0).pid(), nodes.get(1).pid(),
+        gwPorts[0], nodes.get(2).pid(), gwPorts[1]);
+      Thread.sleep(2000);
+      int perGateway = held;
+      int perWorker = (perGateway + 1) / 2;
+      List<Integer> workerGateway = new ArrayList<>();
+      for (int g = 0; g < 2; g++) {
+        for (int w = 0; w < 2; w++) {
+          int idx = g * 2 + w;
+          List<String> addrs = new ArrayList<>();
+          for (int a = 0; a < 4; a++) {
+            addrs.add("127.0.1." + (10 + 10 * idx + a));
+          }
+          List<String> cmd = new ArrayList<>(List.of(java));
+          cmd.addAll(List.of(generatorJvm.split("\\s+")));
+          cmd.addAll(List.of("-cp", benchJar, BenchMain.class.getName(), "worker", "--port", Integer.toString(gwPorts[g]),
+            "--app", APP_ID, "--secret", SECRET, "--count", Integer.toString(w == 0 ? perWorker : perGateway - perWorker),
+            "--prefix", "k" + run + "g" + g + "w" + w + "-", "--inflight", Integer.toString(inflight),
+            "--local", String.join(",", addrs), "--heartbeat-ms", "10000"));
+          workers.add(new Services.WorkerProc(cmd, stamp.resolve("cluster-worker-" + idx + ".log")));
+          workerGateway.add(g);
+        }
+      }
+      for (Services.WorkerProc w : workers) {
+        if (w.await("started", 60_000) == null) {
+          throw new IllegalStateException("worker did not start");
+        }
+      }
+      long[] heap0 = new long[2];
+      long[] rss0 = new long[2];
+      for (int g = 0; g < 2; g++) {
+        heap0[g] = ProcStats.liveHeapKb(nodes.get(g + 1).pid());
+        rss0[g] = ProcStats.settledRssKb(nodes.get(g + 1).pid());
+      }
+      log("cluster held connections: %d over 2 gateways, 4 generator processes", 2 * perGateway);
+      Map<String, Long> extra = new java.util.LinkedHashMap<>();
+      extra.put("services", nodes.get(0).pid());
+      extra.put("gw1", nodes.get(1).pid());
+      extra.put("gw2", nodes.get(2).pid());
+      extra.put("mariadbd", ProcStats.pidOf("mariadbd"));
+      extra.put("redis", ProcStats.pidOf("redis-server"));
+      for (int i = 0; i < workers.size(); i++) {
+        extra.put("worker" + i, workers.get(i).process.pid());
+      }
+      ProcStats.Cpu cpu = new ProcStats.Cpu(extra);
+      for (Services.WorkerProc w : workers) {
+        w.send("ramp");
+      }
+      int connected = 0;
+      int failed = 0;
+      long start = Long.MAX_VALUE;
+      long end = 0;
+      for (Services.WorkerProc w : workers) {
+        JsonObject r = w.await("ramped", 240_000);
+        if (r == null) {
+          throw new IllegalStateException("cluster ramp timed out");
+        }
+        connected += r.getInteger("connected");
+        failed += r.getInteger("failed");
+        start = Math.min(start, r.getLong("startMs"));
+        end = Math.max(end, r.getLong("endMs"));
+      }
+      Map<String, Object> rampCpu = cpu.stop();
+      double hs = connected / Math.max(0.001, (end - start) / 1000.0);
+      log("cluster ramp: %d connected, %d failed in %d ms = %.0f handshakes/s", connected, failed, end - start, hs);
+      Thread.sleep(12_000);
+      int[] open = new int[2];
+      for (int i = 0; i < workers.size(); i++) {
+        workers.get(i).send("stats");
+        JsonObject st = workers.get(i).await("stats", 30_000);
+        open[workerGateway.get(i)] += st == null ? 0 : st.getInteger("open");
+      }
+      JsonArray per = new JsonArray();
+      for (int g = 0; g < 2; g++) {
+        long pid = nodes.get(g + 1).pid();
+        long heap1 = ProcStats.liveHeapKb(pid);
+        long rss1 = ProcStats.settledRssKb(pid);
+        per.add(new JsonObject().put("gateway", "gw" + (g + 1)).put("open", open[g]).put("fds", ProcStats.openFiles(pid))
+          .put("rssPerConnKb", open[g] == 0 ? Double.NaN : (rss1 - rss0[g]) / (double) open[g])
+          .put("heapPerConnKb", open[g] == 0 ? Double.NaN : (heap1 - heap0[g]) / (double) open[g]));
+      }
+      JsonObject c = new JsonObject().put("gateways", 2).put("target", 2 * perGateway).put("connected", connected)
+        .put("failed", failed).put("openAfterIdle", open[0] + open[1]).put("rampMs", end - start).put("handshakesPerSec", hs)
+        .put("perGateway", per).put("rampCpu", new JsonObject(rampCpu));
+      results.put("cluster", c);
+      Tables.cluster(c).print();
+      quitWorkers();
+    } finally {
+      for (Services.WorkerProc w : workers) {
+        Services.stop(w.process, 5);
+      }
+      workers.clear();
+      for (int n = nodes.size() - 1; n >= 0; n--) {
+        Services.stop(nodes.get(n), 40);
+      }
+    }
   }
 
   // ---- scenario 1 + 5: held connections and the reconnect storm ------------------------------------------------

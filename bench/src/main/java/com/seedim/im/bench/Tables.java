@@ -17,6 +17,25 @@ final class Tables {
     return t;
   }
 
+  static Table cluster(JsonObject c) {
+    Table t = new Table("6. held connections on two clustered gateways (+ one services node)", "gateways", "target",
+      "connected", "failed", "open after idle", "ramp s", "handshakes/s", "gateway", "open", "RSS/conn KB",
+      "live heap/conn KB", "fds");
+    JsonArray per = c.getJsonArray("perGateway");
+    for (int i = 0; i < per.size(); i++) {
+      JsonObject g = per.getJsonObject(i);
+      if (i == 0) {
+        t.row(c.getInteger("gateways"), c.getInteger("target"), c.getInteger("connected"), c.getInteger("failed"),
+          c.getInteger("openAfterIdle"), c.getLong("rampMs") / 1000.0, c.getDouble("handshakesPerSec"), g.getString("gateway"),
+          g.getInteger("open"), g.getDouble("rssPerConnKb"), g.getDouble("heapPerConnKb"), g.getLong("fds"));
+      } else {
+        t.row("", "", "", "", "", "", "", g.getString("gateway"), g.getInteger("open"), g.getDouble("rssPerConnKb"),
+          g.getDouble("heapPerConnKb"), g.getLong("fds"));
+      }
+    }
+    return t;
+  }
+
   static Table storm(JsonObject s) {
     Table t = new Table("5. reconnect storm", "dropped", "back", "failed", "connect attempts", "all back s",
       "msgs sent meanwhile", "stored (30)", "delivered", "lost", "all delivered s");

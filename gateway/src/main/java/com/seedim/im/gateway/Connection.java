@@ -406,6 +406,9 @@ final class Connection {
 
   /** Resends due pushes; returns true while any remain unacked. */
   boolean resendDue(long now) {
+    if (closed || ws.isClosed()) {
+      return false; // the peer closed it; the close handler is on its way and forgets the pending pushes
+    }
     List<Long> delays = gw.serverConfig().resendDelaysMs();
     for (Iterator<Pending> it = unacked.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();

@@ -461,7 +461,15 @@ public class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     for (Iterator<Connection> it = withPending.iterator(); it.hasNext(); ) {
       Connection c = it.next();
-      if (c.isClosed() || !c.resendDue(now)) {
+      boolean keep;
+      try {
+        keep = !c.isClosed() && c.resendDue(now);
+      } catch (RuntimeException e) {
+        // one broken socket must not stop the resends of the others
+        LOG.debug("resend to {}/{} ({}) failed: {}", c.appId(), c.userId(), c.id, e.toString());
+        keep = false;
+      }
+      if (!keep) {
         it.remove();
       }
     }
