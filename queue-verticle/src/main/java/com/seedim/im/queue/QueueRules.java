@@ -73,7 +73,7 @@ public final class QueueRules {
 
   /** The 410 value of a waiter: {@code index:total}. */
   public static String positionValue(int index, int total) {
-    return index + ":" + total;
+    return com.seedim.im.common.store.QueueStore.positionValue(index, total);
   }
 
   /** What a 410 round must send and forget. */

@@ -155,12 +155,10 @@ public class QueueVerticle extends VerticleBase {
         default:
           break;
       }
+      // enter recorded the customer's position as sent (it goes out with this reply): rounds tell only the others
+      changed(ctx.appId(), queueId);
       String member = RoomState.queueGraceDeadline(ctx.appId(), ctx.userId());
       return rooms.deadlines().cancel(RoomStore.QUEUE_DEADLINES, member)
-        .compose(v -> queues.saveSentPositions(ctx.appId(), queueId,
-          Map.of(ctx.userId(), QueueRules.positionValue(e.waitIndex(), e.waitTotal())), List.of()))
-        // after the entering customer's position is recorded: the round that runs now tells only the others
-        .onComplete(v -> changed(ctx.appId(), queueId))
         .map(v -> ServiceReply.ok().self(new JsonArray().add(
           ServiceReply.push(position(queueId, e.waitIndex(), e.waitTotal()), false))));
     });
@@ -489,10 +487,9 @@ public class QueueVerticle extends VerticleBase {
   }
 
   private Future<Void> positionRound(String appId, String queueId) {
-    return Future.all(queues.waiters(appId, queueId), queues.sentPositions(appId, queueId)).compose(cf -> {
-      List<Waiter> line = cf.resultAt(0);
+    // the line first, then what was sent: a customer in the line read has its entry's position recorded already
+    return queues.waiters(appId, queueId).compose(line -> queues.sentPositions(appId, queueId).compose(sent -> {
       recordLength(appId, queueId, line.size());
-      Map<String, String> sent = cf.resultAt(1);
       QueueRules.Round round = QueueRules.round(line, sent);
       for (Map.Entry<String, String> e : round.changed().entrySet()) {
         String[] v = e.getValue().split(":");
@@ -502,7 +499,7 @@ public class QueueVerticle extends VerticleBase {
         return Future.succeededFuture();
       }
       return queues.saveSentPositions(appId, queueId, round.changed(), round.gone());
-    });
+    }));
   }
 
   private void infoRounds() {

@@ -40,8 +40,17 @@ public interface QueueStore {
   /** Stands for the chosen customer's id inside {@link RoomSpec#template()}. */
   String CUSTOMER_PLACEHOLDER = "@@customer@@";
 
-  /** Enqueues (or keeps the place in the same queue, or moves to the tail of another); clears an absent mark. */
+  /**
+   * Enqueues (or keeps the place in the same queue, or moves to the tail of another); clears an absent mark.
+   * Atomically with it, the returned position becomes the waiter's last sent 410 ({@link #positionValue}): the
+   * caller pushes it with the reply, so a 410 round running at the same moment does not send it a second time.
+   */
   Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now);
+
+  /** How a sent 410 position is recorded ({@link #sentPositions}): {@code index:total}. */
+  static String positionValue(int index, int total) {
+    return index + ":" + total;
+  }
 
   /** Removes a waiter; returns where it waited, or null when it was not waiting. */
   Future<Waiter> leave(String appId, String userId);

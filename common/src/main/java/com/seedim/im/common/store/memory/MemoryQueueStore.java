@@ -60,7 +60,9 @@ final class MemoryQueueStore implements QueueStore {
       TreeSet<Waiter> line = line(appId, queueId);
       if (cur != null && cur.queueId().equals(queueId)) {
         absent.remove(key(appId, userId));
-        return Future.succeededFuture(new Enter(EnterOutcome.SAME, null, indexOf(line, cur), line.size()));
+        int index = indexOf(line, cur);
+        sentOf(appId, queueId).put(userId, QueueStore.positionValue(index, line.size()));
+        return Future.succeededFuture(new Enter(EnterOutcome.SAME, null, index, line.size()));
       }
       if (line.size() >= maxQueueLength) {
         return Future.succeededFuture(new Enter(EnterOutcome.FULL, null, 0, 0));
@@ -76,8 +78,10 @@ final class MemoryQueueStore implements QueueStore {
       byUser.put(key(appId, userId), w);
       absent.remove(key(appId, userId));
       queueIds.computeIfAbsent(appId, k -> new LinkedHashSet<>()).add(queueId);
+      int index = indexOf(line, w);
+      sentOf(appId, queueId).put(userId, QueueStore.positionValue(index, line.size()));
       return Future.succeededFuture(new Enter(previous == null ? EnterOutcome.ENTERED : EnterOutcome.MOVED, previous,
-        indexOf(line, w), line.size()));
+        index, line.size()));
     }
   }
 

@@ -34,7 +34,9 @@ final class RedisQueueStore implements QueueStore {
       local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
       if rank then
         redis.call('SREM', KEYS[3], ARGV[1])
-        return {'SAME', '', rank + 1, redis.call('ZCARD', KEYS[1])}
+        local card = redis.call('ZCARD', KEYS[1])
+        redis.call('HSET', ARGV[6] .. ARGV[2], ARGV[1], (rank + 1) .. ':' .. card)
+        return {'SAME', '', rank + 1, card}
       end
     end
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return {'FULL'} end
@@ -49,9 +51,11 @@ final class RedisQueueStore implements QueueStore {
     redis.call('SREM', KEYS[3], ARGV[1])
     redis.call('SADD', KEYS[4], ARGV[2])
     local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+    local card = redis.call('ZCARD', KEYS[1])
+    redis.call('HSET', ARGV[6] .. ARGV[2], ARGV[1], (rank + 1) .. ':' .. card)
     local outcome = 'ENTERED'
     if prev ~= '' then outcome = 'MOVED' end
-    return {outcome, prev, rank + 1, redis.call('ZCARD', KEYS[1])}
+    return {outcome, prev, rank + 1, card}
     """);
 
   // KEYS: qu, qa. ARGV: user, line prefix, sent prefix, onlyIfAbsent (1/0). Returns {queue, enteredAt} or nil.
