@@ -47,8 +47,7 @@ public final class ChatSchema {
       message_count BIGINT NOT NULL DEFAULT 0,
       updated_at BIGINT NOT NULL,
       PRIMARY KEY (app_id, owner, peer),
-      KEY idx_heads (app_id, owner, last_message_id),
-      KEY idx_recent (app_id, owner, updated_at)
+      KEY idx_heads (app_id, owner, last_message_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""".formatted(ID);
 
   /** The persisted sensitive-word list per app (a JSON array), set through the HTTP API. */
@@ -59,6 +58,14 @@ public final class ChatSchema {
       updated_at BIGINT NOT NULL,
       PRIMARY KEY (app_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""".formatted(ID);
+
+  /**
+   * Databases created before recent contacts were read through idx_heads: their idx_recent only cost index
+   * maintenance on every message (updated_at changes with each one). Dropping an index is an in-place change.
+   */
+  static final String HAS_IDX_RECENT = "SELECT COUNT(*) AS n FROM information_schema.statistics WHERE table_schema = DATABASE() "
+    + "AND table_name = 'chat_conversations' AND index_name = 'idx_recent'";
+  static final String DROP_IDX_RECENT = "ALTER TABLE chat_conversations DROP INDEX idx_recent";
 
   public static final List<String> STATEMENTS = List.of(MESSAGES, CONVERSATIONS, SENSITIVE_WORDS);
 

@@ -97,7 +97,10 @@ public interface ChatStore {
   /** Undelivered messages of every app with ids in [{@code fromId}, {@code toId}], oldest first (the sweeper). */
   Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit);
 
-  /** Peers of the owner's conversations changed at or after {@code sinceMs}, most recent first. */
+  /**
+   * Peers the owner exchanged a message with at or after {@code sinceMs}, the latest conversation first (by the
+   * time-ordered id of its last message, so the heads index serves it).
+   */
   Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit);
 
   /** Which of {@code candidates} share a conversation with {@code owner}. */

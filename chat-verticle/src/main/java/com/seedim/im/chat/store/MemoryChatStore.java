@@ -329,8 +329,9 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
     List<Map.Entry<String, Row>> rows = new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
-    rows.removeIf(e -> e.getValue().updatedAt < sinceMs);
-    rows.sort(Comparator.comparingLong((Map.Entry<String, Row> e) -> e.getValue().updatedAt).reversed());
+    long firstId = com.seedim.im.common.id.IdGenerator.firstIdAt(sinceMs);
+    rows.removeIf(e -> e.getValue().lastMessageId < firstId);
+    rows.sort(Comparator.comparingLong((Map.Entry<String, Row> e) -> e.getValue().lastMessageId).reversed());
     List<String> out = new ArrayList<>();
     for (int i = 0; i < Math.min(limit, rows.size()); i++) {
       out.add(rows.get(i).getKey());

@@ -1,6 +1,7 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
+import com.seedim.im.common.id.IdGenerator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -120,7 +121,11 @@ public final class MySqlChatStore implements ChatStore {
     for (String ddl : ChatSchema.STATEMENTS) {
       f = f.compose(v -> pool.query(ddl).execute().mapEmpty());
     }
-    return f;
+    return f.compose(v -> pool.query(ChatSchema.HAS_IDX_RECENT).execute())
+      .compose(rows -> rows.iterator().next().getLong("n") > 0
+        ? pool.query(ChatSchema.DROP_IDX_RECENT).execute().onSuccess(x -> LOG.info("dropped the unused index idx_recent"))
+          .mapEmpty()
+        : Future.succeededFuture());
   }
 
   private <T> Future<T> tx(String what, Function<SqlConnection, Future<T>> body) {
@@ -660,7 +665,7 @@ public final class MySqlChatStore implements ChatStore {
 
   @Override
   public Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
-    return recentPeersLookups.ask(new Lookup(appId, owner, sinceMs, limit));
+    return recentPeersLookups.ask(new Lookup(appId, owner, IdGenerator.firstIdAt(sinceMs), limit));
   }
 
   // ---- connect-time lookups, batched -------------------------------------------------------------------------
@@ -686,8 +691,8 @@ public final class MySqlChatStore implements ChatStore {
     MySqlChatStore::messageOf));
 
   private final Batcher<Lookup, List<String>> recentPeersLookups = new Batcher<>("recentPeers", asks -> runLookups(asks,
-    "(SELECT ? AS k, peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND updated_at >= ? "
-      + "ORDER BY updated_at DESC LIMIT ?)",
+    "(SELECT ? AS k, peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND last_message_id >= ? "
+      + "ORDER BY last_message_id DESC LIMIT ?)",
     r -> r.getString("peer")));
 
   /**

@@ -56,6 +56,16 @@ class MySqlChatStoreTest extends ChatStoreContract {
   }
 
   @Test
+  @org.junit.jupiter.api.DisplayName("migrate drops the idx_recent index of databases created by earlier versions, and only then")
+  void migrateDropsIdxRecent() {
+    pool.query("ALTER TABLE chat_conversations ADD INDEX idx_recent (app_id, owner, updated_at)").execute().await();
+    store.migrate().await();
+    store.migrate().await();
+    long n = pool.query(ChatSchema.HAS_IDX_RECENT).execute().await().iterator().next().getLong("n");
+    assertThat(n).isZero();
+  }
+
+  @Test
   @DisplayName("after concurrent traffic every unread_count equals COUNT(*) recomputed from chat_messages")
   void unreadMatchesSql() {
     concurrency();

@@ -49,6 +49,11 @@ public final class IdGenerator {
     return Long.toString(next());
   }
 
+  /** The smallest id issued at or after {@code epochMs} (ids are ordered by their issue time). */
+  public static long firstIdAt(long epochMs) {
+    return Math.max(0, epochMs - EPOCH_MS) << (NODE_BITS + SEQ_BITS);
+  }
+
   /** Epoch ms at which an id was issued. */
   public static long timeOf(long id) {
     return (id >>> (NODE_BITS + SEQ_BITS)) + EPOCH_MS;
