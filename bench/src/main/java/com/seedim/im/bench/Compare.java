@@ -26,12 +26,30 @@ final class Compare {
     row(t, "reconnect storm: connect attempts", num(before, "storm", "attempts"), num(after, "storm", "attempts"));
     row(t, "reconnect storm: messages undelivered", num(before, "storm", "lost"), num(after, "storm", "lost"));
     row(t, "fan-out, worst take (ms)", fanout(before), fanout(after));
+    row(t, "bus requests timed out, scenarios 1-5 (connect steps; server log)", num(before, "busTimeouts", "server"),
+      num(after, "busTimeouts", "server"));
+    row(t, "two clustered gateways: connections held", num(before, "cluster", "openAfterIdle"), num(after, "cluster", "openAfterIdle"));
+    row(t, "two clustered gateways: signed connects/s", num(before, "cluster", "handshakesPerSec"),
+      num(after, "cluster", "handshakesPerSec"));
+    row(t, "two clustered gateways: bus requests timed out (gateway logs)", num(before, "busTimeouts", "cluster"),
+      num(after, "busTimeouts", "cluster"));
+    row(t, "two clustered gateways: RSS per idle connection, gw1 (KB)", clusterGw(before, "rssPerConnKb"),
+      clusterGw(after, "rssPerConnKb"));
     return t;
   }
 
   private static void row(Table t, String name, Double b, Double a) {
     String change = b == null || a == null || b == 0 || b.isNaN() || a.isNaN() ? "" : String.format("%+.0f %%", 100 * (a - b) / b);
     t.row(name, b, a, change);
+  }
+
+  private static Double clusterGw(JsonObject r, String key) {
+    JsonObject c = r.getJsonObject("cluster");
+    if (c == null || c.getJsonArray("perGateway") == null || c.getJsonArray("perGateway").isEmpty()) {
+      return null;
+    }
+    Object v = c.getJsonArray("perGateway").getJsonObject(0).getValue(key);
+    return v instanceof Number n ? n.doubleValue() : null;
   }
 
   private static Double div(Double v, double d) {
@@ -109,9 +127,9 @@ final class Compare {
       JsonObject p = c.getJsonObject(i);
       if ("seedim".equals(p.getString("target")) && !"fixed".equals(p.getString("mode")) && p.getJsonObject("mariadb") != null) {
         Long q = p.getJsonObject("mariadb").getLong("QuestionsPerSec");
-        Long ins = p.getJsonObject("mariadb").getLong("Com_insertPerSec");
-        // two INSERTs per stored message (the message row and the two-row conversation upsert)
-        return q == null || ins == null || ins == 0 ? null : q / (ins / 2.0);
+        Double msgs = p.getDouble("msgsPerSec");
+        // statements (BEGIN, SELECT, INSERT, UPDATE, COMMIT, ...) per message stored and delivered in the phase
+        return q == null || msgs == null || msgs == 0 ? null : q / msgs;
       }
     }
     return null;

@@ -18,7 +18,44 @@ final class Report {
 
   /** Reads a results file; NaN figures (written by Jackson as the string "NaN") come back as numbers. */
   static JsonObject load(Path file) throws IOException {
-    return (JsonObject) nan(new JsonObject(Files.readString(file, StandardCharsets.UTF_8)));
+    JsonObject r = (JsonObject) nan(new JsonObject(Files.readString(file, StandardCharsets.UTF_8)));
+    if (!r.containsKey("busTimeouts") && file.getParent() != null) {
+      r.put("busTimeouts", busTimeouts(file.getParent()));
+    }
+    return r;
+  }
+
+  /**
+   * Event-bus requests that timed out in a run (the gateway logs each one, e.g. a connect step the services answered
+   * after {@code busTimeoutMs}): in server.log (scenarios 1-5) and the cluster nodes' logs (scenario 6).
+   */
+  static JsonObject busTimeouts(Path runDir) throws IOException {
+    long server = 0;
+    long cluster = 0;
+    if (Files.isDirectory(runDir)) {
+      try (var files = Files.list(runDir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          String n = f.getFileName().toString();
+          boolean isServer = n.equals("server.log");
+          boolean isCluster = n.startsWith("cluster-gw") && n.endsWith(".log");
+          if (!isServer && !isCluster) {
+            continue;
+          }
+          long c;
+          try (var lines = Files.lines(f, StandardCharsets.UTF_8)) {
+            c = lines.filter(l -> l.contains("Timed out after waiting")).count();
+          } catch (java.io.UncheckedIOException e) {
+            c = 0;
+          }
+          if (isServer) {
+            server += c;
+          } else {
+            cluster += c;
+          }
+        }
+      }
+    }
+    return new JsonObject().put("server", server).put("cluster", cluster);
   }
 
   private static Object nan(Object o) {

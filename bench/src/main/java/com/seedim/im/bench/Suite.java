@@ -153,6 +153,7 @@ final class Suite implements Callable<Integer> {
       results.put("hotspots", Hotspots.analyze(jfr, profileFrom));
       Tables.hotspots(results.getJsonObject("hotspots")).print();
     }
+    results.put("busTimeouts", Report.busTimeouts(stamp));
     results.put("suiteSeconds", (System.currentTimeMillis() - suiteStart) / 1000.0);
     Files.writeString(stamp.resolve("results.json"), results.encodePrettily(), StandardCharsets.UTF_8);
     Files.writeString(resultsDir.resolve("latest.json"), results.encodePrettily(), StandardCharsets.UTF_8);
