@@ -264,25 +264,13 @@ final class Suite implements Callable<Integer> {
         extra.put("worker" + i, workers.get(i).process.pid());
       }
       ProcStats.Cpu cpu = new ProcStats.Cpu(extra);
-      for (Services.WorkerProc w : workers) {
-        w.send("ramp");
-      }
-      int connected = 0;
-      int failed = 0;
-      long start = Long.MAX_VALUE;
-      long end = 0;
-      for (Services.WorkerProc w : workers) {
-        JsonObject r = w.await("ramped", 240_000);
-        if (r == null) {
-          throw new IllegalStateException("cluster ramp timed out");
-        }
-        connected += r.getInteger("connected");
-        failed += r.getInteger("failed");
-        start = Math.min(start, r.getLong("startMs"));
-        end = Math.max(end, r.getLong("endMs"));
-      }
+      Ramp ramp = ramp(240_000);
       Map<String, Object> rampCpu = cpu.stop();
-      double hs = connected / Math.max(0.001, (end - start) / 1000.0);
+      int connected = ramp.connected();
+      int failed = ramp.failed();
+      long start = ramp.startMs();
+      long end = ramp.endMs();
+      double hs = ramp.perSecond();
       log("cluster ramp: %d connected, %d failed in %d ms = %.0f handshakes/s", connected, failed, end - start, hs);
       Thread.sleep(12_000);
       int[] open = new int[2];
@@ -336,6 +324,37 @@ final class Suite implements Callable<Integer> {
     Thread.sleep(3000); // let the server finish the disconnects
   }
 
+  /** The generator processes' ramps taken together. */
+  private record Ramp(int connected, int failed, int lastStatus, long startMs, long endMs) {
+    double perSecond() {
+      return connected / Math.max(0.001, (endMs - startMs) / 1000.0);
+    }
+  }
+
+  /** Tells every generator process to ramp and sums what they report. */
+  private Ramp ramp(long timeoutMs) throws java.io.IOException, InterruptedException {
+    for (Services.WorkerProc w : workers) {
+      w.send("ramp");
+    }
+    int connected = 0;
+    int failed = 0;
+    int lastStatus = 0;
+    long start = Long.MAX_VALUE;
+    long end = 0;
+    for (Services.WorkerProc w : workers) {
+      JsonObject r = w.await("ramped", timeoutMs);
+      if (r == null) {
+        throw new IllegalStateException("ramp timed out");
+      }
+      connected += r.getInteger("connected");
+      failed += r.getInteger("failed");
+      lastStatus = Math.max(lastStatus, r.getInteger("lastStatus"));
+      start = Math.min(start, r.getLong("startMs"));
+      end = Math.max(end, r.getLong("endMs"));
+    }
+    return new Ramp(connected, failed, lastStatus, start, end);
+  }
+
   private void quitWorkers() throws Exception {
     for (Services.WorkerProc w : workers) {
       w.send("quit");
@@ -379,27 +398,14 @@ final class Suite implements Callable<Integer> {
     log("held connections (%s): %d over %d generator processes; RSS %d KB, live heap %d KB before", toRelay ? "relay baseline" : "SeedIM",
       held, nWorkers, rss0, heap0);
     ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
-    for (Services.WorkerProc w : workers) {
-      w.send("ramp");
-    }
-    int connected = 0;
-    int failed = 0;
-    long start = Long.MAX_VALUE;
-    long end = 0;
-    int lastStatus = 0;
-    for (Services.WorkerProc w : workers) {
-      JsonObject r = w.await("ramped", 180_000);
-      if (r == null) {
-        throw new IllegalStateException("ramp timed out");
-      }
-      connected += r.getInteger("connected");
-      failed += r.getInteger("failed");
-      lastStatus = Math.max(lastStatus, r.getInteger("lastStatus"));
-      start = Math.min(start, r.getLong("startMs"));
-      end = Math.max(end, r.getLong("endMs"));
-    }
+    Ramp ramp = ramp(180_000);
     Map<String, Object> rampCpu = cpu.stop();
-    double hsPerSec = connected / Math.max(0.001, (end - start) / 1000.0);
+    int connected = ramp.connected();
+    int failed = ramp.failed();
+    long start = ramp.startMs();
+    long end = ramp.endMs();
+    int lastStatus = ramp.lastStatus();
+    double hsPerSec = ramp.perSecond();
     log("ramp: %d connected, %d failed in %d ms = %.0f handshakes/s", connected, failed, end - start, hsPerSec);
     Thread.sleep(12_000); // idle with heartbeats (10 s period)
     int open = 0;
