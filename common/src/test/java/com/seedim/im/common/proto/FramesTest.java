@@ -30,6 +30,16 @@ class FramesTest {
     assertThat(Frames.reqId(f, "ok")).isEqualTo("a.b@c:d-e_f");
     assertThatThrownBy(() -> Frames.reqId(f, "v")).isInstanceOf(ProtocolException.class);
     assertThatThrownBy(() -> Frames.reqId(f, "w")).isInstanceOf(ProtocolException.class);
+    // the hand-written check agrees with the documented pattern on every ASCII character and on lengths 0, 64, 65
+    java.util.regex.Pattern documented = java.util.regex.Pattern.compile("[A-Za-z0-9_.@:-]{1,64}");
+    for (char c = 0; c < 256; c++) {
+      String one = String.valueOf(c);
+      assertThat(Frames.isValidId(one)).as("char %d", (int) c).isEqualTo(documented.matcher(one).matches());
+    }
+    assertThat(Frames.isValidId("")).isFalse();
+    assertThat(Frames.isValidId("a".repeat(64))).isTrue();
+    assertThat(Frames.isValidId("a".repeat(65))).isFalse();
+    assertThat(Frames.isValidId("\u00e9t\u00e9")).isFalse();
     assertThat(Frames.ids(new JsonObject().put("l", new JsonArray().add("a").add(7)), "l", 3)).containsExactly("a", "7");
     assertThatThrownBy(() -> Frames.ids(new JsonObject().put("l", new JsonArray().add("a").add("b")), "l", 1))
       .isInstanceOf(ProtocolException.class);
