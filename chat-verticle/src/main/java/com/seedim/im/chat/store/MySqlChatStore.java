@@ -680,23 +680,25 @@ public final class MySqlChatStore implements ChatStore {
   private static final String NOBODY = "";
 
   private final Batcher<Lookup, List<Head>> headsLookups = new Batcher<>("heads", asks -> runLookups(asks,
-    "(SELECT ? AS k, " + CONV_COLS + ", " + M_COLS + " FROM chat_conversations c JOIN chat_messages m "
+    "(SELECT ? AS k, " + CONV_COLS + ", " + M_COLS + " FROM chat_conversations c FORCE INDEX (idx_heads) JOIN chat_messages m "
       + "ON m.app_id = c.app_id AND m.message_id = c.last_message_id WHERE c.app_id = ? AND c.owner = ? "
       + "AND c.updated_at >= ? ORDER BY c.last_message_id DESC LIMIT ?)",
     r -> new Head(conversationOf(r), messageOf(r))));
 
   private final Batcher<Lookup, List<ChatMessage>> undeliveredLookups = new Batcher<>("undelivered", asks -> runLookups(asks,
-    "(SELECT ? AS k, " + COLS + " FROM chat_messages WHERE app_id = ? AND receiver = ? AND delivered = 0 "
+    "(SELECT ? AS k, " + COLS + " FROM chat_messages FORCE INDEX (idx_undelivered) WHERE app_id = ? AND receiver = ? "
+      + "AND delivered = 0 "
       + "AND message_id >= ? ORDER BY message_id LIMIT ?)",
     MySqlChatStore::messageOf));
 
   private final Batcher<Lookup, List<String>> recentPeersLookups = new Batcher<>("recentPeers", asks -> runLookups(asks,
-    "(SELECT ? AS k, peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND last_message_id >= ? "
+    "(SELECT ? AS k, peer FROM chat_conversations FORCE INDEX (idx_heads) WHERE app_id = ? AND owner = ? AND last_message_id >= ? "
       + "ORDER BY last_message_id DESC LIMIT ?)",
     r -> r.getString("peer")));
 
   /**
-   * Runs the lookups of many users as one statement: one {@code UNION ALL} branch per user (each with its own
+   * Runs the lookups of many users as one statement (each branch pinned to its index: while delivered marks churn,
+   * stale statistics made MariaDB walk idx_sweep's delete-marked {@code delivered = 0} entries for seconds): one {@code UNION ALL} branch per user (each with its own
    * index range and {@code LIMIT}, params: branch index, app, user, lower bound, limit), padded with branches for
    * {@link #NOBODY} to a power of two so the statement comes in a few shapes that stay prepared. A reconnect storm
    * then costs MariaDB one statement per batch instead of three per socket.

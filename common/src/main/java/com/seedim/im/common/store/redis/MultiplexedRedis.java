@@ -33,6 +33,7 @@ public final class MultiplexedRedis implements Redis {
   private final Redis client;
   private final AtomicReferenceArray<Future<RedisConnection>> lanes;
   private final AtomicInteger next = new AtomicInteger();
+  private volatile boolean closed;
 
   /**
    * @param client the client that opens the lanes' connections (and serves {@link #connect()})
@@ -44,6 +45,9 @@ public final class MultiplexedRedis implements Redis {
   }
 
   private Future<RedisConnection> lane() {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("redis client closed"));
+    }
     int i = Math.floorMod(next.getAndIncrement(), lanes.length());
     Future<RedisConnection> f = lanes.get(i);
     if (f != null && !f.failed()) {
@@ -92,6 +96,7 @@ public final class MultiplexedRedis implements Redis {
 
   @Override
   public Future<Void> close() {
+    closed = true;
     List<Future<Void>> all = new ArrayList<>();
     for (int i = 0; i < lanes.length(); i++) {
       Future<RedisConnection> f = lanes.getAndSet(i, null);
