@@ -64,75 +64,48 @@ final class Compare {
     return ((Number) s.getValue(key)).doubleValue();
   }
 
-  private static Double window(JsonObject r, String key) {
+  /** The chat phases of one target ("seedim" or "relay"), window mode ({@code fixed} false) or fixed-rate. */
+  private static java.util.List<JsonObject> phases(JsonObject r, String target, boolean fixed) {
+    java.util.List<JsonObject> out = new java.util.ArrayList<>();
     JsonArray c = r.getJsonArray("chat", new JsonArray());
     for (int i = 0; i < c.size(); i++) {
       JsonObject p = c.getJsonObject(i);
-      if ("seedim".equals(p.getString("target")) && !"fixed".equals(p.getString("mode"))) {
-        return p.getDouble(key);
+      if (target.equals(p.getString("target")) && fixed == "fixed".equals(p.getString("mode"))) {
+        out.add(p);
       }
     }
-    return null;
+    return out;
+  }
+
+  private static Double window(JsonObject r, String key) {
+    return phases(r, "seedim", false).stream().findFirst().map(p -> p.getDouble(key)).orElse(null);
   }
 
   private static Double relayWindow(JsonObject r) {
-    JsonArray c = r.getJsonArray("chat", new JsonArray());
-    for (int i = 0; i < c.size(); i++) {
-      JsonObject p = c.getJsonObject(i);
-      if ("relay".equals(p.getString("target")) && !"fixed".equals(p.getString("mode"))) {
-        return p.getDouble("msgsPerSec");
-      }
-    }
-    return null;
+    return phases(r, "relay", false).stream().findFirst().map(p -> p.getDouble("msgsPerSec")).orElse(null);
   }
 
   private static Double fixed(JsonObject r, double rate, String key) {
-    JsonArray c = r.getJsonArray("chat", new JsonArray());
-    for (int i = 0; i < c.size(); i++) {
-      JsonObject p = c.getJsonObject(i);
-      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode")) && p.getDouble("offeredPerSec") == rate) {
-        return p.getDouble(key);
-      }
-    }
-    return null;
+    return phases(r, "seedim", true).stream().filter(p -> p.getDouble("offeredPerSec") == rate).findFirst()
+      .map(p -> p.getDouble(key)).orElse(null);
   }
 
   private static Double maxHeld(JsonObject r) {
-    double best = 0;
-    JsonArray c = r.getJsonArray("chat", new JsonArray());
-    for (int i = 0; i < c.size(); i++) {
-      JsonObject p = c.getJsonObject(i);
-      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode")) && p.getBoolean("rateHeld")) {
-        best = Math.max(best, p.getDouble("offeredPerSec"));
-      }
-    }
-    return best;
+    return phases(r, "seedim", true).stream().filter(p -> p.getBoolean("rateHeld"))
+      .mapToDouble(p -> p.getDouble("offeredPerSec")).max().orElse(0);
   }
 
   private static Double maxFixed(JsonObject r) {
-    double best = 0;
-    JsonArray c = r.getJsonArray("chat", new JsonArray());
-    for (int i = 0; i < c.size(); i++) {
-      JsonObject p = c.getJsonObject(i);
-      if ("seedim".equals(p.getString("target")) && "fixed".equals(p.getString("mode"))) {
-        best = Math.max(best, p.getDouble("msgsPerSec"));
-      }
-    }
-    return best;
+    return phases(r, "seedim", true).stream().mapToDouble(p -> p.getDouble("msgsPerSec")).max().orElse(0);
   }
 
+  /** Statements (BEGIN, SELECT, INSERT, UPDATE, COMMIT, ...) per message stored and delivered in window mode. */
   private static Double perMsg(JsonObject r) {
-    JsonArray c = r.getJsonArray("chat", new JsonArray());
-    for (int i = 0; i < c.size(); i++) {
-      JsonObject p = c.getJsonObject(i);
-      if ("seedim".equals(p.getString("target")) && !"fixed".equals(p.getString("mode")) && p.getJsonObject("mariadb") != null) {
-        Long q = p.getJsonObject("mariadb").getLong("QuestionsPerSec");
-        Double msgs = p.getDouble("msgsPerSec");
-        // statements (BEGIN, SELECT, INSERT, UPDATE, COMMIT, ...) per message stored and delivered in the phase
-        return q == null || msgs == null || msgs == 0 ? null : q / msgs;
-      }
-    }
-    return null;
+    return phases(r, "seedim", false).stream().filter(p -> p.getJsonObject("mariadb") != null).findFirst().map(p -> {
+      Long q = p.getJsonObject("mariadb").getLong("QuestionsPerSec");
+      Double msgs = p.getDouble("msgsPerSec");
+      return q == null || msgs == null || msgs == 0 ? null : q / msgs;
+    }).orElse(null);
   }
 
   private static Double fanout(JsonObject r) {

@@ -2,6 +2,7 @@ package com.seedim.im.gateway;
 
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Pusher;
+import com.seedim.im.common.bus.TurnBatches;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.config.ServerConfig;
@@ -83,7 +84,7 @@ public class GatewayVerticle extends VerticleBase {
   private int connecting;
   private final java.util.ArrayDeque<Runnable> connectWaiting = new java.util.ArrayDeque<>();
   /** Delivered marks of this event loop turn, not yet sent to chat. */
-  private JsonArray deliveredBatch;
+  private final TurnBatches<JsonArray> deliveredBatches = new TurnBatches<>(JsonArray::new, this::sendDelivered);
 
   public GatewayVerticle(Infra infra) {
     this.infra = infra;
@@ -518,22 +519,14 @@ public class GatewayVerticle extends VerticleBase {
    */
   void delivered(Connection c, List<Long> messageIds) {
     JsonObject item = new JsonObject().put("ctx", c.ctx.toJson()).put("messageIds", new JsonArray(new ArrayList<>(messageIds)));
-    if (deliveredBatch == null) {
-      JsonArray batch = new JsonArray();
-      deliveredBatch = batch;
-      context.runOnContext(v -> sendDelivered(batch));
-    }
-    deliveredBatch.add(item);
-    if (deliveredBatch.size() >= MAX_DELIVERED_BATCH) {
-      sendDelivered(deliveredBatch);
+    JsonArray batch = deliveredBatches.current(context);
+    batch.add(item);
+    if (batch.size() >= MAX_DELIVERED_BATCH) {
+      deliveredBatches.sendNow(context, batch);
     }
   }
 
   private void sendDelivered(JsonArray batch) {
-    if (deliveredBatch != batch) {
-      return; // already sent (full)
-    }
-    deliveredBatch = null;
     vertx.eventBus().send(Addresses.CHAT_DELIVERED, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("items", batch));
   }
 

@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -38,8 +37,9 @@ public final class Pusher {
 
   private final EventBus bus;
   private final SessionDirectory directory;
-  /** Per-context messages for each gateway, sent as one bus message when the event loop turn ends. */
-  private final Map<Context, Map<String, JsonArray>> open = new ConcurrentHashMap<>();
+  /** Per-context messages for each gateway, sent as one bus message per gateway when the event loop turn ends. */
+  private final TurnBatches<Map<String, JsonArray>> batches =
+    new TurnBatches<>(LinkedHashMap::new, byGateway -> byGateway.forEach(this::sendNow));
 
   public Pusher(EventBus bus, SessionDirectory directory) {
     this.bus = bus;
@@ -164,24 +164,13 @@ public final class Pusher {
       bus.send(gateway, m);
       return;
     }
-    Map<String, JsonArray> byGateway = open.get(ctx);
-    if (byGateway == null) {
-      Map<String, JsonArray> fresh = new LinkedHashMap<>();
-      open.put(ctx, fresh);
-      ctx.runOnContext(v -> flush(ctx, fresh));
-      byGateway = fresh;
-    }
+    Map<String, JsonArray> byGateway = batches.current(ctx);
     JsonArray items = byGateway.computeIfAbsent(gateway, k -> new JsonArray());
     items.add(m);
     if (items.size() >= MAX_BATCH) {
       byGateway.remove(gateway);
       sendNow(gateway, items);
     }
-  }
-
-  private void flush(Context ctx, Map<String, JsonArray> byGateway) {
-    open.remove(ctx, byGateway);
-    byGateway.forEach(this::sendNow);
   }
 
   private void sendNow(String gateway, JsonArray items) {

@@ -1,5 +1,6 @@
 package com.seedim.im.common.store.redis;
 
+import com.seedim.im.common.bus.TurnBatches;
 import com.seedim.im.common.store.Route;
 import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Context;
@@ -14,7 +15,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link SessionDirectory} on Redis. A user's routes are one hash {@code <prefix>r:<app>:<user>} (device →
@@ -86,17 +86,6 @@ public final class RedisSessionDirectory implements SessionDirectory {
     return 1
     """);
 
-  // KEYS: routes hash, alive zset. ARGV: ttl. Returns the live fields as a flat list.
-  private static final RedisScript ROUTES = new RedisScript(LIVE_FN + """
-    local h = redis.call('HGETALL', KEYS[1])
-    local out = {}
-    for i = 1, #h, 2 do
-      local c, gw = parse(h[i + 1])
-      if alive(gw) then table.insert(out, h[i]) table.insert(out, h[i + 1]) end
-    end
-    return out
-    """);
-
   // KEYS: alive zset, then route hashes. ARGV: ttl. Returns, per route hash, its live fields as a flat list.
   private static final RedisScript ROUTES_MANY = new RedisScript("""
     local t = redis.call('TIME')
@@ -129,7 +118,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   private final RedisAPI api;
   private final String prefix;
-  private final LookupCoalescer coalescer = new LookupCoalescer();
+  private final TurnBatches<LookupBatch> lookups = new TurnBatches<>(LookupBatch::new, this::send);
   private final String aliveKey;
   private final List<String> ttlArg = List.of(Long.toString(GATEWAY_TTL_MS));
 
@@ -171,9 +160,16 @@ public final class RedisSessionDirectory implements SessionDirectory {
   public Future<List<Route>> routes(String appId, String userId) {
     Context ctx = Vertx.currentContext();
     if (ctx == null) {
-      return ROUTES.run(api, List.of(key(appId, userId), aliveKey), ttlArg).map(RedisSessionDirectory::decode);
+      return routesOf(List.of(key(appId, userId))).map(all -> all.get(0));
     }
-    return coalescer.lookup(ctx, key(appId, userId));
+    LookupBatch b = lookups.current(ctx);
+    Promise<List<Route>> p = Promise.promise();
+    b.keys.add(key(appId, userId));
+    b.waiters.add(p);
+    if (b.keys.size() >= MAX_KEYS_PER_CALL) {
+      lookups.sendNow(ctx, b);
+    }
+    return p.future();
   }
 
   @Override
@@ -216,46 +212,22 @@ public final class RedisSessionDirectory implements SessionDirectory {
     });
   }
 
-  /** Per-context batches of single-user lookups, each sent when the event loop turn that started it ends. */
-  private final class LookupCoalescer {
-    private final Map<Context, Batch> open = new ConcurrentHashMap<>();
+  /** Single-user lookups of one turn: their record keys and callers. */
+  private static final class LookupBatch {
+    final List<String> keys = new ArrayList<>();
+    final List<Promise<List<Route>>> waiters = new ArrayList<>();
+  }
 
-    private final class Batch {
-      final List<String> keys = new ArrayList<>();
-      final List<Promise<List<Route>>> waiters = new ArrayList<>();
-    }
-
-    Future<List<Route>> lookup(Context ctx, String key) {
-      Promise<List<Route>> p = Promise.promise();
-      Batch b = open.get(ctx);
-      if (b == null) {
-        Batch fresh = new Batch();
-        open.put(ctx, fresh);
-        ctx.runOnContext(v -> send(ctx, fresh));
-        b = fresh;
-      }
-      b.keys.add(key);
-      b.waiters.add(p);
-      if (b.keys.size() >= MAX_KEYS_PER_CALL) {
-        send(ctx, b);
-      }
-      return p.future();
-    }
-
-    private void send(Context ctx, Batch b) {
-      if (!open.remove(ctx, b)) {
-        return; // already sent (full)
-      }
-      routesOf(b.keys).onComplete(ar -> {
-        for (int i = 0; i < b.waiters.size(); i++) {
-          if (ar.succeeded()) {
-            b.waiters.get(i).complete(ar.result().get(i));
-          } else {
-            b.waiters.get(i).fail(ar.cause());
-          }
+  private void send(LookupBatch b) {
+    routesOf(b.keys).onComplete(ar -> {
+      for (int i = 0; i < b.waiters.size(); i++) {
+        if (ar.succeeded()) {
+          b.waiters.get(i).complete(ar.result().get(i));
+        } else {
+          b.waiters.get(i).fail(ar.cause());
         }
-      });
-    }
+      }
+    });
   }
 
   private static List<Route> decode(Response r) {
