@@ -6,7 +6,8 @@ import java.util.ArrayDeque;
 
 /**
  * PROTOCOL.md §3 abuse rule: INVALID_JSON, UNKNOWN_MSG_TYPE, TOO_LARGE and FORBIDDEN count, and RATE_LIMITED
- * once the connection has been over its rate for more than {@link #SUSTAINED_MS}; {@link #LIMIT} within
+ * once the connection has been over its rate for more than {@link #SUSTAINED_MS}, and control frames beyond their
+ * rate; {@link #LIMIT} within
  * {@link #WINDOW_MS} → close 1008.
  */
 final class AbuseMeter {
@@ -17,6 +18,16 @@ final class AbuseMeter {
   private final ArrayDeque<Long> times = new ArrayDeque<>();
   private long excessSince = -1;
 
+  /**
+   * Records a ping or pong beyond the control-frame rate: it has no reply to refuse, so it counts as abuse at once
+   * (a flood is answered within bounds, then the socket is closed 1008).
+   *
+   * @return true when the connection must be closed
+   */
+  boolean controlFlood(long now) {
+    return count(now);
+  }
+
   /** Records an error; true when the connection must be closed. */
   boolean record(ErrorCode code, long now) {
     boolean counts = code.countsAsAbuse();
@@ -26,9 +37,10 @@ final class AbuseMeter {
       }
       counts = now - excessSince > SUSTAINED_MS;
     }
-    if (!counts) {
-      return false;
-    }
+    return counts && count(now);
+  }
+
+  private boolean count(long now) {
     times.addLast(now);
     while (!times.isEmpty() && now - times.peekFirst() > WINDOW_MS) {
       times.removeFirst();

@@ -10,85 +10,68 @@ import com.seedim.im.common.proto.NoticeCode;
 import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One client socket: frames are handled one after another in arrival order (PROTOCOL.md §1), each through
- * decode → validate → rate limit → local answer or bus request → 30 / reply / self pushes. Also holds the
- * socket's unacked reliable pushes (§4). Runs on the gateway verticle's event loop only.
+ * One client session. Inbound messages wait in a byte-bounded inbox (the socket is paused while it is full) and
+ * are handled one after another in arrival order (PROTOCOL.md §1), each through decode → validate
+ * ({@link FrameDecoder}) → rate limit → route ({@link ConnectionHost#dispatch}, or answered here: 20, 31, 141, 251)
+ * → write (30, reply, self pushes, through {@link Outbound}). Runs on its gateway verticle's event loop only.
  */
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-  /** Frames queued behind one in progress before the connection is considered abusive. */
-  static final int MAX_QUEUED_FRAMES = 1000;
-  /** How long a push stays ackable after its last resend. */
-  static final long LAST_ACK_GRACE_MS = 10_000;
   static final int MAX_ACK_IDS = 200;
-
-  private record Inbound(String text, boolean binary, boolean withinRate) {
-  }
-
-  private static final class Pending {
-    final String unique;
-    final String text;
-    final long firstSent;
-    final Long messageId;
-    final String receiver;
-    int resends;
-    long nextAt;
-
-    Pending(String unique, String text, long firstSent, Long messageId, String receiver, long nextAt) {
-      this.unique = unique;
-      this.text = text;
-      this.firstSent = firstSent;
-      this.messageId = messageId;
-      this.receiver = receiver;
-      this.nextAt = nextAt;
-    }
-  }
+  /** The inbox entry of a binary message (refused when its turn comes, §3). */
+  private static final String BINARY = new String("\u0000binary");
 
   final String id;
   final Handshake.Identity who;
   final RequestContext ctx;
-  final ServerWebSocket ws;
   final long connectedAt;
   long lastActivity;
-  boolean loggedOut;
   /** Closed by a 99 KICKED (the services tear rooms down with reason {@code kicked}). */
   boolean kicked;
+  /** The route registration of this session (the session end waits for it). */
+  io.vertx.core.Future<Void> registration;
+  /** Left by a 251 (the services were told already). */
+  boolean loggedOut;
 
-  private final GatewayVerticle gw;
-  private final TokenBucket bucket;
+  private final ConnectionHost host;
+  private final Outbound out;
+  private final TokenBucket frames;
+  private final TokenBucket controls;
   private final AbuseMeter abuse = new AbuseMeter();
-  private final ArrayDeque<Inbound> inbox = new ArrayDeque<>();
-  private final LinkedHashMap<String, Pending> unacked = new LinkedHashMap<>();
-  private final Map<Long, String> unackedByMessage = new HashMap<>();
+  private final ArrayDeque<String> inbox = new ArrayDeque<>();
+  private long inboxBytes;
+  private boolean paused;
+  private ServerWebSocket ws;
   private List<Object[]> held = new ArrayList<>();
   private boolean busy = true;
   private boolean closed;
 
-  Connection(GatewayVerticle gw, String id, Handshake.Identity who, ServerWebSocket ws, long now) {
-    this.gw = gw;
+  /** Makes the connection of an accepted identity (with a fresh id). */
+  interface Factory {
+    Connection create(Handshake.Identity who);
+  }
+
+  Connection(ConnectionHost host, String id, Handshake.Identity who, long now) {
+    this.host = host;
     this.id = id;
     this.who = who;
-    this.ws = ws;
     this.connectedAt = now;
     this.lastActivity = now;
-    this.ctx = new RequestContext(who.app().appId(), who.userId(), who.deviceId(), who.role(), id, gw.address());
-    this.bucket = new TokenBucket(who.app().framesPerSecond(), who.app().framesBurst(), now);
+    this.ctx = new RequestContext(who.app().appId(), who.userId(), who.deviceId(), who.role(), id, host.address());
+    this.frames = new TokenBucket(who.app().framesPerSecond(), who.app().framesBurst(), now);
+    this.controls = new TokenBucket(host.limits().controlFramesPerSecond(), host.limits().controlFramesBurst(), now);
+    this.out = new Outbound(this, host);
   }
 
   String appId() {
@@ -99,67 +82,66 @@ final class Connection {
     return who.userId();
   }
 
+  String deviceId() {
+    return who.deviceId();
+  }
+
   boolean isClosed() {
     return closed;
   }
 
+  Outbound out() {
+    return out;
+  }
+
+  /** The upgrade succeeded: the socket's messages come here from now on (still queued until {@link #ready}). */
+  void attach(ServerWebSocket socket) {
+    this.ws = socket;
+    out.attach(socket);
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> onInbound(BINARY, 0));
+    socket.frameHandler(this::onFrame);
+    socket.exceptionHandler(err -> LOG.debug("socket {} of {}/{}: {}", id, appId(), userId(), err.toString()));
+  }
+
   // ---- inbound ------------------------------------------------------------------------------------------
 
-  void onText(String text) {
-    onInbound(text, false);
+  private void onText(String text) {
+    onInbound(text, text.length());
   }
 
-  void onBinary() {
-    onInbound(null, true);
+  /** Every frame, data and control: life for the idle rule; pings and pongs beyond their rate count as abuse. */
+  private void onFrame(WebSocketFrame f) {
+    long now = System.currentTimeMillis();
+    lastActivity = now;
+    if ((f.isPing() || f.type() == io.vertx.core.http.WebSocketFrameType.PONG) && !controls.tryTake(now) && !closed) {
+      host.metrics().error(ErrorCode.RATE_LIMITED);
+      if (abuse.controlFlood(now)) {
+        abusive("control frames beyond " + host.limits().controlFramesPerSecond() + " per second");
+      }
+    }
   }
 
-  void onLife() {
-    lastActivity = System.currentTimeMillis();
-  }
-
-  private void onInbound(String text, boolean binary) {
+  private void onInbound(String text, int bytes) {
     if (closed) {
       return;
     }
-    long now = System.currentTimeMillis();
-    lastActivity = now;
-    gw.metrics().frameIn();
-    // Acks and heartbeats are not counted; a cheap look at the type is enough to know.
-    boolean within = !countsForRate(text) || bucket.tryTake(now);
-    if (inbox.size() >= MAX_QUEUED_FRAMES) {
-      LOG.warn("closing {}/{}/{}: {} frames queued behind a slow request", appId(), userId(), who.deviceId(), inbox.size());
-      close(CloseCodes.POLICY_VIOLATION, "too many queued frames");
+    lastActivity = System.currentTimeMillis();
+    host.metrics().frameIn();
+    if (inboxBytes + bytes > host.limits().maxInboundBytes()) {
+      LOG.warn("closing {}/{}/{} ({}): {} bytes queued behind a frame in progress", appId(), userId(), deviceId(), id,
+        inboxBytes + bytes);
+      host.metrics().refused("inbound_bytes");
+      close(CloseCodes.POLICY_VIOLATION, "too much queued input");
       return;
     }
-    inbox.add(new Inbound(text, binary, within));
+    inbox.add(text);
+    inboxBytes += bytes;
+    if (busy && !paused && inboxBytes >= host.limits().inboundPauseBytes() && ws != null) {
+      paused = true;
+      ws.pause(); // TCP backpressure until the inbox drains
+    }
     drain();
-  }
-
-  private static boolean countsForRate(String text) {
-    if (text == null || text.length() > 256) {
-      return true;
-    }
-    int i = text.indexOf("\"msgType\"");
-    if (i < 0) {
-      return true;
-    }
-    int j = text.indexOf(':', i);
-    if (j < 0) {
-      return true;
-    }
-    int k = j + 1;
-    while (k < text.length() && (text.charAt(k) == ' ' || text.charAt(k) == '"')) {
-      k++;
-    }
-    int end = k;
-    while (end < text.length() && Character.isDigit(text.charAt(end))) {
-      end++;
-    }
-    if (end == k || end - k > 4) {
-      return true;
-    }
-    MsgType t = MsgType.of(Integer.parseInt(text.substring(k, end)));
-    return t == null || t.rateLimited();
   }
 
   /** The connect sequence is over: live pushes held meanwhile go out, queued frames are handled. */
@@ -177,93 +159,74 @@ final class Connection {
 
   private void drain() {
     while (!busy && !closed && !inbox.isEmpty()) {
-      handle(inbox.poll());
+      String text = inbox.poll();
+      inboxBytes -= text == BINARY ? 0 : text.length();
+      handle(text);
+    }
+    if (paused && !closed && inboxBytes < host.limits().inboundPauseBytes() / 2) {
+      paused = false;
+      ws.resume();
     }
   }
 
-  private void handle(Inbound in) {
-    if (in.binary) {
-      error(ErrorCode.INVALID_JSON, "binary frames are not accepted; send JSON text frames", 0, null);
-      return;
-    }
-    int max = gw.serverConfig().maxFrameBytes();
-    if (in.text.length() > max || (in.text.length() * 3L > max && in.text.getBytes(StandardCharsets.UTF_8).length > max)) {
-      error(ErrorCode.TOO_LARGE, "frame larger than " + max + " bytes", 0, null);
-      return;
-    }
-    JsonObject frame;
+  private void handle(String text) {
+    FrameDecoder.Decoded d;
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(in.text);
-      if (!(parsed instanceof JsonObject o)) {
-        error(ErrorCode.INVALID_JSON, "a frame must be one JSON object", 0, null);
-        return;
+      if (text == BINARY) {
+        throw FrameDecoder.binary();
       }
-      frame = o;
-    } catch (DecodeException e) {
-      error(ErrorCode.INVALID_JSON, "malformed JSON", 0, null);
+      d = FrameDecoder.decode(text, host.config().maxFrameBytes());
+    } catch (FrameDecoder.Refused r) {
+      error(r.code, r.getMessage(), r.receiveMsgType, r.frame);
       return;
     }
-    int code;
-    String unique;
-    try {
-      code = Frames.msgType(frame);
-    } catch (ProtocolException e) {
-      error(e.code(), e.getMessage(), 0, frame);
-      return;
-    }
-    MsgType type = MsgType.of(code);
+    MsgType type = d.type();
     if (type == MsgType.ACK) {
-      ack31(frame);
+      ack31(d.frame());
       return;
     }
     if (type == MsgType.PUSH_ACK) {
-      ack141(frame);
-      return;
-    }
-    if (type == null || !type.fromClient()) {
-      error(ErrorCode.UNKNOWN_MSG_TYPE, "unknown msgType " + code, code, frame);
-      return;
-    }
-    try {
-      unique = Frames.unique(frame);
-    } catch (ProtocolException e) {
-      error(e.code(), e.getMessage(), code, frame);
+      ack141(d.frame());
       return;
     }
     if (type.rateLimited()) {
-      if (!in.withinRate) {
-        error(ErrorCode.RATE_LIMITED, "more than " + who.app().framesPerSecond() + " frames per second", code, frame);
+      if (!frames.tryTake(System.currentTimeMillis())) {
+        error(ErrorCode.RATE_LIMITED, "more than " + who.app().framesPerSecond() + " frames per second", type.code(), d.frame());
         return;
       }
       abuse.withinRate();
     }
-    gw.metrics().frameType(code);
+    host.metrics().frameType(type.code());
     switch (type) {
-      case HEARTBEAT -> write(Frames.echo(Frames.frame(MsgType.HEARTBEAT_REPLY).put(Frames.TIMESTAMP, System.currentTimeMillis()), frame));
-      case LOGOUT -> logout(frame, unique);
-      default -> route(type, frame, unique);
+      case HEARTBEAT -> out.write(Frames.echo(Frames.frame(MsgType.HEARTBEAT_REPLY).put(Frames.TIMESTAMP, System.currentTimeMillis()), d.frame()));
+      case LOGOUT -> logout(d.frame());
+      default -> route(type, d.frame(), d.unique());
     }
   }
 
-  private void logout(JsonObject frame, String unique) {
+  private void logout(JsonObject frame) {
     writeAck(MsgType.LOGOUT, frame, null);
-    write(Frames.echo(Frames.frame(MsgType.LOGOUT_REPLY), frame));
-    gw.logout(this);
+    out.write(Frames.echo(Frames.frame(MsgType.LOGOUT_REPLY), frame));
+    loggedOut = true;
+    host.loggedOut(this);
     close(CloseCodes.NORMAL, "logout");
   }
 
   private void route(MsgType type, JsonObject frame, String unique) {
     busy = true;
-    Future<JsonObject> f = type.idempotent() && type != MsgType.SEND && unique != null
-      ? gw.idempotency().run(ctx, type, unique, () -> gw.request(type.address(), ctx.request(frame)))
-      : gw.request(type.address(), ctx.request(frame));
+    Future<JsonObject> f;
+    try {
+      f = host.dispatch(ctx, type, frame, unique);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
     f.onComplete(ar -> {
       if (!closed) {
         if (ar.succeeded()) {
           writeResult(type, frame, ar.result());
         } else {
-          ErrorCode c = GatewayVerticle.errorOf(ar.cause());
-          error(c, GatewayVerticle.messageOf(ar.cause(), c), type.code(), frame);
+          ErrorCode c = Failures.codeOf(ar.cause());
+          error(c, Failures.messageOf(ar.cause(), c), type.code(), frame);
         }
       }
       busy = false;
@@ -277,7 +240,7 @@ final class Connection {
     }
     JsonObject reply = result.getJsonObject(ServiceReply.REPLY);
     if (reply != null) {
-      write(Frames.echo(reply.copy(), frame));
+      out.write(Frames.echo(reply.copy(), frame));
     }
     JsonArray self = result.getJsonArray(ServiceReply.SELF);
     if (self != null) {
@@ -293,22 +256,26 @@ final class Connection {
     if (extra != null) {
       ack.mergeIn(extra);
     }
-    write(Frames.echo(ack, frame));
+    out.write(Frames.echo(ack, frame));
   }
 
-  /** Writes one 10 error frame and applies the abuse rule. */
+  /** Writes one 10 error frame and applies the abuse rule (§3). */
   void error(ErrorCode code, String message, int receiveMsgType, JsonObject frame) {
     JsonObject err = Frames.error(code, message, receiveMsgType);
     if (frame != null) {
       Frames.echo(err, frame);
     }
-    write(err);
-    gw.metrics().error(code);
+    out.write(err);
+    host.metrics().error(code);
     if (abuse.record(code, System.currentTimeMillis())) {
-      LOG.warn("closing {}/{}/{}: {} abusive errors within {} s", appId(), userId(), who.deviceId(), AbuseMeter.LIMIT,
-        AbuseMeter.WINDOW_MS / 1000);
-      close(CloseCodes.POLICY_VIOLATION, "abuse");
+      abusive(AbuseMeter.LIMIT + " abusive errors within " + AbuseMeter.WINDOW_MS / 1000 + " s");
     }
+  }
+
+  private void abusive(String why) {
+    LOG.warn("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, why);
+    host.metrics().refused("abuse");
+    close(CloseCodes.POLICY_VIOLATION, "abuse");
   }
 
   // ---- acks -----------------------------------------------------------------------------------------------
@@ -318,12 +285,9 @@ final class Connection {
     if (u == null) {
       return;
     }
-    Pending p = unacked.remove(String.valueOf(u));
-    if (p != null && p.messageId != null) {
-      unackedByMessage.remove(p.messageId);
-      if (userId().equals(p.receiver)) {
-        gw.delivered(this, List.of(p.messageId));
-      }
+    Long delivered = out.ack(String.valueOf(u), userId());
+    if (delivered != null) {
+      host.delivered(this, List.of(delivered));
     }
   }
 
@@ -340,133 +304,89 @@ final class Connection {
     } catch (ProtocolException e) {
       return; // acks never get a reply
     }
-    List<Long> delivered = new ArrayList<>(ids.size());
-    for (Long id : ids) {
-      String u = unackedByMessage.remove(id);
-      if (u == null) {
-        continue;
-      }
-      Pending p = unacked.remove(u);
-      if (p != null && userId().equals(p.receiver)) {
-        delivered.add(id);
-      }
-    }
+    List<Long> delivered = out.ackMessages(ids, userId());
     if (!delivered.isEmpty()) {
-      gw.delivered(this, delivered);
+      host.delivered(this, delivered);
     }
   }
 
   // ---- outbound -------------------------------------------------------------------------------------------
 
-  /** Writes a server push with a fresh unique; reliable pushes are kept until acked (§4). */
+  /** A server push: held while the connect sequence runs (bounded), written at once afterwards. */
   void push(JsonObject frame, boolean reliable) {
     if (closed) {
       return;
     }
     if (held != null) {
-      held.add(new Object[] {frame, reliable});
+      if (held.size() < host.limits().maxHeldPushes()) {
+        held.add(new Object[] {frame, reliable});
+      } else {
+        LOG.debug("dropping a push for {}/{} ({}): {} held during its connect sequence", appId(), userId(), id, held.size());
+      }
       return;
     }
-    pushNow(frame, reliable);
+    out.push(frame, reliable);
   }
 
-  /** Writes a push during the connect sequence (not held). */
+  /** Writes a push produced by the connect sequence itself (before the held ones). */
   void pushNow(JsonObject frame, boolean reliable) {
-    if (closed) {
-      return;
-    }
-    String unique = gw.nextUnique();
-    JsonObject f = frame.copy().put(Frames.UNIQUE, unique);
-    String text = f.encode();
-    ws.writeTextMessage(text);
-    gw.metrics().frameOut();
-    if (reliable) {
-      long now = System.currentTimeMillis();
-      Long messageId = null;
-      String receiver = null;
-      if (f.getInteger(Frames.MSG_TYPE, 0) == MsgType.PUSH.code()) {
-        try {
-          messageId = Frames.optMessageId(f, "messageId");
-          receiver = f.getString("receiveUserId");
-        } catch (ProtocolException | ClassCastException e) {
-          messageId = null;
-        }
-      }
-      unacked.put(unique, new Pending(unique, text, now, messageId, receiver, now + gw.serverConfig().resendDelaysMs().get(0)));
-      if (messageId != null) {
-        unackedByMessage.put(messageId, unique);
-      }
-      gw.hasPending(this);
-      if (unacked.size() > gw.serverConfig().maxUnackedPushes()) {
-        LOG.warn("closing {}/{}/{}: {} unacked pushes (slow consumer)", appId(), userId(), who.deviceId(), unacked.size());
-        close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-      }
-    }
-  }
-
-  /** Resends due pushes; returns true while any remain unacked. */
-  boolean resendDue(long now) {
-    if (closed || ws.isClosed()) {
-      return false; // the peer closed it; the close handler is on its way and forgets the pending pushes
-    }
-    List<Long> delays = gw.serverConfig().resendDelaysMs();
-    for (Iterator<Pending> it = unacked.values().iterator(); it.hasNext(); ) {
-      Pending p = it.next();
-      if (now < p.nextAt) {
-        continue;
-      }
-      if (p.resends >= delays.size()) {
-        it.remove();
-        if (p.messageId != null) {
-          unackedByMessage.remove(p.messageId);
-        }
-        continue;
-      }
-      if (!ws.writeQueueFull()) {
-        ws.writeTextMessage(p.text);
-        gw.metrics().resend();
-      }
-      p.resends++;
-      p.nextAt = p.resends < delays.size() ? p.firstSent + delays.get(p.resends) : now + LAST_ACK_GRACE_MS;
-    }
-    return !unacked.isEmpty();
-  }
-
-  int unackedCount() {
-    return unacked.size();
-  }
-
-  void write(JsonObject frame) {
     if (!closed) {
-      ws.writeTextMessage(frame.encode());
-      gw.metrics().frameOut();
+      out.push(frame, reliable);
     }
   }
 
   /** Sends a 99 notice. */
   void notice(NoticeCode code, String message, Long retryAfterMs) {
     JsonObject n = Frames.frame(MsgType.NOTICE).put(Frames.CODE, code.name()).put(Frames.MESSAGE, message)
-      .put(Frames.UNIQUE, gw.nextUnique()).put(Frames.TIMESTAMP, System.currentTimeMillis());
+      .put(Frames.UNIQUE, host.nextUnique()).put(Frames.TIMESTAMP, System.currentTimeMillis());
     if (retryAfterMs != null) {
       n.put("retryAfterMs", retryAfterMs);
     }
-    write(n);
+    out.write(n);
+  }
+
+  /** 99 REPLACED or KICKED, then close 4001 (clients must not reconnect automatically). */
+  void closeWithNotice(NoticeCode code, String why) {
+    LOG.info("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, code);
+    kicked = code == NoticeCode.KICKED;
+    notice(code, why, null);
+    close(CloseCodes.REPLACED, code.name().toLowerCase());
   }
 
   void close(short code, String reason) {
     if (!closed) {
       closed = true;
       inbox.clear();
-      ws.close(code, reason);
+      inboxBytes = 0;
+      if (ws != null) {
+        ws.close(code, reason);
+      }
     }
   }
 
-  /** Called from the socket's close handler. */
+  /** Called from the socket's close handler (or when a connect sequence is abandoned). */
   void onClosed() {
     closed = true;
     inbox.clear();
-    unacked.clear();
-    unackedByMessage.clear();
+    inboxBytes = 0;
+    out.clear();
     held = null;
+  }
+
+  /** Periodic: idle rule (§2), slow consumer. */
+  void tick(long now) {
+    if (closed || ws == null) {
+      return;
+    }
+    if (now - lastActivity > who.app().idleTimeoutSeconds() * 1000L) {
+      LOG.debug("closing idle {}/{}/{}", appId(), userId(), deviceId());
+      close(CloseCodes.GOING_AWAY, "idle");
+      return;
+    }
+    out.checkSlow(now);
+  }
+
+  long inboxBytes() {
+    return inboxBytes;
   }
 }

@@ -27,6 +27,7 @@ final class GatewayMetrics {
   private final Counter handshakesRefused;
   private final Map<Integer, Counter> byType = new ConcurrentHashMap<>();
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+  private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
   GatewayMetrics(String instance) {
     this.instance = instance;
@@ -75,6 +76,12 @@ final class GatewayMetrics {
 
   void error(ErrorCode code) {
     errors.get(code).increment();
+  }
+
+  /** A connection or socket refused or closed by a limit ({@code im_gateway_limit_closes{reason}}). */
+  void refused(String reason) {
+    refusals.computeIfAbsent(reason, r -> Counter.builder("im_gateway_limit_closes").tag("gateway", instance).tag("reason", r)
+      .description("connections refused or closed by a gateway limit").register(registry)).increment();
   }
 
   void handshake(boolean accepted) {

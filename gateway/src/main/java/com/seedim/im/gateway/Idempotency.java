@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  */
 final class Idempotency {
   static final long WINDOW_MS = 10 * 60_000;
-  /** A claim left by a node that died mid-request expires after this long. */
+  /** A claim left by a node that died mid-request, or by a request whose outcome stayed unknown, expires after this long. */
   static final long CLAIM_MS = 30_000;
   static final long POLL_MS = 50;
   private static final String PENDING = "\u0000pending";
@@ -40,27 +40,46 @@ final class Idempotency {
     return "idem:" + ctx.appId() + ":" + ctx.userId() + ":" + ctx.deviceId() + ":" + type.code() + ":" + unique;
   }
 
+  /**
+   * Runs {@code work} once per key. The caller gets an answer within the wait ({@code busTimeoutMs}); when the
+   * outcome is unknown then (the bus timed out, the service may still finish), the claim stays, a late success
+   * is still recorded, and a retry with the same unique gets that record instead of running the frame again
+   * (a 401 must not take twice). Only definite refusals release the claim at once; an unknown outcome's claim
+   * expires after {@link #CLAIM_MS}.
+   *
+   * @param work the request; give it a deadline of {@link #CLAIM_MS} or less so a late reply can still be recorded
+   */
   Future<JsonObject> run(RequestContext ctx, MsgType type, String unique, Supplier<Future<JsonObject>> work) {
     String key = key(ctx, type, unique);
     return kv.setIfAbsent(key, PENDING, CLAIM_MS).compose(claimed -> {
-      if (claimed) {
-        return work.get().andThen(ar -> {
-          if (ar.succeeded() && !ar.result().getBoolean(ServiceReply.NO_ACK, false)) {
-            JsonObject record = new JsonObject();
-            JsonObject r = ar.result();
-            if (r.containsKey(ServiceReply.ACK)) {
-              record.put(ServiceReply.ACK, r.getValue(ServiceReply.ACK));
-            }
-            if (r.containsKey(ServiceReply.REPLY)) {
-              record.put(ServiceReply.REPLY, r.getValue(ServiceReply.REPLY));
-            }
-            kv.set(key, record.encode(), WINDOW_MS);
-          } else {
-            kv.delete(key);
-          }
-        });
+      if (!claimed) {
+        return awaitRecord(key, System.currentTimeMillis() + waitMs);
       }
-      return awaitRecord(key, System.currentTimeMillis() + waitMs);
+      Promise<JsonObject> answer = Promise.promise();
+      long timer = vertx.setTimer(waitMs, t -> answer.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE,
+        "the service did not answer in time; retry with the same unique")));
+      work.get().onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded() && !ar.result().getBoolean(ServiceReply.NO_ACK, false)) {
+          JsonObject record = new JsonObject();
+          JsonObject r = ar.result();
+          if (r.containsKey(ServiceReply.ACK)) {
+            record.put(ServiceReply.ACK, r.getValue(ServiceReply.ACK));
+          }
+          if (r.containsKey(ServiceReply.REPLY)) {
+            record.put(ServiceReply.REPLY, r.getValue(ServiceReply.REPLY));
+          }
+          kv.set(key, record.encode(), WINDOW_MS);
+        } else if (ar.succeeded() || !Failures.outcomeUnknown(ar.cause())) {
+          kv.delete(key);
+        }
+        if (ar.succeeded()) {
+          answer.tryComplete(ar.result());
+        } else {
+          answer.tryFail(ar.cause());
+        }
+      });
+      return answer.future();
     });
   }
 
