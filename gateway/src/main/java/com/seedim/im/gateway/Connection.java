@@ -29,6 +29,9 @@ import java.util.List;
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   static final int MAX_ACK_IDS = 200;
+  /** A closed socket whose peer does not complete the closing handshake loses its TCP connection after this. */
+  static final long CLOSE_GRACE_MS = 5000;
+  static final long SLOW_CLOSE_GRACE_MS = 1000;
   /** The inbox entry of a binary message (refused when its turn comes, §3). */
   private static final String BINARY = new String("\u0000binary");
 
@@ -56,6 +59,8 @@ final class Connection {
   private List<Object[]> held = new ArrayList<>();
   private boolean busy = true;
   private boolean closed;
+  /** The socket's close handler ran (its TCP connection is gone). */
+  private boolean socketGone;
 
   /** Makes the connection of an accepted identity (with a fresh id). */
   interface Factory {
@@ -353,20 +358,40 @@ final class Connection {
     close(CloseCodes.REPLACED, code.name().toLowerCase());
   }
 
+  /**
+   * Closes with a close frame. A peer that does not answer within {@link #CLOSE_GRACE_MS} (or, for a slow consumer,
+   * {@link #SLOW_CLOSE_GRACE_MS}: its close frame waits behind unsent data) loses its TCP connection; a socket closed
+   * for abuse or a limit is no longer read meanwhile.
+   */
   void close(short code, String reason) {
-    if (!closed) {
-      closed = true;
-      inbox.clear();
-      inboxBytes = 0;
-      if (ws != null) {
-        ws.close(code, reason);
-      }
+    if (closed) {
+      return;
     }
+    closed = true;
+    inbox.clear();
+    inboxBytes = 0;
+    if (ws == null) {
+      return;
+    }
+    boolean hostile = code == CloseCodes.POLICY_VIOLATION || code == CloseCodes.TOO_BIG || code == CloseCodes.SLOW_CONSUMER;
+    if (hostile && !paused) {
+      paused = true;
+      ws.pause();
+    }
+    ws.close(code, reason);
+    ServerWebSocket socket = ws;
+    host.later(code == CloseCodes.SLOW_CONSUMER ? SLOW_CLOSE_GRACE_MS : CLOSE_GRACE_MS, () -> {
+      if (!socketGone) {
+        socket.resume(); // a paused socket would keep its close event queued behind unread frames
+        WebSocketInternals.abort(socket);
+      }
+    });
   }
 
   /** Called from the socket's close handler (or when a connect sequence is abandoned). */
   void onClosed() {
     closed = true;
+    socketGone = true;
     inbox.clear();
     inboxBytes = 0;
     out.clear();

@@ -31,6 +31,9 @@ interface ConnectionHost {
   /** A fresh server {@code unique} for a push. */
   String nextUnique();
 
+  /** Runs {@code task} on the connection's event loop after {@code delayMs}. */
+  void later(long delayMs, Runnable task);
+
   /** A 251 from this connection: it leaves the session table and the services are told at once. */
   void loggedOut(Connection c);
 }

@@ -48,7 +48,7 @@ public class GatewayVerticle extends VerticleBase {
   static final long ROUTE_TOUCH_MS = 3_600_000;
   /** Kick records outlive every sign they must refuse. */
   static final long KICK_RECORD_EXTRA_MS = 60_000;
-  /** A closing WebSocket whose peer never answers the close frame is dropped after this (slow consumers included). */
+  /** Vert.x's own wait for a peer's answer to a close frame (the gateway's is {@link Connection#CLOSE_GRACE_MS}). */
   static final int WS_CLOSING_TIMEOUT_SECONDS = 5;
 
   private final Infra infra;
@@ -235,6 +235,11 @@ public class GatewayVerticle extends VerticleBase {
     @Override
     public String nextUnique() {
       return "s" + instanceId + "-" + seq.incrementAndGet();
+    }
+
+    @Override
+    public void later(long delayMs, Runnable task) {
+      vertx.setTimer(delayMs, t -> task.run());
     }
 
     @Override

@@ -157,7 +157,7 @@ final class Handshakes {
 
   private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ConnectSequence.Frame> frames) {
     admission.upgraded(req.connection());
-    StrictWebSocketWrites.apply(ws); // before any write: every write below happens on this verticle's event loop
+    WebSocketInternals.strictWrites(ws); // before any write: every write below happens on this verticle's event loop
     c.attach(ws);
     ws.closeHandler(v -> sequence.closed(c));
     metrics.handshake(true);

@@ -8,8 +8,11 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 
 /**
- * Applies Vert.x's strict thread mode to an upgraded WebSocket's own connection.
+ * The two things the gateway needs from a Vert.x WebSocket that its API does not offer, reached by reflection into
+ * Vert.x 5.0.7 internals and failing safe when an upgrade changes them: strict-thread-mode writes for an upgraded
+ * socket ({@link #strictWrites}) and an abortive close ({@link #abort}).
  *
+ * <p><b>Strict writes.</b>
  * <p>{@code HttpServerOptions.setStrictThreadMode(true)} (Vert.x PR #5540) gives an HTTP connection a direct write
  * path instead of a cross-thread MPSC queue, but Vert.x 5.0.7 builds the upgraded {@code WebSocketConnectionImpl}
  * without it, so every held WebSocket keeps a Netty {@code MpscUnboundedArrayQueue} whose first chunk is an
@@ -18,10 +21,10 @@ import java.lang.reflect.Field;
  * uses in strict mode is correct here too; this swaps it in right after the upgrade, before the first write.
  *
  * <p>It reaches into Vert.x internals ({@code VertxConnection.outboundMessageQueue}) by reflection: when a Vert.x
- * upgrade changes them, {@link #apply} finds nothing to swap, logs once and the socket keeps the default queue.
+ * upgrade changes them, {@link #strictWrites} finds nothing to swap, logs once and the socket keeps the default queue.
  */
-final class StrictWebSocketWrites {
-  private static final Logger LOG = LoggerFactory.getLogger(StrictWebSocketWrites.class);
+final class WebSocketInternals {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketInternals.class);
   private static final Field WRAPPED;
   private static final Field CONN;
   private static final Field QUEUE;
@@ -58,7 +61,7 @@ final class StrictWebSocketWrites {
     DIRECT = direct;
   }
 
-  private StrictWebSocketWrites() {
+  private WebSocketInternals() {
   }
 
   /**
@@ -67,7 +70,7 @@ final class StrictWebSocketWrites {
    *
    * @return whether the queue was swapped
    */
-  static boolean apply(ServerWebSocket ws) {
+  static boolean strictWrites(ServerWebSocket ws) {
     if (QUEUE == null) {
       return false;
     }
@@ -86,6 +89,27 @@ final class StrictWebSocketWrites {
     } catch (ReflectiveOperationException | RuntimeException e) {
       return warnOnce(e.toString());
     }
+  }
+
+  /**
+   * Closes the socket's TCP connection at once, without the closing handshake: for a peer that does not read (its
+   * close frame would wait behind megabytes of unsent data) or does not answer a close. Falls back to a plain close.
+   */
+  static void abort(ServerWebSocket ws) {
+    if (CONN != null) {
+      try {
+        Object socket = WRAPPED.getDeclaringClass().isInstance(ws) ? WRAPPED.get(ws) : ws;
+        if (CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof io.vertx.core.net.impl.ConnectionBase c) {
+          // below the pipeline: Vert.x's own close waits for the unsent data to flush, which is what never happens here
+          io.netty.channel.Channel ch = c.channel();
+          ch.unsafe().close(ch.voidPromise());
+          return;
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        warnOnce(e.toString());
+      }
+    }
+    ws.close();
   }
 
   private static boolean warnOnce(String why) {
