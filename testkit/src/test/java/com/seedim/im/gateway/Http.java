@@ -73,7 +73,8 @@ final class Http {
   }
 
   /** What a raw exchange got back; status -1 when nothing arrived before the read timeout. */
-  record RawResponse(int status, java.util.Map<String, String> headers, String body, long bodyBytesSent, long millis) {
+  record RawResponse(int status, java.util.Map<String, String> headers, String body, long bodyBytesSent, long millis,
+                     boolean closedByServer) {
     JsonObject json() {
       return new JsonObject(body);
     }
@@ -83,7 +84,8 @@ final class Http {
    * One request over a raw socket, for what java.net.http will not send (Host header, multipart, trickling).
    * The head ("METHOD path HTTP/1.1\r\n...\r\n\r\n") is sent, then {@code body} up to {@code sendBodyBytes}
    * bytes (all of it when negative); the writer then stays silent without closing. The response is read with
-   * the given timeout while the writer runs. Write errors (the server closed early) are ignored.
+   * the given timeout while the writer runs. Write errors (the server closed early) are ignored. closedByServer:
+   * the connection ended within 2 s after the response.
    */
   static RawResponse raw(int port, String head, byte[] body, int sendBodyBytes, Duration readTimeout) {
     long start = System.nanoTime();
@@ -114,7 +116,7 @@ final class Http {
       try {
         statusLine = line(in);
       } catch (java.net.SocketTimeoutException e) {
-        return new RawResponse(-1, java.util.Map.of(), "", sent.get(), (System.nanoTime() - start) / 1_000_000);
+        return new RawResponse(-1, java.util.Map.of(), "", sent.get(), (System.nanoTime() - start) / 1_000_000, false);
       }
       long millis = (System.nanoTime() - start) / 1_000_000;
       long sentAtAnswer = sent.get();
@@ -125,7 +127,17 @@ final class Http {
       }
       int len = Integer.parseInt(headers.getOrDefault("content-length", "0"));
       byte[] b = in.readNBytes(len);
-      return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(b, StandardCharsets.UTF_8), sentAtAnswer, millis);
+      boolean closed;
+      s.setSoTimeout(2000);
+      try {
+        closed = in.read() == -1;
+      } catch (java.net.SocketTimeoutException e) {
+        closed = false;
+      } catch (java.io.IOException e) {
+        closed = true; // reset
+      }
+      return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(b, StandardCharsets.UTF_8), sentAtAnswer,
+        millis, closed);
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }

@@ -185,6 +185,7 @@ class HttpApiHostileTest {
     Http.RawResponse r1 = Http.raw(prod.port(), head("POST", "/api/v1/messages", prod.port(), h1), big, 65536, Duration.ofSeconds(5));
     assertProblem(r1, 401, "UNAUTHORIZED");
     assertThat(r1.bodyBytesSent()).isLessThan(big.length);
+    assertThat(r1.closedByServer()).as("the server does not wait for the rest of the body").isTrue();
     // chunked: no length announced; the client sends 512 KB of chunks, then waits
     StringBuilder chunks = new StringBuilder();
     String chunk = Integer.toHexString(8192) + "\r\n" + " ".repeat(8192) + "\r\n";
@@ -197,6 +198,7 @@ class HttpApiHostileTest {
     Http.RawResponse r2 = Http.raw(prod.port(), head("POST", "/api/v1/messages", prod.port(), h2), chunked, -1, Duration.ofSeconds(5));
     assertProblem(r2, 401, "UNAUTHORIZED");
     assertThat(r2.millis()).isLessThan(5000);
+    assertThat(r2.closedByServer()).isTrue();
     // a signature header that is not 64 hex characters, and an unknown app, are refused the same way
     String[] badSig = Http.signatureHeaders("POST", "/api/v1/messages", "", System.currentTimeMillis(), "n-" + UUID.randomUUID());
     badSig[7] = "zz";
@@ -291,10 +293,10 @@ class HttpApiHostileTest {
     Http.Response r = Http.api(legacy.port(), "POST", "/api/v1/sign", new JsonObject().put("userId", "4805").encode());
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     String url = r.json().getString("url");
-    assertThat(url).doesNotContain("loginId=");
     TestClient c = legacy.connectRaw(url.substring(url.indexOf("/ws")), "4805", "default", null).await();
     c.send(new JsonObject().put("msgType", 20).put("unique", "hb"));
     assertThat(c.awaitType(21).getString("unique")).isEqualTo("hb");
+    assertThat(url).doesNotContain("loginId=");
 
     String device = UUID.randomUUID().toString();
     Http.Response withDevice = Http.api(legacy.port(), "POST", "/api/v1/sign",
