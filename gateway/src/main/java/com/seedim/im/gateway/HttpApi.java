@@ -10,6 +10,10 @@ import com.seedim.im.common.proto.ProtocolException;
 import com.seedim.im.common.security.Signatures;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +44,26 @@ final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final long API_CLOCK_SKEW_MS = 300_000;
   static final long NONCE_WINDOW_MS = 600_000;
-  static final int MAX_BODY_BYTES = 1 << 20;
+  /** Largest request body of every /api/v1 endpoint but {@link #WORDS_PATH} (a future config key). */
+  static final int API_MAX_BODY_BYTES = 64 * 1024;
+  /** Largest body of {@code PUT /api/v1/sensitive-words}, a whole word list (a future config key). */
+  static final int API_MAX_WORDS_BODY_BYTES = 1 << 20;
+  /**
+   * How long a connection whose request was refused before its body was read may go on sending (the rest is read
+   * and discarded) before it is closed (a future config key).
+   */
+  static final long EARLY_REFUSAL_LINGER_MS = 1_000;
+  static final String WORDS_PATH = "/api/v1/sensitive-words";
+  private static final int UNSUPPORTED_MEDIA_TYPE = 415;
+  private static final String NOT_JSON = "a request body must be Content-Type application/json (charset utf-8 if any), not encoded";
   static final int MAX_PRESENCE_USERS = 200;
   static final String APP = "im.app";
   /** The device of messages sent through the HTTP API: '#' is not an id character, so no real device has it. */
   static final String API_DEVICE = "#api";
   private static final Pattern NONCE = Pattern.compile("[\\x21-\\x7E]{1,64}");
+  private static final Pattern TIMESTAMP = Pattern.compile("-?[0-9]{1,16}");
+  private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("[0-9]{1,18}");
   private static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
 
@@ -57,7 +78,16 @@ final class HttpApi {
   static void mount(Router router, GatewayVerticle gw) {
     HttpApi api = new HttpApi(gw);
     router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
-    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(api::authenticate);
+    // Order matters: the signature headers, content type and announced length are checked before any byte of the
+    // body is read (no upload is ever stored, no form field ever becomes a parameter), then the body is read
+    // under its limit, then the signature over that body and the nonce are checked.
+    BodyHandler small = jsonOnlyBodyHandler(API_MAX_BODY_BYTES);
+    BodyHandler large = jsonOnlyBodyHandler(API_MAX_WORDS_BODY_BYTES);
+    router.route("/api/v1/*")
+      .handler(api::preAuthenticate)
+      .handler(rc -> (bodyLimit(rc) == API_MAX_WORDS_BODY_BYTES ? large : small).handle(rc))
+      .handler(api::authenticate)
+      .failureHandler(HttpApi::onFailure);
     router.post("/api/v1/sign").handler(rc -> api.withBody(rc, b -> api.sign(app(rc), b)));
     router.post("/api/v1/chat-sign").handler(rc -> api.withBody(rc, b -> api.chatSign(app(rc), b)));
     router.delete("/api/v1/chat-permission").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.CHAT_API_REVOKE,
@@ -74,7 +104,7 @@ final class HttpApi {
     router.put("/api/v1/rooms/:roomId/info").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.ROOM_API_INFO,
       new JsonObject().put("appId", app(rc).appId()).put("roomId", pathId(rc, "roomId"))
         .put("info", b.containsKey("info") ? b.getValue("info") : b))));
-    router.put("/api/v1/sensitive-words").handler(rc -> api.withBody(rc, b -> {
+    router.put(WORDS_PATH).handler(rc -> api.withBody(rc, b -> {
       JsonArray words = b.getJsonArray("words");
       if (words == null) {
         throw ProtocolException.missing("words");
@@ -90,37 +120,202 @@ final class HttpApi {
     }
   }
 
+  /** Buffers the body in memory only: no file uploads, no form attributes merged into the parameters. */
+  private static BodyHandler jsonOnlyBodyHandler(int limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setMergeFormAttributes(false).setDeleteUploadedFilesOnEnd(true);
+  }
+
+  private static int bodyLimit(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return rc.request().method() == HttpMethod.PUT && WORDS_PATH.equals(path) ? API_MAX_WORDS_BODY_BYTES : API_MAX_BODY_BYTES;
+  }
+
   // ---- authentication -------------------------------------------------------------------------------------
 
-  private void authenticate(RoutingContext rc) {
+  /**
+   * Everything that can be decided from the request head, before the body is read: the app, the timestamp window,
+   * the nonce and signature syntax (else 401), the content type (else 415) and the announced length (else 413).
+   */
+  private void preAuthenticate(RoutingContext rc) {
     HttpServerRequest req = rc.request();
     String appId = req.getHeader("X-App-Id");
     String ts = req.getHeader("X-Timestamp");
     String nonce = req.getHeader("X-Nonce");
     String sig = req.getHeader("X-Signature");
-    AppConfig app = config.apps().get(appId);
-    long now = System.currentTimeMillis();
-    if (app == null || ts == null || nonce == null || sig == null || !ts.matches("-?[0-9]{1,16}")
-      || Math.abs(now - Long.parseLong(ts)) > API_CLOCK_SKEW_MS || !NONCE.matcher(nonce).matches()) {
-      problem(rc, ErrorCode.UNAUTHORIZED, "missing, expired or malformed signature headers");
+    AppConfig app = appId == null ? null : config.apps().get(appId);
+    if (app == null || ts == null || nonce == null || sig == null || !TIMESTAMP.matcher(ts).matches()
+      || Math.abs(System.currentTimeMillis() - Long.parseLong(ts)) > API_CLOCK_SKEW_MS || !NONCE.matcher(nonce).matches()
+      || !SIGNATURE.matcher(sig).matches()) {
+      refuseEarly(rc, ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED.httpStatus(), "missing, expired or malformed signature headers");
       return;
     }
-    String body = rc.body() == null || rc.body().buffer() == null ? "" : rc.body().asString();
-    String expected = Signatures.api(app.secret(), req.method().name(), appId, req.uri(), ts, nonce, body);
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long length = 0;
+    if (cl != null) {
+      if (!CONTENT_LENGTH.matcher(cl.trim()).matches()) {
+        refuseEarly(rc, ErrorCode.INVALID_FIELD, 400, "malformed Content-Length");
+        return;
+      }
+      length = Long.parseLong(cl.trim());
+    }
+    boolean hasBody = length > 0 || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+      || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    if (hasBody) {
+      // A body without any Content-Type is read as raw bytes (no multipart or form parsing happens then) and
+      // refused with 415 only after its signature is checked, so that a tampered body is still reported as 401.
+      String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+      String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
+      if ((type != null && !isJsonMediaType(type)) || (encoding != null && !"identity".equalsIgnoreCase(encoding.trim()))) {
+        refuseEarly(rc, ErrorCode.INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, NOT_JSON);
+        return;
+      }
+      int limit = bodyLimit(rc);
+      if (length > limit) {
+        refuseEarly(rc, ErrorCode.TOO_LARGE, ErrorCode.TOO_LARGE.httpStatus(), "request body larger than " + limit + " bytes");
+        return;
+      }
+    }
+    rc.put(APP, app);
+    rc.next();
+  }
+
+  /** {@code application/json}, optionally with {@code charset=utf-8} (any case, quoted or not) and nothing else. */
+  static boolean isJsonMediaType(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.split(";", -1);
+    if (!"application/json".equalsIgnoreCase(parts[0].trim())) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      if (eq < 0 || !"charset".equalsIgnoreCase(p.substring(0, eq).trim())) {
+        return false;
+      }
+      String v = p.substring(eq + 1).trim();
+      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+        v = v.substring(1, v.length() - 1);
+      }
+      if (!"utf-8".equalsIgnoreCase(v) && !"utf8".equalsIgnoreCase(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** After the body is read (within its limit): the signature over it, then the nonce (accepted once). */
+  private void authenticate(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    AppConfig app = app(rc);
+    String ts = req.getHeader("X-Timestamp");
+    String nonce = req.getHeader("X-Nonce");
+    String sig = req.getHeader("X-Signature");
+    String body;
+    try {
+      body = bodyText(rc);
+    } catch (ProtocolException e) {
+      problem(rc, e.code(), e.getMessage());
+      return;
+    }
+    String expected = Signatures.api(app.secret(), req.method().name(), app.appId(), req.uri(), ts, nonce, body);
     if (!Signatures.matches(expected, sig)) {
       problem(rc, ErrorCode.UNAUTHORIZED, "bad signature");
       return;
     }
-    gw.infra().kv().setIfAbsent("nonce:" + appId + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
+    if (!body.isEmpty() && req.getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+      problem(rc, UNSUPPORTED_MEDIA_TYPE, ErrorCode.INVALID_JSON, NOT_JSON);
+      return;
+    }
+    gw.infra().kv().setIfAbsent("nonce:" + app.appId() + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
       if (ar.failed()) {
-        problem(rc, ErrorCode.UNAVAILABLE, "store unavailable");
+        problem(rc, ErrorCode.UNAVAILABLE, "store unavailable; retry later");
       } else if (!ar.result()) {
         problem(rc, ErrorCode.UNAUTHORIZED, "nonce already used");
       } else {
-        rc.put(APP, app);
         rc.next();
       }
     });
+  }
+
+  /** The body as UTF-8 text; malformed UTF-8 is INVALID_JSON (RFC 8259 §8.1), never silently replaced. */
+  private static String bodyText(RoutingContext rc) {
+    if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
+      return "";
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(rc.body().buffer().getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      throw new ProtocolException(ErrorCode.INVALID_JSON, "the body is not valid UTF-8");
+    }
+  }
+
+  /**
+   * A refusal before the body was read. The connection is closed after the answer when a body is still on its way,
+   * so that an unauthenticated client cannot make the server read (or wait for) the rest.
+   */
+  private static void refuseEarly(RoutingContext rc, ErrorCode code, int status, String detail) {
+    HttpServerRequest req = rc.request();
+    if (req.isEnded() || !bodyMayFollow(req)) {
+      problem(rc, status, code, detail);
+      return;
+    }
+    if (req.version() != HttpVersion.HTTP_2) {
+      rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    problem(rc, status, code, detail).onComplete(ar -> {
+      if (req.version() == HttpVersion.HTTP_2) {
+        rc.response().reset(0); // RFC 9113 §8.1: NO_ERROR asks the client to stop sending this request's body
+      } else if (req.connection() != null) {
+        // Vert.x reads and discards the rest of the body (nothing is buffered), then closes because of
+        // "Connection: close". A client that is almost done can finish and read the answer; one that is still
+        // sending (or trickling) after the linger is cut off.
+        HttpConnection conn = req.connection();
+        if (req.isEnded()) {
+          conn.close();
+          return;
+        }
+        long timer = rc.vertx().setTimer(EARLY_REFUSAL_LINGER_MS, t -> conn.close());
+        req.endHandler(v -> {
+          rc.vertx().cancelTimer(timer);
+          conn.close();
+        });
+        req.resume();
+      }
+    });
+  }
+
+  /** Whether the head announces a body (or, for HTTP/2, the stream is still open); a malformed length counts. */
+  private static boolean bodyMayFollow(HttpServerRequest req) {
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (cl != null && !"0".equals(cl.trim())) || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+      || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+  }
+
+  /** Failures of the /api/v1 chain: the body handler's 413 and anything unexpected, always as problem+json. */
+  private static void onFailure(RoutingContext rc) {
+    if (rc.response().headWritten()) {
+      return;
+    }
+    Throwable err = rc.failure();
+    if (rc.statusCode() == 413) {
+      refuseEarly(rc, ErrorCode.TOO_LARGE, 413, "request body larger than " + bodyLimit(rc) + " bytes");
+    } else if (err instanceof ProtocolException pe) {
+      problem(rc, pe.code(), pe.getMessage());
+    } else if (rc.statusCode() == 400) {
+      refuseEarly(rc, ErrorCode.INVALID_JSON, 400, "malformed request body");
+    } else {
+      LOG.error("{} {} failed (status {})", rc.request().method(), rc.request().path(), rc.statusCode(), err);
+      problem(rc, ErrorCode.INTERNAL, "internal error");
+    }
   }
 
   private static AppConfig app(RoutingContext rc) {
@@ -299,11 +494,15 @@ final class HttpApi {
     rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  static void problem(RoutingContext rc, ErrorCode code, String detail) {
-    int status = code.httpStatus();
-    rc.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
-      .end(new JsonObject().put("type", "about:blank").put("title", code.name()).put("status", status)
-        .put("detail", detail).put("code", code.name()).encode());
+  static Future<Void> problem(RoutingContext rc, ErrorCode code, String detail) {
+    return problem(rc, code.httpStatus(), code, detail);
+  }
+
+  /** A problem+json answer with a §3 code and an explicit HTTP status. */
+  static Future<Void> problem(RoutingContext rc, int status, ErrorCode code, String detail) {
+    JsonObject body = new JsonObject().put("type", "about:blank").put("title", code.name()).put("status", status)
+      .put("detail", detail).put("code", code.name());
+    return rc.response().setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.encode());
   }
 
   private static String enc(String s) {
