@@ -7,14 +7,16 @@ import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.proto.StrictJson;
 import com.seedim.im.common.security.Signatures;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -48,6 +50,8 @@ final class HttpApi {
   static final int API_MAX_BODY_BYTES = 64 * 1024;
   /** Largest body of {@code PUT /api/v1/sensitive-words}, a whole word list (a future config key). */
   static final int API_MAX_WORDS_BODY_BYTES = 1 << 20;
+  /** retryAfterMs of a 503 UNAVAILABLE answer (PROTOCOL.md §2's rule applied to the API; a future config key). */
+  static final long API_RETRY_AFTER_MS = 1_000;
   /**
    * How long a connection whose request was refused before its body was read may go on sending (the rest is read
    * and discarded) before it is closed (a future config key).
@@ -58,6 +62,7 @@ final class HttpApi {
   private static final String NOT_JSON = "a request body must be Content-Type application/json (charset utf-8 if any), not encoded";
   static final int MAX_PRESENCE_USERS = 200;
   static final String APP = "im.app";
+  static final String BODY = "im.body";
   /** The device of messages sent through the HTTP API: '#' is not an id character, so no real device has it. */
   static final String API_DEVICE = "#api";
   private static final Pattern NONCE = Pattern.compile("[\\x21-\\x7E]{1,64}");
@@ -105,11 +110,19 @@ final class HttpApi {
       new JsonObject().put("appId", app(rc).appId()).put("roomId", pathId(rc, "roomId"))
         .put("info", b.containsKey("info") ? b.getValue("info") : b))));
     router.put(WORDS_PATH).handler(rc -> api.withBody(rc, b -> {
-      JsonArray words = b.getJsonArray("words");
+      Object words = b.getValue("words");
       if (words == null) {
         throw ProtocolException.missing("words");
       }
-      return api.forward(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", app(rc).appId()).put("words", words));
+      if (!(words instanceof JsonArray list)) {
+        throw ProtocolException.invalid("words", "expected an array of strings");
+      }
+      for (Object w : list) {
+        if (!(w instanceof String)) {
+          throw ProtocolException.invalid("words", "expected an array of strings");
+        }
+      }
+      return api.forward(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", app(rc).appId()).put("words", list));
     }));
     if (gw.serverConfig().dev()) {
       router.get("/dev/sign").handler(rc -> api.dev(rc, q -> api.sign(api.devApp(q), new JsonObject()
@@ -234,6 +247,7 @@ final class HttpApi {
       problem(rc, UNSUPPORTED_MEDIA_TYPE, ErrorCode.INVALID_JSON, NOT_JSON);
       return;
     }
+    rc.put(BODY, body);
     gw.infra().kv().setIfAbsent("nonce:" + app.appId() + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
       if (ar.failed()) {
         problem(rc, ErrorCode.UNAVAILABLE, "store unavailable; retry later");
@@ -330,47 +344,56 @@ final class HttpApi {
     return v;
   }
 
-  /** Runs an API handler on the parsed JSON body (empty object when none), mapping failures to problems. */
+  /**
+   * Runs an API handler on the body (strict RFC 8259, one object; empty object when there is none), mapping
+   * failures to problems. Synchronous failures are the request's fault: a field of the wrong type (a
+   * ClassCastException or IllegalArgumentException from a getter) is INVALID_FIELD, never UNAVAILABLE.
+   */
   private void withBody(RoutingContext rc, Function<JsonObject, Future<JsonObject>> h) {
     Future<JsonObject> f;
     try {
-      JsonObject body;
-      String raw = rc.body() == null || rc.body().buffer() == null ? "" : rc.body().asString();
-      if (raw.isBlank()) {
-        body = new JsonObject();
-      } else {
-        try {
-          Object v = io.vertx.core.json.Json.decodeValue(raw);
-          if (!(v instanceof JsonObject o)) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
-          }
-          body = o;
-        } catch (DecodeException e) {
-          throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON body");
-        }
-      }
+      String raw = rc.get(BODY);
+      JsonObject body = raw == null || raw.isEmpty() ? new JsonObject() : StrictJson.parseObject(raw);
       f = h.apply(body);
     } catch (ProtocolException e) {
       f = Future.failedFuture(e);
+    } catch (ClassCastException | IllegalArgumentException e) {
+      f = Future.failedFuture(new ProtocolException(ErrorCode.INVALID_FIELD, "a field has the wrong type or format"));
     } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
+      LOG.error("{} {} failed", rc.request().method(), rc.request().path(), e);
+      f = Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
     }
     respond(rc, f);
   }
 
+  /**
+   * Success as JSON; failures as problems. A ProtocolException or a service's coded refusal keeps its code and
+   * message; a bus timeout, a missing service or a store failure is 503 UNAVAILABLE with retryAfterMs; anything
+   * else is a logged 500 INTERNAL. Exception texts never reach the client.
+   */
   private void respond(RoutingContext rc, Future<JsonObject> f) {
     f.onComplete(ar -> {
       if (ar.succeeded()) {
         json(rc, 200, ar.result());
-      } else {
-        ErrorCode c = GatewayVerticle.errorOf(ar.cause());
-        if (c == ErrorCode.INTERNAL || !(ar.cause() instanceof ProtocolException || ar.cause() instanceof io.vertx.core.eventbus.ReplyException)) {
-          if (!(ar.cause() instanceof ProtocolException)) {
-            LOG.error("{} {} failed", rc.request().method(), rc.request().path(), ar.cause());
-          }
-        }
-        problem(rc, c, GatewayVerticle.messageOf(ar.cause(), c));
+        return;
       }
+      Throwable err = ar.cause();
+      ErrorCode c = GatewayVerticle.errorOf(err);
+      String detail;
+      if (err instanceof ProtocolException) {
+        detail = err.getMessage();
+      } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE && c != ErrorCode.INTERNAL) {
+        detail = GatewayVerticle.messageOf(err, c);
+      } else if (c == ErrorCode.UNAVAILABLE) {
+        if (!(err instanceof ReplyException)) {
+          LOG.warn("{} {}: store or service failure: {}", rc.request().method(), rc.request().path(), err.toString());
+        }
+        detail = "service or store unavailable; retry later with the same request (for messages, the same unique)";
+      } else {
+        LOG.error("{} {} failed", rc.request().method(), rc.request().path(), err);
+        detail = "internal error";
+      }
+      problem(rc, c, detail);
     });
   }
 
@@ -445,7 +468,7 @@ final class HttpApi {
     JsonArray list = new JsonArray();
     for (String id : ids) {
       if (!Frames.isValidId(id)) {
-        throw ProtocolException.invalid("userIds", "not an id: " + id);
+        throw ProtocolException.invalid("userIds", "every id is 1-64 characters of [A-Za-z0-9_.@:-]");
       }
       list.add(id);
     }
@@ -498,10 +521,17 @@ final class HttpApi {
     return problem(rc, code.httpStatus(), code, detail);
   }
 
-  /** A problem+json answer with a §3 code and an explicit HTTP status. */
+  /**
+   * A problem+json answer with a §3 code. The detail is always the server's own text, never request content.
+   * 503 UNAVAILABLE carries retryAfterMs and a Retry-After header (seconds), as PROTOCOL.md §2 asks of 503s.
+   */
   static Future<Void> problem(RoutingContext rc, int status, ErrorCode code, String detail) {
     JsonObject body = new JsonObject().put("type", "about:blank").put("title", code.name()).put("status", status)
       .put("detail", detail).put("code", code.name());
+    if (code == ErrorCode.UNAVAILABLE) {
+      body.put("retryAfterMs", API_RETRY_AFTER_MS);
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (API_RETRY_AFTER_MS + 999) / 1000)));
+    }
     return rc.response().setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.encode());
   }
 
