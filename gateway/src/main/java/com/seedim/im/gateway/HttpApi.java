@@ -69,6 +69,8 @@ final class HttpApi {
   private static final Pattern TIMESTAMP = Pattern.compile("-?[0-9]{1,16}");
   private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern CONTENT_LENGTH = Pattern.compile("[0-9]{1,18}");
+  /** What a legacy-sign app's handshake accepts as loginId (PROTOCOL.md §2). */
+  private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
 
@@ -402,11 +404,18 @@ final class HttpApi {
   /** POST /api/v1/sign: a connect URL and sign for a user (what the original /im/sign returned). */
   private Future<JsonObject> sign(AppConfig app, JsonObject b) {
     String userId = Frames.reqId(b, "userId");
+    String deviceField = "deviceId";
     String deviceId = Frames.optId(b, "deviceId");
     if (deviceId == null) {
+      deviceField = "loginId";
       deviceId = Frames.optId(b, "loginId");
     }
-    if (deviceId == null) {
+    if (app.legacySign()) {
+      // the legacy handshake takes a loginId only as a UUID; without one the URL carries none (device "default")
+      if (deviceId != null && !UUID.matcher(deviceId).matches()) {
+        throw ProtocolException.invalid(deviceField, "legacy-sign apps need a UUID (8-4-4-4-12 hex digits)");
+      }
+    } else if (deviceId == null) {
       deviceId = Handshake.DEFAULT_DEVICE;
     }
     String roleIn = Frames.optString(b, "role");
@@ -417,8 +426,10 @@ final class HttpApi {
     String txNo = Long.toString(System.currentTimeMillis());
     String sign;
     StringBuilder url = new StringBuilder(config.raw().getString("publicWsUrl", "ws://" + config.host() + ":" + gw.actualPort() + "/ws"))
-      .append("?appId=").append(enc(app.appId())).append("&userId=").append(enc(userId))
-      .append("&loginId=").append(enc(deviceId));
+      .append("?appId=").append(enc(app.appId())).append("&userId=").append(enc(userId));
+    if (deviceId != null) {
+      url.append("&loginId=").append(enc(deviceId));
+    }
     if (app.legacySign()) {
       if (!"user".equals(role)) {
         throw ProtocolException.invalid("role", "legacy-sign apps connect users only");
@@ -432,6 +443,7 @@ final class HttpApi {
       url.append("&role=").append(role);
     }
     url.append("&msgType=10&txNo=").append(txNo).append("&sign=").append(sign);
+    // loginId is JSON null for a legacy URL without one (a client appending "loginId=null" still connects, §2)
     return Future.succeededFuture(new JsonObject().put("url", url.toString()).put("appId", app.appId()).put("userId", userId)
       .put("loginId", deviceId).put("role", role).put("msgType", 10).put("txNo", Long.parseLong(txNo)).put("sign", sign)
       .put("heartbeatSeconds", app.heartbeatSeconds()));
