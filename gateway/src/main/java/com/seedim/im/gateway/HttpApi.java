@@ -71,6 +71,11 @@ final class HttpApi {
   private static final Pattern CONTENT_LENGTH = Pattern.compile("[0-9]{1,18}");
   /** What a legacy-sign app's handshake accepts as loginId (PROTOCOL.md §2). */
   private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  /** Host header values the dev endpoints answer (DNS rebinding): localhost, 127.x.x.x, [::1], any port. */
+  private static final Pattern LOOPBACK_HOST = Pattern.compile(
+    "(?i)(localhost|127\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){2}"
+      + "|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:[0-9]{1,5})?");
+  private static final List<String> PROXY_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP");
   private static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
 
@@ -499,10 +504,26 @@ final class HttpApi {
 
   // ---- dev mode ---------------------------------------------------------------------------------------------
 
+  /**
+   * The dev endpoints answer a loopback peer that talks to them directly under a loopback name: not through a proxy
+   * (behind a same-host reverse proxy every peer is loopback, audit M1) and not under a foreign Host name (a
+   * DNS-rebinding page in the developer's browser, audit L8).
+   */
   private void dev(RoutingContext rc, Function<Function<String, String>, Future<JsonObject>> h) {
-    String remote = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
+    HttpServerRequest req = rc.request();
+    String remote = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     if (!ServerConfig.isLoopback(remote) && !"0:0:0:0:0:0:0:1".equals(remote)) {
       problem(rc, ErrorCode.FORBIDDEN, "dev endpoints answer loopback clients only");
+      return;
+    }
+    for (String header : PROXY_HEADERS) {
+      if (req.headers().contains(header)) {
+        problem(rc, ErrorCode.FORBIDDEN, "dev endpoints do not answer proxied requests");
+        return;
+      }
+    }
+    if (!isLoopbackHost(req)) {
+      problem(rc, ErrorCode.FORBIDDEN, "dev endpoints answer only Host localhost, 127.x.x.x or [::1]");
       return;
     }
     Future<JsonObject> f;
@@ -512,6 +533,14 @@ final class HttpApi {
       f = Future.failedFuture(e);
     }
     respond(rc, f);
+  }
+
+  private static boolean isLoopbackHost(HttpServerRequest req) {
+    String host = req.getHeader(HttpHeaders.HOST);
+    if (host == null && req.authority() != null) {
+      host = req.authority().toString();
+    }
+    return host != null && LOOPBACK_HOST.matcher(host.trim()).matches();
   }
 
   private AppConfig devApp(Function<String, String> q) {
