@@ -7,10 +7,16 @@ import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.proto.StrictJson;
 import com.seedim.im.common.security.Signatures;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -21,6 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +46,36 @@ final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final long API_CLOCK_SKEW_MS = 300_000;
   static final long NONCE_WINDOW_MS = 600_000;
-  static final int MAX_BODY_BYTES = 1 << 20;
+  /** Largest request body of every /api/v1 endpoint but {@link #WORDS_PATH} (a future config key). */
+  static final int API_MAX_BODY_BYTES = 64 * 1024;
+  /** Largest body of {@code PUT /api/v1/sensitive-words}, a whole word list (a future config key). */
+  static final int API_MAX_WORDS_BODY_BYTES = 1 << 20;
+  /** retryAfterMs of a 503 UNAVAILABLE answer (PROTOCOL.md §2's rule applied to the API; a future config key). */
+  static final long API_RETRY_AFTER_MS = 1_000;
+  /**
+   * How long a connection whose request was refused before its body was read may go on sending (the rest is read
+   * and discarded) before it is closed (a future config key).
+   */
+  static final long EARLY_REFUSAL_LINGER_MS = 1_000;
+  static final String WORDS_PATH = "/api/v1/sensitive-words";
+  private static final int UNSUPPORTED_MEDIA_TYPE = 415;
+  private static final String NOT_JSON = "a request body must be Content-Type application/json (charset utf-8 if any), not encoded";
   static final int MAX_PRESENCE_USERS = 200;
   static final String APP = "im.app";
+  static final String BODY = "im.body";
   /** The device of messages sent through the HTTP API: '#' is not an id character, so no real device has it. */
   static final String API_DEVICE = "#api";
   private static final Pattern NONCE = Pattern.compile("[\\x21-\\x7E]{1,64}");
+  private static final Pattern TIMESTAMP = Pattern.compile("-?[0-9]{1,16}");
+  private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("[0-9]{1,18}");
+  /** What a legacy-sign app's handshake accepts as loginId (PROTOCOL.md §2). */
+  private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  /** Host header values the dev endpoints answer (DNS rebinding): localhost, 127.x.x.x, [::1], any port. */
+  private static final Pattern LOOPBACK_HOST = Pattern.compile(
+    "(?i)(localhost|127\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){2}"
+      + "|\\[::1\\]|\\[0:0:0:0:0:0:0:1\\])(:[0-9]{1,5})?");
+  private static final List<String> PROXY_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP");
   private static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
 
@@ -57,7 +90,16 @@ final class HttpApi {
   static void mount(Router router, GatewayVerticle gw) {
     HttpApi api = new HttpApi(gw);
     router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
-    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(api::authenticate);
+    // Order matters: the signature headers, content type and announced length are checked before any byte of the
+    // body is read (no upload is ever stored, no form field ever becomes a parameter), then the body is read
+    // under its limit, then the signature over that body and the nonce are checked.
+    BodyHandler small = jsonOnlyBodyHandler(API_MAX_BODY_BYTES);
+    BodyHandler large = jsonOnlyBodyHandler(API_MAX_WORDS_BODY_BYTES);
+    router.route("/api/v1/*")
+      .handler(api::preAuthenticate)
+      .handler(rc -> (bodyLimit(rc) == API_MAX_WORDS_BODY_BYTES ? large : small).handle(rc))
+      .handler(api::authenticate)
+      .failureHandler(HttpApi::onFailure);
     router.post("/api/v1/sign").handler(rc -> api.withBody(rc, b -> api.sign(app(rc), b)));
     router.post("/api/v1/chat-sign").handler(rc -> api.withBody(rc, b -> api.chatSign(app(rc), b)));
     router.delete("/api/v1/chat-permission").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.CHAT_API_REVOKE,
@@ -74,12 +116,20 @@ final class HttpApi {
     router.put("/api/v1/rooms/:roomId/info").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.ROOM_API_INFO,
       new JsonObject().put("appId", app(rc).appId()).put("roomId", pathId(rc, "roomId"))
         .put("info", b.containsKey("info") ? b.getValue("info") : b))));
-    router.put("/api/v1/sensitive-words").handler(rc -> api.withBody(rc, b -> {
-      JsonArray words = b.getJsonArray("words");
+    router.put(WORDS_PATH).handler(rc -> api.withBody(rc, b -> {
+      Object words = b.getValue("words");
       if (words == null) {
         throw ProtocolException.missing("words");
       }
-      return api.forward(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", app(rc).appId()).put("words", words));
+      if (!(words instanceof JsonArray list)) {
+        throw ProtocolException.invalid("words", "expected an array of strings");
+      }
+      for (Object w : list) {
+        if (!(w instanceof String)) {
+          throw ProtocolException.invalid("words", "expected an array of strings");
+        }
+      }
+      return api.forward(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", app(rc).appId()).put("words", list));
     }));
     if (gw.serverConfig().dev()) {
       router.get("/dev/sign").handler(rc -> api.dev(rc, q -> api.sign(api.devApp(q), new JsonObject()
@@ -90,37 +140,203 @@ final class HttpApi {
     }
   }
 
+  /** Buffers the body in memory only: no file uploads, no form attributes merged into the parameters. */
+  private static BodyHandler jsonOnlyBodyHandler(int limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setMergeFormAttributes(false).setDeleteUploadedFilesOnEnd(true);
+  }
+
+  private static int bodyLimit(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return rc.request().method() == HttpMethod.PUT && WORDS_PATH.equals(path) ? API_MAX_WORDS_BODY_BYTES : API_MAX_BODY_BYTES;
+  }
+
   // ---- authentication -------------------------------------------------------------------------------------
 
-  private void authenticate(RoutingContext rc) {
+  /**
+   * Everything that can be decided from the request head, before the body is read: the app, the timestamp window,
+   * the nonce and signature syntax (else 401), the content type (else 415) and the announced length (else 413).
+   */
+  private void preAuthenticate(RoutingContext rc) {
     HttpServerRequest req = rc.request();
     String appId = req.getHeader("X-App-Id");
     String ts = req.getHeader("X-Timestamp");
     String nonce = req.getHeader("X-Nonce");
     String sig = req.getHeader("X-Signature");
-    AppConfig app = config.apps().get(appId);
-    long now = System.currentTimeMillis();
-    if (app == null || ts == null || nonce == null || sig == null || !ts.matches("-?[0-9]{1,16}")
-      || Math.abs(now - Long.parseLong(ts)) > API_CLOCK_SKEW_MS || !NONCE.matcher(nonce).matches()) {
-      problem(rc, ErrorCode.UNAUTHORIZED, "missing, expired or malformed signature headers");
+    AppConfig app = appId == null ? null : config.apps().get(appId);
+    if (app == null || ts == null || nonce == null || sig == null || !TIMESTAMP.matcher(ts).matches()
+      || Math.abs(System.currentTimeMillis() - Long.parseLong(ts)) > API_CLOCK_SKEW_MS || !NONCE.matcher(nonce).matches()
+      || !SIGNATURE.matcher(sig).matches()) {
+      refuseEarly(rc, ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED.httpStatus(), "missing, expired or malformed signature headers");
       return;
     }
-    String body = rc.body() == null || rc.body().buffer() == null ? "" : rc.body().asString();
-    String expected = Signatures.api(app.secret(), req.method().name(), appId, req.uri(), ts, nonce, body);
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long length = 0;
+    if (cl != null) {
+      if (!CONTENT_LENGTH.matcher(cl.trim()).matches()) {
+        refuseEarly(rc, ErrorCode.INVALID_FIELD, 400, "malformed Content-Length");
+        return;
+      }
+      length = Long.parseLong(cl.trim());
+    }
+    boolean hasBody = length > 0 || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+      || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    if (hasBody) {
+      // A body without any Content-Type is read as raw bytes (no multipart or form parsing happens then) and
+      // refused with 415 only after its signature is checked, so that a tampered body is still reported as 401.
+      String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+      String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
+      if ((type != null && !isJsonMediaType(type)) || (encoding != null && !"identity".equalsIgnoreCase(encoding.trim()))) {
+        refuseEarly(rc, ErrorCode.INVALID_JSON, UNSUPPORTED_MEDIA_TYPE, NOT_JSON);
+        return;
+      }
+      int limit = bodyLimit(rc);
+      if (length > limit) {
+        refuseEarly(rc, ErrorCode.TOO_LARGE, ErrorCode.TOO_LARGE.httpStatus(), "request body larger than " + limit + " bytes");
+        return;
+      }
+    }
+    rc.put(APP, app);
+    rc.next();
+  }
+
+  /** {@code application/json}, optionally with {@code charset=utf-8} (any case, quoted or not) and nothing else. */
+  static boolean isJsonMediaType(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.split(";", -1);
+    if (!"application/json".equalsIgnoreCase(parts[0].trim())) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      if (eq < 0 || !"charset".equalsIgnoreCase(p.substring(0, eq).trim())) {
+        return false;
+      }
+      String v = p.substring(eq + 1).trim();
+      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+        v = v.substring(1, v.length() - 1);
+      }
+      if (!"utf-8".equalsIgnoreCase(v) && !"utf8".equalsIgnoreCase(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** After the body is read (within its limit): the signature over it, then the nonce (accepted once). */
+  private void authenticate(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    AppConfig app = app(rc);
+    String ts = req.getHeader("X-Timestamp");
+    String nonce = req.getHeader("X-Nonce");
+    String sig = req.getHeader("X-Signature");
+    String body;
+    try {
+      body = bodyText(rc);
+    } catch (ProtocolException e) {
+      problem(rc, e.code(), e.getMessage());
+      return;
+    }
+    String expected = Signatures.api(app.secret(), req.method().name(), app.appId(), req.uri(), ts, nonce, body);
     if (!Signatures.matches(expected, sig)) {
       problem(rc, ErrorCode.UNAUTHORIZED, "bad signature");
       return;
     }
-    gw.infra().kv().setIfAbsent("nonce:" + appId + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
+    if (!body.isEmpty() && req.getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+      problem(rc, UNSUPPORTED_MEDIA_TYPE, ErrorCode.INVALID_JSON, NOT_JSON);
+      return;
+    }
+    rc.put(BODY, body);
+    gw.infra().kv().setIfAbsent("nonce:" + app.appId() + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
       if (ar.failed()) {
-        problem(rc, ErrorCode.UNAVAILABLE, "store unavailable");
+        problem(rc, ErrorCode.UNAVAILABLE, "store unavailable; retry later");
       } else if (!ar.result()) {
         problem(rc, ErrorCode.UNAUTHORIZED, "nonce already used");
       } else {
-        rc.put(APP, app);
         rc.next();
       }
     });
+  }
+
+  /** The body as UTF-8 text; malformed UTF-8 is INVALID_JSON (RFC 8259 §8.1), never silently replaced. */
+  private static String bodyText(RoutingContext rc) {
+    if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
+      return "";
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(rc.body().buffer().getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      throw new ProtocolException(ErrorCode.INVALID_JSON, "the body is not valid UTF-8");
+    }
+  }
+
+  /**
+   * A refusal before the body was read. The connection is closed after the answer when a body is still on its way,
+   * so that an unauthenticated client cannot make the server read (or wait for) the rest.
+   */
+  private static void refuseEarly(RoutingContext rc, ErrorCode code, int status, String detail) {
+    HttpServerRequest req = rc.request();
+    if (req.isEnded() || !bodyMayFollow(req)) {
+      problem(rc, status, code, detail);
+      return;
+    }
+    if (req.version() != HttpVersion.HTTP_2) {
+      rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    problem(rc, status, code, detail).onComplete(ar -> {
+      if (req.version() == HttpVersion.HTTP_2) {
+        rc.response().reset(0); // RFC 9113 §8.1: NO_ERROR asks the client to stop sending this request's body
+      } else if (req.connection() != null) {
+        // Vert.x reads and discards the rest of the body (nothing is buffered), then closes because of
+        // "Connection: close". A client that is almost done can finish and read the answer; one that is still
+        // sending (or trickling) after the linger is cut off.
+        HttpConnection conn = req.connection();
+        if (req.isEnded()) {
+          conn.close();
+          return;
+        }
+        long timer = rc.vertx().setTimer(EARLY_REFUSAL_LINGER_MS, t -> conn.close());
+        req.endHandler(v -> {
+          rc.vertx().cancelTimer(timer);
+          conn.close();
+        });
+        req.resume();
+      }
+    });
+  }
+
+  /** Whether the head announces a body (or, for HTTP/2, the stream is still open); a malformed length counts. */
+  private static boolean bodyMayFollow(HttpServerRequest req) {
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (cl != null && !"0".equals(cl.trim())) || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+      || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+  }
+
+  /** Failures of the /api/v1 chain: the body handler's 413 and anything unexpected, always as problem+json. */
+  private static void onFailure(RoutingContext rc) {
+    if (rc.response().headWritten()) {
+      return;
+    }
+    Throwable err = rc.failure();
+    if (rc.statusCode() == 413) {
+      refuseEarly(rc, ErrorCode.TOO_LARGE, 413, "request body larger than " + bodyLimit(rc) + " bytes");
+    } else if (err instanceof ProtocolException pe) {
+      problem(rc, pe.code(), pe.getMessage());
+    } else if (rc.statusCode() == 400) {
+      refuseEarly(rc, ErrorCode.INVALID_JSON, 400, "malformed request body");
+    } else {
+      LOG.error("{} {} failed (status {})", rc.request().method(), rc.request().path(), rc.statusCode(), err);
+      problem(rc, ErrorCode.INTERNAL, "internal error");
+    }
   }
 
   private static AppConfig app(RoutingContext rc) {
@@ -135,47 +351,56 @@ final class HttpApi {
     return v;
   }
 
-  /** Runs an API handler on the parsed JSON body (empty object when none), mapping failures to problems. */
+  /**
+   * Runs an API handler on the body (strict RFC 8259, one object; empty object when there is none), mapping
+   * failures to problems. Synchronous failures are the request's fault: a field of the wrong type (a
+   * ClassCastException or IllegalArgumentException from a getter) is INVALID_FIELD, never UNAVAILABLE.
+   */
   private void withBody(RoutingContext rc, Function<JsonObject, Future<JsonObject>> h) {
     Future<JsonObject> f;
     try {
-      JsonObject body;
-      String raw = rc.body() == null || rc.body().buffer() == null ? "" : rc.body().asString();
-      if (raw.isBlank()) {
-        body = new JsonObject();
-      } else {
-        try {
-          Object v = io.vertx.core.json.Json.decodeValue(raw);
-          if (!(v instanceof JsonObject o)) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "the body must be a JSON object");
-          }
-          body = o;
-        } catch (DecodeException e) {
-          throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON body");
-        }
-      }
+      String raw = rc.get(BODY);
+      JsonObject body = raw == null || raw.isEmpty() ? new JsonObject() : StrictJson.parseObject(raw);
       f = h.apply(body);
     } catch (ProtocolException e) {
       f = Future.failedFuture(e);
+    } catch (ClassCastException | IllegalArgumentException e) {
+      f = Future.failedFuture(new ProtocolException(ErrorCode.INVALID_FIELD, "a field has the wrong type or format"));
     } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
+      LOG.error("{} {} failed", rc.request().method(), rc.request().path(), e);
+      f = Future.failedFuture(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
     }
     respond(rc, f);
   }
 
+  /**
+   * Success as JSON; failures as problems. A ProtocolException or a service's coded refusal keeps its code and
+   * message; a bus timeout, a missing service or a store failure is 503 UNAVAILABLE with retryAfterMs; anything
+   * else is a logged 500 INTERNAL. Exception texts never reach the client.
+   */
   private void respond(RoutingContext rc, Future<JsonObject> f) {
     f.onComplete(ar -> {
       if (ar.succeeded()) {
         json(rc, 200, ar.result());
-      } else {
-        ErrorCode c = GatewayVerticle.errorOf(ar.cause());
-        if (c == ErrorCode.INTERNAL || !(ar.cause() instanceof ProtocolException || ar.cause() instanceof io.vertx.core.eventbus.ReplyException)) {
-          if (!(ar.cause() instanceof ProtocolException)) {
-            LOG.error("{} {} failed", rc.request().method(), rc.request().path(), ar.cause());
-          }
-        }
-        problem(rc, c, GatewayVerticle.messageOf(ar.cause(), c));
+        return;
       }
+      Throwable err = ar.cause();
+      ErrorCode c = GatewayVerticle.errorOf(err);
+      String detail;
+      if (err instanceof ProtocolException) {
+        detail = err.getMessage();
+      } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE && c != ErrorCode.INTERNAL) {
+        detail = GatewayVerticle.messageOf(err, c);
+      } else if (c == ErrorCode.UNAVAILABLE) {
+        if (!(err instanceof ReplyException)) {
+          LOG.warn("{} {}: store or service failure: {}", rc.request().method(), rc.request().path(), err.toString());
+        }
+        detail = "service or store unavailable; retry later with the same request (for messages, the same unique)";
+      } else {
+        LOG.error("{} {} failed", rc.request().method(), rc.request().path(), err);
+        detail = "internal error";
+      }
+      problem(rc, c, detail);
     });
   }
 
@@ -184,11 +409,18 @@ final class HttpApi {
   /** POST /api/v1/sign: a connect URL and sign for a user (what the original /im/sign returned). */
   private Future<JsonObject> sign(AppConfig app, JsonObject b) {
     String userId = Frames.reqId(b, "userId");
+    String deviceField = "deviceId";
     String deviceId = Frames.optId(b, "deviceId");
     if (deviceId == null) {
+      deviceField = "loginId";
       deviceId = Frames.optId(b, "loginId");
     }
-    if (deviceId == null) {
+    if (app.legacySign()) {
+      // the legacy handshake takes a loginId only as a UUID; without one the URL carries none (device "default")
+      if (deviceId != null && !UUID.matcher(deviceId).matches()) {
+        throw ProtocolException.invalid(deviceField, "legacy-sign apps need a UUID (8-4-4-4-12 hex digits)");
+      }
+    } else if (deviceId == null) {
       deviceId = Handshake.DEFAULT_DEVICE;
     }
     String roleIn = Frames.optString(b, "role");
@@ -199,8 +431,10 @@ final class HttpApi {
     String txNo = Long.toString(System.currentTimeMillis());
     String sign;
     StringBuilder url = new StringBuilder(config.raw().getString("publicWsUrl", "ws://" + config.host() + ":" + gw.actualPort() + "/ws"))
-      .append("?appId=").append(enc(app.appId())).append("&userId=").append(enc(userId))
-      .append("&loginId=").append(enc(deviceId));
+      .append("?appId=").append(enc(app.appId())).append("&userId=").append(enc(userId));
+    if (deviceId != null) {
+      url.append("&loginId=").append(enc(deviceId));
+    }
     if (app.legacySign()) {
       if (!"user".equals(role)) {
         throw ProtocolException.invalid("role", "legacy-sign apps connect users only");
@@ -214,6 +448,7 @@ final class HttpApi {
       url.append("&role=").append(role);
     }
     url.append("&msgType=10&txNo=").append(txNo).append("&sign=").append(sign);
+    // loginId is JSON null for a legacy URL without one (a client appending "loginId=null" still connects, §2)
     return Future.succeededFuture(new JsonObject().put("url", url.toString()).put("appId", app.appId()).put("userId", userId)
       .put("loginId", deviceId).put("role", role).put("msgType", 10).put("txNo", Long.parseLong(txNo)).put("sign", sign)
       .put("heartbeatSeconds", app.heartbeatSeconds()));
@@ -250,7 +485,7 @@ final class HttpApi {
     JsonArray list = new JsonArray();
     for (String id : ids) {
       if (!Frames.isValidId(id)) {
-        throw ProtocolException.invalid("userIds", "not an id: " + id);
+        throw ProtocolException.invalid("userIds", "every id is 1-64 characters of [A-Za-z0-9_.@:-]");
       }
       list.add(id);
     }
@@ -269,10 +504,26 @@ final class HttpApi {
 
   // ---- dev mode ---------------------------------------------------------------------------------------------
 
+  /**
+   * The dev endpoints answer a loopback peer that talks to them directly under a loopback name: not through a proxy
+   * (behind a same-host reverse proxy every peer is loopback, audit M1) and not under a foreign Host name (a
+   * DNS-rebinding page in the developer's browser, audit L8).
+   */
   private void dev(RoutingContext rc, Function<Function<String, String>, Future<JsonObject>> h) {
-    String remote = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
+    HttpServerRequest req = rc.request();
+    String remote = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
     if (!ServerConfig.isLoopback(remote) && !"0:0:0:0:0:0:0:1".equals(remote)) {
       problem(rc, ErrorCode.FORBIDDEN, "dev endpoints answer loopback clients only");
+      return;
+    }
+    for (String header : PROXY_HEADERS) {
+      if (req.headers().contains(header)) {
+        problem(rc, ErrorCode.FORBIDDEN, "dev endpoints do not answer proxied requests");
+        return;
+      }
+    }
+    if (!isLoopbackHost(req)) {
+      problem(rc, ErrorCode.FORBIDDEN, "dev endpoints answer only Host localhost, 127.x.x.x or [::1]");
       return;
     }
     Future<JsonObject> f;
@@ -282,6 +533,14 @@ final class HttpApi {
       f = Future.failedFuture(e);
     }
     respond(rc, f);
+  }
+
+  private static boolean isLoopbackHost(HttpServerRequest req) {
+    String host = req.getHeader(HttpHeaders.HOST);
+    if (host == null && req.authority() != null) {
+      host = req.authority().toString();
+    }
+    return host != null && LOOPBACK_HOST.matcher(host.trim()).matches();
   }
 
   private AppConfig devApp(Function<String, String> q) {
@@ -299,11 +558,22 @@ final class HttpApi {
     rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  static void problem(RoutingContext rc, ErrorCode code, String detail) {
-    int status = code.httpStatus();
-    rc.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
-      .end(new JsonObject().put("type", "about:blank").put("title", code.name()).put("status", status)
-        .put("detail", detail).put("code", code.name()).encode());
+  static Future<Void> problem(RoutingContext rc, ErrorCode code, String detail) {
+    return problem(rc, code.httpStatus(), code, detail);
+  }
+
+  /**
+   * A problem+json answer with a §3 code. The detail is always the server's own text, never request content.
+   * 503 UNAVAILABLE carries retryAfterMs and a Retry-After header (seconds), as PROTOCOL.md §2 asks of 503s.
+   */
+  static Future<Void> problem(RoutingContext rc, int status, ErrorCode code, String detail) {
+    JsonObject body = new JsonObject().put("type", "about:blank").put("title", code.name()).put("status", status)
+      .put("detail", detail).put("code", code.name());
+    if (code == ErrorCode.UNAVAILABLE) {
+      body.put("retryAfterMs", API_RETRY_AFTER_MS);
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (API_RETRY_AFTER_MS + 999) / 1000)));
+    }
+    return rc.response().setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.encode());
   }
 
   private static String enc(String s) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -17,9 +18,17 @@ final class Http {
     .connectTimeout(Duration.ofSeconds(5)).build();
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
-  record Response(int status, String contentType, String body) {
+  record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+    Response(int status, String contentType, String body) {
+      this(status, contentType, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true));
+    }
+
     JsonObject json() {
       return new JsonObject(body);
+    }
+
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
     }
   }
 
@@ -42,10 +51,116 @@ final class Http {
     return send(req);
   }
 
+  /** The four §7 signature headers for a request, as name/value pairs. */
+  static String[] signatureHeaders(String method, String pathAndQuery, String body, long ts, String nonce) {
+    String sig = Signatures.api(TestServer.SECRET, method, TestServer.APP_ID, pathAndQuery, Long.toString(ts), nonce, body == null ? "" : body);
+    return new String[] {"X-App-Id", TestServer.APP_ID, "X-Timestamp", Long.toString(ts), "X-Nonce", nonce, "X-Signature", sig};
+  }
+
+  /** A signed API call with a chosen Content-Type (null: none) and extra headers. */
+  static Response api(int port, String method, String pathAndQuery, String body, String contentType, String... extraHeaders) {
+    String nonce = UUID.randomUUID().toString();
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT)
+      .headers(signatureHeaders(method, pathAndQuery, body, System.currentTimeMillis(), nonce))
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    if (extraHeaders.length > 0) {
+      b.headers(extraHeaders);
+    }
+    return send(b.build());
+  }
+
+  /** What a raw exchange got back; status -1 when nothing arrived before the read timeout. */
+  record RawResponse(int status, java.util.Map<String, String> headers, String body, long bodyBytesSent, long millis,
+                     boolean closedByServer) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  /**
+   * One request over a raw socket, for what java.net.http will not send (Host header, multipart, trickling).
+   * The head ("METHOD path HTTP/1.1\r\n...\r\n\r\n") is sent, then {@code body} up to {@code sendBodyBytes}
+   * bytes (all of it when negative); the writer then stays silent without closing. The response is read with
+   * the given timeout while the writer runs. Write errors (the server closed early) are ignored. closedByServer:
+   * the connection ended within 2 s after the response.
+   */
+  static RawResponse raw(int port, String head, byte[] body, int sendBodyBytes, Duration readTimeout) {
+    long start = System.nanoTime();
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout((int) readTimeout.toMillis());
+      java.io.OutputStream out = s.getOutputStream();
+      int limit = sendBodyBytes < 0 ? body.length : Math.min(sendBodyBytes, body.length);
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+          for (int off = 0; off < limit; off += 16384) {
+            int n = Math.min(16384, limit - off);
+            out.write(body, off, n);
+            sent.addAndGet(n);
+          }
+          out.flush();
+        } catch (java.io.IOException ignored) {
+          // the server answered and closed before reading everything: that is allowed
+        }
+      }, "raw-http-writer");
+      writer.setDaemon(true);
+      writer.start();
+      java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+      String statusLine;
+      try {
+        statusLine = line(in);
+      } catch (java.net.SocketTimeoutException e) {
+        return new RawResponse(-1, java.util.Map.of(), "", sent.get(), (System.nanoTime() - start) / 1_000_000, false);
+      }
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      long sentAtAnswer = sent.get();
+      java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (String l = line(in); !l.isEmpty(); l = line(in)) {
+        int c = l.indexOf(':');
+        headers.put(l.substring(0, c).trim(), l.substring(c + 1).trim());
+      }
+      int len = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+      byte[] b = in.readNBytes(len);
+      boolean closed;
+      s.setSoTimeout(2000);
+      try {
+        closed = in.read() == -1;
+      } catch (java.net.SocketTimeoutException e) {
+        closed = false;
+      } catch (java.io.IOException e) {
+        closed = true; // reset
+      }
+      return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(b, StandardCharsets.UTF_8), sentAtAnswer,
+        millis, closed);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String line(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        sb.append((char) c);
+      }
+    }
+    if (c == -1 && sb.length() == 0) {
+      throw new java.io.EOFException("connection closed before a response");
+    }
+    return sb.toString();
+  }
+
   static Response send(HttpRequest req) {
     try {
       HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
+      return new Response(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body(), r.headers());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
