@@ -101,4 +101,23 @@ class HandshakeHostileTest {
     assertThat(status(good + "&headsSince=0")).isEqualTo(101);
     assertThat(status(good + "&headsSince=" + now)).isEqualTo(101);
   }
+
+  @Test
+  @DisplayName("M3: user x:y on device default and user x on device y:default keep separate idempotency records")
+  void idempotencyKeysDoNotCollide() {
+    start();
+    TestClient victim = server.connect("x:y", "default");
+    TestClient attacker = server.connect("x", "y:default");
+    JsonObject a = attacker.request(new JsonObject().put("msgType", 400).put("unique", "k"));
+    JsonObject v = victim.request(new JsonObject().put("msgType", 400).put("unique", "k"));
+    assertThat(a.getInteger("msgType")).isEqualTo(30);
+    assertThat(v.getInteger("msgType")).isEqualTo(30);
+    assertThat(v.getInteger("call")).as("the victim's frame must run, not get the attacker's record")
+      .isNotEqualTo(a.getInteger("call"));
+    assertThat(probe.get().enterCalls.get()).isEqualTo(2);
+    // a real repeat of one's own unique is still answered from the record
+    JsonObject again = victim.request(new JsonObject().put("msgType", 400).put("unique", "k"));
+    assertThat(again.getInteger("call")).isEqualTo(v.getInteger("call"));
+    assertThat(probe.get().enterCalls.get()).isEqualTo(2);
+  }
 }
