@@ -169,8 +169,28 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * True for {@code localhost} and for IP literals (IPv4, IPv6, bracketed IPv6) of a loopback address. Anything else
+   * is false, without a DNS lookup: a hostname such as {@code 127.example.com} is not a loopback bind address
+   * (the old {@code startsWith("127.")} accepted it).
+   */
   public static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    // parses literals only (null for anything else); never resolves a name
+    byte[] addr = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (addr == null) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByAddress(addr).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void override(JsonObject j, Map<String, String> env, String var, String key) {

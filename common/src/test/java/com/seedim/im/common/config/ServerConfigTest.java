@@ -33,4 +33,19 @@ class ServerConfigTest {
     }
     assertThat(ServerConfig.fromJson(prod("my-app_1.x@y", GOOD_SECRET), Map.of()).apps().get("my-app_1.x@y")).isNotNull();
   }
+
+  @Test
+  @DisplayName("L13: the dev bind check needs a loopback IP literal or localhost; hostnames that look like 127.x are refused")
+  void loopbackBind() {
+    for (String bad : new String[] {"127.example.com", "127.0.0.1.nip.io", "127.0.0.1x", "127.0.0.256", "localhost.evil.com",
+      "0.0.0.0", "10.0.0.1", "::", "[::1", "", "LOCALHOST.", "1.2.3.4"}) {
+      assertThat(ServerConfig.isLoopback(bad)).as(bad).isFalse();
+      assertThatThrownBy(() -> ServerConfig.fromJson(dev().put("host", bad), Map.of())).as(bad)
+        .hasMessageContaining("dev mode refuses to bind");
+    }
+    for (String ok : new String[] {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"}) {
+      assertThat(ServerConfig.isLoopback(ok)).as(ok).isTrue();
+      assertThat(ServerConfig.fromJson(dev().put("host", ok), Map.of()).host()).isEqualTo(ok);
+    }
+  }
 }
