@@ -106,7 +106,7 @@ public record ServerConfig(
       cluster.put("enabled", true);
     }
 
-    boolean dev = !"prod".equals(j.getString("mode", "dev"));
+    boolean dev = devMode(j.getValue("mode"));
     List<AppConfig> apps = new ArrayList<>();
     for (Object o : j.getJsonArray("apps", new JsonArray())) {
       apps.add(AppConfig.fromJson((JsonObject) o, dev));
@@ -139,6 +139,30 @@ public record ServerConfig(
       j);
     c.validate();
     return c;
+  }
+
+  public static final String MODE_DEV = "dev";
+  public static final String MODE_PROD = "prod";
+
+  /**
+   * {@code mode} must be present and exactly {@code "dev"} or {@code "prod"}: anything else ("production", "Prod",
+   * a missing key) used to mean dev mode (memory stores, /dev/sign, any secret), failing open.
+   */
+  static boolean devMode(Object mode) {
+    if (MODE_DEV.equals(mode)) {
+      return true;
+    }
+    if (MODE_PROD.equals(mode)) {
+      return false;
+    }
+    throw new IllegalArgumentException((mode == null ? "config key \"mode\" is missing"
+      : "config key \"mode\" is " + (mode instanceof String ? "\"" + oneLine((String) mode) + "\"" : "not a string"))
+      + ": it must be exactly \"dev\" or \"prod\" (or set IM_MODE)");
+  }
+
+  private static String oneLine(String s) {
+    String t = s.replaceAll("\\p{Cntrl}", "?");
+    return t.length() > 40 ? t.substring(0, 40) + "..." : t;
   }
 
   /** Refuses unsafe combinations (PROTOCOL.md §8). */

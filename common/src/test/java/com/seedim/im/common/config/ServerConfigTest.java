@@ -48,4 +48,26 @@ class ServerConfigTest {
       assertThat(ServerConfig.fromJson(dev().put("host", ok), Map.of()).host()).isEqualTo(ok);
     }
   }
+
+  @Test
+  @DisplayName("M1: mode must be exactly dev or prod, and present; anything else refuses to start with one clear message")
+  void modeIsExplicit() {
+    for (String bad : new String[] {"production", "Prod", "PROD", "Dev", "development", "", " prod", "prod "}) {
+      assertThatThrownBy(() -> ServerConfig.fromJson(dev().put("mode", bad), Map.of())).as(bad)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("mode").hasMessageContaining("\"dev\"").hasMessageContaining("\"prod\"")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+    assertThatThrownBy(() -> ServerConfig.fromJson(dev().put("mode", 1), Map.of())).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("mode");
+    JsonObject noMode = dev();
+    noMode.remove("mode");
+    assertThatThrownBy(() -> ServerConfig.fromJson(noMode, Map.of())).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("mode");
+    // IM_MODE overrides like any other key (and is checked the same way)
+    assertThat(ServerConfig.fromJson(noMode, Map.of("IM_MODE", "dev")).dev()).isTrue();
+    assertThatThrownBy(() -> ServerConfig.fromJson(dev(), Map.of("IM_MODE", "production"))).hasMessageContaining("mode");
+    assertThat(ServerConfig.fromJson(dev(), Map.of()).dev()).isTrue();
+    assertThat(ServerConfig.fromJson(prod("1", GOOD_SECRET), Map.of()).dev()).isFalse();
+  }
 }
