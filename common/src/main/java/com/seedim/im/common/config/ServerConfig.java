@@ -45,6 +45,19 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_CONNECT_WAITING = 20_000;
   public static final int MIN_SECRET_BYTES = 32;
   public static final String DEV_APP_ID = "1477358668";
+  /**
+   * Secrets that were ever shipped in {@code conf/*.json} or are obvious placeholders: refused outside dev mode
+   * (compared ignoring case). A copied example config must not run with a secret printed in this repository.
+   */
+  public static final java.util.Set<String> PLACEHOLDER_SECRETS = java.util.Set.of(
+    DEV_SECRET,
+    "replace-with-32-or-more-random-bytes-of-secret",
+    "local-cluster-secret-not-for-production-0123456789",
+    "change-me", "changeme", "secret", "password");
+  /** Substrings that mark a placeholder (compared ignoring case), for variants of the above. */
+  public static final List<String> PLACEHOLDER_MARKERS = List.of(
+    "change-me", "changeme", "change_me", "replace-with", "replace_with", "replace-me", "replace_me",
+    "not-for-production", "your-secret", "placeholder");
 
   /** MySQL (MariaDB) connection settings. */
   public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize) {
@@ -176,6 +189,14 @@ public record ServerConfig(
           throw new IllegalArgumentException("app " + a.appId() + ": outside dev mode the secret must not be "
             + DEV_SECRET + " and must be at least " + MIN_SECRET_BYTES + " bytes");
         }
+        if (isPlaceholder(a.secret())) {
+          throw new IllegalArgumentException("app " + a.appId() + ": the secret is a known placeholder from an example "
+            + "config; outside dev mode use a random one (e.g. openssl rand -hex 32)");
+        }
+      }
+      if (isPlaceholder(mysql.password())) {
+        throw new IllegalArgumentException("mysql.password is the placeholder '" + mysql.password()
+          + "'; outside dev mode set the real one (or IM_MYSQL_PASSWORD)");
       }
       java.util.Set<String> secrets = new java.util.HashSet<>();
       for (AppConfig a : apps.all()) {
@@ -191,6 +212,23 @@ public record ServerConfig(
         throw new IllegalArgumentException("dev mode refuses to bind " + host + " (set allowUnsafeDev to force)");
       }
     }
+  }
+
+  /** True for a known placeholder secret or password ({@link #PLACEHOLDER_SECRETS}, {@link #PLACEHOLDER_MARKERS}). */
+  public static boolean isPlaceholder(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return false;
+    }
+    String s = secret.toLowerCase(java.util.Locale.ROOT);
+    if (PLACEHOLDER_SECRETS.contains(s)) {
+      return true;
+    }
+    for (String m : PLACEHOLDER_MARKERS) {
+      if (s.contains(m)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

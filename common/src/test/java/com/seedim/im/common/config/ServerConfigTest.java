@@ -5,7 +5,14 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,5 +76,61 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.fromJson(dev(), Map.of("IM_MODE", "production"))).hasMessageContaining("mode");
     assertThat(ServerConfig.fromJson(dev(), Map.of()).dev()).isTrue();
     assertThat(ServerConfig.fromJson(prod("1", GOOD_SECRET), Map.of()).dev()).isFalse();
+  }
+
+  @Test
+  @DisplayName("M2: known placeholder secrets and the MySQL password change-me are refused outside dev mode")
+  void placeholdersRefused() {
+    for (String s : new String[] {"replace-with-32-or-more-random-bytes-of-secret", "local-cluster-secret-not-for-production-0123456789",
+      "change-me-change-me-change-me-change-me", "CHANGE-ME-0123456789-0123456789-0123456789", "changeme-0123456789-0123456789-xx",
+      "replace-me-with-a-long-random-secret-value", "your-secret-here-0123456789-0123456789"}) {
+      assertThatThrownBy(() -> ServerConfig.fromJson(prod("1", s), Map.of())).as(s)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("placeholder");
+      // dev mode keeps accepting anything (it is loopback-only and prints that it is not for production)
+      assertThat(ServerConfig.fromJson(dev().put("apps", prod("1", s).getJsonArray("apps")), Map.of()).dev()).isTrue();
+    }
+    JsonObject mysql = prod("1", GOOD_SECRET).put("mysql", new JsonObject().put("password", "change-me"));
+    assertThatThrownBy(() -> ServerConfig.fromJson(mysql, Map.of())).hasMessageContaining("mysql").hasMessageContaining("change-me");
+    assertThat(ServerConfig.fromJson(mysql, Map.of("IM_MYSQL_PASSWORD", "s3cr3t-from-env")).mysql().password()).isEqualTo("s3cr3t-from-env");
+    assertThat(ServerConfig.fromJson(prod("1", GOOD_SECRET), Map.of()).apps().get("1").secret()).isEqualTo(GOOD_SECRET);
+  }
+
+  @Test
+  @DisplayName("M2: every secret shipped in conf/*.json is refused in prod mode (a new example file cannot ship a usable secret)")
+  void shippedConfigSecretsRefused() throws IOException {
+    Path conf = repoRoot().resolve("conf");
+    List<Path> files;
+    try (Stream<Path> l = Files.list(conf)) {
+      files = l.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).extracting(f -> f.getFileName().toString()).contains("dev.json", "prod.example.json", "local-cluster.json");
+    List<String> checked = new ArrayList<>();
+    for (Path f : files) {
+      JsonObject json = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
+      assertThat(json.getString("mode")).as("%s carries mode explicitly", f).isIn("dev", "prod");
+      for (Object o : json.getJsonArray("apps", new JsonArray())) {
+        JsonObject app = ((JsonObject) o).copy();
+        String secret = app.getString("secret");
+        // the app as shipped, alone, in prod mode with a harmless rest of the config
+        JsonObject prod = new JsonObject().put("mode", "prod").put("apps", new JsonArray().add(app));
+        assertThatThrownBy(() -> ServerConfig.fromJson(prod, Map.of())).as("%s: app %s secret %s", f, app.getString("appId"), secret)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("secret");
+        checked.add(f.getFileName() + ":" + secret);
+      }
+      if ("prod".equals(json.getString("mode"))) {
+        assertThatThrownBy(() -> ServerConfig.fromJson(json, Map.of())).as("%s as shipped", f).isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+    assertThat(checked).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  /** The repository root (the directory with conf/ and the parent pom), from the module directory tests run in. */
+  static Path repoRoot() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !(Files.isDirectory(p.resolve("conf")) && Files.exists(p.resolve("pom.xml")))) {
+      p = p.getParent();
+    }
+    assertThat(p).as("repository root with conf/").isNotNull();
+    return p;
   }
 }
