@@ -3,12 +3,32 @@
 #   2 gateways (ws://127.0.0.1:8081/ws, ws://127.0.0.1:8082/ws) + one node each of chat, queue, room, signaling,
 # every node its own JVM, clustered with Hazelcast (TCP-IP join on 127.0.0.1:5701-5706).
 #   scripts/cluster.sh start | stop | status
-# Logs and pids go to run/cluster/. Config: conf/local-cluster.json (sign requests with scripts/api.sh).
+# Logs and pids go to run/cluster/. Config: conf/local-cluster.json, whose app secret is a placeholder that prod
+# mode refuses: start replaces it with a random secret kept in run/cluster/app-secret (generated once, mode 600)
+# and runs run/cluster/local-cluster.json. Sign requests with
+#   IM_APP_SECRET=$(cat run/cluster/app-secret) scripts/api.sh ...
+# CONFIG=FILE runs FILE as is instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=run/cluster
 JAR=server/target/seedim.jar
-CONFIG=${CONFIG:-conf/local-cluster.json}
+TEMPLATE=conf/local-cluster.json
+PLACEHOLDER='replace-me:generated-at-start-by-scripts-cluster.sh'
+CONFIG=${CONFIG:-}
+
+# Writes $DIR/local-cluster.json: the template with the placeholder secret replaced by this cluster's own secret.
+prepare_config() {
+  if [ -n "$CONFIG" ]; then return; fi
+  mkdir -p "$DIR"
+  if [ ! -s "$DIR/app-secret" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/app-secret")
+  fi
+  local secret
+  secret=$(cat "$DIR/app-secret")
+  grep -qF "\"$PLACEHOLDER\"" "$TEMPLATE" || { echo "$TEMPLATE has no placeholder secret $PLACEHOLDER"; exit 1; }
+  (umask 077; sed "s|\"$PLACEHOLDER\"|\"$secret\"|" "$TEMPLATE" >"$DIR/local-cluster.json")
+  CONFIG=$DIR/local-cluster.json
+}
 # name roles ws-port management-port hazelcast-port
 NODES=(
   "gw1 gateway 8081 9091 5701"
@@ -23,6 +43,7 @@ start() {
   ./scripts/services.sh
   if [ ! -f "$JAR" ]; then mvn -B -ntp -q install -DskipTests; fi
   mkdir -p "$DIR"
+  prepare_config
   for n in "${NODES[@]}"; do
     read -r name roles port mport hport <<<"$n"
     if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
@@ -44,6 +65,9 @@ start() {
     echo "$name ready (management http://127.0.0.1:$mport/metrics)"
   done
   echo "cluster up: ws://127.0.0.1:8081/ws and ws://127.0.0.1:8082/ws"
+  if [ "$CONFIG" = "$DIR/local-cluster.json" ]; then
+    echo "app secret: $DIR/app-secret (IM_APP_SECRET=\$(cat $DIR/app-secret) scripts/api.sh ...)"
+  fi
 }
 
 stop() {

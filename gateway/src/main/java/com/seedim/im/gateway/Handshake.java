@@ -21,7 +21,17 @@ public final class Handshake {
   public static final java.util.Set<String> PATHS = java.util.Set.of("/ws", "/login", "/");
   public static final String DEFAULT_DEVICE = "default";
   static final long CLOCK_SKEW_MS = 30_000;
+  /** Digits only; the value must also be canonical (see {@link #CANONICAL}). */
   private static final Pattern TX_NO = Pattern.compile("[0-9]{1,16}");
+  /**
+   * Canonical decimal {@code txNo}: no leading zero. The legacy MD5 string has no separators, so a zero moved
+   * from the end of userId to the front of txNo ("10" + "T" = "1" + "0T") kept a sign valid for another user.
+   */
+  private static final Pattern CANONICAL = Pattern.compile("[1-9][0-9]{0,15}");
+  /** Legacy-sign apps: txNo is epoch milliseconds, exactly 13 digits. */
+  private static final Pattern LEGACY_TX_NO = Pattern.compile("[1-9][0-9]{12}");
+  /** {@code headsSince}: canonical decimal, or 0. */
+  private static final Pattern HEADS_SINCE = Pattern.compile("0|[1-9][0-9]{0,15}");
   private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, String> ROLES = Map.of(
     "user", RequestContext.ROLE_USER,
@@ -103,8 +113,8 @@ public final class Handshake {
     Long headsSince = null;
     String hs = param.apply("headsSince");
     if (hs != null && !hs.isEmpty()) {
-      if (!TX_NO.matcher(hs).matches()) {
-        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'headsSince': epoch milliseconds");
+      if (!HEADS_SINCE.matcher(hs).matches()) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'headsSince': epoch milliseconds (or 0), no leading zero");
       }
       headsSince = Long.parseLong(hs);
     }
@@ -125,15 +135,24 @@ public final class Handshake {
       }
     }
     long txNo = Long.parseLong(txNoRaw);
+    // signs are checked over the canonical form, so a sign never covers a shifted zero; a non-canonical txNo
+    // is then refused (400) even with a valid sign
+    String txNoCanonical = Long.toString(txNo);
+    if (app.legacySign() && !LEGACY_TX_NO.matcher(txNoCanonical).matches()) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': 13-digit epoch milliseconds");
+    }
     long age = now - txNo;
     if (age < -CLOCK_SKEW_MS || age > app.signTtlSeconds() * 1000L) {
       return unauthorized();
     }
     String expected = app.legacySign()
-      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoRaw)
-      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoRaw);
+      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoCanonical)
+      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoCanonical);
     if (!Signatures.matches(expected, sign)) {
       return unauthorized();
+    }
+    if (!CANONICAL.matcher(txNoRaw).matches()) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': canonical decimal, no leading zero");
     }
     if (origin != null && !app.allowedOrigins().isEmpty() && !app.allowedOrigins().contains(origin)) {
       return Result.refuse(403, ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed");

@@ -6,6 +6,7 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
 import com.seedim.im.common.store.KeyValueStore;
+import com.seedim.im.common.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -37,7 +38,8 @@ final class Idempotency {
   }
 
   static String key(RequestContext ctx, MsgType type, String unique) {
-    return "idem:" + ctx.appId() + ":" + ctx.userId() + ":" + ctx.deviceId() + ":" + type.code() + ":" + unique;
+    // '|' separates: ids may contain ':' (a ':'-joined key let user a + device b:c share records with user a:b + device c)
+    return Keys.idempotency(ctx.appId(), ctx.userId(), ctx.deviceId(), type.code(), unique);
   }
 
   /**

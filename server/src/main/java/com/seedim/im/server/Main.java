@@ -36,11 +36,32 @@ public final class Main implements Callable<Integer> {
     description = "Verticle kinds to run: all, gateway, chat, queue, room, signaling (comma separated)")
   List<String> roles;
 
+  /** Exit status of a refused configuration (sysexits EX_CONFIG). */
+  static final int EXIT_CONFIG = 78;
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code = commandLine().execute(args);
     if (code != 0) {
       System.exit(code);
     }
+  }
+
+  /**
+   * The command line with its error handling: a refused or unreadable configuration is reported as one line on
+   * stderr, without a stack trace, and exits with {@link #EXIT_CONFIG}; other failures keep picocli's report.
+   */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
+        String what = ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + ex.getMessage() : ex.getMessage();
+        cmd.getErr().println("seedim: refusing to start: " + String.valueOf(what).replaceAll("\\R", " "));
+        cmd.getErr().flush();
+        return EXIT_CONFIG;
+      }
+      throw ex;
+    });
+    return cl;
   }
 
   @Override
@@ -78,7 +99,12 @@ public final class Main implements Callable<Integer> {
     }
     if (p != null) {
       LOG.info("config: {}", p.toAbsolutePath());
-      return new JsonObject(Files.readString(p, StandardCharsets.UTF_8));
+      String text = Files.readString(p, StandardCharsets.UTF_8);
+      try {
+        return new JsonObject(text);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new IllegalArgumentException("config " + p + " is not a JSON object: " + e.getMessage());
+      }
     }
     LOG.info("config: built-in dev config");
     try (InputStream in = Main.class.getClassLoader().getResourceAsStream(BUILTIN_CONFIG)) {
@@ -87,13 +113,24 @@ public final class Main implements Callable<Integer> {
   }
 
   private static void warnDev(ServerConfig cfg) {
-    LOG.warn("==================================================================================");
-    LOG.warn(" DEV MODE: every verticle in one process, IN-MEMORY stores. Nothing is durable.");
-    LOG.warn(" Do not use in production: run with a prod config (mode: prod, MySQL, Redis).");
+    devBanner(cfg).forEach(LOG::warn);
+  }
+
+  /**
+   * The dev-mode warning. An app's secret is printed only when it is the public {@code dev-secret} (so the README's
+   * quick start can sign); any other secret is a real one and stays out of the log.
+   */
+  static List<String> devBanner(ServerConfig cfg) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("==================================================================================");
+    lines.add(" DEV MODE: every verticle in one process, IN-MEMORY stores. Nothing is durable.");
+    lines.add(" Do not use in production: run with a prod config (mode: prod, MySQL, Redis).");
     for (AppConfig a : cfg.apps().all()) {
-      LOG.warn(" app {} secret: '{}'{}", a.appId(), a.secret(),
-        ServerConfig.DEV_SECRET.equals(a.secret()) ? "  (the public dev secret!)" : "");
+      lines.add(ServerConfig.DEV_SECRET.equals(a.secret())
+        ? " app " + a.appId() + " secret: '" + ServerConfig.DEV_SECRET + "'  (the public dev secret!)"
+        : " app " + a.appId() + ": (secret hidden)");
     }
-    LOG.warn("==================================================================================");
+    lines.add("==================================================================================");
+    return lines;
   }
 }

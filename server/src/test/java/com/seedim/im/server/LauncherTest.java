@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,5 +103,94 @@ class LauncherTest {
       .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:1"));
     ServerConfig cfg = ServerConfig.fromJson(prod, Map.of());
     assertThatThrownBy(() -> ImNode.start(cfg, Role.parse(Set.of("all"))).await()).isNotNull();
+  }
+
+  /** A launcher process: {@code java -cp <test classpath> Main args}, stdout and stderr kept apart. */
+  record Launch(Process process, Path out, Path err) {
+    static Launch start(Path dir, String... args) throws Exception {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        "com.seedim.im.server.Main"));
+      cmd.addAll(List.of(args));
+      Path out = Files.createTempFile(dir, "out", ".log");
+      Path err = Files.createTempFile(dir, "err", ".log");
+      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      return new Launch(p, out, err);
+    }
+
+    String stdout() throws Exception {
+      return Files.readString(out);
+    }
+
+    String stderr() throws Exception {
+      return Files.readString(err);
+    }
+
+    void kill() throws Exception {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static Path write(Path dir, JsonObject json) throws Exception {
+    Path f = Files.createTempFile(dir, "cfg", ".json");
+    Files.writeString(f, json.encodePrettily());
+    return f;
+  }
+
+  @Test
+  @DisplayName("M1: a mode other than exactly dev or prod, or none in an explicit --config, refuses to start: "
+    + "one line on stderr naming the key and its values, no stack trace, non-zero exit")
+  void refusesBadMode(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    JsonObject base = builtinDevConfig().put("port", 0).put("managementPort", 0);
+    JsonObject noMode = base.copy();
+    noMode.remove("mode");
+    for (JsonObject cfg : List.of(base.copy().put("mode", "production"), base.copy().put("mode", "Prod"), noMode)) {
+      Launch l = Launch.start(dir, "--config", write(dir, cfg).toString());
+      try {
+        assertThat(l.process().waitFor(30, TimeUnit.SECONDS)).as("refused at once, not started (mode %s): %s",
+          cfg.getValue("mode"), l.stdout()).isTrue();
+        assertThat(l.process().exitValue()).isNotZero();
+        String err = l.stderr().strip();
+        assertThat(err.lines().count()).as("stderr: %s", err).isEqualTo(1);
+        assertThat(err).contains("mode").contains("\"dev\"").contains("\"prod\"");
+        assertThat(l.stdout() + err).doesNotContain("Exception").doesNotContain("\tat ");
+      } finally {
+        l.kill();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("M1: the built-in dev config and conf/dev.json say mode dev explicitly")
+  void devConfigsCarryMode() throws Exception {
+    assertThat(builtinDevConfig().getString("mode")).isEqualTo("dev");
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(root.resolve("conf"))) {
+      root = root.getParent();
+    }
+    assertThat(new JsonObject(Files.readString(root.resolve("conf/dev.json"))).getString("mode")).isEqualTo("dev");
+  }
+
+  @Test
+  @DisplayName("M1: the dev banner prints an app's secret only when it is the public dev-secret, else (secret hidden)")
+  void devBannerHidesRealSecrets(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String secret = "a-real-looking-secret-" + java.util.UUID.randomUUID();
+    JsonObject cfg = builtinDevConfig().put("port", 0).put("managementPort", 0);
+    cfg.getJsonArray("apps").add(new JsonObject().put("appId", "2000000002").put("secret", secret));
+    Launch l = Launch.start(dir, "--config", write(dir, cfg).toString(), "--roles", "gateway");
+    try {
+      long deadline = System.currentTimeMillis() + 40_000;
+      while (!l.stdout().contains("WebSocket:") && l.process().isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      String out = l.stdout();
+      assertThat(out).as("started").contains("WebSocket:");
+      assertThat(out).contains("DEV MODE").doesNotContain(secret);
+      assertThat(out).contains("app 2000000002").contains("(secret hidden)");
+      assertThat(out).contains("'" + ServerConfig.DEV_SECRET + "'");
+    } finally {
+      l.kill();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.proto.Frames;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -65,6 +66,9 @@ public record AppConfig(
     if (appId == null || appId.isEmpty()) {
       throw new IllegalArgumentException("app without appId");
     }
+    if (!isValidAppId(appId)) {
+      throw new IllegalArgumentException("invalid appId '" + appId + "': 1-64 characters of [A-Za-z0-9_.@-] (no ':')");
+    }
     String secret = j.getString("secret");
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("app " + appId + " has no secret");
@@ -107,6 +111,15 @@ public record AppConfig(
       ZoneId.of(j.getString("timeZone", "Asia/Shanghai")),
       j.getInteger("framesPerSecond", 30),
       j.getInteger("framesBurst", 100));
+  }
+
+  /**
+   * An appId is an id (PROTOCOL.md §1) without ':'. Store keys put the appId first and ':' after it
+   * ({@code r:<app>:<user>}, {@code q:<app>:<queue>}, ...): with ':' in appIds, apps {@code 1} and {@code 1:2}
+   * could share keys and cross tenants.
+   */
+  public static boolean isValidAppId(String appId) {
+    return Frames.isValidId(appId) && appId.indexOf(':') < 0;
   }
 
   /** The queue definition for an id, or null when unknown (callers apply {@link #dynamicQueues}). */

@@ -45,6 +45,19 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_CONNECT_WAITING = 20_000;
   public static final int MIN_SECRET_BYTES = 32;
   public static final String DEV_APP_ID = "1477358668";
+  /**
+   * Secrets that were ever shipped in {@code conf/*.json} or are obvious placeholders: refused outside dev mode
+   * (compared ignoring case). A copied example config must not run with a secret printed in this repository.
+   */
+  public static final java.util.Set<String> PLACEHOLDER_SECRETS = java.util.Set.of(
+    DEV_SECRET,
+    "replace-with-32-or-more-random-bytes-of-secret",
+    "local-cluster-secret-not-for-production-0123456789",
+    "change-me", "changeme", "secret", "password");
+  /** Substrings that mark a placeholder (compared ignoring case), for variants of the above. */
+  public static final List<String> PLACEHOLDER_MARKERS = List.of(
+    "change-me", "changeme", "change_me", "replace-with", "replace_with", "replace-me", "replace_me",
+    "not-for-production", "your-secret", "placeholder");
 
   /** MySQL (MariaDB) connection settings. */
   public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize) {
@@ -106,7 +119,7 @@ public record ServerConfig(
       cluster.put("enabled", true);
     }
 
-    boolean dev = !"prod".equals(j.getString("mode", "dev"));
+    boolean dev = devMode(j.getValue("mode"));
     List<AppConfig> apps = new ArrayList<>();
     for (Object o : j.getJsonArray("apps", new JsonArray())) {
       apps.add(AppConfig.fromJson((JsonObject) o, dev));
@@ -141,6 +154,30 @@ public record ServerConfig(
     return c;
   }
 
+  public static final String MODE_DEV = "dev";
+  public static final String MODE_PROD = "prod";
+
+  /**
+   * {@code mode} must be present and exactly {@code "dev"} or {@code "prod"}: anything else ("production", "Prod",
+   * a missing key) used to mean dev mode (memory stores, /dev/sign, any secret), failing open.
+   */
+  static boolean devMode(Object mode) {
+    if (MODE_DEV.equals(mode)) {
+      return true;
+    }
+    if (MODE_PROD.equals(mode)) {
+      return false;
+    }
+    throw new IllegalArgumentException((mode == null ? "config key \"mode\" is missing"
+      : "config key \"mode\" is " + (mode instanceof String ? "\"" + oneLine((String) mode) + "\"" : "not a string"))
+      + ": it must be exactly \"dev\" or \"prod\" (or set IM_MODE)");
+  }
+
+  private static String oneLine(String s) {
+    String t = s.replaceAll("\\p{Cntrl}", "?");
+    return t.length() > 40 ? t.substring(0, 40) + "..." : t;
+  }
+
   /** Refuses unsafe combinations (PROTOCOL.md §8). */
   public void validate() {
     if (apps.all().isEmpty()) {
@@ -152,6 +189,14 @@ public record ServerConfig(
           throw new IllegalArgumentException("app " + a.appId() + ": outside dev mode the secret must not be "
             + DEV_SECRET + " and must be at least " + MIN_SECRET_BYTES + " bytes");
         }
+        if (isPlaceholder(a.secret())) {
+          throw new IllegalArgumentException("app " + a.appId() + ": the secret is a known placeholder from an example "
+            + "config; outside dev mode use a random one (e.g. openssl rand -hex 32)");
+        }
+      }
+      if (isPlaceholder(mysql.password())) {
+        throw new IllegalArgumentException("mysql.password is the placeholder '" + mysql.password()
+          + "'; outside dev mode set the real one (or IM_MYSQL_PASSWORD)");
       }
       java.util.Set<String> secrets = new java.util.HashSet<>();
       for (AppConfig a : apps.all()) {
@@ -169,8 +214,45 @@ public record ServerConfig(
     }
   }
 
+  /** True for a known placeholder secret or password ({@link #PLACEHOLDER_SECRETS}, {@link #PLACEHOLDER_MARKERS}). */
+  public static boolean isPlaceholder(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return false;
+    }
+    String s = secret.toLowerCase(java.util.Locale.ROOT);
+    if (PLACEHOLDER_SECRETS.contains(s)) {
+      return true;
+    }
+    for (String m : PLACEHOLDER_MARKERS) {
+      if (s.contains(m)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True for {@code localhost} and for IP literals (IPv4, IPv6, bracketed IPv6) of a loopback address. Anything else
+   * is false, without a DNS lookup: a hostname such as {@code 127.example.com} is not a loopback bind address
+   * (the old {@code startsWith("127.")} accepted it).
+   */
   public static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    // parses literals only (null for anything else); never resolves a name
+    byte[] addr = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    if (addr == null) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByAddress(addr).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void override(JsonObject j, Map<String, String> env, String var, String key) {

@@ -222,11 +222,17 @@ public final class Frames {
     return s;
   }
 
-  /** The msgType of a client frame. */
+  /**
+   * The msgType of a client frame: a §1 number (strings of at most 16 digits) within the int range. Values outside
+   * it are INVALID_FIELD, never truncated ({@code 4294967426} would otherwise be handled as 130).
+   */
   public static int msgType(JsonObject f) {
     Long v = optLong(f, MSG_TYPE);
     if (v == null) {
       throw ProtocolException.missing(MSG_TYPE);
+    }
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw ProtocolException.invalid(MSG_TYPE, "out of range");
     }
     return v.intValue();
   }

@@ -23,6 +23,21 @@ class FramesTest {
   }
 
   @Test
+  @DisplayName("L2: msgType outside the int range is INVALID_FIELD, not truncated (4294967426 is not 130)")
+  void msgTypeRange() {
+    assertThat(Frames.msgType(new JsonObject().put("msgType", 130))).isEqualTo(130);
+    assertThat(Frames.msgType(new JsonObject().put("msgType", "130"))).isEqualTo(130);
+    assertThat(Frames.msgType(new JsonObject().put("msgType", (long) Integer.MAX_VALUE))).isEqualTo(Integer.MAX_VALUE);
+    assertThat(Frames.msgType(new JsonObject().put("msgType", (long) Integer.MIN_VALUE))).isEqualTo(Integer.MIN_VALUE);
+    for (Object bad : new Object[] {4294967426L, "4294967426", (long) Integer.MAX_VALUE + 1, (long) Integer.MIN_VALUE - 1,
+      -4294967166L, 4294967426.0, "12345678901234567", "99999999999999999999", new java.math.BigInteger("18446744073709551746")}) {
+      assertThatThrownBy(() -> Frames.msgType(new JsonObject().put("msgType", bad))).as("msgType %s", bad)
+        .isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_FIELD);
+    }
+  }
+
+  @Test
   @DisplayName("ids: pattern enforced, integers taken in decimal form")
   void ids() {
     JsonObject f = new JsonObject().put("u", 4805).put("v", "a b").put("w", "x".repeat(65)).put("ok", "a.b@c:d-e_f");

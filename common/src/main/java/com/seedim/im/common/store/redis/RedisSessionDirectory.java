@@ -128,6 +128,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
     this.aliveKey = prefix + "gw:alive";
   }
 
+  /**
+   * {@code <prefix>r:<app>:<user>}: one free-form id after the app, and appIds never contain ':'
+   * ({@link com.seedim.im.common.config.AppConfig#isValidAppId}), so the first ':' after {@code r:} ends the app
+   * and the key is unambiguous. The format is kept as is so that nodes of different versions share routes during
+   * a rolling upgrade; keys joining two free-form ids use {@link com.seedim.im.common.store.Keys}.
+   */
   private String key(String appId, String userId) {
     return prefix + "r:" + appId + ":" + userId;
   }
