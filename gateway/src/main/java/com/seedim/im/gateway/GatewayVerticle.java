@@ -5,9 +5,9 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.CloseCodes;
-import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.NoticeCode;
+import com.seedim.im.common.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -258,16 +258,8 @@ public class GatewayVerticle extends VerticleBase {
   /** HTTP API kick: 99 KICKED to the user's devices anywhere, and older signs refused from now on. */
   Future<Integer> kickUser(String appId, String userId, String deviceId) {
     long ttl = config.apps().get(appId).signTtlSeconds() * 1000L + KICK_RECORD_EXTRA_MS;
-    return infra.kv().set(Handshakes.kickKey(appId, userId), Long.toString(System.currentTimeMillis()), ttl)
+    return infra.kv().set(Keys.kick(appId, userId), Long.toString(System.currentTimeMillis()), ttl)
       .compose(v -> infra.pusher().kickUser(appId, userId, deviceId, NoticeCode.KICKED));
-  }
-
-  static ErrorCode errorOf(Throwable err) {
-    return Failures.codeOf(err);
-  }
-
-  static String messageOf(Throwable err, ErrorCode code) {
-    return Failures.messageOf(err, code);
   }
 
   /** This instance's push address. */

@@ -21,8 +21,6 @@ public final class Handshake {
   public static final java.util.Set<String> PATHS = java.util.Set.of("/ws", "/login", "/");
   public static final String DEFAULT_DEVICE = "default";
   static final long CLOCK_SKEW_MS = 30_000;
-  /** Digits only; the value must also be canonical (see {@link #CANONICAL}). */
-  private static final Pattern TX_NO = Pattern.compile("[0-9]{1,16}");
   /**
    * Canonical decimal {@code txNo}: no leading zero. The legacy MD5 string has no separators, so a zero moved
    * from the end of userId to the front of txNo ("10" + "T" = "1" + "0T") kept a sign valid for another user.
@@ -95,8 +93,11 @@ public final class Handshake {
     if (!Frames.isValidId(userId)) {
       return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'userId': 1-64 of [A-Za-z0-9_.@:-]");
     }
-    if (!TX_NO.matcher(txNoRaw).matches()) {
-      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': epoch milliseconds");
+    // canonical decimal only (400, checked with the other parameters): the legacy MD5 string has no separators, so
+    // a zero moved from the end of userId to the front of txNo ("10" + "T" = "1" + "0T") kept a sign valid for
+    // another user (audit H6)
+    if (!CANONICAL.matcher(txNoRaw).matches()) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': epoch milliseconds, no leading zero");
     }
     boolean loginPresent = loginRaw != null && !loginRaw.isEmpty() && !"null".equals(loginRaw) && !"undefined".equals(loginRaw);
     String deviceId = loginPresent ? loginRaw : DEFAULT_DEVICE;
@@ -134,25 +135,19 @@ public final class Handshake {
         return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps need a UUID 'loginId'");
       }
     }
-    long txNo = Long.parseLong(txNoRaw);
-    // signs are checked over the canonical form, so a sign never covers a shifted zero; a non-canonical txNo
-    // is then refused (400) even with a valid sign
-    String txNoCanonical = Long.toString(txNo);
-    if (app.legacySign() && !LEGACY_TX_NO.matcher(txNoCanonical).matches()) {
+    if (app.legacySign() && !LEGACY_TX_NO.matcher(txNoRaw).matches()) {
       return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': 13-digit epoch milliseconds");
     }
+    long txNo = Long.parseLong(txNoRaw);
     long age = now - txNo;
     if (age < -CLOCK_SKEW_MS || age > app.signTtlSeconds() * 1000L) {
       return unauthorized();
     }
     String expected = app.legacySign()
-      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoCanonical)
-      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoCanonical);
+      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoRaw)
+      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoRaw);
     if (!Signatures.matches(expected, sign)) {
       return unauthorized();
-    }
-    if (!CANONICAL.matcher(txNoRaw).matches()) {
-      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'txNo': canonical decimal, no leading zero");
     }
     if (origin != null && !app.allowedOrigins().isEmpty() && !app.allowedOrigins().contains(origin)) {
       return Result.refuse(403, ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed");

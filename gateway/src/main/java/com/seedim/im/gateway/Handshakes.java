@@ -3,6 +3,7 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.store.Keys;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -48,10 +49,6 @@ final class Handshakes {
     this.metrics = metrics;
     this.connections = connections;
     this.stopping = stopping;
-  }
-
-  static String kickKey(String appId, String userId) {
-    return "kick:" + appId + ":" + userId;
   }
 
   /** A request on a connect path: a WebSocket handshake, or its plain-GET diagnosis; anything else goes to {@code next}. */
@@ -112,7 +109,7 @@ final class Handshakes {
 
   /** Refuses signs issued before a kick (401); 503 when the record cannot be read in time. */
   private void checkKick(HttpServerRequest req, Handshake.Identity who, Runnable accepted, Runnable refused) {
-    infra.kv().get(kickKey(who.app().appId(), who.userId())).timeout(config.busTimeoutMs(), TimeUnit.MILLISECONDS)
+    infra.kv().get(Keys.kick(who.app().appId(), who.userId())).timeout(config.busTimeoutMs(), TimeUnit.MILLISECONDS)
       .onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("handshake of {}/{}: kick record unreadable: {}", who.app().appId(), who.userId(), ar.cause().toString());

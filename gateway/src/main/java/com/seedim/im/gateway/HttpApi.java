@@ -385,12 +385,12 @@ final class HttpApi {
         return;
       }
       Throwable err = ar.cause();
-      ErrorCode c = GatewayVerticle.errorOf(err);
+      ErrorCode c = Failures.codeOf(err);
       String detail;
       if (err instanceof ProtocolException) {
         detail = err.getMessage();
       } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE && c != ErrorCode.INTERNAL) {
-        detail = GatewayVerticle.messageOf(err, c);
+        detail = Failures.messageOf(err, c);
       } else if (c == ErrorCode.UNAVAILABLE) {
         if (!(err instanceof ReplyException)) {
           LOG.warn("{} {}: store or service failure: {}", rc.request().method(), rc.request().path(), err.toString());

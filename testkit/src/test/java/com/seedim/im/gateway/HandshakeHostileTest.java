@@ -69,7 +69,8 @@ class HandshakeHostileTest {
     String t = Long.toString(now);
     String sign10 = Signatures.legacyLogin(LEGACY_SECRET, LEGACY_APP, "10", null, t);
     // the MD5 input "10" + app + "1" + "0T" + secret equals the one for user "10" at T
-    assertThat(status(legacyQuery("1", "0" + t, sign10))).as("user 10's sign opening user 1").isEqualTo(401);
+    // (refused 400 like every malformed parameter, before any sign is checked: PROTOCOL.md §2 order)
+    assertThat(status(legacyQuery("1", "0" + t, sign10))).as("user 10's sign opening user 1").isEqualTo(400);
     assertThat(status(legacyQuery("10", "0" + t, sign10))).as("non-canonical txNo").isEqualTo(400);
     Http.Response plain = Http.get(server.port(), legacyQuery("10", "0" + t, sign10));
     assertThat(plain.status()).isEqualTo(400);
@@ -85,15 +86,14 @@ class HandshakeHostileTest {
   }
 
   @Test
-  @DisplayName("H6: HMAC apps also refuse non-canonical txNo (401 or 400) and headsSince (400); headsSince=0 is fine")
+  @DisplayName("H6: HMAC apps also refuse non-canonical txNo and headsSince (400, whatever the sign); headsSince=0 is fine")
   void canonicalNumbers() {
     start();
     long now = System.currentTimeMillis();
     String u = "canon";
     String base = "/ws?appId=" + TestServer.APP_ID + "&userId=" + u + "&msgType=10&txNo=0" + now + "&sign=";
-    // signs are checked over the canonical txNo: a sign over "0T" is no sign at all (401) ...
-    assertThat(status(base + Signatures.login(TestServer.SECRET, TestServer.APP_ID, u, "", "", "0" + now))).isEqualTo(401);
-    // ... and a valid sign with a non-canonical txNo is refused as malformed (400)
+    // a non-canonical txNo is malformed (400) whether the sign covers "0T" or "T"
+    assertThat(status(base + Signatures.login(TestServer.SECRET, TestServer.APP_ID, u, "", "", "0" + now))).isEqualTo(400);
     assertThat(status(base + TestServer.sign(u, null, null, now))).isEqualTo(400);
     String good = TestServer.query(u, null, null);
     assertThat(status(good + "&headsSince=00")).isEqualTo(400);
