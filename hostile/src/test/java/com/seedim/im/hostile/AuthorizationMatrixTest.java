@@ -22,6 +22,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,6 +86,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @DisplayName("authorization matrix (WebSocket msgTypes × actors, HTTP API × signers)")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Execution(ExecutionMode.CONCURRENT)
 class AuthorizationMatrixTest {
 
   enum Actor {
@@ -387,7 +390,14 @@ class AuthorizationMatrixTest {
     cell(20, Actor.OWNER, exp, () -> beat(c1(u("a"), "d1")));
     cell(20, Actor.PEER, exp, () -> beat(c1(u("b"), "d1")));
     cell(20, Actor.OUTSIDER, exp, () -> beat(c1(u("c"), "d1")));
-    cell(20, Actor.OTHER_APP, exp, () -> beat(c2(u("a"), "d1", null)));
+    cell(20, Actor.OTHER_APP, exp + "; 5 app-2 devices of the same userId, in another role, replace none of app 1's", () -> {
+      String a = u("a");
+      TestClient mine = c1(a, "d1");
+      for (int i = 1; i <= 5; i++) {
+        beat(c2(a, "d" + i, "agent"));
+      }
+      alive(mine);
+    });
     cell(20, Actor.WRONG_ROLE, exp + " (any role)", () -> beat(agent1(u("ag"), "d1")));
     cell(20, Actor.WRONG_DEVICE, exp + " (any device)", () -> {
       String a = u("a");
@@ -854,9 +864,10 @@ class AuthorizationMatrixTest {
       loggedOut(c1(u("c"), "d1"));
       alive(c.a);
     });
-    cell(251, Actor.OTHER_APP, "30, 252 for app 2's A (same userId, same device); app 1's A stays connected and online", () -> {
+    cell(251, Actor.OTHER_APP, "30, 252 for app 2's A (same userId, same device); app 1's A stays connected and online, B gets no 210", () -> {
       Chat c = chat(false, false);
       loggedOut(c2(c.aId, "d1", null), claims(c.aId, "d1"));
+      quiet(none(c.b, x -> List.of(200, 210).contains(x.getInteger("msgType")), "no friend on/offline notice to B"));
       alive(c.a);
       assertThat(online(c.b, c.aId)).isTrue();
     });
@@ -897,10 +908,15 @@ class AuthorizationMatrixTest {
       err(c1(u("c"), "d1"), f(300).put("receiveUserId", r.uId).put("message", offer()).mergeIn(claims(r.gId, "g1")), "NOT_FOUND");
       idleRoom(r);
     });
-    cell(300, Actor.OTHER_APP, "10 NOT_FOUND for app 2's G naming app 1's roomId; idle, no 301", () -> {
+    cell(300, Actor.OTHER_APP, "10 NOT_FOUND for app 2's G naming app 1's roomId (also with the ids in swapped roles); idle, no 301, app 1 sockets untouched", () -> {
       Room r = room(false);
       err(c2(r.gId, "g1", "agent"), f(300).put("roomId", r.roomId).put("message", offer()).mergeIn(claims(r.gId, "g1")), "NOT_FOUND");
+      // the same ids in the other roles (a role change replaces a user's devices, §2): only within app 2
+      err(c2(r.uId, "u1", "agent"), f(300).put("roomId", r.roomId).put("message", offer()), "NOT_FOUND");
+      err(c2(r.gId, "g2", null), f(300).put("receiveUserId", r.uId).put("message", offer()), "NOT_FOUND");
       idleRoom(r);
+      alive(r.u);
+      alive(r.g);
     });
     cell(300, Actor.WRONG_ROLE, "10 NOT_FOUND for an admin naming the roomId (admins may read rooms, not call in them)", () -> {
       Room r = room(false);
@@ -1151,12 +1167,16 @@ class AuthorizationMatrixTest {
       assertThat(p.getInteger("waitIndex")).isPositive();
       ok(c, f(420));
     });
-    cell(400, Actor.OTHER_APP, "30, 410 (1, 1) in app 2's own queue of that name; app 1's U keeps its place after app 2's U leaves",
+    cell(400, Actor.OTHER_APP, "30, 410 (1, 1) in app 2's own queue of that name; app 1's U keeps its place after app 2's U leaves (no 410/431 in app 1)",
       () -> {
         Wait w = waiting(null, false);
+        TestClient agent = agent1(u("ag"), "g1");
         TestClient x = c2(w.uId, "u1", null);
         position(enter(x, w.q), w.q, 1, 1);
         ok(x, f(420));
+        quiet(none(w.u, typeWith(410, "queueId", w.q), "no 410 to app 1's U"),
+          none(agent, x4 -> x4.getInteger("msgType") == 431 && w.q.equals(x4.getString("queueId")) && x4.getInteger("waitTotal") != 1,
+            "no 431 of app 2's queue to app 1's agent"));
         JsonObject mine = queueInfo(w.u, w.q);
         assertThat(mine.getInteger("waitIndex")).isEqualTo(1);
         assertThat(mine.getInteger("waitTotal")).isEqualTo(1);
