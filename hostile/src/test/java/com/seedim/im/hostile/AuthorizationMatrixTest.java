@@ -306,6 +306,11 @@ class AuthorizationMatrixTest {
       }
       md.append('\n');
     }
+    md.append("\n| probe | expected |\n|---|---|\n");
+    for (Map.Entry<String, Cell> e : probeCells().entrySet()) {
+      md.append("| ").append(e.getKey()).append(" | ").append(KNOWN_HOLES.containsKey(e.getKey()) ? "**HOLE** " : "")
+        .append(e.getValue().expected()).append(" |\n");
+    }
     Path p = Path.of("target", "authz-matrix.md");
     Files.createDirectories(p.getParent());
     Files.writeString(p, md.toString());
