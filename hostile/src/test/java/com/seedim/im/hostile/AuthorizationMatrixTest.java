@@ -86,7 +86,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @DisplayName("authorization matrix (WebSocket msgTypes × actors, HTTP API × signers)")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-@Execution(ExecutionMode.CONCURRENT)
 class AuthorizationMatrixTest {
 
   enum Actor {
@@ -177,6 +176,7 @@ class AuthorizationMatrixTest {
   }
 
   @TestFactory
+  @Execution(ExecutionMode.CONCURRENT) // the cells are independent; the class itself runs alone
   @DisplayName("WebSocket: msgType × actor")
   List<DynamicNode> websocket() {
     List<DynamicNode> out = new ArrayList<>();
@@ -204,6 +204,7 @@ class AuthorizationMatrixTest {
   }
 
   @TestFactory
+  @Execution(ExecutionMode.CONCURRENT) // the cells are independent; the class itself runs alone
   @DisplayName("HTTP API: endpoint × signer")
   List<DynamicNode> httpApi() {
     List<DynamicNode> out = new ArrayList<>();
@@ -224,6 +225,7 @@ class AuthorizationMatrixTest {
    * {@code d} must still be two different (appId, userId, deviceId) keys.
    */
   @TestFactory
+  @Execution(ExecutionMode.CONCURRENT) // the cells are independent; the class itself runs alone
   @DisplayName("probes: records of one user reachable by another")
   List<DynamicNode> probes() {
     List<DynamicNode> out = new ArrayList<>();
