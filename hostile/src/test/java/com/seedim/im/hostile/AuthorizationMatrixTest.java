@@ -121,7 +121,8 @@ class AuthorizationMatrixTest {
 
   @BeforeAll
   static void start() {
-    Authz.server = TestServer.builder().durable(false)
+    // -Dauthz.durable=true runs the same matrix on MariaDB + Redis (a fresh database and key prefix)
+    Authz.server = TestServer.builder().durable(Boolean.getBoolean("authz.durable"))
       .app(new JsonObject().put("requireChatSign", true).put("dynamicQueues", true)
         .put("queues", new JsonArray().add(new JsonObject().put("id", "default").put("agents", "all"))
           .add(new JsonObject().put("id", VIP).put("agents", new JsonArray().add(VIP_AGENT)))))
