@@ -221,13 +221,13 @@ class AuthorizationMatrixTest {
   }
 
   /**
-   * Probes beyond the matrix: the per-device records of §4 (idempotency) keyed so that another user's device can
-   * reach them. Ids may contain ':' (§1), so user {@code P} on device {@code 1:d} and user {@code P:1} on device
-   * {@code d} must still be two different (appId, userId, deviceId) keys.
+   * Probes beyond the matrix. The per-device records of §4 (idempotency) must not be reachable by another user's device:
+   * ids may contain ':' (§1), so user {@code P} on device {@code 1:d} and user {@code P:1} on device {@code d} are still
+   * two different (appId, userId, deviceId) keys. And the room-membership chat permission of §5 ends with the room.
    */
   @TestFactory
   @Execution(ExecutionMode.CONCURRENT) // the cells are independent; the class itself runs alone
-  @DisplayName("probes: records of one user reachable by another")
+  @DisplayName("probes: rules beyond one msgType × actor cell")
   List<DynamicNode> probes() {
     List<DynamicNode> out = new ArrayList<>();
     for (Map.Entry<String, Cell> p : probeCells().entrySet()) {
@@ -274,6 +274,15 @@ class AuthorizationMatrixTest {
         assertThat(got).as("%s must not receive %s's take (customer %s)", g, g + ":1", w.uId)
           .noneMatch(x -> x.getInteger("msgType") == 402);
         assertThat(got).as("answers to %s", g).anyMatch(x -> x.getInteger("msgType") == 10 && "QUEUE_EMPTY".equals(x.getString("code")));
+      }));
+    out.put("probe 130 × former room member", new Cell(
+      "after the room closed (420), the customer needs a sign again to message the agent: 132",
+      () -> {
+        Room r = room(false);
+        ok(r.u, f(130).put("receiveUserId", r.gId).put("message", "during"));
+        ok(r.u, f(420));
+        r.g.await(typeWith(560, "roomId", r.roomId));
+        refusedWith(r.u, f(130).put("receiveUserId", r.gId).put("message", "after"), 132);
       }));
     return out;
   }
@@ -592,13 +601,17 @@ class AuthorizationMatrixTest {
   // ---- 130 ------------------------------------------------------------------------------------------------------
 
   private static void send() {
-    cell(130, Actor.OWNER, "30 with messageId; 140 to B", () -> {
+    cell(130, Actor.OWNER, "30 with messageId; 140 to B (also without a sign between the two members of a room)", () -> {
       String a = u("a");
       String b = u("b");
       TestClient ca = c1(a, "d1");
       TestClient cb = c1(b, "d1");
       String m = ok(ca, signedSend(a, b, "hi")).getString("messageId");
       cb.await(typeWith(140, "messageId", m));
+      // members of one room need no sign (§5 step 2)
+      Room r = room(false);
+      String m2 = ok(r.u, f(130).put("receiveUserId", r.gId).put("message", "help")).getString("messageId");
+      r.g.await(typeWith(140, "messageId", m2));
     });
     cell(130, Actor.PEER, "132 when B answers without a sign of its own (permission is per direction); nothing stored", () -> {
       Chat c = chat(false, false);
@@ -614,13 +627,17 @@ class AuthorizationMatrixTest {
       quiet(none(c.b, type(140), "no 140 to B"));
       assertThat(unreadFrom(c.b, cId)).isZero();
     });
-    cell(130, Actor.OTHER_APP, "132 for app 2's A: neither app 1's cached permission A→B nor an app-1 sign counts", () -> {
+    cell(130, Actor.OTHER_APP, "132 for app 2's A: neither app 1's cached permission A→B, nor an app-1 sign, nor app 1's room of U and G counts", () -> {
       Chat c = chat(false, false);
       TestClient x = c2(c.aId, "d1", null);
       refusedWith(x, f(130).put("receiveUserId", c.bId).put("message", "cross").mergeIn(claims(c.aId, "d1")), 132);
       refusedWith(x, f(130).put("receiveUserId", c.bId).put("message", "cross").mergeIn(TestServer.chatSign(c.aId, c.bId)), 132);
       quiet(none(c.b, type(140), "no 140 to app 1's B"));
       assertThat(unreadFrom(c.b, c.aId)).isEqualTo(1);
+      // app 1's room of U and G grants app 2's U nothing
+      Room r = room(false);
+      refusedWith(c2(r.uId, "u1", null), f(130).put("receiveUserId", r.gId).put("message", "help"), 132);
+      quiet(none(r.g, type(140), "no 140 to app 1's G"));
     });
     cell(130, Actor.WRONG_ROLE, "132 for an agent with no room with B and no sign (the role grants no chat permission)", () -> {
       Chat c = chat(false, false);
