@@ -44,7 +44,6 @@ import static com.seedim.im.hostile.Authz.VIP_AGENT;
 import static com.seedim.im.hostile.Authz.admin1;
 import static com.seedim.im.hostile.Authz.agent1;
 import static com.seedim.im.hostile.Authz.alive;
-import static com.seedim.im.hostile.Authz.any;
 import static com.seedim.im.hostile.Authz.c1;
 import static com.seedim.im.hostile.Authz.c2;
 import static com.seedim.im.hostile.Authz.callState;
@@ -1422,12 +1421,5 @@ class AuthorizationMatrixTest {
       Room r = room(true);
       assertThat(reply(r.u2, f(550), 551).getString("roomId")).isEqualTo(r.roomId);
     });
-  }
-
-  /** For the Markdown: every cell name. */
-  static Map<String, String> cellNames() {
-    Map<String, String> out = new LinkedHashMap<>();
-    matrix().forEach((code, row) -> row.forEach((a, c) -> out.put(code + " × " + a.label, c.expected())));
-    return out;
   }
 }

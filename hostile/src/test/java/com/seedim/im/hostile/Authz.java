@@ -158,10 +158,6 @@ final class Authz {
     return x -> x.getInteger("msgType", 0) == t && value.equals(String.valueOf(x.getValue(field)));
   }
 
-  static Predicate<JsonObject> any() {
-    return x -> true;
-  }
-
   /** One "nothing like this arrives" expectation. */
   record Quiet(TestClient client, Predicate<JsonObject> what, String label) {
   }
