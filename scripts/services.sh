@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure MariaDB (127.0.0.1:3306, root, empty password, database `test`) and Redis (127.0.0.1:6379) are up.
+# Makes sure MariaDB (127.0.0.1:3306, root, empty password, database `test`) and Redis (127.0.0.1:6379) are up,
+# and that the test tools from Debian are installed (haproxy).
 # Idempotent: installs from Debian if missing, starts what is not running, and on a fresh MariaDB grants
 # root@127.0.0.1 an empty-password login (Debian's root otherwise only logs in through the unix socket).
 set -euo pipefail
@@ -11,6 +12,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } || missing+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || command -v mysql >/dev/null 2>&1 || missing+=(mariadb-client)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)   # the hostile tests put a real HAProxy (PROXY protocol, X-Forwarded-For) in front of the gateway
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root apt-get update -qq

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -148,7 +149,8 @@ final class Admission {
   /** The client address of a request (the trusted proxies' X-Forwarded-For applied). */
   String clientOf(HttpServerRequest req) {
     String peer = req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress();
-    return clients.resolve(peer, req.getHeader("X-Forwarded-For"));
+    List<String> hops = req.headers().getAll("X-Forwarded-For"); // proxies may append a line instead of a hop (RFC 9110 §5.3)
+    return clients.resolve(peer, hops.isEmpty() ? null : String.join(",", hops));
   }
 
   /** The handshake rate per client address ({@code handshakesPerSecondPerAddress}, burst twice that). */
