@@ -56,11 +56,18 @@ final class Connection {
   private long inboxBytes;
   private boolean paused;
   private ServerWebSocket ws;
+  /** The queue this socket was last told it waits in (410, a 431 reply), and the room it was last told it is in. */
+  private String waitingQueue;
+  private String roomId;
   private List<Object[]> held = new ArrayList<>();
   private boolean busy = true;
   private boolean closed;
   /** The socket's close handler ran (its TCP connection is gone). */
   private boolean socketGone;
+
+  /** What {@link #storeLost} announced: a room, a queue place. */
+  record Lost(boolean room, boolean queuePlace) {
+  }
 
   /** Makes the connection of an accepted identity (with a fresh id). */
   interface Factory {
@@ -245,7 +252,11 @@ final class Connection {
     }
     JsonObject reply = result.getJsonObject(ServiceReply.REPLY);
     if (reply != null) {
+      observe(reply);
       out.write(Frames.echo(reply.copy(), frame));
+    }
+    if (type == MsgType.QUEUE_LEAVE) {
+      waitingQueue = null;
     }
     JsonArray self = result.getJsonArray(ServiceReply.SELF);
     if (self != null) {
@@ -330,14 +341,63 @@ final class Connection {
       }
       return;
     }
+    observe(frame);
     out.push(frame, reliable);
   }
 
   /** Writes a push produced by the connect sequence itself (before the held ones). */
   void pushNow(JsonObject frame, boolean reliable) {
     if (!closed) {
+      observe(frame);
       out.push(frame, reliable);
     }
+  }
+
+  /** Keeps what the socket was told of its queue place and room, to announce them lost after a store reset. */
+  private void observe(JsonObject f) {
+    if (!(f.getValue(Frames.MSG_TYPE) instanceof Integer t)) {
+      return;
+    }
+    if (t == MsgType.QUEUE_POSITION.code()) {
+      waitingQueue = f.getString("queueId");
+    } else if (t == MsgType.QUEUE_INFO_REPLY.code()) {
+      Object w = f.getValue("waitIndex");
+      if (w instanceof Number n) {
+        waitingQueue = n.intValue() > 0 ? f.getString("queueId") : null;
+      }
+    } else if (t == MsgType.QUEUE_TAKEN.code() || t == MsgType.ROOM_INFO_REPLY.code()) {
+      waitingQueue = null;
+      String room = f.getString("roomId");
+      roomId = room != null ? room : roomId;
+    } else if (t == MsgType.ROOM_DISBANDED.code() && String.valueOf(f.getValue("roomId")).equals(roomId)) {
+      roomId = null;
+    }
+  }
+
+  /**
+   * Redis lost data: the queue place this socket was told of is gone (431 {@code waitIndex: -1}: enter again) and so
+   * is its room (560 {@code reason: "lost"}).
+   */
+  Lost storeLost() {
+    boolean place = false;
+    boolean room = false;
+    if (waitingQueue != null) {
+      out.push(Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", waitingQueue).put("waitIndex", -1).put("waitTotal", 0)
+        .put(Frames.TIMESTAMP, System.currentTimeMillis()), false);
+      waitingQueue = null;
+      place = true;
+    }
+    if (roomId != null) {
+      out.push(Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", "lost")
+        .put(Frames.TIMESTAMP, System.currentTimeMillis()), true);
+      roomId = null;
+      room = true;
+    }
+    return new Lost(room, place);
+  }
+
+  boolean attached() {
+    return ws != null;
   }
 
   /** Sends a 99 notice. */

@@ -7,7 +7,6 @@ import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.CloseCodes;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.NoticeCode;
-import com.seedim.im.common.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -63,6 +62,9 @@ public class GatewayVerticle extends VerticleBase {
   private Dispatcher dispatcher;
   private ConnectSequence sequence;
   private Admission admission;
+  private StoreRecovery recovery;
+  private KickRecords kicks;
+  private MessageConsumer<JsonObject> resets;
   private HttpServer server;
   private MessageConsumer<JsonObject> consumer;
   private long tickTimer = -1;
@@ -83,7 +85,8 @@ public class GatewayVerticle extends VerticleBase {
     admission = new Admission(vertx, config, limits, metrics);
     ConnectionHost host = new Host();
     Connection.Factory factory = who -> new Connection(host, instanceId + "-" + seq.incrementAndGet(), who, System.currentTimeMillis());
-    Handshakes handshakes = new Handshakes(infra, admission, sessions, sequence, metrics, () -> factory, () -> stopping);
+    kicks = new KickRecords(vertx, infra);
+    Handshakes handshakes = new Handshakes(infra, kicks, admission, sessions, sequence, metrics, () -> factory, () -> stopping);
     Router router = Router.router(vertx);
     for (String path : Handshake.PATHS) {
       router.get(path).handler(rc -> handshakes.onRequest(rc.request(), rc::next));
@@ -115,6 +118,8 @@ public class GatewayVerticle extends VerticleBase {
           router.handle(req);
         }
       });
+    recovery = new StoreRecovery(infra, sessions, address);
+    resets = vertx.eventBus().localConsumer(Addresses.LOCAL_REDIS_RESET, m -> recovery.onReset(m.body().getLong("noticedAt")));
     PushInbox inbox = new PushInbox(sessions);
     consumer = vertx.eventBus().consumer(address, inbox::onMessage);
     tickTimer = vertx.setPeriodic(Math.max(MIN_TICK_MS, Math.min(TICK_MS, config.resendDelaysMs().get(0) / 2)), t -> tick());
@@ -122,6 +127,7 @@ public class GatewayVerticle extends VerticleBase {
       .onFailure(err -> LOG.warn("gateway {} could not refresh its liveness: {}", address, err.toString())));
     return Future.all(
         consumer.completion(),
+        kicks.start(),
         infra.directory().gatewayAlive(address),
         server.listen(config.port(), config.host()))
       .onSuccess(v -> LOG.info("gateway {} listening on ws://{}:{}/ws, push address {}, limits {}",
@@ -155,7 +161,8 @@ public class GatewayVerticle extends VerticleBase {
       }
       LOG.info("gateway {} stopped: {} sockets closed", instanceId, all.size());
       metrics.close();
-      return Future.join(server.close(), consumer.unregister(),
+      kicks.stop();
+      return Future.join(server.close(), consumer.unregister(), resets.unregister(),
         infra.directory().gatewayGone(address).recover(err -> {
           LOG.warn("gateway {} could not mark itself gone: {}", instanceId, err.toString());
           return Future.succeededFuture();
@@ -258,8 +265,13 @@ public class GatewayVerticle extends VerticleBase {
   /** HTTP API kick: 99 KICKED to the user's devices anywhere, and older signs refused from now on. */
   Future<Integer> kickUser(String appId, String userId, String deviceId) {
     long ttl = config.apps().get(appId).signTtlSeconds() * 1000L + KICK_RECORD_EXTRA_MS;
-    return infra.kv().set(Keys.kick(appId, userId), Long.toString(System.currentTimeMillis()), ttl)
+    return kicks.record(appId, userId, System.currentTimeMillis(), ttl)
       .compose(v -> infra.pusher().kickUser(appId, userId, deviceId, NoticeCode.KICKED));
+  }
+
+  /** When this gateway last noticed that Redis lost data (epoch ms), or 0: API requests signed before it are refused. */
+  long storeLossNoticedAt() {
+    return recovery.lossNoticedAt();
   }
 
   /** This instance's push address. */

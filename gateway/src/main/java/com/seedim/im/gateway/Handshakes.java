@@ -3,7 +3,6 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
-import com.seedim.im.common.store.Keys;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -14,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -38,11 +36,13 @@ final class Handshakes {
   private final GatewayMetrics metrics;
   private final Supplier<Connection.Factory> connections;
   private final BooleanSupplier stopping;
+  private final KickRecords kicks;
 
-  Handshakes(Infra infra, Admission admission, SessionTable sessions, ConnectSequence sequence, GatewayMetrics metrics,
+  Handshakes(Infra infra, KickRecords kicks, Admission admission, SessionTable sessions, ConnectSequence sequence, GatewayMetrics metrics,
              Supplier<Connection.Factory> connections, BooleanSupplier stopping) {
     this.infra = infra;
     this.config = infra.config();
+    this.kicks = kicks;
     this.admission = admission;
     this.sessions = sessions;
     this.sequence = sequence;
@@ -107,22 +107,15 @@ final class Handshakes {
     checkKick(req, who, () -> connect(req, who), admission::releaseSlot);
   }
 
-  /** Refuses signs issued before a kick (401); 503 when the record cannot be read in time. */
+  /** Refuses signs issued before a kick (401); the records are in memory ({@link KickRecords}). */
   private void checkKick(HttpServerRequest req, Handshake.Identity who, Runnable accepted, Runnable refused) {
-    infra.kv().get(Keys.kick(who.app().appId(), who.userId())).timeout(config.busTimeoutMs(), TimeUnit.MILLISECONDS)
-      .onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warn("handshake of {}/{}: kick record unreadable: {}", who.app().appId(), who.userId(), ar.cause().toString());
-          refuse(req, 503, ErrorCode.UNAVAILABLE, "store unavailable");
-          refused.run();
-        } else if (ar.result() != null && who.txNo() < Long.parseLong(ar.result())) {
-          Handshake.Refusal u = Handshake.unauthorized().refusal();
-          refuse(req, u.status(), u.code(), u.message());
-          refused.run();
-        } else {
-          accepted.run();
-        }
-      });
+    if (who.txNo() < kicks.refusedBefore(who.app().appId(), who.userId())) {
+      Handshake.Refusal u = Handshake.unauthorized().refusal();
+      refuse(req, u.status(), u.code(), u.message());
+      refused.run();
+    } else {
+      accepted.run();
+    }
   }
 
   private void connect(HttpServerRequest req, Handshake.Identity who) {

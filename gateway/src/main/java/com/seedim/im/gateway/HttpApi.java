@@ -255,6 +255,11 @@ final class HttpApi {
       return;
     }
     rc.put(BODY, body);
+    if (Long.parseLong(ts) < gw.storeLossNoticedAt()) {
+      // the nonces of requests signed before Redis lost its data are gone: such a request could be replayed
+      problem(rc, ErrorCode.UNAUTHORIZED, "signed before the server's store was reset; sign again with a fresh timestamp");
+      return;
+    }
     gw.infra().kv().setIfAbsent("nonce:" + app.appId() + ":" + nonce, "1", NONCE_WINDOW_MS).onComplete(ar -> {
       if (ar.failed()) {
         problem(rc, ErrorCode.UNAVAILABLE, "store unavailable; retry later");

@@ -137,7 +137,8 @@ class HttpApiHostileTest {
     long stored = filesIn(uploads);
     deleteTree(uploads);
     assertThat(stored).as("files stored under %s", uploads).isZero();
-    assertThat(freeBefore - freeAfter).as("bytes of free disk used").isLessThan(1 << 20);
+    // other processes share this disk: only a gross loss (the unfixed code stored 50 × 900 KB) is asserted
+    assertThat(freeBefore - freeAfter).as("bytes of free disk used").isLessThan(30L << 20);
   }
 
   @Test

@@ -38,6 +38,12 @@ public final class Addresses {
   public static final String ROOM_CREATE = "im.room.create";
   public static final String ROOM_TEARDOWN = "im.room.teardown";
 
+  /**
+   * Published by a node to its own verticles (never across the cluster) when it noticed that Redis lost data:
+   * {@code {noticedAt}} (epoch ms). See {@code RedisResets}.
+   */
+  public static final String LOCAL_REDIS_RESET = "im.local.redis-reset";
+
   private Addresses() {
   }
 

@@ -114,11 +114,20 @@ public final class Handlers {
     }
   }
 
-  private static boolean isStoreTimeout(Throwable t) {
+  /**
+   * A store that did not answer, or whose connection broke under a request (a restart, a reset, a closed pool): the
+   * outcome is unknown, so UNAVAILABLE ("retry with the same unique"), never INTERNAL.
+   */
+  static boolean isStoreTimeout(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       String n = c.getClass().getSimpleName();
-      if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.net.ConnectException
-        || n.contains("Timeout") || n.contains("ConnectException") || n.contains("ClosedConnection")) {
+      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.io.IOException
+        || c instanceof io.netty.channel.ChannelException
+        || n.contains("Timeout") || n.contains("ConnectException") || n.contains("ClosedConnection")
+        || n.contains("PoolTooBusy") || n.contains("NoStackTraceThrowable") && m.contains("closed")
+        || c instanceof io.vertx.core.VertxException && (m.contains("connection") || m.contains("closed") || m.contains("reset"))
+        || m.startsWith("loading ") || m.contains("redis client closed")) {
         return true;
       }
     }

@@ -25,6 +25,7 @@ abstract class AbstractInfra implements Infra {
   protected IdGenerator ids;
   private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
+  private RedisResets resets;
 
   AbstractInfra(Vertx vertx, ServerConfig config, KeyValueStore kv, SessionDirectory directory, RoomStore rooms) {
     this.vertx = vertx;
@@ -85,7 +86,21 @@ abstract class AbstractInfra implements Infra {
     closeHooks.add(hook);
   }
 
+  /** Starts watching Redis for lost data ({@link RedisResets}); production only. */
+  synchronized void watchRedis(io.vertx.redis.client.RedisAPI redis) {
+    if (resets == null && redis != null) {
+      resets = new RedisResets(vertx, redis, config.redis().prefix());
+      resets.start();
+    }
+  }
+
   protected Future<Void> runCloseHooks() {
+    synchronized (this) {
+      if (resets != null) {
+        resets.stop();
+        resets = null;
+      }
+    }
     List<Future<?>> all = new ArrayList<>();
     synchronized (this) {
       for (Supplier<Future<?>> h : closeHooks) {

@@ -60,6 +60,6 @@ public interface Infra {
     if (config.dev() && !config.raw().getBoolean("devDurable", false)) {
       return Future.succeededFuture(new MemoryInfra(vertx, config));
     }
-    return ProdInfra.connect(vertx, config);
+    return ProdInfra.connect(vertx, config).onSuccess(i -> ((AbstractInfra) i).watchRedis(i.redis()));
   }
 }

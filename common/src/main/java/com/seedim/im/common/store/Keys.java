@@ -37,11 +37,6 @@ public final class Keys {
     return b.toString();
   }
 
-  /** The kick record of a user: {@code kick:<app>|<user>}. */
-  public static String kick(String appId, String userId) {
-    return join("kick", appId, userId);
-  }
-
   /** The idempotency record of a frame (PROTOCOL.md §4): {@code idem:<app>|<user>|<device>|<msgType>|<unique>}. */
   public static String idempotency(String appId, String userId, String deviceId, int msgType, String unique) {
     return join("idem", appId, userId, deviceId, Integer.toString(msgType), unique);

@@ -13,8 +13,8 @@ class KeysTest {
     // user a + device b:c versus user a:b + device c
     assertThat(Keys.idempotency("1", "a", "b:c", 400, "k")).isNotEqualTo(Keys.idempotency("1", "a:b", "c", 400, "k"));
     assertThat(Keys.idempotency("1", "x:y", "default", 400, "k")).isEqualTo("idem:1|x:y|default|400|k");
-    assertThat(Keys.kick("1", "2:x")).isEqualTo("kick:1|2:x");
-    assertThat(Keys.kick("1", "2:x")).isNotEqualTo(Keys.kick("1:2", "x"));
+    assertThat(Keys.join("kick", "1", "2:x")).isEqualTo("kick:1|2:x");
+    assertThat(Keys.join("kick", "1", "2:x")).isNotEqualTo(Keys.join("kick", "1:2", "x"));
     // the last part may be any string (a unique may contain '|'); the others never contain the separator
     assertThat(Keys.join("k", "a", "b|c")).isEqualTo("k:a|b|c");
     assertThatThrownBy(() -> Keys.join("k", "a|b", "c")).isInstanceOf(IllegalArgumentException.class);
