@@ -60,8 +60,11 @@ public class ChatVerticle extends VerticleBase {
       .compose(v -> words.loadAll(infra.config().apps().all()))
       .compose(v -> register())
       .onSuccess(v -> {
-        sweepTimer = vertx.setPeriodic(UndeliveredSweeper.PERIOD_MS,
-          t -> sweeper.sweep(System.currentTimeMillis(), UndeliveredSweeper.MIN_AGE_MS));
+        // chat.sweepPeriodMs / chat.sweepMinAgeMs: the protocol's 30 s by default; lowered by tests that wait for a sweep
+        JsonObject chatCfg = infra.config().raw().getJsonObject("chat", new JsonObject());
+        long minAge = chatCfg.getLong("sweepMinAgeMs", UndeliveredSweeper.MIN_AGE_MS);
+        sweepTimer = vertx.setPeriodic(chatCfg.getLong("sweepPeriodMs", UndeliveredSweeper.PERIOD_MS),
+          t -> sweeper.sweep(System.currentTimeMillis(), minAge));
         LOG.info("chat service started ({} store) on {}", infra.durable() ? "MySQL" : "memory", addresses());
       });
   }

@@ -25,6 +25,11 @@ final class UndeliveredSweeper {
   static final long MIN_AGE_MS = 30_000;
   static final long MAX_AGE_MS = 10 * 60_000;
   static final int BATCH = 500;
+  /**
+   * Pages one sweep reads at most. The window is read in message-id order page after page (a cursor), so messages
+   * to offline receivers, which stay undelivered, never hide a newer one to an online receiver (audit M7).
+   */
+  static final int MAX_PAGES = 40;
   private static final String CLAIM_PREFIX = "chatsweep|";
   private static final int ID_TIME_SHIFT = IdGenerator.NODE_BITS + IdGenerator.SEQ_BITS;
 
@@ -54,7 +59,7 @@ final class UndeliveredSweeper {
     }
     long from = firstIdAt(nowMs - MAX_AGE_MS);
     long to = firstIdAt(nowMs - minAgeMs) - 1;
-    return store.undeliveredBetween(from, to, BATCH).compose(this::repushOnline)
+    return page(from, to, 0, 0)
       .onComplete(ar -> {
         synchronized (this) {
           running = false;
@@ -65,6 +70,19 @@ final class UndeliveredSweeper {
           LOG.info("undelivered sweep re-pushed {} messages", ar.result());
         }
       });
+  }
+
+  private Future<Integer> page(long from, long to, int pages, int pushed) {
+    if (from > to || pages >= MAX_PAGES) {
+      return Future.succeededFuture(pushed);
+    }
+    return store.undeliveredBetween(from, to, BATCH).compose(messages -> repushOnline(messages).compose(n -> {
+      if (messages.size() < BATCH) {
+        return Future.succeededFuture(pushed + n);
+      }
+      long last = messages.stream().mapToLong(ChatMessage::messageId).max().orElse(to);
+      return page(last + 1, to, pages + 1, pushed + n);
+    }));
   }
 
   private Future<Integer> repushOnline(List<ChatMessage> messages) {
