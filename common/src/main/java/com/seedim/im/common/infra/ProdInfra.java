@@ -8,6 +8,9 @@ import com.seedim.im.common.store.redis.RedisRoomStore;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -20,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +59,11 @@ public final class ProdInfra extends AbstractInfra {
     if (!DB_NAME.matcher(my.database()).matches()) {
       return Future.failedFuture(new IllegalArgumentException("invalid MySQL database name: " + my.database()));
     }
+    // M5: a socket that cannot connect fails fast, and a silent peer is eventually noticed by the kernel (keepalive)
+    NetClientOptions net = new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(Deadlines.CONNECT_TIMEOUT_MS);
+    long redisTimeout = redisCommandTimeoutMs(config);
     Redis pooled = Redis.createClient(vertx, new RedisOptions()
+      .setNetClientOptions(new NetClientOptions(net))
       .setConnectionString(config.redis().connectionString())
       .setMaxPoolSize(Math.max(config.redis().poolSize(), config.redis().connections() + 2))
       // A mass disconnect or reconnect storm queues several commands per socket: 4096 waiters failed
@@ -63,19 +71,23 @@ public final class ProdInfra extends AbstractInfra {
       .setMaxPoolWaiting(1 << 20)
       .setMaxWaitingHandlers(65536));
     // connections = 0: the plain pooled client (one command per leased connection), for comparison
-    Redis redisClient = config.redis().connections() > 0 ? new MultiplexedRedis(pooled, config.redis().connections()) : pooled;
+    Redis redisClient = config.redis().connections() > 0 ? new MultiplexedRedis(pooled, config.redis().connections(), vertx, redisTimeout) : pooled;
     MySQLConnectOptions base = new MySQLConnectOptions().setHost(my.host()).setPort(my.port()).setUser(my.user())
       .setPassword(my.password()).setCharset("utf8mb4").setPipeliningLimit(256)
       // Without the cache every preparedQuery is PREPARE + EXECUTE + CLOSE: two round trips and two parses in MariaDB.
       .setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(512).setPreparedStatementCacheSqlLimit(4096);
     // Create the database if it does not exist yet (a fresh machine), then open the real pool.
-    Pool bootstrap = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(base).using(vertx).build();
+    Pool bootstrap = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1)).with(new NetClientOptions(net))
+      .connectingTo(base).using(vertx).build();
     return bootstrap.query("CREATE DATABASE IF NOT EXISTS `" + my.database() + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
       .execute()
       .eventually(bootstrap::close)
       .compose(v -> {
         Pool pool = MySQLBuilder.pool()
-          .with(new PoolOptions().setMaxSize(my.poolSize()).setMaxWaitQueueSize(65536))
+          // M5: waiting for a pooled connection is bounded too (a stalled MariaDB holds every connection)
+          .with(new PoolOptions().setMaxSize(my.poolSize()).setMaxWaitQueueSize(65536)
+            .setConnectionTimeout(mysqlQueryTimeoutMs(config) > 0 ? (int) mysqlQueryTimeoutMs(config) : 30_000).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+          .with(new NetClientOptions(net))
           .connectingTo(new MySQLConnectOptions(base).setDatabase(my.database()))
           .using(vertx)
           .build();
@@ -88,6 +100,18 @@ public final class ProdInfra extends AbstractInfra {
           config.redis().connectionString(), err.toString());
         redisClient.close();
       });
+  }
+
+  /** {@code redis.commandTimeoutMs} (default {@link Deadlines#REDIS_COMMAND_TIMEOUT_MS}); 0 disables the deadline. */
+  public static long redisCommandTimeoutMs(ServerConfig config) {
+    JsonObject r = config.raw().getJsonObject("redis", new JsonObject());
+    return r.getLong("commandTimeoutMs", Deadlines.REDIS_COMMAND_TIMEOUT_MS);
+  }
+
+  /** {@code mysql.queryTimeoutMs} (default {@link Deadlines#MYSQL_QUERY_TIMEOUT_MS}); 0 disables the deadline. */
+  public static long mysqlQueryTimeoutMs(ServerConfig config) {
+    JsonObject m = config.raw().getJsonObject("mysql", new JsonObject());
+    return m.getLong("queryTimeoutMs", Deadlines.MYSQL_QUERY_TIMEOUT_MS);
   }
 
   private Future<Void> leaseNodeId() {
