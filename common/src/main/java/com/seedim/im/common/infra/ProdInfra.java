@@ -35,7 +35,6 @@ public final class ProdInfra extends AbstractInfra {
   private static final Logger LOG = LoggerFactory.getLogger(ProdInfra.class);
   private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
   private static final long NODE_LEASE_MS = 60_000;
-  private static final long NODE_RENEW_MS = 20_000;
 
   private final Redis redisClient;
   private final RedisAPI redis;
@@ -114,23 +113,98 @@ public final class ProdInfra extends AbstractInfra {
     return m.getLong("queryTimeoutMs", Deadlines.MYSQL_QUERY_TIMEOUT_MS);
   }
 
+  /** {@code nodeLeaseMs} (default {@link #NODE_LEASE_MS}): lifetime of the id node lease; renewed every third of it. */
+  static long nodeLeaseMs(ServerConfig config) {
+    return Math.max(300, config.raw().getLong("nodeLeaseMs", NODE_LEASE_MS));
+  }
+
+  // KEYS: node key. ARGV: token, lease ms. Extends the lease only while it is still ours (M8).
+  private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    + "redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
+  private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+  private final String leaseToken = UUID.randomUUID().toString();
+  private volatile int leasedNode = -1;
+  private boolean renewing;
+
+  private String nodeKey(int n) {
+    return config.redis().prefix() + "node:" + n;
+  }
+
+  /**
+   * The id generator's node number is a lease in Redis ({@code <prefix>node:<n>}, value = this process's token),
+   * also when {@code nodeId} is configured: a configured number already held by a live node refuses the start
+   * (a duplicate {@code IM_NODE_ID}). The lease is renewed with a compare-token script; when it is found taken by
+   * another node, or could not be renewed for a whole lease time, the generator refuses ids until a number is
+   * leased again (audit M8).
+   */
   private Future<Void> leaseNodeId() {
-    if (config.nodeId() != null) {
-      ids = new IdGenerator(config.nodeId());
-      return Future.succeededFuture();
-    }
-    String token = UUID.randomUUID().toString();
-    return tryLease(0, token).map(n -> {
+    long leaseMs = nodeLeaseMs(config);
+    long asked = System.currentTimeMillis();
+    Future<Integer> first = config.nodeId() != null
+      ? claim(config.nodeId()).compose(ok -> ok ? Future.succeededFuture(config.nodeId())
+        : Future.failedFuture(new IllegalStateException("configured nodeId " + config.nodeId()
+          + " is held by another live node (duplicate IM_NODE_ID?); refusing to start")))
+      : tryLease(0, leaseToken);
+    return first.map(n -> {
       ids = new IdGenerator(n);
-      String key = config.redis().prefix() + "node:" + n;
-      leaseTimer = vertx.setPeriodic(NODE_RENEW_MS, t ->
-        redis.set(List.of(key, token, "PX", Long.toString(NODE_LEASE_MS), "XX"))
-          .onFailure(err -> LOG.warn("could not renew id node lease {}: {}", n, err.toString())));
-      onClose(() -> redis.eval(List.of("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        "1", key, token)));
-      LOG.info("message-id node number {} leased", n);
+      ids.lease(n, asked + leaseMs);
+      leasedNode = n;
+      leaseTimer = vertx.setPeriodic(Math.max(100, leaseMs / 3), t -> renew(leaseMs));
+      onClose(() -> {
+        int mine = leasedNode;
+        return mine < 0 ? Future.succeededFuture() : redis.eval(List.of(RELEASE, "1", nodeKey(mine), leaseToken));
+      });
+      LOG.info("message-id node number {} leased{}", n, config.nodeId() != null ? " (configured)" : "");
       return null;
     });
+  }
+
+  private Future<Boolean> claim(int n) {
+    return redis.set(List.of(nodeKey(n), leaseToken, "PX", Long.toString(nodeLeaseMs(config)), "NX")).map(r -> r != null);
+  }
+
+  private void renew(long leaseMs) {
+    if (renewing) {
+      return;
+    }
+    renewing = true;
+    int n = leasedNode;
+    long asked = System.currentTimeMillis();
+    Future<?> step;
+    if (n < 0) {
+      step = leaseAgain(leaseMs, asked);
+    } else {
+      step = redis.eval(List.of(RENEW, "1", nodeKey(n), leaseToken, Long.toString(leaseMs))).compose(r -> {
+        if (r != null && r.toInteger() == 1) {
+          ids.renewed(asked + leaseMs);
+          return Future.succeededFuture();
+        }
+        LOG.error("message-id node lease {} was taken over by another node: ids refused until a number is re-leased", n);
+        ids.revoke();
+        leasedNode = -1;
+        return leaseAgain(leaseMs, asked);
+      }, err -> {
+        // not renewed: ids go on until the lease time is over (IdGenerator checks it), then are refused
+        LOG.warn("could not renew message-id node lease {}: {}", n, err.toString());
+        return Future.succeededFuture();
+      });
+    }
+    step.onComplete(ar -> renewing = false);
+  }
+
+  /** Leases a number again after losing ours: the configured one, or the first free one. */
+  private Future<?> leaseAgain(long leaseMs, long asked) {
+    Future<Integer> f = config.nodeId() != null
+      ? claim(config.nodeId()).map(ok -> ok ? config.nodeId() : -1)
+      : tryLease(0, leaseToken);
+    return f.onSuccess(n -> {
+      if (n >= 0) {
+        ids.lease(n, asked + leaseMs);
+        leasedNode = n;
+        LOG.warn("message-id node number {} leased again", n);
+      }
+    }).onFailure(err -> LOG.warn("could not re-lease a message-id node number: {}", err.toString()));
   }
 
   private Future<Integer> tryLease(int n, String token) {
@@ -138,7 +212,7 @@ public final class ProdInfra extends AbstractInfra {
       return Future.failedFuture(new IllegalStateException("no free id node number (all " + (IdGenerator.MAX_NODE + 1) + " leased)"));
     }
     String key = config.redis().prefix() + "node:" + n;
-    return redis.set(List.of(key, token, "PX", Long.toString(NODE_LEASE_MS), "NX"))
+    return redis.set(List.of(key, token, "PX", Long.toString(nodeLeaseMs(config)), "NX"))
       .compose(r -> r != null ? Future.succeededFuture(n) : tryLease(n + 1, token));
   }
 
