@@ -91,7 +91,7 @@ public final class ProdInfra extends AbstractInfra {
           .using(vertx)
           .build();
         ProdInfra infra = new ProdInfra(vertx, config, redisClient, pool);
-        return infra.ping().compose(x -> infra.leaseNodeId()).map(x -> (Infra) infra)
+        return infra.ping().compose(x -> infra.leaseNodeId()).onSuccess(x -> infra.startGatewayPrune()).map(x -> (Infra) infra)
           .onFailure(err -> infra.close());
       })
       .onFailure(err -> {
@@ -122,6 +122,35 @@ public final class ProdInfra extends AbstractInfra {
   private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     + "redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
   private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+  /** A gateway whose alive mark is older than this is dropped from {@code gw:alive} (L11); it counts as dead long before. */
+  static final long GATEWAY_PRUNE_AFTER_MS = 10 * 60_000;
+  /** How often this node prunes {@code gw:alive}. */
+  static final long GATEWAY_PRUNE_EVERY_MS = 60_000;
+  // KEYS: gw:alive. ARGV: age ms. Uses Redis time, as the alive checks do.
+  private static final String PRUNE_GATEWAYS = "local t = redis.call('TIME') "
+    + "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    + "return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))";
+  private long pruneTimer = -1;
+
+  /**
+   * L11: crashed gateways never call {@code gatewayGone}, so their {@code gw:alive} entries stayed forever; every node
+   * removes entries older than {@link #GATEWAY_PRUNE_AFTER_MS} (far beyond the 20 s after which they count as dead).
+   */
+  private void startGatewayPrune() {
+    pruneGateways();
+    pruneTimer = vertx.setPeriodic(GATEWAY_PRUNE_EVERY_MS, t -> pruneGateways());
+  }
+
+  private void pruneGateways() {
+    redis.eval(List.of(PRUNE_GATEWAYS, "1", config.redis().prefix() + "gw:alive", Long.toString(GATEWAY_PRUNE_AFTER_MS)))
+      .onSuccess(r -> {
+        if (r != null && r.toLong() > 0) {
+          LOG.info("pruned {} gateway(s) dead for over {} min from gw:alive", r.toLong(), GATEWAY_PRUNE_AFTER_MS / 60_000);
+        }
+      })
+      .onFailure(err -> LOG.debug("could not prune gw:alive: {}", err.toString()));
+  }
 
   private final String leaseToken = UUID.randomUUID().toString();
   private volatile int leasedNode = -1;
@@ -246,6 +275,9 @@ public final class ProdInfra extends AbstractInfra {
   public Future<Void> close() {
     if (leaseTimer >= 0) {
       vertx.cancelTimer(leaseTimer);
+    }
+    if (pruneTimer >= 0) {
+      vertx.cancelTimer(pruneTimer);
     }
     return runCloseHooks().eventually(() -> mysql.close()).eventually(() -> {
       redisClient.close();
