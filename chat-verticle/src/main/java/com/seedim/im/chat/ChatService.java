@@ -34,6 +34,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
+  /** Refusals (L7): at most one INFO line per user per this interval, the rest at DEBUG. */
+  static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
+  private static final int REFUSAL_LOG_USERS = 10_000;
+  private final java.util.Map<String, Long> refusalLogged = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Logs a refused frame at INFO once per user per {@link #REFUSAL_LOG_INTERVAL_MS}, otherwise at DEBUG (audit L7). */
+  private void logRefusal(String appId, String userId, String format, Object... args) {
+    long now = System.currentTimeMillis();
+    String key = appId + '\n' + userId;
+    Long last = refusalLogged.get(key);
+    if (last != null && now - last < REFUSAL_LOG_INTERVAL_MS) {
+      LOG.debug(format, args);
+      return;
+    }
+    if (refusalLogged.size() >= REFUSAL_LOG_USERS) {
+      refusalLogged.clear();
+    }
+    refusalLogged.put(key, now);
+    LOG.info(format + " (further refusals of this user for a minute at DEBUG)", args);
+  }
   /** §4: a repeated 130 {@code unique} is the same message within this window. */
   static final long DEDUPE_WINDOW_MS = TimeUnit.HOURS.toMillis(24);
   /** 102: at most this many unread items. */
@@ -109,13 +129,14 @@ final class ChatService {
     String unique = Frames.unique(frame);
     return permitted(app, ctx.userId(), req.receiver(), frame).compose(allowed -> {
       if (!allowed) {
-        LOG.info("130 from {}/{} to {} refused: no chat permission", ctx.appId(), ctx.userId(), req.receiver());
+        logRefusal(ctx.appId(), ctx.userId(), "130 from {}/{} to {} refused: no chat permission", ctx.appId(), ctx.userId(),
+          req.receiver());
         return Future.succeededFuture(ServiceReply.refused(req.echo(MsgType.CHAT_SIGN_EXPIRED)));
       }
       SensitiveWordFilter.Match match = words.filter(app).check(req.message());
       if (match.found() && !AppConfig.POLICY_MASK.equals(app.sensitivePolicy())) {
-        LOG.info("130 from {}/{} to {} refused: {} sensitive words", ctx.appId(), ctx.userId(), req.receiver(),
-          match.words().size());
+        logRefusal(ctx.appId(), ctx.userId(), "130 from {}/{} to {} refused: {} sensitive words", ctx.appId(), ctx.userId(),
+          req.receiver(), match.words().size());
         JsonObject reply = req.echo(MsgType.SENSITIVE_WORD);
         if (app.revealSensitiveWords()) {
           reply.put("words", new JsonArray(new ArrayList<>(match.words())));
@@ -178,7 +199,7 @@ final class ChatService {
       return infra.kv().set(key, "1", ChatPermission.cacheTtlMs(app, v)).map(true);
     }
     if (v != ChatPermission.Verdict.ABSENT) {
-      LOG.info("chat sign of {}/{} for {}: {}", app.appId(), sender, receiver, v);
+      logRefusal(app.appId(), sender, "chat sign of {}/{} for {}: {}", app.appId(), sender, receiver, v);
     }
     return infra.kv().get(key).compose(cached -> cached != null ? Future.succeededFuture(true)
       : infra.rooms().shareRoom(app.appId(), sender, receiver));

@@ -58,6 +58,7 @@ public class QueueVerticle extends VerticleBase {
   private ServiceRecords records;
   private DeadlineSweeper grace;
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> lengths = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, io.micrometer.core.instrument.Gauge> gauges = new java.util.concurrent.ConcurrentHashMap<>();
   private long positionTimer = -1;
   private long infoTimer = -1;
   private boolean positionRunning;
@@ -135,10 +136,15 @@ public class QueueVerticle extends VerticleBase {
     String queueId = queueIdOr(frame, AppConfig.DEFAULT_QUEUE);
     QueueRules.requireKnown(app, queueId);
     long now = System.currentTimeMillis();
-    return queues.enter(ctx.appId(), queueId, ctx.userId(), app.maxQueueLength(), now).compose(e -> {
+    // M9: a dynamic queue id creates a queue: at most QueueStore.MAX_DYNAMIC_QUEUES non-empty queues per app
+    int maxQueues = app.queue(queueId) == null ? QueueStore.MAX_DYNAMIC_QUEUES : 0;
+    return queues.enter(ctx.appId(), queueId, ctx.userId(), app.maxQueueLength(), now, maxQueues).compose(e -> {
       switch (e.outcome()) {
         case IN_ROOM:
           throw new ProtocolException(ErrorCode.INVALID_STATE, "already in a room");
+        case TOO_MANY_QUEUES:
+          throw new ProtocolException(ErrorCode.QUEUE_FULL, "too many queues in use (at most "
+            + QueueStore.MAX_DYNAMIC_QUEUES + "); enter an existing queue");
         case FULL:
           throw new ProtocolException(ErrorCode.QUEUE_FULL, "queue '" + queueId + "' is full");
         case MOVED:
@@ -196,7 +202,7 @@ public class QueueVerticle extends VerticleBase {
           return absent(ctx.appId(), named, app).compose(v -> Future.failedFuture(
             new ProtocolException(ErrorCode.INVALID_STATE, "'" + named + "' has no live device")));
         }
-        return take(ctx, app, List.of(new Waiter(pos.queueId(), named, pos.enteredAt()))).map(t -> {
+        return takeFresh(ctx, app, List.of(new Waiter(pos.queueId(), named, pos.enteredAt())), 0).map(t -> {
           if (t.outcome() == QueueStore.TakeOutcome.NONE) {
             throw new ProtocolException(ErrorCode.INVALID_STATE, "'" + named + "' cannot be taken now");
           }
@@ -236,7 +242,7 @@ public class QueueVerticle extends VerticleBase {
         return marked.compose(v -> take(ctx, app, present)).compose(t -> switch (t.outcome()) {
           case TAKEN -> Future.succeededFuture(t);
           case AGENT_BUSY -> Future.failedFuture(new ProtocolException(ErrorCode.AGENT_BUSY, "agent is at capacity"));
-          case NONE -> takeNext(ctx, app, served, attempt + 1);
+          case NONE, CONFLICT -> takeNext(ctx, app, served, attempt + 1);
         });
       });
     });
@@ -255,17 +261,24 @@ public class QueueVerticle extends VerticleBase {
     });
   }
 
+  /** A take of a named waiter, retried with a new room id while the id collides with an existing room (M8). */
+  private Future<QueueStore.Take> takeFresh(RequestContext ctx, AppConfig app, List<Waiter> candidates, int attempt) {
+    return take(ctx, app, candidates).compose(t -> t.outcome() == QueueStore.TakeOutcome.CONFLICT && attempt < 3
+      ? takeFresh(ctx, app, candidates, attempt + 1)
+      : t.outcome() == QueueStore.TakeOutcome.CONFLICT
+        ? Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room id conflict; retry"))
+        : Future.succeededFuture(t));
+  }
+
   private Future<QueueStore.Take> take(RequestContext ctx, AppConfig app, List<Waiter> candidates) {
     long now = System.currentTimeMillis();
     String roomId = Long.toString(infra.ids().next());
-    // the room is opened by the take script; its queue is the chosen waiter's: filled in per candidate queue below
-    String template = RoomState.create(roomId, ctx.userId(), QueueStore.CUSTOMER_PLACEHOLDER, "@@queue@@", now).encode();
-    // all candidates of one call may come from several queues: try queue by queue to keep the template exact
-    return takeFrom(ctx, app, candidates, 0, roomId, template, now);
+    // all candidates of one call may come from several queues: try queue by queue, each with its own template
+    return takeFrom(ctx, app, candidates, 0, roomId, now);
   }
 
   private Future<QueueStore.Take> takeFrom(RequestContext ctx, AppConfig app, List<Waiter> cands, int from, String roomId,
-                                           String template, long now) {
+                                           long now) {
     if (from >= cands.size()) {
       return Future.succeededFuture(new QueueStore.Take(QueueStore.TakeOutcome.NONE, null));
     }
@@ -275,10 +288,13 @@ public class QueueVerticle extends VerticleBase {
       to++;
     }
     int end = to;
-    QueueStore.RoomSpec spec = new QueueStore.RoomSpec(roomId, template.replace("@@queue@@", q), now,
+    // L6: the queue id goes in directly (no placeholder the agent's own id could equal); only the customer is left
+    // to the take script, as a placeholder outside the id grammar
+    String template = RoomState.create(roomId, ctx.userId(), QueueStore.CUSTOMER_PLACEHOLDER, q, now).encode();
+    QueueStore.RoomSpec spec = new QueueStore.RoomSpec(roomId, template, now,
       RoomState.idleDeadline(ctx.appId(), roomId), now + app.roomIdleSeconds() * 1000L);
     return queues.take(ctx.appId(), ctx.userId(), app.maxRoomsPerAgent(), cands.subList(from, end), spec)
-      .compose(t -> t.outcome() == QueueStore.TakeOutcome.NONE ? takeFrom(ctx, app, cands, end, roomId, template, now)
+      .compose(t -> t.outcome() == QueueStore.TakeOutcome.NONE ? takeFrom(ctx, app, cands, end, roomId, now)
         : Future.succeededFuture(t));
   }
 
@@ -477,11 +493,22 @@ public class QueueVerticle extends VerticleBase {
 
   /** {@code im_queue_waiting{app,queue}}: the queue length seen by this node's last position round. */
   private void recordLength(String appId, String queueId, int length) {
-    lengths.computeIfAbsent(appId + '|' + queueId, k -> {
+    String k0 = appId + '|' + queueId;
+    AppConfig app = infra.config().apps().get(appId);
+    if (length == 0 && (app == null || app.queue(queueId) == null)) {
+      // M9: a dynamic queue that emptied is gone: so is its gauge (configured queues keep theirs at 0)
+      io.micrometer.core.instrument.Gauge g = gauges.remove(k0);
+      lengths.remove(k0);
+      if (g != null) {
+        com.seedim.im.common.infra.Metrics.registry().remove(g);
+      }
+      return;
+    }
+    lengths.computeIfAbsent(k0, k -> {
       java.util.concurrent.atomic.AtomicInteger g = new java.util.concurrent.atomic.AtomicInteger();
-      io.micrometer.core.instrument.Gauge.builder("im_queue_waiting", g, java.util.concurrent.atomic.AtomicInteger::get)
+      gauges.put(k, io.micrometer.core.instrument.Gauge.builder("im_queue_waiting", g, java.util.concurrent.atomic.AtomicInteger::get)
         .description("customers waiting in a queue (as of the last position round on this node)")
-        .tag("app", appId).tag("queue", queueId).register(com.seedim.im.common.infra.Metrics.registry());
+        .tag("app", appId).tag("queue", queueId).register(com.seedim.im.common.infra.Metrics.registry()));
       return g;
     }).set(length);
   }

@@ -48,9 +48,15 @@ public final class TestServer implements AutoCloseable {
   private final List<TestClient> clients = new CopyOnWriteArrayList<>();
   private final String database;
   private final String redisPrefix;
+  private final String redisUri;
+  private final String mysqlHost;
+  private final int mysqlPort;
 
   private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, ManagementServer management,
-                     String database, String redisPrefix) {
+                     String database, String redisPrefix, String redisUri, String mysqlHost, int mysqlPort) {
+    this.redisUri = redisUri;
+    this.mysqlHost = mysqlHost;
+    this.mysqlPort = mysqlPort;
     this.management = management;
     this.vertx = vertx;
     this.infra = infra;
@@ -73,6 +79,22 @@ public final class TestServer implements AutoCloseable {
     private final JsonObject server = new JsonObject();
     private final List<Function<Infra, Deployable>> verticles = new ArrayList<>();
     private final List<JsonObject> extraApps = new ArrayList<>();
+    private String redisUri = REDIS_URI;
+    private String mysqlHost = MYSQL_HOST;
+    private int mysqlPort = 3306;
+
+    /** Another Redis than the machine's (e.g. a private one a fault test pauses); default {@link #REDIS_URI}. */
+    public Builder redisUri(String uri) {
+      this.redisUri = uri;
+      return this;
+    }
+
+    /** Another MariaDB than the machine's; default {@link #MYSQL_HOST}:3306. */
+    public Builder mysql(String host, int port) {
+      this.mysqlHost = host;
+      this.mysqlPort = port;
+      return this;
+    }
 
     /** Real MariaDB and Redis (fresh database and key prefix) instead of memory. */
     public Builder durable(boolean on) {
@@ -119,8 +141,9 @@ public final class TestServer implements AutoCloseable {
         .put("managementPort", 0)
         .put("shutdownDrainMs", 200)
         .put("apps", apps)
-        .put("mysql", new JsonObject().put("host", MYSQL_HOST).put("database", durable ? database : "test").put("poolSize", 4))
-        .put("redis", new JsonObject().put("connectionString", REDIS_URI).put("prefix", prefix))
+        .put("mysql", new JsonObject().put("host", mysqlHost).put("port", mysqlPort).put("database", durable ? database : "test")
+          .put("poolSize", 4))
+        .put("redis", new JsonObject().put("connectionString", redisUri).put("prefix", prefix))
         .mergeIn(server, true);
       ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
       Vertx vertx = Vertx.vertx();
@@ -134,7 +157,7 @@ public final class TestServer implements AutoCloseable {
         ManagementServer mgmt = new ManagementServer(vertx, infra)
           .check(() -> gw.accepting() ? Future.succeededFuture() : Future.failedFuture("gateway shutting down"))
           .start(cfg.managementHost(), cfg.managementPort()).await();
-        return new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix);
+        return new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix, redisUri, mysqlHost, mysqlPort);
       } catch (RuntimeException e) {
         vertx.close().await();
         throw e;
@@ -168,6 +191,11 @@ public final class TestServer implements AutoCloseable {
 
   public String redisPrefix() {
     return redisPrefix;
+  }
+
+  /** The Redis this server uses. */
+  public String redisUri() {
+    return redisUri;
   }
 
   /** The connect sign (§2 HMAC) for the test app. */
@@ -255,10 +283,10 @@ public final class TestServer implements AutoCloseable {
     Vertx v = Vertx.vertx();
     try {
       Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(new MySQLConnectOptions().setHost(MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
+        .connectingTo(new MySQLConnectOptions().setHost(mysqlHost).setPort(mysqlPort).setUser("root").setPassword(""))
         .using(v).build();
       pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
-      Redis redis = Redis.createClient(v, REDIS_URI);
+      Redis redis = Redis.createClient(v, redisUri);
       RedisAPI api = RedisAPI.api(redis);
       String script = "local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
         + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";

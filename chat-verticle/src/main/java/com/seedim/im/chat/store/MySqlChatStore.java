@@ -104,6 +104,24 @@ public final class MySqlChatStore implements ChatStore {
   static final int DELIVERED_IN_FLIGHT = 4;
   /** At most this many message ids per delivered-mark transaction. */
   static final int DELIVERED_BATCH_MAX = 256;
+  /**
+   * At most this many asks wait in each group-commit queue (sends, delivered marks, each batched lookup); beyond it
+   * a call fails at once with a {@link java.util.concurrent.TimeoutException} (UNAVAILABLE), so a MariaDB stall
+   * cannot grow the queues until the chat node runs out of memory (audit M5).
+   */
+  public static final int MAX_QUEUED = 4096;
+  /**
+   * Default deadline of one store operation (a transaction with its retries, a queued ask from enqueue to answer),
+   * below the 5000 ms bus timeout so a stalled MariaDB gives UNAVAILABLE in time (audit M5).
+   */
+  public static final long DEFAULT_DEADLINE_MS = com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS;
+
+  /** A group-commit queue is full: the store is far behind; the caller gets UNAVAILABLE. */
+  static final class QueueFull extends java.util.concurrent.TimeoutException {
+    QueueFull(String what) {
+      super("chat store " + what + " queue full (" + MAX_QUEUED + " waiting): MariaDB is not keeping up");
+    }
+  }
 
   private final Pool pool;
   private final ArrayDeque<DeliveredAsk> deliveredQueue = new ArrayDeque<>();
@@ -111,8 +129,28 @@ public final class MySqlChatStore implements ChatStore {
   private int insertInFlight;
   private int deliveredInFlight;
 
+  private final long deadlineMs;
+
   public MySqlChatStore(Pool pool) {
+    this(pool, DEFAULT_DEADLINE_MS);
+  }
+
+  /** @param deadlineMs deadline of each store operation (0 = none) */
+  public MySqlChatStore(Pool pool, long deadlineMs) {
     this.pool = pool;
+    this.deadlineMs = deadlineMs;
+  }
+
+  /** Fails a queued caller once its deadline passes (it is then skipped when its batch forms). */
+  private void arm(Promise<?> done, String what) {
+    Context ctx = Vertx.currentContext();
+    if (deadlineMs <= 0 || ctx == null) {
+      return;
+    }
+    Vertx v = ctx.owner();
+    long timer = v.setTimer(deadlineMs, t -> done.tryFail(new java.util.concurrent.TimeoutException(
+      "chat store " + what + " did not complete within " + deadlineMs + " ms")));
+    done.future().onComplete(ar -> v.cancelTimer(timer));
   }
 
   @Override
@@ -129,7 +167,7 @@ public final class MySqlChatStore implements ChatStore {
   }
 
   private <T> Future<T> tx(String what, Function<SqlConnection, Future<T>> body) {
-    return attempt(what, body, 1);
+    return com.seedim.im.common.store.Deadlines.within(attempt(what, body, 1), deadlineMs, "chat transaction " + what);
   }
 
   private <T> Future<T> attempt(String what, Function<SqlConnection, Future<T>> body, int n) {
@@ -161,8 +199,12 @@ public final class MySqlChatStore implements ChatStore {
   public Future<SendResult> insert(NewMessage m, long dedupeSinceMs) {
     Promise<SendResult> done = Promise.promise();
     synchronized (insertQueue) {
+      if (insertQueue.size() >= MAX_QUEUED) {
+        return Future.failedFuture(new QueueFull("send"));
+      }
       insertQueue.add(new InsertAsk(m, dedupeSinceMs, done, Vertx.currentContext()));
     }
+    arm(done, "send");
     flushInserts();
     return done.future();
   }
@@ -177,10 +219,11 @@ public final class MySqlChatStore implements ChatStore {
   /** Completes a queued caller's promise on the caller's own context (a batch may have run on another's). */
   private static <T> void completeOn(Context context, Promise<T> done, T result, Throwable failure) {
       Runnable r = () -> {
+        // try: the caller may have been failed by its deadline already
         if (failure == null) {
-          done.complete(result);
+          done.tryComplete(result);
         } else {
-          done.fail(failure);
+          done.tryFail(failure);
         }
       };
       if (context == null || context == Vertx.currentContext()) {
@@ -193,6 +236,7 @@ public final class MySqlChatStore implements ChatStore {
   private void flushInserts() {
     List<InsertAsk> batch;
     synchronized (insertQueue) {
+      insertQueue.removeIf(a -> a.done().future().isComplete()); // callers whose deadline passed while they waited
       if (!mayStart(insertInFlight, INSERT_IN_FLIGHT, insertQueue.size())) {
         return;
       }
@@ -215,8 +259,9 @@ public final class MySqlChatStore implements ChatStore {
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).complete(ar.result().get(i), null);
         }
-      } else if (batch.size() == 1) {
-        batch.get(0).complete(null, ar.cause());
+      } else if (batch.size() == 1 || ar.cause() instanceof java.util.concurrent.TimeoutException) {
+        // a timed-out batch is not retried row by row: MariaDB is stalled, and its callers are past their deadline
+        batch.forEach(a -> a.complete(null, ar.cause()));
       } else {
         LOG.warn("a batch of {} sends failed ({}); storing them one per transaction", batch.size(), ar.cause().toString());
         for (InsertAsk a : batch) {
@@ -415,8 +460,12 @@ public final class MySqlChatStore implements ChatStore {
     }
     Promise<List<ChatMessage>> done = Promise.promise();
     synchronized (deliveredQueue) {
+      if (deliveredQueue.size() >= MAX_QUEUED) {
+        return Future.failedFuture(new QueueFull("delivered-mark"));
+      }
       deliveredQueue.add(new DeliveredAsk(appId, receiver, new TreeSet<>(messageIds), done, Vertx.currentContext()));
     }
+    arm(done, "delivered mark");
     flushDelivered();
     return done.future();
   }
@@ -431,6 +480,7 @@ public final class MySqlChatStore implements ChatStore {
   private void flushDelivered() {
     List<DeliveredAsk> batch = new ArrayList<>();
     synchronized (deliveredQueue) {
+      deliveredQueue.removeIf(a -> a.done().future().isComplete());
       if (!mayStart(deliveredInFlight, DELIVERED_IN_FLIGHT, deliveredQueue.size())) {
         return;
       }
@@ -752,8 +802,12 @@ public final class MySqlChatStore implements ChatStore {
     Future<R> ask(A arg) {
       Promise<R> p = Promise.promise();
       synchronized (queue) {
+        if (queue.size() >= MAX_QUEUED) {
+          return Future.failedFuture(new QueueFull(name + " lookup"));
+        }
         queue.add(new Ask<>(arg, p, Vertx.currentContext()));
       }
+      arm(p, name + " lookup");
       flush();
       return p.future();
     }
@@ -761,6 +815,7 @@ public final class MySqlChatStore implements ChatStore {
     private void flush() {
       List<Ask<A, R>> batch;
       synchronized (queue) {
+        queue.removeIf(a -> a.done().future().isComplete());
         if (!mayStart(inFlight, INSERT_IN_FLIGHT, queue.size())) {
           return;
         }
@@ -774,7 +829,7 @@ public final class MySqlChatStore implements ChatStore {
       batch.forEach(a -> args.add(a.arg()));
       Future<List<R>> f;
       try {
-        f = run.apply(args);
+        f = com.seedim.im.common.store.Deadlines.within(run.apply(args), deadlineMs, "chat " + name + " lookup");
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }

@@ -13,7 +13,9 @@ public final class IdGenerator {
   public static final int MAX_NODE = (1 << NODE_BITS) - 1;
   private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
 
-  private final long node;
+  private long node;
+  /** Ids are issued only until then (epoch ms): a leased node number must be renewed (M8). */
+  private volatile long validUntilMs = Long.MAX_VALUE;
   private long lastMs = -1;
   private long seq;
 
@@ -24,11 +26,42 @@ public final class IdGenerator {
     this.node = node;
   }
 
+  /**
+   * Switches to a (re-)leased node number valid until {@code validUntilMs} (epoch ms); past it {@link #next()} refuses
+   * ids until the lease is renewed (audit M8: a node that lost its number must not share it with the new holder).
+   */
+  public synchronized void lease(int node, long validUntilMs) {
+    if (node < 0 || node > MAX_NODE) {
+      throw new IllegalArgumentException("node id must be 0.." + MAX_NODE + ": " + node);
+    }
+    if (node != this.node) {
+      // another number: continue in the next millisecond so ids stay increasing (a lower number in the same ms would not)
+      seq = SEQ_MASK;
+    }
+    this.node = node;
+    this.validUntilMs = validUntilMs;
+  }
+
+  /** The current lease runs until {@code validUntilMs} (renewed). */
+  public void renewed(long validUntilMs) {
+    this.validUntilMs = validUntilMs;
+  }
+
+  /** Stops issuing ids at once (the lease is known to be lost). */
+  public void revoke() {
+    this.validUntilMs = Long.MIN_VALUE;
+  }
+
   public int node() {
     return (int) node;
   }
 
   public synchronized long next() {
+    if (System.currentTimeMillis() > validUntilMs) {
+      // a cause that the service layer maps to UNAVAILABLE (Handlers.isStoreTimeout)
+      throw new IllegalStateException("message-id node lease " + node + " not renewed: ids refused until it is re-leased",
+        new java.util.concurrent.TimeoutException("id node lease expired"));
+    }
     long now = Math.max(System.currentTimeMillis() - EPOCH_MS, lastMs);
     if (now == lastMs) {
       seq = (seq + 1) & SEQ_MASK;

@@ -19,6 +19,11 @@ public final class DeadlineSweeper {
   public static final long DEFAULT_PERIOD_MS = 250;
   public static final long DEFAULT_LEASE_MS = 30_000;
   private static final int BATCH = 200;
+  /** A timer whose handler failed this many times is dropped (one WARN) instead of retried forever (audit L12). */
+  public static final int MAX_ATTEMPTS = 5;
+  /** Longest a sweep (claim plus handlers) may hold the sweeper; capped by the lease (audit M5). */
+  public static final long SWEEP_DEADLINE_MS = 10_000;
+  private static final int MAX_TRACKED_FAILURES = 10_000;
 
   private final Vertx vertx;
   private final DeadlineStore store;
@@ -28,6 +33,8 @@ public final class DeadlineSweeper {
   private final Function<String, Future<?>> handler;
   private long timer = -1;
   private boolean running;
+  /** Failed attempts per member on this node (L12); a member handled or given up is forgotten. */
+  private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
 
   public DeadlineSweeper(Vertx vertx, DeadlineStore store, String set, Function<String, Future<?>> handler) {
     this(vertx, store, set, DEFAULT_PERIOD_MS, DEFAULT_LEASE_MS, handler);
@@ -55,12 +62,31 @@ public final class DeadlineSweeper {
     }
   }
 
+  /** A handler failed: retried when its lease ends, unless it failed {@link #MAX_ATTEMPTS} times (then dropped). */
+  private Future<Void> failed(DeadlineStore.Claim c, Throwable err) {
+    if (failures.size() >= MAX_TRACKED_FAILURES && !failures.containsKey(c.member())) {
+      failures.clear(); // members retried on other nodes are never forgotten otherwise; worst case a few more attempts
+    }
+    int n = failures.merge(c.member(), 1, Integer::sum);
+    if (n >= MAX_ATTEMPTS) {
+      failures.remove(c.member());
+      LOG.warn("timer {} of set {} failed {} times, giving it up: {}", c.member(), set, n, err.toString());
+      return store.done(set, c).recover(e -> Future.succeededFuture());
+    }
+    if (n == 1) {
+      LOG.warn("timer {} of set {} failed, retried in {} ms: {}", c.member(), set, leaseMs, err.toString());
+    } else {
+      LOG.debug("timer {} of set {} failed (attempt {}), retried in {} ms: {}", c.member(), set, n, leaseMs, err.toString());
+    }
+    return Future.succeededFuture();
+  }
+
   private void tick() {
     if (running) {
       return;
     }
     running = true;
-    store.claimDue(set, System.currentTimeMillis(), leaseMs, BATCH).compose(claims -> {
+    Future<?> sweep = store.claimDue(set, System.currentTimeMillis(), leaseMs, BATCH).compose(claims -> {
       List<Future<?>> all = new ArrayList<>(claims.size());
       for (DeadlineStore.Claim c : claims) {
         Future<?> f;
@@ -69,16 +95,18 @@ public final class DeadlineSweeper {
         } catch (RuntimeException e) {
           f = Future.failedFuture(e);
         }
-        all.add(f.compose(x -> store.done(set, c), err -> {
-          LOG.warn("timer {} of set {} failed, retried in {} ms: {}", c.member(), set, leaseMs, err.toString());
-          return Future.succeededFuture();
-        }));
+        all.add(f.compose(x -> {
+          failures.remove(c.member());
+          return store.done(set, c);
+        }, err -> failed(c, err)));
       }
       return Future.join(all);
-    }).onComplete(ar -> {
+    });
+    // a claim or handler that never answers (a stalled store) must not hold the sweeper for good
+    Deadlines.within(vertx, sweep, Math.min(SWEEP_DEADLINE_MS, leaseMs), "sweep of timer set " + set).onComplete(ar -> {
       running = false;
       if (ar.failed()) {
-        LOG.warn("could not claim due timers of set {}: {}", set, ar.cause().toString());
+        LOG.warn("sweep of timer set {} failed: {}", set, ar.cause().toString());
       }
     });
   }

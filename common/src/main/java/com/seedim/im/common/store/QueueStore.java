@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public interface QueueStore {
   /** Outcome of {@link #enter}. */
-  enum EnterOutcome { ENTERED, SAME, MOVED, FULL, IN_ROOM }
+  enum EnterOutcome { ENTERED, SAME, MOVED, FULL, IN_ROOM, TOO_MANY_QUEUES }
 
   /** @param previousQueue the queue the customer left for this one (MOVED), else null */
   record Enter(EnterOutcome outcome, String previousQueue, int waitIndex, int waitTotal) {
@@ -27,7 +27,7 @@ public interface QueueStore {
   }
 
   /** Outcome of {@link #take}. */
-  enum TakeOutcome { TAKEN, AGENT_BUSY, NONE }
+  enum TakeOutcome { TAKEN, AGENT_BUSY, NONE, CONFLICT }
 
   /** @param waiter the customer taken (TAKEN only) */
   record Take(TakeOutcome outcome, Waiter waiter) {
@@ -38,7 +38,7 @@ public interface QueueStore {
   }
 
   /** Stands for the chosen customer's id inside {@link RoomSpec#template()}. */
-  String CUSTOMER_PLACEHOLDER = "@@customer@@";
+  String CUSTOMER_PLACEHOLDER = "#customer#"; // '#' is outside the id grammar: no user id equals it (audit L6)
 
   /**
    * Enqueues (or keeps the place in the same queue, or moves to the tail of another); clears an absent mark.
@@ -46,6 +46,14 @@ public interface QueueStore {
    * caller pushes it with the reply, so a 410 round running at the same moment does not send it a second time.
    */
   Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now);
+
+  /** Most non-empty queues per app that an enter may create; beyond it {@link EnterOutcome#TOO_MANY_QUEUES} (M9). */
+  int MAX_DYNAMIC_QUEUES = 1000;
+
+  /** As {@link #enter(String, String, String, int, long)}, refusing a new queue when {@code maxQueues} exist (0: no cap). */
+  default Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now, int maxQueues) {
+    return enter(appId, queueId, userId, maxQueueLength, now);
+  }
 
   /** How a sent 410 position is recorded ({@link #sentPositions}): {@code index:total}. */
   static String positionValue(int index, int total) {
@@ -61,7 +69,7 @@ public interface QueueStore {
   /** The waiters of a queue in order. */
   Future<List<Waiter>> waiters(String appId, String queueId);
 
-  /** Ids of queues that have (or had) waiters in this app. */
+  /** Ids of queues that have waiters in this app (a queue is forgotten when its last waiter goes, M9). */
   Future<List<String>> queueIds(String appId);
 
   /** Number of open rooms of the agent. */

@@ -52,6 +52,24 @@ final class MemoryQueueStore implements QueueStore {
 
   @Override
   public Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now) {
+    return enter(appId, queueId, userId, maxQueueLength, now, 0);
+  }
+
+  /** A line that became empty is forgotten with its queue id (M9). */
+  private void dropIfEmpty(String appId, String queueId) {
+    TreeSet<Waiter> line = lines.get(key(appId, queueId));
+    if (line != null && line.isEmpty()) {
+      lines.remove(key(appId, queueId));
+      sent.remove(key(appId, queueId));
+      LinkedHashSet<String> ids = queueIds.get(appId);
+      if (ids != null) {
+        ids.remove(queueId);
+      }
+    }
+  }
+
+  @Override
+  public Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now, int maxQueues) {
     synchronized (lock) {
       if (rooms.roomCount(appId, userId) > 0) {
         return Future.succeededFuture(new Enter(EnterOutcome.IN_ROOM, null, 0, 0));
@@ -67,11 +85,17 @@ final class MemoryQueueStore implements QueueStore {
       if (line.size() >= maxQueueLength) {
         return Future.succeededFuture(new Enter(EnterOutcome.FULL, null, 0, 0));
       }
+      LinkedHashSet<String> known = queueIds.get(appId);
+      if (maxQueues > 0 && line.isEmpty() && known != null && !known.contains(queueId) && known.size() >= maxQueues) {
+        dropIfEmpty(appId, queueId);
+        return Future.succeededFuture(new Enter(EnterOutcome.TOO_MANY_QUEUES, null, 0, 0));
+      }
       String previous = null;
       if (cur != null) {
         line(appId, cur.queueId()).remove(cur);
         sentOf(appId, cur.queueId()).remove(userId);
         previous = cur.queueId();
+        dropIfEmpty(appId, previous);
       }
       Waiter w = new Waiter(queueId, userId, now);
       line.add(w);
@@ -90,6 +114,7 @@ final class MemoryQueueStore implements QueueStore {
     if (w != null) {
       line(appId, w.queueId()).remove(w);
       sentOf(appId, w.queueId()).remove(userId);
+      dropIfEmpty(appId, w.queueId());
     }
     absent.remove(key(appId, userId));
     return w;
@@ -173,6 +198,9 @@ final class MemoryQueueStore implements QueueStore {
     synchronized (lock) {
       if (rooms.roomCount(appId, agentId) >= maxRooms) {
         return Future.succeededFuture(new Take(TakeOutcome.AGENT_BUSY, null));
+      }
+      if (rooms.exists(appId, spec.roomId())) {
+        return Future.succeededFuture(new Take(TakeOutcome.CONFLICT, null));
       }
       for (Waiter c : candidates) {
         Waiter w = byUser.get(key(appId, c.userId()));

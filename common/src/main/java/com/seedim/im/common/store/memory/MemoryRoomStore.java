@@ -110,6 +110,10 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   /** Opens a room; called under {@link #lock}. */
+  boolean exists(String appId, String roomId) {
+    return rooms.containsKey(key(appId, roomId));
+  }
+
   void open(String appId, JsonObject room) {
     String roomId = room.getString(RoomState.ROOM_ID);
     rooms.put(key(appId, roomId), room.copy());

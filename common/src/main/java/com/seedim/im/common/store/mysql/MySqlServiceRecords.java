@@ -89,7 +89,8 @@ public final class MySqlServiceRecords implements ServiceRecords {
   }
 
   private void write(String what, String sql, Tuple args) {
-    pool.preparedQuery(sql).execute(args)
+    com.seedim.im.common.store.Deadlines.within(pool.preparedQuery(sql).execute(args),
+        com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
       .onFailure(err -> LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString()));
   }
 
@@ -155,7 +156,9 @@ public final class MySqlServiceRecords implements ServiceRecords {
       + "JOIN cs_room r ON r.app_id = c.app_id AND r.room_id = c.room_id "
       + "WHERE r.app_id = ? AND r.queue_id = ? AND c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL")
       .execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
-    return Future.all(rooms, abandoned, calls).map(cf -> {
+    // M5: a stalled MariaDB fails the stats request in time (UNAVAILABLE) instead of holding it
+    return com.seedim.im.common.store.Deadlines.within(Future.all(rooms, abandoned, calls),
+      com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "queue stats").map(cf -> {
       Row r = rooms.result();
       Row c = calls.result();
       return MemoryServiceRecords.stats(r.getLong(0), abandoned.result().getLong(0), num(r, 1), num(r, 2), c.getLong(0), num(c, 1));
@@ -182,6 +185,7 @@ public final class MySqlServiceRecords implements ServiceRecords {
         }
         return out;
       });
-    return Future.all(total, page).map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
+    return com.seedim.im.common.store.Deadlines.within(Future.all(total, page),
+      com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "closed rooms").map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
   }
 }

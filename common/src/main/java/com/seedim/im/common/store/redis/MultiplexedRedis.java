@@ -2,6 +2,7 @@ package com.seedim.im.common.store.redis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -26,11 +28,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>A lane whose connection fails or ends is dropped and reconnects on its next command; commands in flight on it
  * fail (as with the pooled client). Pub/sub and MULTI need a dedicated connection: use {@link #connect()}.
+ *
+ * <p>Every command has a deadline ({@code commandTimeoutMs}, audit M5): past it the caller fails with a
+ * {@link TimeoutException} (mapped to {@code UNAVAILABLE} by the service layer), and the lane the command was on is
+ * dropped so that the next command reconnects: a connection that went silent (a stalled Redis, a partition with no
+ * RST) would otherwise hold every later command of its lane forever.
  */
 public final class MultiplexedRedis implements Redis {
   private static final Logger LOG = LoggerFactory.getLogger(MultiplexedRedis.class);
 
   private final Redis client;
+  private final Vertx vertx;
+  private final long commandTimeoutMs;
   private final AtomicReferenceArray<Future<RedisConnection>> lanes;
   private final AtomicInteger next = new AtomicInteger();
   private volatile boolean closed;
@@ -40,15 +49,24 @@ public final class MultiplexedRedis implements Redis {
    * @param lanes  how many connections to spread commands over
    */
   public MultiplexedRedis(Redis client, int lanes) {
+    this(client, lanes, null, 0);
+  }
+
+  /**
+   * @param vertx            runs the command deadlines
+   * @param commandTimeoutMs deadline of each command (connecting its lane included); 0 = none
+   */
+  public MultiplexedRedis(Redis client, int lanes, Vertx vertx, long commandTimeoutMs) {
     this.client = client;
+    this.vertx = vertx;
+    this.commandTimeoutMs = vertx == null ? 0 : commandTimeoutMs;
     this.lanes = new AtomicReferenceArray<>(Math.max(1, lanes));
   }
 
-  private Future<RedisConnection> lane() {
+  private Future<RedisConnection> lane(int i) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("redis client closed"));
     }
-    int i = Math.floorMod(next.getAndIncrement(), lanes.length());
     Future<RedisConnection> f = lanes.get(i);
     if (f != null && !f.failed()) {
       return f;
@@ -65,6 +83,11 @@ public final class MultiplexedRedis implements Redis {
       }
       RedisConnection c = ar.result();
       Future<RedisConnection> mine = p.future();
+      if (lanes.get(i) != mine) {
+        c.close(); // the lane was dropped while it connected (a command on it timed out)
+        p.fail(new IllegalStateException("redis lane " + i + " dropped while connecting"));
+        return;
+      }
       c.exceptionHandler(err -> drop(i, mine, c, err.toString()));
       c.endHandler(v -> drop(i, mine, c, "connection ended"));
       p.complete(c);
@@ -84,14 +107,59 @@ public final class MultiplexedRedis implements Redis {
     return client.connect();
   }
 
+  /** A lane whose command timed out: forget it (closing its connection if it has one) so the next command reconnects. */
+  private void dropTimedOut(int i, Future<RedisConnection> f) {
+    if (lanes.compareAndSet(i, f, null)) {
+      LOG.warn("redis lane {} dropped: a command got no answer within {} ms; it reconnects on its next command", i,
+        commandTimeoutMs);
+      f.onSuccess(MultiplexedRedis::hardClose);
+    }
+  }
+
+  /**
+   * Closes the socket itself: {@code close()} on a pooled connection only hands it back to the pool, which would
+   * lease the same silent socket to the next lane.
+   */
+  static void hardClose(RedisConnection c) {
+    if (c instanceof io.vertx.redis.client.impl.PooledRedisConnection pc
+      && pc.actual() instanceof io.vertx.redis.client.impl.RedisStandaloneConnection sc) {
+      sc.forceClose();
+    }
+    c.close();
+  }
+
+  private <T> Future<T> run(java.util.function.Function<RedisConnection, Future<T>> op) {
+    int i = Math.floorMod(next.getAndIncrement(), lanes.length());
+    Future<RedisConnection> lf = lane(i);
+    Future<T> f = lf.compose(op);
+    if (commandTimeoutMs <= 0 || f.isComplete()) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    long timer = vertx.setTimer(commandTimeoutMs, t -> {
+      if (p.tryFail(new TimeoutException("redis command got no answer within " + commandTimeoutMs + " ms"))) {
+        dropTimedOut(i, lf);
+      }
+    });
+    f.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        p.tryComplete(ar.result());
+      } else {
+        p.tryFail(ar.cause());
+      }
+    });
+    return p.future();
+  }
+
   @Override
   public Future<Response> send(Request command) {
-    return lane().compose(c -> c.send(command));
+    return run(c -> c.send(command));
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> commands) {
-    return lane().compose(c -> c.batch(commands));
+    return run(c -> c.batch(commands));
   }
 
   @Override

@@ -26,7 +26,8 @@ import java.util.Map;
  * (see {@link RedisRoomStore}) with its idle deadline, so a waiter goes to exactly one agent across all nodes.
  */
 final class RedisQueueStore implements QueueStore {
-  // KEYS: line, qu, qa, qids, urooms of user. ARGV: user, queue, now, maxLen, line prefix, sent prefix.
+  // KEYS: line, qu, qa, qids, urooms of user. ARGV: user, queue, now, maxLen, line prefix, sent prefix, maxQueues.
+  // qids holds the non-empty queues only (M9): a queue leaves it when its last waiter goes.
   private static final RedisScript ENTER = new RedisScript("""
     if redis.call('ZCARD', KEYS[5]) > 0 then return {'IN_ROOM'} end
     local cur = redis.call('HGET', KEYS[2], ARGV[1])
@@ -40,10 +41,13 @@ final class RedisQueueStore implements QueueStore {
       end
     end
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return {'FULL'} end
+    if tonumber(ARGV[7]) > 0 and redis.call('SISMEMBER', KEYS[4], ARGV[2]) == 0
+      and redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[7]) then return {'TOO_MANY_QUEUES'} end
     local prev = ''
     if cur and cur ~= ARGV[2] then
       redis.call('ZREM', ARGV[5] .. cur, ARGV[1])
       redis.call('HDEL', ARGV[6] .. cur, ARGV[1])
+      if redis.call('ZCARD', ARGV[5] .. cur) == 0 then redis.call('SREM', KEYS[4], cur) end
       prev = cur
     end
     redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
@@ -58,7 +62,7 @@ final class RedisQueueStore implements QueueStore {
     return {outcome, prev, rank + 1, card}
     """);
 
-  // KEYS: qu, qa. ARGV: user, line prefix, sent prefix, onlyIfAbsent (1/0). Returns {queue, enteredAt} or nil.
+  // KEYS: qu, qa, qids. ARGV: user, line prefix, sent prefix, onlyIfAbsent (1/0). Returns {queue, enteredAt} or nil.
   private static final RedisScript LEAVE = new RedisScript("""
     if ARGV[4] == '1' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return false end
     local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -68,6 +72,7 @@ final class RedisQueueStore implements QueueStore {
     redis.call('ZREM', ARGV[2] .. cur, ARGV[1])
     redis.call('HDEL', ARGV[3] .. cur, ARGV[1])
     redis.call('HDEL', KEYS[1], ARGV[1])
+    if redis.call('ZCARD', ARGV[2] .. cur) == 0 then redis.call('SREM', KEYS[3], cur) end
     return {cur, score or '0'}
     """);
 
@@ -102,11 +107,15 @@ final class RedisQueueStore implements QueueStore {
     return out
     """);
 
-  // KEYS: agent urooms, qu, qa, rooms, room deadlines.
+  // KEYS: agent urooms, qu, qa, rooms, room deadlines, qids.
+  // An existing room key is a CONFLICT (M8: two nodes with one id node number issue the same room id): nothing is
+  // overwritten and the caller retries with a new id. The template's customer placeholder is outside the id grammar
+  // (L6), so no user id can be mistaken for it.
   // ARGV: agent, maxRooms, roomId, createdAt, template, idle member, idle due, line prefix, sent prefix,
   //       uroom prefix, urooms prefix, room key, then queue/user pairs.
   private static final RedisScript TAKE = new RedisScript("""
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'AGENT_BUSY'} end
+    if redis.call('EXISTS', ARGV[12]) == 1 then return {'CONFLICT'} end
     for i = 13, #ARGV, 2 do
       local q, u = ARGV[i], ARGV[i + 1]
       if u ~= ARGV[1] and redis.call('HGET', KEYS[2], u) == q and redis.call('SISMEMBER', KEYS[3], u) == 0
@@ -116,7 +125,8 @@ final class RedisQueueStore implements QueueStore {
           redis.call('ZREM', ARGV[8] .. q, u)
           redis.call('HDEL', ARGV[9] .. q, u)
           redis.call('HDEL', KEYS[2], u)
-          local d = string.gsub(ARGV[5], '@@customer@@', u)
+          if redis.call('ZCARD', ARGV[8] .. q) == 0 then redis.call('SREM', KEYS[6], q) end
+          local d = string.gsub(ARGV[5], '#customer#', u)
           redis.call('HSET', ARGV[12], 'd', d, 'v', 1, 'agent', ARGV[1], 'customer', u)
           redis.call('SET', ARGV[10] .. ARGV[1], ARGV[3])
           redis.call('SET', ARGV[10] .. u, ARGV[3])
@@ -157,6 +167,9 @@ final class RedisQueueStore implements QueueStore {
   private static final RedisScript FLAT_ZRANGE = new RedisScript("return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')");
   private static final RedisScript FLAT_HGETALL = new RedisScript("return redis.call('HGETALL', KEYS[1])");
 
+  /** Queue ids per CANDIDATES script run (M9). */
+  static final int CANDIDATE_QUEUES_PER_CALL = 32;
+
   private final RedisAPI api;
   private final String prefix;
   private final RedisRoomStore rooms;
@@ -189,9 +202,15 @@ final class RedisQueueStore implements QueueStore {
 
   @Override
   public Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now) {
+    return enter(appId, queueId, userId, maxQueueLength, now, 0);
+  }
+
+  @Override
+  public Future<Enter> enter(String appId, String queueId, String userId, int maxQueueLength, long now, int maxQueues) {
     return ENTER.run(api, List.of(linePrefix(appId) + queueId, qu(appId), qa(appId), qids(appId),
         rooms.uroomsPrefix(appId) + userId),
-      List.of(userId, queueId, Long.toString(now), Integer.toString(maxQueueLength), linePrefix(appId), sentPrefix(appId)))
+      List.of(userId, queueId, Long.toString(now), Integer.toString(maxQueueLength), linePrefix(appId), sentPrefix(appId),
+        Integer.toString(Math.max(0, maxQueues))))
       .map(r -> {
         EnterOutcome o = EnterOutcome.valueOf(r.get(0).toString());
         if (r.size() < 4) {
@@ -203,7 +222,7 @@ final class RedisQueueStore implements QueueStore {
   }
 
   private Future<Waiter> remove(String appId, String userId, boolean onlyIfAbsent) {
-    return LEAVE.run(api, List.of(qu(appId), qa(appId)),
+    return LEAVE.run(api, List.of(qu(appId), qa(appId), qids(appId)),
         List.of(userId, linePrefix(appId), sentPrefix(appId), onlyIfAbsent ? "1" : "0"))
       .map(r -> r == null ? null : new Waiter(r.get(0).toString(), userId, (long) Double.parseDouble(r.get(1).toString())));
   }
@@ -248,14 +267,22 @@ final class RedisQueueStore implements QueueStore {
 
   @Override
   public Future<List<Waiter>> candidates(String appId, List<String> queueIds, int limit) {
-    List<String> args = new ArrayList<>();
-    args.add(linePrefix(appId));
-    args.add(Integer.toString(limit));
-    args.addAll(queueIds);
-    return CANDIDATES.run(api, List.of(qa(appId)), args).map(r -> {
+    // M9: a few queues per script run, so many queues never block Redis in one long Lua call
+    List<Future<Response>> parts = new ArrayList<>();
+    for (int from = 0; from < queueIds.size() || from == 0; from += CANDIDATE_QUEUES_PER_CALL) {
+      List<String> args = new ArrayList<>();
+      args.add(linePrefix(appId));
+      args.add(Integer.toString(limit));
+      args.addAll(queueIds.subList(from, Math.min(queueIds.size(), from + CANDIDATE_QUEUES_PER_CALL)));
+      parts.add(CANDIDATES.run(api, List.of(qa(appId)), args));
+    }
+    return Future.all(parts).map(all -> {
       List<Waiter> out = new ArrayList<>();
-      for (int i = 0; i + 2 < r.size(); i += 3) {
-        out.add(new Waiter(r.get(i).toString(), r.get(i + 1).toString(), (long) Double.parseDouble(r.get(i + 2).toString())));
+      for (Future<Response> part : parts) {
+        Response r = part.result();
+        for (int i = 0; i + 2 < r.size(); i += 3) {
+          out.add(new Waiter(r.get(i).toString(), r.get(i + 1).toString(), (long) Double.parseDouble(r.get(i + 2).toString())));
+        }
       }
       out.sort((a, b) -> a.enteredAt() != b.enteredAt() ? Long.compare(a.enteredAt(), b.enteredAt())
         : a.userId().compareTo(b.userId()));
@@ -274,7 +301,7 @@ final class RedisQueueStore implements QueueStore {
       args.add(w.userId());
     }
     return TAKE.run(api, List.of(rooms.uroomsPrefix(appId) + agentId, qu(appId), qa(appId), rooms.roomsKey(appId),
-        prefix + "dl:" + RoomStore.ROOM_DEADLINES), args)
+        prefix + "dl:" + RoomStore.ROOM_DEADLINES, qids(appId)), args)
       .map(r -> {
         TakeOutcome o = TakeOutcome.valueOf(r.get(0).toString());
         if (o != TakeOutcome.TAKEN) {

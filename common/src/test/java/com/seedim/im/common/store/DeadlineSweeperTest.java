@@ -1,0 +1,125 @@
+package com.seedim.im.common.store;
+
+import com.seedim.im.common.store.redis.RedisRoomStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The timer sweeper on the real Redis: a hung claim (M5) and a handler that always fails (L12). */
+@Timeout(60)
+class DeadlineSweeperTest {
+  static Vertx vertx;
+  static Redis redis;
+  static RedisAPI api;
+  static final String PREFIX = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    redis = Redis.createClient(vertx, System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379"));
+    api = RedisAPI.api(redis);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", PREFIX + "*")).await();
+    redis.close();
+    vertx.close().await();
+  }
+
+  /** The real Redis deadline store, except that its first claim never answers (a stalled Redis). */
+  static final class FirstClaimHangs implements DeadlineStore {
+    final DeadlineStore real;
+    final AtomicBoolean hung = new AtomicBoolean();
+
+    FirstClaimHangs(DeadlineStore real) {
+      this.real = real;
+    }
+
+    @Override
+    public Future<Void> schedule(String set, String member, long dueAt) {
+      return real.schedule(set, member, dueAt);
+    }
+
+    @Override
+    public Future<Void> cancel(String set, String member) {
+      return real.cancel(set, member);
+    }
+
+    @Override
+    public Future<List<Claim>> claimDue(String set, long now, long leaseMs, int limit) {
+      if (hung.compareAndSet(false, true)) {
+        return Promise.<List<Claim>>promise().future();
+      }
+      return real.claimDue(set, now, leaseMs, limit);
+    }
+
+    @Override
+    public Future<Void> done(String set, Claim claim) {
+      return real.done(set, claim);
+    }
+
+    @Override
+    public Future<Long> dueAt(String set, String member) {
+      return real.dueAt(set, member);
+    }
+  }
+
+  private static DeadlineStore redisStore() {
+    return new RedisRoomStore(api, PREFIX + UUID.randomUUID().toString().substring(0, 6) + ":").deadlines();
+  }
+
+  @Test
+  @DisplayName("M5: a claim that never answers does not stop the sweeper for good")
+  void hungClaimDoesNotFreezeTheSweeper() throws Exception {
+    DeadlineStore store = new FirstClaimHangs(redisStore());
+    AtomicInteger handled = new AtomicInteger();
+    store.schedule("t", "m1", System.currentTimeMillis()).await();
+    DeadlineSweeper s = new DeadlineSweeper(vertx, store, "t", 50, 1000, m -> {
+      handled.incrementAndGet();
+      return Future.succeededFuture();
+    }).start();
+    try {
+      long until = System.currentTimeMillis() + 10_000;
+      while (handled.get() == 0 && System.currentTimeMillis() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(handled.get()).as("the due timer was handled after the hung claim").isEqualTo(1);
+    } finally {
+      s.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("L12: a timer whose handler always fails is given up after a few attempts")
+  void alwaysFailingHandlerIsGivenUp() throws Exception {
+    DeadlineStore store = redisStore();
+    AtomicInteger calls = new AtomicInteger();
+    store.schedule("t", "doomed", System.currentTimeMillis()).await();
+    DeadlineSweeper s = new DeadlineSweeper(vertx, store, "t", 20, 100, m -> {
+      calls.incrementAndGet();
+      return Future.failedFuture(new IllegalStateException("app removed from config"));
+    }).start();
+    try {
+      Thread.sleep(100 * (DeadlineSweeper.MAX_ATTEMPTS + 10));
+      assertThat(calls.get()).as("handler attempts").isEqualTo(DeadlineSweeper.MAX_ATTEMPTS);
+      assertThat(store.dueAt("t", "doomed").await()).as("the timer is gone").isNull();
+    } finally {
+      s.stop();
+    }
+  }
+}

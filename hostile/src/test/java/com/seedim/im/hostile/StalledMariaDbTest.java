@@ -1,0 +1,128 @@
+package com.seedim.im.hostile;
+
+import com.seedim.im.chat.store.MySqlChatStore;
+import com.seedim.im.chat.store.NewMessage;
+import com.seedim.im.testkit.TestServer;
+import com.seedim.im.testkit.faults.BlackholeProxy;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Audit M5: a stalled MariaDB (a blackhole proxy in front of the shared one: the test never touches the server
+ * itself) must fail chat store callers within the store deadline, and the group-commit queues must stay bounded:
+ * beyond {@link MySqlChatStore#MAX_QUEUED} waiting asks a call fails at once with a timeout-like failure.
+ */
+@DisplayName("M5: chat store on a stalled MariaDB: deadlines and bounded queues")
+class StalledMariaDbTest {
+  private Vertx vertx;
+  private BlackholeProxy proxy;
+  private Pool pool;
+  private String database;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    database = "imt_stall_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    Pool boot = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
+      .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
+      .using(vertx).build();
+    boot.query("CREATE DATABASE `" + database + "`").execute().eventually(boot::close).await();
+    proxy = new BlackholeProxy(TestServer.MYSQL_HOST, 3306);
+    pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(4).setMaxWaitQueueSize(65536))
+      .connectingTo(new MySQLConnectOptions().setHost("127.0.0.1").setPort(proxy.port()).setUser("root").setPassword("")
+        .setDatabase(database))
+      .using(vertx).build();
+  }
+
+  @AfterEach
+  void stop() {
+    proxy.close();
+    Pool boot = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
+      .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
+      .using(vertx).build();
+    boot.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(boot::close).await();
+    vertx.close().await();
+  }
+
+  private static NewMessage message(int i) {
+    return new NewMessage("app", 1_000_000L + i, "alice", "bob", "d1", "u" + i, NewMessage.hash("bob", "text", "m" + i),
+      "m" + i, "text", System.currentTimeMillis());
+  }
+
+  @Test
+  void sendsFailWithinTheDeadlineAndTheQueueIsBounded() throws Exception {
+    MySqlChatStore store = new MySqlChatStore(pool);
+    // migrate and one send through the proxy while MariaDB answers
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    vertx.runOnContext(v -> store.migrate().compose(x -> store.insert(message(0), 0).mapEmpty())
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          ready.complete(null);
+        } else {
+          ready.completeExceptionally(ar.cause());
+        }
+      }));
+    ready.get(20, TimeUnit.SECONDS);
+
+    proxy.blackhole();
+    int n = MySqlChatStore.MAX_QUEUED + 500;
+    AtomicInteger refusedAtOnce = new AtomicInteger();
+    AtomicInteger timedOut = new AtomicInteger();
+    AtomicInteger other = new AtomicInteger();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    long t0 = System.nanoTime();
+    vertx.runOnContext(v -> {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        long asked = System.nanoTime();
+        Promise<Void> p = Promise.promise();
+        store.insert(message(i), 0).onComplete(ar -> {
+          if (ar.succeeded()) {
+            other.incrementAndGet();
+          } else if (ar.cause() instanceof TimeoutException) {
+            if (System.nanoTime() - asked < 100_000_000L) {
+              refusedAtOnce.incrementAndGet();
+            } else {
+              timedOut.incrementAndGet();
+            }
+          } else {
+            other.incrementAndGet();
+          }
+          p.complete();
+        });
+        fs.add(p.future());
+      }
+      Future.join(fs).onComplete(ar -> all.complete(null));
+    });
+    try {
+      all.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("chat sends still pending 10 s into a MariaDB stall (refused at once: " + refusedAtOnce
+        + ", timed out: " + timedOut + ", other: " + other + ")");
+    }
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(tookMs).as("every caller answered within the store deadline").isLessThan(6_000);
+    // up to 4 transactions of up to 64 sends leave the queue before the stall shows
+    assertThat(refusedAtOnce.get()).as("asks beyond the bound refused at once").isGreaterThanOrEqualTo(500 - 4 * 64);
+    assertThat(timedOut.get() + refusedAtOnce.get()).isEqualTo(n);
+  }
+}

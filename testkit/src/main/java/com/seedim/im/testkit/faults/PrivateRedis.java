@@ -1,0 +1,118 @@
+package com.seedim.im.testkit.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A redis-server of the test's own (free port, temporary directory, no persistence) for fault tests: it can be
+ * paused ({@code SIGSTOP}), resumed ({@code SIGCONT}) and killed without touching the shared instance on 6379.
+ * Only this process is ever signalled, by its pid.
+ */
+public final class PrivateRedis implements AutoCloseable {
+  public static final String BINARY = System.getenv().getOrDefault("IM_TEST_REDIS_SERVER", "/usr/bin/redis-server");
+
+  private final Process process;
+  private final int port;
+  private final Path dir;
+
+  private PrivateRedis(Process process, int port, Path dir) {
+    this.process = process;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts one and waits until it accepts connections (up to 10 s). */
+  public static PrivateRedis start() {
+    try {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path dir = Files.createTempDirectory("seedim-redis-");
+      Process p = new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no"))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+      PrivateRedis r = new PrivateRedis(p, port, dir);
+      long until = System.currentTimeMillis() + 10_000;
+      while (true) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          return r;
+        } catch (IOException e) {
+          if (System.currentTimeMillis() > until || !p.isAlive()) {
+            r.close();
+            throw new IllegalStateException("private redis-server did not start on port " + port, e);
+          }
+          Thread.sleep(50);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** SIGSTOP: the process keeps its sockets but answers nothing (a stalled, not refused, Redis). */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String sig) {
+    try {
+      int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (rc != 0) {
+        throw new IllegalStateException("kill -" + sig + " " + process.pid() + " exited " + rc);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      resume(); // a stopped process does not act on SIGTERM until continued
+      process.destroy();
+      try {
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}
