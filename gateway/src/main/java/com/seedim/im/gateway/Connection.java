@@ -56,6 +56,9 @@ final class Connection {
   private long inboxBytes;
   private boolean paused;
   private ServerWebSocket ws;
+  /** The fragments of a message being reassembled (null between messages), and whether it is binary. */
+  private io.vertx.core.buffer.Buffer fragments;
+  private boolean fragmentsBinary;
   /** The queue this socket was last told it waits in (410, a 431 reply), and the room it was last told it is in. */
   private String waitingQueue;
   private String roomId;
@@ -110,27 +113,86 @@ final class Connection {
   void attach(ServerWebSocket socket) {
     this.ws = socket;
     out.attach(socket);
-    socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(b -> onInbound(BINARY, 0));
+    // frames, not messages: the gateway reassembles fragments itself (bounded by the message limit), because Vert.x
+    // 5.0.7's aggregator drops an over-long message silently and wedges on an empty first fragment
     socket.frameHandler(this::onFrame);
-    socket.exceptionHandler(err -> LOG.debug("socket {} of {}/{}: {}", id, appId(), userId(), err.toString()));
+    socket.exceptionHandler(this::onSocketError);
   }
 
   // ---- inbound ------------------------------------------------------------------------------------------
 
-  private void onText(String text) {
-    onInbound(text, text.length());
+  /**
+   * A framing error Netty found (RFC 6455 §7.4: 1002 protocol, 1007 invalid data, 1009 too big): Vert.x closes the
+   * TCP connection right after this without a close frame, so the close code is written here first.
+   */
+  private void onSocketError(Throwable err) {
+    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c && c.closeStatus() != null) {
+      hostileClose((short) c.closeStatus().code(), c.closeStatus().reasonText());
+    } else {
+      LOG.debug("socket {} of {}/{}: {}", id, appId(), userId(), err.toString());
+    }
   }
 
-  /** Every frame, data and control: life for the idle rule; pings and pongs beyond their rate count as abuse. */
+  private void hostileClose(short code, String reason) {
+    LOG.debug("closing {}/{}/{} ({}): framing error {} {}", appId(), userId(), deviceId(), id, code, reason);
+    host.metrics().refused("framing");
+    close(code, reason);
+  }
+
+  /**
+   * Every frame, data and control: life for the idle rule; a text or binary message is reassembled from its fragments
+   * (Netty has checked their order and UTF-8) up to the message limit, beyond which the socket is closed 1009;
+   * pings and pongs beyond their rate count as abuse.
+   */
   private void onFrame(WebSocketFrame f) {
     long now = System.currentTimeMillis();
     lastActivity = now;
+    if (closed) {
+      return;
+    }
+    if (f.isText() || f.isBinary() || f.isContinuation()) {
+      onData(f);
+      return;
+    }
     if ((f.isPing() || f.type() == io.vertx.core.http.WebSocketFrameType.PONG) && !controls.tryTake(now) && !closed) {
       host.metrics().error(ErrorCode.RATE_LIMITED);
       if (abuse.controlFlood(now)) {
         abusive("control frames beyond " + host.limits().controlFramesPerSecond() + " per second");
       }
+    }
+  }
+
+  private void onData(WebSocketFrame f) {
+    if (!f.isContinuation()) {
+      fragments = null;
+      fragmentsBinary = f.isBinary();
+      if (f.isFinal()) {
+        message(f.isBinary() ? null : f.textData());
+        return;
+      }
+    }
+    if (fragments == null) {
+      fragments = io.vertx.core.buffer.Buffer.buffer();
+    }
+    fragments.appendBuffer(f.binaryData());
+    if (fragments.length() > host.limits().wsMessageLimit(host.config().maxFrameBytes())) {
+      fragments = null;
+      hostileClose(CloseCodes.TOO_BIG, "message too big");
+      return;
+    }
+    if (f.isFinal()) {
+      io.vertx.core.buffer.Buffer whole = fragments;
+      fragments = null;
+      message(fragmentsBinary ? null : whole.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A whole message: text, or null for binary (refused when its turn comes). */
+  private void message(String text) {
+    if (text == null) {
+      onInbound(BINARY, 0);
+    } else {
+      onInbound(text, text.length());
     }
   }
 
@@ -433,7 +495,8 @@ final class Connection {
     if (ws == null) {
       return;
     }
-    boolean hostile = code == CloseCodes.POLICY_VIOLATION || code == CloseCodes.TOO_BIG || code == CloseCodes.SLOW_CONSUMER;
+    boolean hostile = code == CloseCodes.POLICY_VIOLATION || code == CloseCodes.TOO_BIG || code == CloseCodes.SLOW_CONSUMER
+      || code == CloseCodes.PROTOCOL_ERROR || code == CloseCodes.INVALID_DATA;
     if (hostile && !paused) {
       paused = true;
       ws.pause();

@@ -188,7 +188,12 @@ public class GatewayVerticle extends VerticleBase {
       }
     }
     for (Connection c : List.copyOf(sessions.all())) {
-      c.tick(now);
+      try {
+        c.tick(now);
+      } catch (RuntimeException e) {
+        // a socket whose TCP connection ended before its close handler ran: one must not stop the others' checks
+        LOG.debug("tick of {}/{} ({}) failed: {}", c.appId(), c.userId(), c.id, e.toString());
+      }
     }
     admission.prune(now);
     if (now - lastTouch > ROUTE_TOUCH_MS) {

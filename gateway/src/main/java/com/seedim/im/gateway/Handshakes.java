@@ -148,6 +148,7 @@ final class Handshakes {
   private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ConnectSequence.Frame> frames) {
     admission.upgraded(req.connection());
     WebSocketInternals.strictWrites(ws); // before any write: every write below happens on this verticle's event loop
+    WebSocketInternals.validateUtf8(ws);
     c.attach(ws);
     ws.closeHandler(v -> sequence.closed(c));
     metrics.handshake(true);

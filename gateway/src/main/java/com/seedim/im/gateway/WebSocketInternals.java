@@ -112,6 +112,33 @@ final class WebSocketInternals {
     ws.close();
   }
 
+  /**
+   * Adds Netty's UTF-8 validator for text frames (and their continuations) after the socket's frame decoder: Vert.x
+   * decodes invalid UTF-8 to U+FFFD instead, so a text message with invalid bytes was handled. With it the socket
+   * is closed 1007 (RFC 6455 §8.1).
+   */
+  static boolean validateUtf8(ServerWebSocket ws) {
+    if (CONN == null) {
+      return false;
+    }
+    try {
+      Object socket = WRAPPED.getDeclaringClass().isInstance(ws) ? WRAPPED.get(ws) : ws;
+      if (!(CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof io.vertx.core.net.impl.ConnectionBase c)) {
+        return warnOnce("socket class " + socket.getClass().getName());
+      }
+      io.netty.channel.ChannelPipeline p = c.channel().pipeline();
+      for (var e : p) {
+        if (e.getValue() instanceof io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder) {
+          p.addAfter(e.getKey(), "seedim-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
+          return true;
+        }
+      }
+      return warnOnce("no WebSocket frame decoder in the pipeline");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return warnOnce(e.toString());
+    }
+  }
+
   private static boolean warnOnce(String why) {
     if (!warned) {
       warned = true;

@@ -339,7 +339,6 @@ class WebSocketConformanceTest {
     + "~45-line stack trace, and the buffer is never reset: observed ";
 
   @Test
-  @Disabled(GAP_E + "the message (Autobahn 6.1.3 shape) is lost without any answer (no 21, no 10, no close within 5 s)")
   @DisplayName("1.3b a message whose first TEXT fragment is empty is reassembled and answered")
   void emptyFirstFragment() throws Exception {
     RawWebSocket raw = open();
@@ -350,9 +349,6 @@ class WebSocketConformanceTest {
   }
 
   @Test
-  @Disabled(GAP_E + "after it the socket is wedged for text: each of 5 later text messages was lost and logged one ERROR stack "
-    + "trace (an unthrottled log flood: the gateway's frame rate limit applies after aggregation), while pings got pongs, "
-    + "binary frames got INVALID_JSON and a TCP close still ended the session")
   @DisplayName("1.3c after a message whose first TEXT fragment is empty, the socket still handles text messages")
   void socketHandlesTextAfterEmptyFirstFragment() throws Exception {
     RawWebSocket raw = open();
@@ -362,14 +358,12 @@ class WebSocketConformanceTest {
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("1.4 a CONTINUATION without a started message → 1002")
   void continuationWithoutStart() throws Exception {
     assertClosedWith(CONTINUATION_WITHOUT_START, 1002);
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("1.5 a new TEXT while a fragmented message is open → 1002")
   void newTextWhileFragmentOpen() throws Exception {
     assertClosedWith(TEXT_WHILE_FRAGMENT_OPEN, 1002);
@@ -378,7 +372,6 @@ class WebSocketConformanceTest {
   // ---- 2. control frames ------------------------------------------------------------------------------------
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("2.1 a PING with 126 bytes of payload (over 125) → 1002")
   void pingOver125Bytes() throws Exception {
     assertClosedWith(PING_126, 1002);
@@ -397,7 +390,6 @@ class WebSocketConformanceTest {
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("2.3 a fragmented PING (fin=0) → 1002")
   void fragmentedPing() throws Exception {
     assertClosedWith(FRAGMENTED_PING, 1002);
@@ -413,14 +405,12 @@ class WebSocketConformanceTest {
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("2.5 a CLOSE with a 1-byte payload → 1002")
   void closeWithOneByte() throws Exception {
     assertClosedWith(CLOSE_ONE_BYTE, 1002);
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("2.6 a CLOSE with 126 bytes of payload (over 125) → 1002")
   void closeOver125Bytes() throws Exception {
     assertClosedWith(CLOSE_126, 1002);
@@ -428,7 +418,6 @@ class WebSocketConformanceTest {
 
   @ParameterizedTest(name = "2.7 a CLOSE with the invalid code {0} → 1002")
   @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 1016, 2999})
-  @Disabled(GAP_A + TCP_END + " (Netty's WebSocketCloseStatus.isValidStatusCode refuses these codes)")
   void closeWithInvalidCode(int code) throws Exception {
     assertClosedWith(closeWithCode(code), 1002);
   }
@@ -476,7 +465,6 @@ class WebSocketConformanceTest {
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("2.12 a CLOSE whose reason is invalid UTF-8 → 1007")
   void closeReasonInvalidUtf8() throws Exception {
     assertClosedWith(CLOSE_BAD_REASON, 1007);
@@ -486,27 +474,23 @@ class WebSocketConformanceTest {
 
   @ParameterizedTest(name = "3.1 a TEXT frame with RSV bits {0} (no extension negotiated) → 1002")
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7})
-  @Disabled(GAP_A + TCP_END + " (allowExtensions is false: compression is off in HttpServerOptions)")
   void reservedBits(int bits) throws Exception {
     assertClosedWith(rsv(bits, TEXT), 1002);
   }
 
   @ParameterizedTest(name = "3.2 a PING / CLOSE / BINARY with RSV1 set → 1002 (opcode {0})")
   @ValueSource(ints = {PING, CLOSE, BINARY})
-  @Disabled(GAP_A + TCP_END)
   void reservedBitsOnOtherFrames(int op) throws Exception {
     assertClosedWith(rsv(4, op), 1002);
   }
 
   @ParameterizedTest(name = "3.3 reserved opcode {0} → 1002")
   @ValueSource(ints = {3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF})
-  @Disabled(GAP_A + TCP_END)
   void reservedOpcodes(int op) throws Exception {
     assertClosedWith(opcode(op), 1002);
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END)
   @DisplayName("3.4 a 64-bit payload length with its most significant bit set → 1002")
   void lengthWithMsbSet() throws Exception {
     assertClosedWith(LENGTH_MSB_SET, 1002);
@@ -520,15 +504,11 @@ class WebSocketConformanceTest {
 
   @ParameterizedTest(name = "4.1 invalid UTF-8 in a TEXT frame ({0}) → 1007")
   @ValueSource(strings = {"C0 AF", "E2 82", "ED A0 80", "F4 90 80 80", "FF", "80", "F8 88 80 80 80"})
-  @Disabled(GAP_B + "no close within 7 s (outcome -1); the message is handled with U+FFFD in place of the bytes: C0 AF → the 21 "
-    + "echoes mark \"\\uFFFD\\uFFFD\", ED A0 80 → one U+FFFD, F4 90 80 80 → four, FF and 80 → one, F8 88 80 80 80 → five; the "
-    + "truncated E2 82 (the message ends inside a string) → 10 INVALID_JSON \"malformed JSON\"")
   void invalidUtf8(String hex) throws Exception {
     assertClosedWith(badUtf8(hex), 1007);
   }
 
   @Test
-  @Disabled(GAP_B + "the reassembled message is handled with U+FFFD; no close (outcome -1)")
   @DisplayName("4.2 invalid UTF-8 split across fragments (a valid lead in one, an invalid continuation in the next) → 1007")
   void invalidUtf8AcrossFragments() throws Exception {
     assertClosedWith(raw -> {
@@ -594,25 +574,18 @@ class WebSocketConformanceTest {
   // ---- 6. size ----------------------------------------------------------------------------------------------
 
   @Test
-  @Disabled(GAP_A + TCP_END + " (Netty: maxFramePayloadLength = setMaxWebSocketFrameSize = 262144, MESSAGE_TOO_BIG)")
   @DisplayName("6.1 a text frame over the WebSocket message limit (maxFrameBytes × wsMessageFactor) → 1009")
   void frameOverMessageLimit() throws Exception {
     assertClosedWith(FRAME_OVER_MESSAGE_LIMIT, 1009);
   }
 
   @Test
-  @Disabled(GAP_A + TCP_END + " right after the 14-byte header (no payload is awaited)")
   @DisplayName("6.2 a frame header declaring 2^40 bytes → 1009 at once, before any payload")
   void hugeDeclaredLength() throws Exception {
     assertClosedWith(HUGE_DECLARED_LENGTH, 1009);
   }
 
   @Test
-  @Disabled("server gap D (Vert.x 5.0.7 WebSocketImplBase.FrameAggregator): when the fragments of a text message exceed "
-    + "setMaxWebSocketMessageSize, Vert.x discards the buffered part, passes an IllegalStateException (\"Cannot process text "
-    + "frame of size …\") to the socket's exceptionHandler (the gateway logs it at debug) and drops the message's remaining "
-    + "CONTINUATION frames: observed no close, no 10 TOO_LARGE (outcome -1); the socket stays open and answers the next "
-    + "message. Memory stays bounded by the limit")
   @DisplayName("6.3 a fragmented text message over the WebSocket message limit (each frame under it) → 1009")
   void fragmentedMessageOverLimit() throws Exception {
     byte[] all = heartbeatOfSize(WS_MESSAGE_LIMIT + 1, "bigfrag");
@@ -684,7 +657,6 @@ class WebSocketConformanceTest {
   // ---- 7. masking -------------------------------------------------------------------------------------------
 
   @Test
-  @Disabled(GAP_A + TCP_END + " (HttpServerOptions.acceptUnmaskedFrames is false, its default)")
   @DisplayName("7.1 an unmasked client frame → 1002")
   void unmaskedFrame() throws Exception {
     assertClosedWith(UNMASKED, 1002);
