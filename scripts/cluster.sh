@@ -7,7 +7,9 @@
 # mode refuses: start replaces it with a random secret kept in run/cluster/app-secret (generated once, mode 600)
 # and runs run/cluster/local-cluster.json. Sign requests with
 #   IM_APP_SECRET=$(cat run/cluster/app-secret) scripts/api.sh ...
-# CONFIG=FILE runs FILE as is instead.
+# The event bus runs TLS with client certificates (audit H7): start makes a private CA and a node key store in
+# run/cluster/certs (scripts/cluster-certs.sh, once) and hands them to every node through IM_CLUSTER_TLS_*.
+# CONFIG=FILE runs FILE as is instead (its own cluster.tls, or cluster.insecure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=run/cluster
@@ -28,6 +30,18 @@ prepare_config() {
   grep -qF "\"$PLACEHOLDER\"" "$TEMPLATE" || { echo "$TEMPLATE has no placeholder secret $PLACEHOLDER"; exit 1; }
   (umask 077; sed "s|\"$PLACEHOLDER\"|\"$secret\"|" "$TEMPLATE" >"$DIR/local-cluster.json")
   CONFIG=$DIR/local-cluster.json
+  prepare_certs
+}
+
+# Event-bus TLS for the generated config: run/cluster/certs/{node.p12,trust.p12,store-password}, made once.
+TLS_ENV=()
+prepare_certs() {
+  ./scripts/cluster-certs.sh "$DIR/certs" | sed 's/^/certs: /'
+  local certs pw
+  certs=$(pwd)/$DIR/certs
+  pw=$(cat "$certs/store-password")
+  TLS_ENV=("IM_CLUSTER_TLS_KEYSTORE=$certs/node.p12" "IM_CLUSTER_TLS_KEYSTORE_PASSWORD=$pw"
+    "IM_CLUSTER_TLS_TRUSTSTORE=$certs/trust.p12" "IM_CLUSTER_TLS_TRUSTSTORE_PASSWORD=$pw")
 }
 # name roles ws-port management-port hazelcast-port
 NODES=(
@@ -49,7 +63,7 @@ start() {
     if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
       echo "$name already running (pid $(cat "$DIR/$name.pid"))"; continue
     fi
-    IM_NODE_NAME=$name IM_PORT=$port IM_MANAGEMENT_PORT=$mport IM_CLUSTER_PORT=$hport \
+    env ${TLS_ENV[@]+"${TLS_ENV[@]}"} IM_NODE_NAME=$name IM_PORT=$port IM_MANAGEMENT_PORT=$mport IM_CLUSTER_PORT=$hport \
       nohup java ${JAVA_OPTS:--Xmx512m} -jar "$JAR" --config "$CONFIG" --roles "$roles" >"$DIR/$name.log" 2>&1 &
     echo $! >"$DIR/$name.pid"
     echo "started $name ($roles) pid $!"
@@ -65,6 +79,7 @@ start() {
     echo "$name ready (management http://127.0.0.1:$mport/metrics)"
   done
   echo "cluster up: ws://127.0.0.1:8081/ws and ws://127.0.0.1:8082/ws"
+  if [ ${#TLS_ENV[@]} -gt 0 ]; then echo "event bus: TLS with client certificates from $DIR/certs"; fi
   if [ "$CONFIG" = "$DIR/local-cluster.json" ]; then
     echo "app secret: $DIR/app-secret (IM_APP_SECRET=\$(cat $DIR/app-secret) scripts/api.sh ...)"
   fi

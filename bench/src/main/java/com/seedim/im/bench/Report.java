@@ -202,7 +202,9 @@ final class Report {
       JsonObject cl = r.getJsonObject("cluster");
       md.append("### 6. Held connections on two clustered gateways\n\n")
         .append("Three more JVMs from the same jar and config, clustered with Hazelcast on loopback: a services node ")
-        .append("(`--roles chat,queue,room,signaling`) and two gateway nodes (`--roles gateway`). ").append(cl.getInteger("target"))
+        .append("(`--roles chat,queue,room,signaling`) and two gateway nodes (`--roles gateway`)")
+        .append(cl.getBoolean("busTls", false) ? ", with their own cluster name and event-bus TLS with client certificates "
+          + "(`scripts/cluster-certs.sh`, as in production). " : ". ").append(cl.getInteger("target"))
         .append(" signed connections ramp onto both gateways at once (two generator processes per gateway, each on its own ")
         .append("source addresses), idle 12 s with heartbeats; RSS and live heap per connection are read on each gateway ")
         .append("as in scenario 1. Every connect runs the full connect sequence across the cluster (route in Redis, chat ")

@@ -191,6 +191,37 @@ final class Suite implements Callable<Integer> {
   static final int CLUSTER_HZ_PORT = 15801;
 
   /**
+   * The cluster scenario runs like a production cluster (audit H7): its own cluster name and event-bus TLS with client
+   * certificates, from {@code scripts/cluster-certs.sh dir} (a private CA and one node key store all nodes share).
+   * Returns the IM_CLUSTER_* variables for every node.
+   */
+  private Map<String, String> clusterTrustEnv(Path dir) throws Exception {
+    Path script = null;
+    for (Path d = Path.of("").toAbsolutePath(); d != null && script == null; d = d.getParent()) {
+      if (Files.exists(d.resolve("scripts/cluster-certs.sh"))) {
+        script = d.resolve("scripts/cluster-certs.sh");
+      }
+    }
+    if (script == null) {
+      throw new IllegalStateException("scripts/cluster-certs.sh not found above " + Path.of("").toAbsolutePath());
+    }
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), dir.toString()).redirectErrorStream(true)
+      .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolveSibling("cluster-certs.log").toFile()));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    if (pb.start().waitFor() != 0) {
+      throw new IllegalStateException("scripts/cluster-certs.sh failed; see " + dir.resolveSibling("cluster-certs.log"));
+    }
+    String password = Files.readString(dir.resolve("store-password"), StandardCharsets.UTF_8).trim();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("IM_CLUSTER_NAME", "seedim-bench-" + run);
+    env.put("IM_CLUSTER_TLS_KEYSTORE", dir.resolve("node.p12").toAbsolutePath().toString());
+    env.put("IM_CLUSTER_TLS_KEYSTORE_PASSWORD", password);
+    env.put("IM_CLUSTER_TLS_TRUSTSTORE", dir.resolve("trust.p12").toAbsolutePath().toString());
+    env.put("IM_CLUSTER_TLS_TRUSTSTORE_PASSWORD", password);
+    return env;
+  }
+
+  /**
    * Two gateway nodes and one services node (chat, queue, room, signaling) in a Hazelcast cluster on loopback, each
    * its own JVM with the same config; {@code 2 × held} connections ramp onto both gateways at once (two generator
    * processes per gateway), idle with heartbeats, and each gateway's RSS and live heap per connection is read.
@@ -199,6 +230,9 @@ final class Suite implements Callable<Integer> {
     String members = "127.0.0.1:" + CLUSTER_HZ_PORT + ",127.0.0.1:" + (CLUSTER_HZ_PORT + 1) + ",127.0.0.1:" + (CLUSTER_HZ_PORT + 2);
     List<Process> nodes = new ArrayList<>();
     int[] gwPorts = {port + 11, port + 12};
+    Map<String, String> trust = clusterTrustEnv(stamp.resolve("cluster-certs"));
+    log("cluster: event bus TLS with client certificates (%s), cluster name %s", stamp.resolve("cluster-certs"),
+      trust.get("IM_CLUSTER_NAME"));
     try {
       String[] roles = {"chat,queue,room,signaling", "gateway", "gateway"};
       for (int n = 0; n < 3; n++) {
@@ -211,6 +245,7 @@ final class Suite implements Callable<Integer> {
         env.put("IM_CLUSTER_HOST", "127.0.0.1");
         env.put("IM_CLUSTER_PORT", Integer.toString(CLUSTER_HZ_PORT + n));
         env.put("IM_CLUSTER_MEMBERS", members);
+        env.putAll(trust);
         env.put("IM_NODE_NAME", n == 0 ? "services" : "gw" + n);
         nodes.add(Services.start(cmd, stamp.resolve("cluster-" + (n == 0 ? "services" : "gw" + n) + ".log"), env));
       }
@@ -290,7 +325,7 @@ final class Suite implements Callable<Integer> {
       }
       JsonObject c = new JsonObject().put("gateways", 2).put("target", 2 * perGateway).put("connected", connected)
         .put("failed", failed).put("openAfterIdle", open[0] + open[1]).put("rampMs", end - start).put("handshakesPerSec", hs)
-        .put("perGateway", per).put("rampCpu", new JsonObject(rampCpu));
+        .put("perGateway", per).put("rampCpu", new JsonObject(rampCpu)).put("busTls", true);
       results.put("cluster", c);
       Tables.cluster(c).print();
       quitWorkers();

@@ -18,6 +18,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
@@ -65,7 +67,7 @@ public final class ImNode {
   private static Future<Vertx> clustered(ServerConfig cfg) {
     ServerConfig.ClusterConfig cc = cfg.cluster();
     Config hz = ConfigUtil.loadConfig();
-    hz.setClusterName(cfg.raw().getString("clusterName", "seedim"));
+    hz.setClusterName(cc.name());
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
@@ -81,9 +83,47 @@ public final class ImNode {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cc.members().isEmpty() ? List.of(cc.host() + ":" + cc.port()) : cc.members());
-    VertxOptions opts = options(cfg).setEventBusOptions(new EventBusOptions().setHost(cc.host()).setClusterPublicHost(cc.host())
-      .setPort(cc.eventBusPort()));
+    VertxOptions opts = options(cfg).setEventBusOptions(eventBusOptions(cfg));
+    logTrust(cfg);
     return Vertx.builder().with(opts).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+  }
+
+  /**
+   * The clustered event bus: plain TCP, or (with {@code cluster.tls}) TLS on both ends of every bus connection with a
+   * client certificate required. Each node presents its key store and accepts only peers whose certificate chains to
+   * the trust store (the private cluster CA), so a member without it can neither send to this node nor be sent to.
+   * Vert.x does not verify host names on bus connections: membership is the CA's signature, not an address.
+   */
+  static EventBusOptions eventBusOptions(ServerConfig cfg) {
+    ServerConfig.ClusterConfig cc = cfg.cluster();
+    EventBusOptions bus = new EventBusOptions().setHost(cc.host()).setClusterPublicHost(cc.host()).setPort(cc.eventBusPort());
+    ServerConfig.ClusterConfig.Tls tls = cc.tls();
+    if (tls != null) {
+      bus.setSsl(true)
+        .setKeyCertOptions(new PfxOptions().setPath(tls.keyStore()).setPassword(tls.keyStorePassword()))
+        .setTrustOptions(new PfxOptions().setPath(tls.trustStore()).setPassword(tls.trustStorePassword()))
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setTrustAll(false);
+    }
+    return bus;
+  }
+
+  private static void logTrust(ServerConfig cfg) {
+    ServerConfig.ClusterConfig cc = cfg.cluster();
+    if (cc.tls() != null) {
+      LOG.info("cluster '{}': event bus TLS with required client certificates (key store {}, trust store {}); Hazelcast "
+        + "membership itself is not authenticated: keep port {} reachable by cluster members only (docs/operations.md, "
+        + "Cluster trust)", cc.name(), cc.tls().keyStore(), cc.tls().trustStore(), cc.port());
+      return;
+    }
+    String why = cc.insecure() ? "cluster.insecure is true" : "dev mode (allowUnsafeDev)";
+    List<String> banner = List.of(
+      "==================================================================================",
+      " INSECURE CLUSTER (" + why + "): the event bus of cluster '" + cc.name() + "' is PLAINTEXT and",
+      " UNAUTHENTICATED. Any host that reaches the Hazelcast port (" + cc.port() + ") and the event-bus port",
+      " can join and send requests as any user of any app. Configure cluster.tls (scripts/cluster-certs.sh).",
+      "==================================================================================");
+    banner.forEach(LOG::warn);
   }
 
   private static Future<ImNode> deploy(Vertx vertx, Infra infra, ServerConfig cfg, Set<Role> roles) {

@@ -80,16 +80,56 @@ public record ServerConfig(
     }
   }
 
-  /** Hazelcast cluster settings (TCP-IP join, multicast off). */
-  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int eventBusPort) {
-    static ClusterConfig fromJson(JsonObject j) {
+  /** The Hazelcast cluster name used when {@code clusterName} is not set: refused for a clustered production start. */
+  public static final String DEFAULT_CLUSTER_NAME = "seedim";
+
+  /**
+   * Hazelcast cluster settings (TCP-IP join, multicast off) and the cluster's trust (audit H7): {@code name} (top-level
+   * key {@code clusterName}), event-bus TLS with client certificates ({@code tls}, null when not configured) and
+   * {@code insecure}, the explicit consent to run a production cluster without them.
+   */
+  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int eventBusPort,
+                              String name, Tls tls, boolean insecure) {
+    /**
+     * Mutual TLS on the event bus: this node's key and certificate chain ({@code keyStore}) and the private cluster CA
+     * ({@code trustStore}), both PKCS12. Every bus connection must present a certificate the trust store accepts.
+     */
+    public record Tls(String keyStore, String keyStorePassword, String trustStore, String trustStorePassword) {
+      static final List<String> KEYS = List.of("keyStore", "keyStorePassword", "trustStore", "trustStorePassword");
+
+      static Tls fromJson(JsonObject t) {
+        List<String> missing = new ArrayList<>();
+        for (String k : KEYS) {
+          if (!(t.getValue(k) instanceof String) || (k.endsWith("Store") && t.getString(k).isBlank())) {
+            missing.add(k);
+          }
+        }
+        if (!missing.isEmpty()) {
+          throw new IllegalArgumentException("cluster.tls needs " + String.join(", ", KEYS) + " (strings; PKCS12 files"
+            + " and their passwords, or IM_CLUSTER_TLS_KEYSTORE, _KEYSTORE_PASSWORD, _TRUSTSTORE, _TRUSTSTORE_PASSWORD);"
+            + " missing or not a string: " + String.join(", ", missing));
+        }
+        return new Tls(t.getString("keyStore"), t.getString("keyStorePassword"), t.getString("trustStore"),
+          t.getString("trustStorePassword"));
+      }
+
+      /** Passwords stay out of logs. */
+      @Override
+      public String toString() {
+        return "Tls[keyStore=" + keyStore + ", trustStore=" + trustStore + "]";
+      }
+    }
+
+    static ClusterConfig fromJson(JsonObject j, String name) {
       List<String> members = new ArrayList<>();
       JsonArray a = j.getJsonArray("members", new JsonArray());
       for (Object o : a) {
         members.add(String.valueOf(o));
       }
+      JsonObject tls = j.getJsonObject("tls");
       return new ClusterConfig(j.getBoolean("enabled", false), j.getString("host", "127.0.0.1"),
-        j.getInteger("port", 5701), List.copyOf(members), j.getInteger("eventBusPort", 0));
+        j.getInteger("port", 5701), List.copyOf(members), j.getInteger("eventBusPort", 0), name,
+        tls == null ? null : Tls.fromJson(tls), j.getBoolean("insecure", false));
     }
   }
 
@@ -117,6 +157,20 @@ public record ServerConfig(
     if (env.get("IM_CLUSTER_MEMBERS") != null) {
       cluster.put("members", new JsonArray(List.of(env.get("IM_CLUSTER_MEMBERS").split(","))));
       cluster.put("enabled", true);
+    }
+    override(j, env, "IM_CLUSTER_NAME", "clusterName");
+    if (env.get("IM_CLUSTER_INSECURE") != null && !env.get("IM_CLUSTER_INSECURE").isEmpty()) {
+      cluster.put("insecure", Boolean.parseBoolean(env.get("IM_CLUSTER_INSECURE")));
+    }
+    for (String[] e : new String[][] {{"IM_CLUSTER_TLS_KEYSTORE", "keyStore"}, {"IM_CLUSTER_TLS_KEYSTORE_PASSWORD", "keyStorePassword"},
+      {"IM_CLUSTER_TLS_TRUSTSTORE", "trustStore"}, {"IM_CLUSTER_TLS_TRUSTSTORE_PASSWORD", "trustStorePassword"}}) {
+      if (env.get(e[0]) != null && !env.get(e[0]).isEmpty()) {
+        JsonObject tls = cluster.getJsonObject("tls");
+        if (tls == null) {
+          cluster.put("tls", tls = new JsonObject());
+        }
+        tls.put(e[1], env.get(e[0]));
+      }
     }
 
     boolean dev = devMode(j.getValue("mode"));
@@ -146,7 +200,7 @@ public record ServerConfig(
       j.getInteger("nodeId"),
       MySqlConfig.fromJson(mysql),
       RedisConfig.fromJson(redis),
-      ClusterConfig.fromJson(cluster),
+      ClusterConfig.fromJson(cluster, j.getString("clusterName", DEFAULT_CLUSTER_NAME)),
       j.getBoolean("allowUnsafeDev", false),
       new AppRegistry(apps),
       j);
@@ -204,6 +258,7 @@ public record ServerConfig(
           throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
         }
       }
+      validateClusterTrust();
     } else if (!allowUnsafeDev) {
       if (cluster.enabled()) {
         throw new IllegalArgumentException("dev mode refuses to run clustered (set allowUnsafeDev to force)");
@@ -211,6 +266,45 @@ public record ServerConfig(
       if (!isLoopback(host)) {
         throw new IllegalArgumentException("dev mode refuses to bind " + host + " (set allowUnsafeDev to force)");
       }
+    }
+    if (cluster.enabled() && cluster.tls() != null) {
+      for (String[] f : new String[][] {{"cluster.tls.keyStore", cluster.tls().keyStore()},
+        {"cluster.tls.trustStore", cluster.tls().trustStore()}}) {
+        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f[1]))) {
+          throw new IllegalArgumentException(f[0] + ": cannot read " + f[1]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Audit H7: Hazelcast joins on the cluster name alone and the event bus trusts every {@code ctx} it carries, so a
+   * clustered production node needs a non-default {@code clusterName} and event-bus TLS with client certificates
+   * ({@code cluster.tls}), unless {@code cluster.insecure: true} says the network alone is trusted, on purpose.
+   */
+  private void validateClusterTrust() {
+    if (!cluster.enabled()) {
+      return;
+    }
+    if (cluster.name() == null || cluster.name().isBlank()) {
+      throw new IllegalArgumentException("clusterName is empty: set a name of this deployment's own (or IM_CLUSTER_NAME)");
+    }
+    if (cluster.insecure()) {
+      return;
+    }
+    List<String> missing = new ArrayList<>();
+    if (DEFAULT_CLUSTER_NAME.equals(cluster.name())) {
+      missing.add("a clusterName other than the default \"" + DEFAULT_CLUSTER_NAME + "\" (or IM_CLUSTER_NAME)");
+    }
+    if (cluster.tls() == null) {
+      missing.add("event-bus TLS: cluster.tls {keyStore, keyStorePassword, trustStore, trustStorePassword} (PKCS12;"
+        + " or IM_CLUSTER_TLS_KEYSTORE, _KEYSTORE_PASSWORD, _TRUSTSTORE, _TRUSTSTORE_PASSWORD; scripts/cluster-certs.sh"
+        + " makes them)");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("a clustered production node needs " + String.join(" and ", missing)
+        + "; without them any host that reaches the Hazelcast and event-bus ports can send as any user."
+        + " Set cluster.insecure: true (or IM_CLUSTER_INSECURE=true) only if the network alone is trusted, on purpose");
     }
   }
 

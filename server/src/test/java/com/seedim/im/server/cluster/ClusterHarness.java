@@ -82,9 +82,43 @@ final class ClusterHarness implements AutoCloseable {
   private final Map<String, Node> nodes = new ConcurrentHashMap<>();
   private int nextSlot;
 
+  private final JsonObject tls;
+
   ClusterHarness(JsonObject appOverrides) throws IOException {
     this.dir = Files.createDirectories(Path.of("target", "cluster", tag));
     this.app = new JsonObject().put("appId", TestServer.APP_ID).put("secret", TestServer.SECRET).mergeIn(appOverrides);
+    Path certs = certs();
+    String password = Files.readString(certs.resolve("store-password"), StandardCharsets.UTF_8).trim();
+    this.tls = new JsonObject().put("keyStore", certs.resolve("node.p12").toAbsolutePath().toString()).put("keyStorePassword", password)
+      .put("trustStore", certs.resolve("trust.p12").toAbsolutePath().toString()).put("trustStorePassword", password);
+  }
+
+  private static Path certs;
+
+  /**
+   * The cluster's certificates (scripts/cluster-certs.sh: a private CA, one node key store every node shares, the trust
+   * store), made once per test JVM in a temporary directory: every node runs event-bus TLS with client certificates.
+   */
+  static synchronized Path certs() throws IOException {
+    if (certs == null) {
+      Path d = Files.createTempDirectory("seedim-cluster-certs");
+      try {
+        makeCerts(d);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (var files = Files.list(d)) {
+          files.forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort
+        }
+        d.toFile().delete();
+      }));
+      certs = d;
+    }
+    return certs;
   }
 
   private JsonObject config(int slot, int port) {
@@ -103,8 +137,44 @@ final class ClusterHarness implements AutoCloseable {
       .put("mysql", new JsonObject().put("host", TestServer.MYSQL_HOST).put("database", database).put("poolSize", 4))
       .put("redis", new JsonObject().put("connectionString", TestServer.REDIS_URI).put("prefix", redisPrefix))
       .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", hzBase + slot)
-        .put("members", members).put("failureDetectionSeconds", 5))
+        .put("members", members).put("failureDetectionSeconds", 5).put("tls", tls))
       .put("apps", new JsonArray().add(app));
+  }
+
+  String clusterName() {
+    return "seedim-" + tag;
+  }
+
+  /** Every Hazelcast member address of this cluster's slots, comma separated. */
+  String membersCsv() {
+    List<String> m = new ArrayList<>();
+    for (int i = 0; i < SLOTS; i++) {
+      m.add("127.0.0.1:" + (hzBase + i));
+    }
+    return String.join(",", m);
+  }
+
+  /** Takes a free slot for a process that is not a SeedIM node; returns its Hazelcast port. */
+  synchronized int reserveHazelcastPort() {
+    int slot = nextSlot++;
+    if (slot >= SLOTS) {
+      throw new IllegalStateException("no free cluster slot");
+    }
+    return hzBase + slot;
+  }
+
+  /** Starts another main class of the test classpath as its own JVM (stdout and stderr to {@code name.log}). */
+  synchronized Node launchMain(String name, String mainClass, List<String> args) throws IOException {
+    Path log = dir.resolve(name + ".log");
+    List<String> cmd = new ArrayList<>(List.of(
+      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+      "-cp", System.getProperty("java.class.path"), mainClass));
+    cmd.addAll(args);
+    Node n = new Node(name, "none", -1, 0, log);
+    n.process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    nodes.put(name, n);
+    return n;
   }
 
   /** Starts a node process; returns once it logged that it is up. */
@@ -167,6 +237,30 @@ final class ClusterHarness implements AutoCloseable {
 
   Node node(String name) {
     return nodes.get(name);
+  }
+
+  /**
+   * Runs {@code scripts/cluster-certs.sh dir}: a private CA, {@code dir/node.p12}, {@code dir/trust.p12} and
+   * {@code dir/store-password}.
+   */
+  static void makeCerts(Path dir) throws IOException, InterruptedException {
+    Path script = repoRoot().resolve("scripts").resolve("cluster-certs.sh");
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), dir.toString()).redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("cluster-certs.sh failed:\n" + out);
+    }
+  }
+
+  private static Path repoRoot() {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.exists(d.resolve("scripts").resolve("cluster-certs.sh"))) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("scripts/cluster-certs.sh not found above " + Path.of("").toAbsolutePath());
   }
 
   private static int freePort() throws IOException {
