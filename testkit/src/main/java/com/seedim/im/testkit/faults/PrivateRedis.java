@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 public final class PrivateRedis implements AutoCloseable {
   public static final String BINARY = System.getenv().getOrDefault("IM_TEST_REDIS_SERVER", "/usr/bin/redis-server");
 
-  private final Process process;
+  private Process process;
   private final int port;
   private final Path dir;
 
@@ -36,27 +36,60 @@ public final class PrivateRedis implements AutoCloseable {
         port = s.getLocalPort();
       }
       Path dir = Files.createTempDirectory("seedim-redis-");
-      Process p = new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-      PrivateRedis r = new PrivateRedis(p, port, dir);
+      PrivateRedis r = new PrivateRedis(launch(port, dir), port, dir);
+      r.awaitUp();
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Process launch(int port, Path dir) throws IOException {
+    return new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+      "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no"))
+      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
+  }
+
+  private void awaitUp() {
+    try {
       long until = System.currentTimeMillis() + 10_000;
       while (true) {
         try (Socket s = new Socket("127.0.0.1", port)) {
-          return r;
+          return;
         } catch (IOException e) {
-          if (System.currentTimeMillis() > until || !p.isAlive()) {
-            r.close();
+          if (System.currentTimeMillis() > until || !process.isAlive()) {
+            close();
             throw new IllegalStateException("private redis-server did not start on port " + port, e);
           }
           Thread.sleep(50);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGKILL: Redis is gone (connections refused) until {@link #restartEmpty}. */
+  public void kill() {
+    try {
+      process.destroyForcibly().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Kills the server (if running) and starts a new one on the same port with no data: a restart without
+   * persistence, or a failover to an empty replica.
+   */
+  public void restartEmpty() {
+    kill();
+    try {
+      process = launch(port, dir);
+      awaitUp();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
