@@ -29,6 +29,8 @@ import java.util.List;
  * @param trustedProxies           peers (IP literals or CIDRs) whose {@code X-Forwarded-For} names the client address
  * @param maxHeldPushes            pushes held for a socket while its connect sequence runs; newer ones are dropped
  *                                 (a 140 stays undelivered and is replayed)
+ * @param apiMaxBodyBytes          an HTTP API request body (every endpoint but the sensitive-word upload); 413 beyond
+ * @param apiMaxWordsBodyBytes     the body of {@code PUT /api/v1/sensitive-words}; 413 beyond
  */
 public record GatewayLimits(
   int maxInboundBytes,
@@ -44,7 +46,9 @@ public record GatewayLimits(
   int maxConnectionsPerAddress,
   boolean proxyProtocol,
   List<String> trustedProxies,
-  int maxHeldPushes) {
+  int maxHeldPushes,
+  int apiMaxBodyBytes,
+  int apiMaxWordsBodyBytes) {
 
   public static final int DEFAULT_MAX_INBOUND_BYTES = 1 << 20;
   public static final int DEFAULT_INBOUND_PAUSE_BYTES = 256 << 10;
@@ -57,6 +61,8 @@ public record GatewayLimits(
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
   public static final int DEFAULT_MAX_HELD_PUSHES = 512;
+  public static final int DEFAULT_API_MAX_BODY_BYTES = 64 << 10;
+  public static final int DEFAULT_API_MAX_WORDS_BODY_BYTES = 1 << 20;
   /** HTTP idle timeout beyond the longest app idle timeout, so the app's rule (1001) closes idle WebSockets first. */
   static final int HTTP_IDLE_MARGIN_SECONDS = 30;
 
@@ -84,7 +90,9 @@ public record GatewayLimits(
       j.getInteger("maxConnectionsPerAddress", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
       j.getBoolean("proxyProtocol", false),
       List.copyOf(proxies),
-      j.getInteger("maxHeldPushes", DEFAULT_MAX_HELD_PUSHES));
+      j.getInteger("maxHeldPushes", DEFAULT_MAX_HELD_PUSHES),
+      j.getInteger("apiMaxBodyBytes", DEFAULT_API_MAX_BODY_BYTES),
+      j.getInteger("apiMaxWordsBodyBytes", DEFAULT_API_MAX_WORDS_BODY_BYTES));
     l.validate(config);
     return l;
   }
@@ -100,6 +108,7 @@ public record GatewayLimits(
     require(handshakeTimeoutMs >= 100 && requestTimeoutMs >= 100, "gateway.handshakeTimeoutMs and requestTimeoutMs must be at least 100");
     require(httpIdleSeconds >= 1, "gateway.httpIdleSeconds must be positive");
     require(maxConnectionsPerAddress >= 1, "gateway.maxConnectionsPerAddress must be positive");
+    require(apiMaxBodyBytes >= 1024 && apiMaxWordsBodyBytes >= 1024, "gateway.apiMax*BodyBytes must be at least 1024");
     for (String p : trustedProxies) {
       ClientAddress.parseCidr(p); // throws with the entry named
     }

@@ -284,6 +284,10 @@ public class GatewayVerticle extends VerticleBase {
     return address;
   }
 
+  GatewayLimits limits() {
+    return limits;
+  }
+
   ServerConfig serverConfig() {
     return config;
   }

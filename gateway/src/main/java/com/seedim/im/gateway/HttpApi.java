@@ -46,11 +46,7 @@ final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final long API_CLOCK_SKEW_MS = 300_000;
   static final long NONCE_WINDOW_MS = 600_000;
-  /** Largest request body of every /api/v1 endpoint but {@link #WORDS_PATH} (a future config key). */
-  static final int API_MAX_BODY_BYTES = 64 * 1024;
-  /** Largest body of {@code PUT /api/v1/sensitive-words}, a whole word list (a future config key). */
-  static final int API_MAX_WORDS_BODY_BYTES = 1 << 20;
-  /** retryAfterMs of a 503 UNAVAILABLE answer (PROTOCOL.md §2's rule applied to the API; a future config key). */
+  /** retryAfterMs of a 503 UNAVAILABLE answer (PROTOCOL.md §2's rule applied to the API). */
   static final long API_RETRY_AFTER_MS = 1_000;
   /**
    * How long a connection whose request was refused before its body was read may go on sending (the rest is read
@@ -82,9 +78,14 @@ final class HttpApi {
   private final GatewayVerticle gw;
   private final ServerConfig config;
 
+  private final int maxBody;
+  private final int maxWordsBody;
+
   private HttpApi(GatewayVerticle gw) {
     this.gw = gw;
     this.config = gw.serverConfig();
+    this.maxBody = gw.limits().apiMaxBodyBytes();
+    this.maxWordsBody = gw.limits().apiMaxWordsBodyBytes();
   }
 
   static void mount(Router router, GatewayVerticle gw) {
@@ -93,11 +94,11 @@ final class HttpApi {
     // Order matters: the signature headers, content type and announced length are checked before any byte of the
     // body is read (no upload is ever stored, no form field ever becomes a parameter), then the body is read
     // under its limit, then the signature over that body and the nonce are checked.
-    BodyHandler small = jsonOnlyBodyHandler(API_MAX_BODY_BYTES);
-    BodyHandler large = jsonOnlyBodyHandler(API_MAX_WORDS_BODY_BYTES);
+    BodyHandler small = jsonOnlyBodyHandler(api.maxBody);
+    BodyHandler large = jsonOnlyBodyHandler(api.maxWordsBody);
     router.route("/api/v1/*")
       .handler(api::preAuthenticate)
-      .handler(rc -> (bodyLimit(rc) == API_MAX_WORDS_BODY_BYTES ? large : small).handle(rc))
+      .handler(rc -> (api.isWordsUpload(rc) ? large : small).handle(rc))
       .handler(api::authenticate)
       .failureHandler(HttpApi::onFailure);
     router.post("/api/v1/sign").handler(rc -> api.withBody(rc, b -> api.sign(app(rc), b)));
@@ -145,12 +146,16 @@ final class HttpApi {
     return BodyHandler.create(false).setBodyLimit(limit).setMergeFormAttributes(false).setDeleteUploadedFilesOnEnd(true);
   }
 
-  private static int bodyLimit(RoutingContext rc) {
+  private boolean isWordsUpload(RoutingContext rc) {
     String path = rc.normalizedPath();
     if (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return rc.request().method() == HttpMethod.PUT && WORDS_PATH.equals(path) ? API_MAX_WORDS_BODY_BYTES : API_MAX_BODY_BYTES;
+    return rc.request().method() == HttpMethod.PUT && WORDS_PATH.equals(path);
+  }
+
+  private int bodyLimit(RoutingContext rc) {
+    return isWordsUpload(rc) ? maxWordsBody : maxBody;
   }
 
   // ---- authentication -------------------------------------------------------------------------------------
