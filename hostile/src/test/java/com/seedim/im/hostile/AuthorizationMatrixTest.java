@@ -98,7 +98,7 @@ class AuthorizationMatrixTest {
     }
   }
 
-  /** One cell: the expected outcome (documentation, also in docs/security-notes/authz-matrix.md) and its check. */
+  /** One cell: the expected outcome (documentation, also in docs/security.md §7) and its check. */
   record Cell(String expected, Runnable check) {
   }
 
@@ -284,7 +284,7 @@ class AuthorizationMatrixTest {
     return out;
   }
 
-  /** Writes both tables as Markdown (target/authz-matrix.md), the source of docs/security-notes/authz-matrix.md. */
+  /** Writes both tables as Markdown (target/authz-matrix.md), the source of the tables in docs/security.md §7. */
   @Test
   @DisplayName("the matrix as Markdown")
   void markdown() throws IOException {

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each case a real exchange on a bare socket ({@link RawWebSocket}) against one real server. Every case asserts
  * its exact outcome (the close code of the server's close frame, the reply frame, or the end of the TCP
  * connection) and, after it, that a healthy client on the same gateway kept its heartbeats prompt and that a fresh
- * signed client still connects. docs/security-notes/websocket.md lists the cases and which layer enforces each.
+ * signed client still connects. docs/security.md ("WebSocket framing") lists the cases and which layer enforces each.
  */
 @Timeout(60)
 class WebSocketConformanceTest {
