@@ -100,7 +100,7 @@ final class HttpApi {
       .handler(api::preAuthenticate)
       .handler(rc -> (api.isWordsUpload(rc) ? large : small).handle(rc))
       .handler(api::authenticate)
-      .failureHandler(HttpApi::onFailure);
+      .failureHandler(api::onFailure);
     router.post("/api/v1/sign").handler(rc -> api.withBody(rc, b -> api.sign(app(rc), b)));
     router.post("/api/v1/chat-sign").handler(rc -> api.withBody(rc, b -> api.chatSign(app(rc), b)));
     router.delete("/api/v1/chat-permission").handler(rc -> api.withBody(rc, b -> api.forward(Addresses.CHAT_API_REVOKE,
@@ -332,7 +332,7 @@ final class HttpApi {
   }
 
   /** Failures of the /api/v1 chain: the body handler's 413 and anything unexpected, always as problem+json. */
-  private static void onFailure(RoutingContext rc) {
+  private void onFailure(RoutingContext rc) {
     if (rc.response().headWritten()) {
       return;
     }
