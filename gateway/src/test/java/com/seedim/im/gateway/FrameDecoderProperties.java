@@ -18,6 +18,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
 
 import java.io.IOException;
@@ -361,7 +362,7 @@ class FrameDecoderProperties {
   /** Mutations of valid-looking frames: a character inserted, deleted or replaced, or the text cut. */
   @Provide
   Arbitrary<String> mutated() {
-    return Combinators.combine(frames(), Arbitraries.integers().between(0, 10_000),
+    return Combinators.combine(frames(), Arbitraries.integers().between(0, 10_000).withDistribution(RandomDistribution.uniform()),
       Arbitraries.chars().all(), Arbitraries.integers().between(0, 3)).as((s, pos, c, op) -> {
       int p = pos % (s.length() + 1);
       return switch (op) {

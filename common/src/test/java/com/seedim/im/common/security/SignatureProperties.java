@@ -7,6 +7,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -76,7 +77,7 @@ class SignatureProperties {
 
   @Provide
   Arbitrary<Integer> cuts() {
-    return Arbitraries.integers().between(0, 1000);
+    return Arbitraries.integers().between(0, 1000).withDistribution(RandomDistribution.uniform());
   }
 
   // ---- the grammars exclude the separator ----------------------------------------------------------------------------
