@@ -146,7 +146,9 @@ class SignatureProperties {
   @Property
   void apiShiftChangesTheSign(@ForAll("api") List<String> f, @ForAll("cuts") int field, @ForAll("cuts") int cut) {
     List<String> g = shift(f, field % (f.size() - 1), cut);
-    if (!g.equals(f)) {
+    // only grammar-valid shifts: a '\n' moved from the body into the nonce is refused by HttpApi (NONCE) before
+    // any signature check, and is exactly what would make the string ambiguous
+    if (!g.equals(f) && NONCE.matcher(g.get(4)).matches() && g.subList(0, 5).stream().noneMatch(x -> x.contains("\n"))) {
       assertThat(Signatures.api(SECRET, g.get(0), g.get(1), g.get(2), g.get(3), g.get(4), g.get(5)))
         .as("%s vs %s", f, g).isNotEqualTo(Signatures.api(SECRET, f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5)));
     }
