@@ -71,7 +71,8 @@ final class ClientAddress {
     if (forwardedFor == null || trusted.isEmpty() || !trusted(peer) || forwardedFor.length() > MAX_FORWARDED_CHARS) {
       return peer;
     }
-    String[] hops = forwardedFor.split(",");
+    // -1: keep trailing empty hops ("1.2.3.4," ends in a malformed hop, so nothing left of it is trusted)
+    String[] hops = forwardedFor.split(",", -1);
     for (int i = hops.length - 1; i >= 0; i--) {
       String h = strip(hops[i].trim());
       if (NetUtil.createByteArrayFromIpAddressString(h) == null) {
