@@ -63,6 +63,23 @@ public final class Handshake {
   }
 
   /**
+   * The query parameters of a connect URL, decoded as the signature expects them; null when the query is malformed
+   * (e.g. a bad percent escape, which Netty's decoder refuses with an exception): answered 400.
+   */
+  public static Map<String, java.util.List<String>> query(String uri) {
+    try {
+      return new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The refusal of a malformed query. */
+  public static Result malformedQuery() {
+    return Result.refuse(400, ErrorCode.INVALID_FIELD, "malformed query string (bad percent escape)");
+  }
+
+  /**
    * Checks a connect request.
    *
    * @param param  the decoded query parameters (first value of each)
@@ -133,6 +150,11 @@ public final class Handshake {
       }
       if (loginPresent && !UUID.matcher(loginRaw).matches()) {
         return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps need a UUID 'loginId'");
+      }
+      // MD5(... + userId + loginId + ...) has no separators: a userId that ends in a UUID would share its sign with
+      // (the rest of the userId, that UUID as loginId) whenever the app's userIdPattern admits '-' and hex letters
+      if (userId.length() > 36 && UUID.matcher(userId.substring(userId.length() - 36)).matches()) {
+        return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps take no userId ending in a UUID");
       }
     }
     if (app.legacySign() && !LEGACY_TX_NO.matcher(txNoRaw).matches()) {

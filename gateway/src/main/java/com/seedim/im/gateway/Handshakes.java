@@ -3,7 +3,6 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -56,8 +55,8 @@ final class Handshakes {
     boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
     // Decode the query locally: req.params() would cache a MultiMap on the request, which Vert.x keeps for the
     // socket's lifetime (memory per held connection).
-    Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
-    if (!upgrade && query.isEmpty()) {
+    Map<String, List<String>> query = Handshake.query(req.uri());
+    if (!upgrade && query != null && query.isEmpty()) {
       next.run(); // the demo page and other GET handlers
       return;
     }
@@ -73,7 +72,7 @@ final class Handshakes {
       refuse(req, 429, ErrorCode.RATE_LIMITED, "too many handshakes from this address");
       return;
     }
-    Handshake.Result r = Handshake.check(name -> {
+    Handshake.Result r = query == null ? Handshake.malformedQuery() : Handshake.check(name -> {
       List<String> v = query.get(name);
       return v == null || v.isEmpty() ? null : v.get(0);
     }, req.getHeader("Origin"), config.apps(), now);

@@ -3,7 +3,6 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.proto.ErrorCode;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import net.jqwik.api.Arbitraries;
@@ -34,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Property-based fuzzing of the connect check (PROTOCOL.md §2): query strings through Netty's
- * {@link QueryStringDecoder} exactly as {@code Handshakes} uses it, then {@link Handshake#check}. The signs are
+ * {@link Handshake#query} exactly as {@code Handshakes} uses it, then {@link Handshake#check}. The signs are
  * recomputed here with the JDK alone (not {@code Signatures}) as the reference.
  */
 class HandshakeProperties {
@@ -52,25 +51,14 @@ class HandshakeProperties {
   static final Map<String, String> ROLES = Map.of("user", "user", "agent", "agent", "custom", "agent", "kefu", "agent",
     "admin", "admin", "administrator", "admin");
 
-  /**
-   * Known bug BUG-1 (docs/security-notes/fuzzing.md): {@code new QueryStringDecoder(uri).parameters()} throws
-   * IllegalArgumentException on a malformed percent escape ({@code %zz}, a trailing {@code %}, {@code %4}), and
-   * {@code Handshakes.onRequest} does not catch it. Tolerated (and counted) unless {@code -Dfuzz.knownBugs=fail}.
-   */
-  static final boolean FAIL_KNOWN_BUGS = "fail".equals(System.getProperty("fuzz.knownBugs"));
 
   // ---- the connect check, as Handshakes runs it ------------------------------------------------------------------
 
-  /** Decodes a query as Handshakes does; null when the decoder throws (BUG-1, asserted to be that and only that). */
+  /** Decodes a query as Handshakes does ({@link Handshake#query}); null when it is malformed (asserted to be a bad escape). */
   static Function<String, String> params(String query) {
-    Map<String, List<String>> q;
-    try {
-      q = new QueryStringDecoder("/ws?" + query).parameters();
-    } catch (IllegalArgumentException e) {
-      assertThat(hasMalformedEscape(query)).as("QueryStringDecoder threw %s for %s", e, query).isTrue();
-      if (FAIL_KNOWN_BUGS) {
-        throw new AssertionError("BUG-1: QueryStringDecoder throws for " + query, e);
-      }
+    Map<String, List<String>> q = Handshake.query("/ws?" + query);
+    if (q == null) {
+      assertThat(hasMalformedEscape(query)).as("the query decoder refused %s", query).isTrue();
       return null;
     }
     return name -> {
@@ -83,7 +71,7 @@ class HandshakeProperties {
   static Handshake.Result run(String query, String origin) {
     Function<String, String> p = params(query);
     if (p == null) {
-      return null;
+      return Handshake.malformedQuery(); // what Handshakes answers (400), after the handshake rate check
     }
     Handshake.Result r;
     try {
@@ -302,7 +290,7 @@ class HandshakeProperties {
   void arbitraryQueriesNeverThrow(@ForAll("arbitrary") Fields f, @ForAll("spellings") long spelling,
                                   @ForAll("origins") String origin) {
     Handshake.Result r = run(query(f, spelling, true), origin);
-    Statistics.label("status").collect(r == null ? "decoder threw (BUG-1)" : r.accepted() ? "accepted" : r.refusal().status());
+    Statistics.label("status").collect(r.accepted() ? "accepted" : r.refusal().status());
     Statistics.label("status").coverage(c -> {
       c.check(400).count(n -> n > 0);
       c.check(401).count(n -> n > 0);
@@ -418,19 +406,15 @@ class HandshakeProperties {
 
   // ---- the known bug, pinned ----------------------------------------------------------------------------------------
 
-  /** BUG-1 as it stands: a malformed escape in the connect URL makes the query decoder throw (see fuzzing.md). */
+  /**
+   * BUG-1, fixed: a malformed escape in the connect URL made Netty's query decoder throw out of the handshake (no answer,
+   * an ERROR log line, the connection held until a deadline). {@link Handshake#query} now refuses it: 400.
+   */
   @Example
-  void bug1MalformedPercentEscapeThrowsInTheDecoder() {
+  void bug1MalformedPercentEscapeIs400() {
     for (String q : List.of("appId=app1&userId=%zz", "appId=app1&userId=u%", "appId=%4", "sign=%%")) {
-      boolean threw;
-      try {
-        new QueryStringDecoder("/ws?" + q).parameters();
-        threw = false;
-      } catch (IllegalArgumentException e) {
-        threw = true;
-      }
-      assertThat(threw).as("BUG-1 still present for %s (when this fails, the bug is fixed upstream: update fuzzing.md)", q)
-        .isTrue();
+      assertThat(Handshake.query("/ws?" + q)).as("decoded %s", q).isNull();
+      assertThat(run(q, null).refusal().status()).isEqualTo(400);
     }
   }
 
@@ -441,7 +425,7 @@ class HandshakeProperties {
    * ({@link #oneSignOneIdentity}). Pinned as it stands unless {@code -Dfuzz.knownBugs=fail}.
    */
   @Example
-  void hazard2LegacyUserIdPatternAdmittingDashes() {
+  void hazard2LegacyUserIdEndingInAUuidIsRefused() {
     AppRegistry apps = new AppRegistry(List.of(AppConfig.fromJson(new JsonObject().put("appId", "leg2")
       .put("secret", LEGACY_SECRET).put("legacySign", true).put("userIdPattern", "^[0-9a-f-]{1,64}$"), false)));
     String uuid = "0a1b2c3d-0000-4000-8000-00000000beef";
@@ -452,18 +436,14 @@ class HandshakeProperties {
     Handshake.Result b = Handshake.check(params("appId=leg2&userId=123" + uuid + "&txNo=" + tx + "&sign=" + sign),
       null, apps, NOW);
     assertThat(a.accepted()).isTrue();
-    if (FAIL_KNOWN_BUGS) {
-      assertThat(b.accepted()).as("HAZARD-2: a second identity %s", b.identity()).isFalse();
-    } else {
-      assertThat(b.accepted()).as("HAZARD-2 still present (when this fails it was fixed: update fuzzing.md)").isTrue();
-      assertThat(b.identity().userId()).isEqualTo("123" + uuid);
-    }
+    // fixed: a legacy userId may not end in a UUID, so the sign opens one identity only
+    assertThat(b.accepted()).as("HAZARD-2: a second identity %s", b.identity()).isFalse();
+    assertThat(b.refusal().status()).isEqualTo(400);
   }
 
   /**
    * Replays {@code fuzz/handshake/*.txt}: each file is one query string (UTF-8, no '?'), checked with every property
-   * of {@link #run}; the name {@code <EXPECT>--<description>.txt} pins the outcome: an HTTP status, or {@code BUG1}
-   * (the query decoder throws).
+   * of {@link #run}; the name {@code <EXPECT>--<description>.txt} pins the outcome: an HTTP status or {@code OK}.
    */
   @Example
   void corpus() throws Exception {
@@ -483,7 +463,7 @@ class HandshakeProperties {
       } catch (AssertionError e) {
         throw new AssertionError("corpus file " + name + ": " + e.getMessage(), e);
       }
-      String got = r == null ? "BUG1" : r.accepted() ? "OK" : String.valueOf(r.refusal().status());
+      String got = r.accepted() ? "OK" : String.valueOf(r.refusal().status());
       assertThat(got).as("corpus file %s", name).isEqualTo(name.substring(0, name.indexOf("--")));
     }
   }

@@ -86,6 +86,30 @@ class HandshakeHostileTest {
   }
 
   @Test
+  @DisplayName("a malformed percent escape in the connect URL is a 400 (found by fuzzing: the decoder threw, no answer)")
+  void malformedEscapeIs400() {
+    start();
+    for (String q : new String[] {"/ws?appId=%zz&userId=u", "/ws?appId=1&userId=u%", "/login?sign=%4"}) {
+      for (boolean upgrade : new boolean[] {true, false}) {
+        String answer = rawGet(q, upgrade); // client libraries refuse to send such a URL: a raw socket does
+        assertThat(answer).as("%s (upgrade %s)", q, upgrade).startsWith("HTTP/1.1 400").contains("INVALID_FIELD");
+      }
+    }
+  }
+
+  private String rawGet(String pathAndQuery, boolean upgrade) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + (upgrade ? "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" : "")
+        + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   @DisplayName("H6: HMAC apps also refuse non-canonical txNo and headsSince (400, whatever the sign); headsSince=0 is fine")
   void canonicalNumbers() {
     start();
