@@ -34,8 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused (kick records live in MariaDB); an API request signed before the loss is refused; every message that got
  * its 30 reaches the receiver, who stayed online throughout.
  */
-@Timeout(180)
+@Timeout(300)
 class RedisLossTest {
+  /** How long Redis stays down before it comes back empty: {@code -Dfault.windowMs} (short in the test command). */
+  static final long WINDOW_MS = Long.getLong("fault.windowMs", 2500);
+
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private static int api(TestServer server, String method, String path, String body, long ts) throws Exception {
