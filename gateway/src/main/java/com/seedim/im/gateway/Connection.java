@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,8 +31,6 @@ final class Connection {
   /** A closed socket whose peer does not complete the closing handshake loses its TCP connection after this. */
   static final long CLOSE_GRACE_MS = 5000;
   static final long SLOW_CLOSE_GRACE_MS = 1000;
-  /** The inbox entry of a binary message (refused when its turn comes, §3). */
-  private static final String BINARY = new String("\u0000binary");
 
   final String id;
   final Handshake.Identity who;
@@ -52,25 +49,27 @@ final class Connection {
   private final TokenBucket frames;
   private final TokenBucket controls;
   private final AbuseMeter abuse = new AbuseMeter();
-  private final ArrayDeque<String> inbox = new ArrayDeque<>();
-  private long inboxBytes;
+  private final Inbox inbox;
+  private final MessageAssembler assembler;
+  private final SessionMemory memory = new SessionMemory();
+  private final MessageAssembler.Sink sink = new MessageAssembler.Sink() {
+    @Override
+    public void message(String textOrNull) {
+      onMessage(textOrNull == null ? Inbox.BINARY : textOrNull);
+    }
+
+    @Override
+    public void tooBig() {
+      hostileClose(CloseCodes.TOO_BIG, "message too big");
+    }
+  };
   private boolean paused;
   private ServerWebSocket ws;
-  /** The fragments of a message being reassembled (null between messages), and whether it is binary. */
-  private io.vertx.core.buffer.Buffer fragments;
-  private boolean fragmentsBinary;
-  /** The queue this socket was last told it waits in (410, a 431 reply), and the room it was last told it is in. */
-  private String waitingQueue;
-  private String roomId;
   private List<Object[]> held = new ArrayList<>();
   private boolean busy = true;
   private boolean closed;
   /** The socket's close handler ran (its TCP connection is gone). */
   private boolean socketGone;
-
-  /** What {@link #storeLost} announced: a room, a queue place. */
-  record Lost(boolean room, boolean queuePlace) {
-  }
 
   /** Makes the connection of an accepted identity (with a fresh id). */
   interface Factory {
@@ -87,6 +86,8 @@ final class Connection {
     this.frames = new TokenBucket(who.app().framesPerSecond(), who.app().framesBurst(), now);
     this.controls = new TokenBucket(host.limits().controlFramesPerSecond(), host.limits().controlFramesBurst(), now);
     this.out = new Outbound(this, host);
+    this.inbox = new Inbox(host.limits().maxInboundBytes(), host.limits().inboundPauseBytes());
+    this.assembler = new MessageAssembler(host.limits().wsMessageLimit(host.config().maxFrameBytes()));
   }
 
   String appId() {
@@ -151,7 +152,7 @@ final class Connection {
       return;
     }
     if (f.isText() || f.isBinary() || f.isContinuation()) {
-      onData(f);
+      assembler.onData(f, sink);
       return;
     }
     if ((f.isPing() || f.type() == io.vertx.core.http.WebSocketFrameType.PONG) && !controls.tryTake(now) && !closed) {
@@ -162,56 +163,21 @@ final class Connection {
     }
   }
 
-  private void onData(WebSocketFrame f) {
-    if (!f.isContinuation()) {
-      fragments = null;
-      fragmentsBinary = f.isBinary();
-      if (f.isFinal()) {
-        message(f.isBinary() ? null : f.textData());
-        return;
-      }
-    }
-    if (fragments == null) {
-      fragments = io.vertx.core.buffer.Buffer.buffer();
-    }
-    fragments.appendBuffer(f.binaryData());
-    if (fragments.length() > host.limits().wsMessageLimit(host.config().maxFrameBytes())) {
-      fragments = null;
-      hostileClose(CloseCodes.TOO_BIG, "message too big");
-      return;
-    }
-    if (f.isFinal()) {
-      io.vertx.core.buffer.Buffer whole = fragments;
-      fragments = null;
-      message(fragmentsBinary ? null : whole.toString(java.nio.charset.StandardCharsets.UTF_8));
-    }
-  }
-
-  /** A whole message: text, or null for binary (refused when its turn comes). */
-  private void message(String text) {
-    if (text == null) {
-      onInbound(BINARY, 0);
-    } else {
-      onInbound(text, text.length());
-    }
-  }
-
-  private void onInbound(String text, int bytes) {
+  private void onMessage(String message) {
     if (closed) {
       return;
     }
     lastActivity = System.currentTimeMillis();
     host.metrics().frameIn();
-    if (inboxBytes + bytes > host.limits().maxInboundBytes()) {
+    Inbox.Offer o = inbox.offer(message);
+    if (o == Inbox.Offer.OVERFLOW) {
       LOG.warn("closing {}/{}/{} ({}): {} bytes queued behind a frame in progress", appId(), userId(), deviceId(), id,
-        inboxBytes + bytes);
+        inbox.bytes() + message.length());
       host.metrics().refused("inbound_bytes");
       close(CloseCodes.POLICY_VIOLATION, "too much queued input");
       return;
     }
-    inbox.add(text);
-    inboxBytes += bytes;
-    if (busy && !paused && inboxBytes >= host.limits().inboundPauseBytes() && ws != null) {
+    if (o == Inbox.Offer.QUEUED_PAUSE && busy && !paused && ws != null) {
       paused = true;
       ws.pause(); // TCP backpressure until the inbox drains
     }
@@ -233,11 +199,9 @@ final class Connection {
 
   private void drain() {
     while (!busy && !closed && !inbox.isEmpty()) {
-      String text = inbox.poll();
-      inboxBytes -= text == BINARY ? 0 : text.length();
-      handle(text);
+      handle(inbox.poll());
     }
-    if (paused && !closed && inboxBytes < host.limits().inboundPauseBytes() / 2) {
+    if (paused && !closed && inbox.canResume()) {
       paused = false;
       ws.resume();
     }
@@ -246,7 +210,7 @@ final class Connection {
   private void handle(String text) {
     FrameDecoder.Decoded d;
     try {
-      if (text == BINARY) {
+      if (text == Inbox.BINARY) {
         throw FrameDecoder.binary();
       }
       d = FrameDecoder.decode(text, host.config().maxFrameBytes());
@@ -314,11 +278,11 @@ final class Connection {
     }
     JsonObject reply = result.getJsonObject(ServiceReply.REPLY);
     if (reply != null) {
-      observe(reply);
+      memory.observe(reply);
       out.write(Frames.echo(reply.copy(), frame));
     }
     if (type == MsgType.QUEUE_LEAVE) {
-      waitingQueue = null;
+      memory.leftQueue();
     }
     JsonArray self = result.getJsonArray(ServiceReply.SELF);
     if (self != null) {
@@ -403,59 +367,28 @@ final class Connection {
       }
       return;
     }
-    observe(frame);
+    memory.observe(frame);
     out.push(frame, reliable);
   }
 
   /** Writes a push produced by the connect sequence itself (before the held ones). */
   void pushNow(JsonObject frame, boolean reliable) {
     if (!closed) {
-      observe(frame);
+      memory.observe(frame);
       out.push(frame, reliable);
     }
   }
 
-  /** Keeps what the socket was told of its queue place and room, to announce them lost after a store reset. */
-  private void observe(JsonObject f) {
-    if (!(f.getValue(Frames.MSG_TYPE) instanceof Integer t)) {
-      return;
-    }
-    if (t == MsgType.QUEUE_POSITION.code()) {
-      waitingQueue = f.getString("queueId");
-    } else if (t == MsgType.QUEUE_INFO_REPLY.code()) {
-      Object w = f.getValue("waitIndex");
-      if (w instanceof Number n) {
-        waitingQueue = n.intValue() > 0 ? f.getString("queueId") : null;
-      }
-    } else if (t == MsgType.QUEUE_TAKEN.code() || t == MsgType.ROOM_INFO_REPLY.code()) {
-      waitingQueue = null;
-      String room = f.getString("roomId");
-      roomId = room != null ? room : roomId;
-    } else if (t == MsgType.ROOM_DISBANDED.code() && String.valueOf(f.getValue("roomId")).equals(roomId)) {
-      roomId = null;
-    }
-  }
-
   /**
-   * Redis lost data: the queue place this socket was told of is gone (431 {@code waitIndex: -1}: enter again) and so
-   * is its room (560 {@code reason: "lost"}).
+   * Redis lost data: the queue place and the room this socket was told of are gone; it is told so (431
+   * {@code waitIndex: -1}, 560 {@code reason: "lost"}). Returns what it was told.
    */
-  Lost storeLost() {
-    boolean place = false;
-    boolean room = false;
-    if (waitingQueue != null) {
-      out.push(Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", waitingQueue).put("waitIndex", -1).put("waitTotal", 0)
-        .put(Frames.TIMESTAMP, System.currentTimeMillis()), false);
-      waitingQueue = null;
-      place = true;
+  List<SessionMemory.Push> storeLost() {
+    List<SessionMemory.Push> lost = memory.lost(System.currentTimeMillis());
+    for (SessionMemory.Push p : lost) {
+      out.push(p.frame(), p.reliable());
     }
-    if (roomId != null) {
-      out.push(Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", "lost")
-        .put(Frames.TIMESTAMP, System.currentTimeMillis()), true);
-      roomId = null;
-      room = true;
-    }
-    return new Lost(room, place);
+    return lost;
   }
 
   boolean attached() {
@@ -491,7 +424,6 @@ final class Connection {
     }
     closed = true;
     inbox.clear();
-    inboxBytes = 0;
     if (ws == null) {
       return;
     }
@@ -516,7 +448,6 @@ final class Connection {
     closed = true;
     socketGone = true;
     inbox.clear();
-    inboxBytes = 0;
     out.clear();
     held = null;
   }
@@ -532,9 +463,5 @@ final class Connection {
       return;
     }
     out.checkSlow(now);
-  }
-
-  long inboxBytes() {
-    return inboxBytes;
   }
 }

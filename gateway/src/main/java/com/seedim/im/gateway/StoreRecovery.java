@@ -56,9 +56,13 @@ final class StoreRecovery {
             LOG.warn("re-registering {}/{}/{} displaced {} routes", c.appId(), c.userId(), c.deviceId(), reg.displaced().size());
           }
         }));
-      Connection.Lost lost = c.storeLost();
-      rooms += lost.room() ? 1 : 0;
-      places += lost.queuePlace() ? 1 : 0;
+      for (SessionMemory.Push p : c.storeLost()) {
+        if (p.reliable()) {
+          rooms++; // 560
+        } else {
+          places++; // 431
+        }
+      }
     }
     int sockets = all.size();
     int lostRooms = rooms;
