@@ -110,13 +110,7 @@ final class Admission {
 
   /** The connection now carries a session (WebSocket upgraded): no deadlines, no longer counted per address. */
   void upgraded(HttpConnection conn) {
-    Door d = doors.remove(conn);
-    if (d != null) {
-      cancel(d);
-      if (d.counted) {
-        release(d.address);
-      }
-    }
+    forget(conn);
   }
 
   private void forget(HttpConnection conn) {

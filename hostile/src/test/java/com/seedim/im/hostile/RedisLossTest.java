@@ -20,9 +20,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,32 +80,7 @@ class RedisLossTest {
       assertThat(api(server, "POST", "/api/v1/kick", "{\"userId\":\"kicked\"}", System.currentTimeMillis())).isEqualTo(200);
       long signedBeforeLoss = System.currentTimeMillis();
 
-      Set<String> acked = ConcurrentHashMap.newKeySet();
-      Set<String> received = ConcurrentHashMap.newKeySet();
-      AtomicInteger unavailable = new AtomicInteger();
-      AtomicInteger other = new AtomicInteger();
-      AtomicBoolean sending = new AtomicBoolean(true);
-      Thread load = new Thread(() -> {
-        int i = 0;
-        while (sending.get()) {
-          String u = "m" + (i++);
-          alice.send(new JsonObject().put("msgType", 130).put("unique", u).put("receiveUserId", "bob").put("message", "n" + i));
-          JsonObject r = alice.await(f -> u.equals(f.getString("unique")) && (is(f, 30) || is(f, 10)), Duration.ofSeconds(15));
-          if (is(r, 30)) {
-            acked.add(String.valueOf(r.getValue("messageId")));
-          } else if ("UNAVAILABLE".equals(r.getString("code"))) {
-            unavailable.incrementAndGet();
-          } else {
-            other.incrementAndGet();
-          }
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "chat-load");
-      load.start();
+      ChatStream chat = new ChatStream(alice, bob, "bob", 20);
       Thread.sleep(1500);
       HealthyClient healthy = new HealthyClient(server, "healthy");
 
@@ -140,8 +112,7 @@ class RedisLossTest {
       waiting.await(f -> is(f, 410), Duration.ofSeconds(10));
 
       Thread.sleep(3000);
-      sending.set(false);
-      load.join(20_000);
+      chat.stop();
       String health = healthy.stopAndCheck();
       healthy.close();
 
@@ -157,27 +128,13 @@ class RedisLossTest {
       assertThat(api(server, "GET", "/api/v1/presence?userIds=bob", "", System.currentTimeMillis())).isEqualTo(200);
 
       // every acked message reaches bob, who stayed online (the ones stored while routes were gone via the sweeper)
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline) {
-        for (JsonObject f : bob.history()) {
-          if (is(f, 140)) {
-            received.add(String.valueOf(f.getValue("messageId")));
-          }
-        }
-        if (received.containsAll(acked)) {
-          break;
-        }
-        Thread.sleep(500);
-      }
-      Set<String> missing = ConcurrentHashMap.newKeySet();
-      missing.addAll(acked);
-      missing.removeAll(received);
+      Set<String> missing = chat.missing(Duration.ofSeconds(30));
       System.out.printf("[hostile] redis loss: %d acked, %d UNAVAILABLE, %d other errors, %d missing at bob; lost state announced "
           + "%d ms after Redis came back; healthy during the outage: %s%n",
-        acked.size(), unavailable.get(), other.get(), missing.size(), noticed, health);
-      assertThat(other.get()).as("errors other than UNAVAILABLE").isZero();
+        chat.acked.size(), chat.unavailable.get(), chat.other.get(), missing.size(), noticed, health);
+      assertThat(chat.other.get()).as("errors other than UNAVAILABLE").isZero();
       assertThat(missing).as("acked messages never delivered to the online receiver").isEmpty();
-      assertThat(acked).hasSizeGreaterThan(50);
+      assertThat(chat.acked).hasSizeGreaterThan(50);
     }
   }
 }

@@ -6,10 +6,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A MariaDB server of a test's own (Debian's {@code mariadbd}) on a free port with a temporary data directory, so a
@@ -114,36 +112,12 @@ public final class PrivateMariaDb implements AutoCloseable {
   }
 
   private void signal(String sig) {
-    try {
-      int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
-      if (rc != 0) {
-        throw new IllegalStateException("kill -" + sig + " " + process.pid() + " exited " + rc);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Processes.signal(process, sig);
   }
 
   @Override
   public void close() {
-    if (process != null && process.isAlive()) {
-      resume();
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-    } catch (IOException e) {
-      // best effort
-    }
+    Processes.stop(process, 10);
+    Processes.deleteTree(dir);
   }
 }

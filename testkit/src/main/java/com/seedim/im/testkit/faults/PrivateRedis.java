@@ -6,9 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A redis-server of the test's own (free port, temporary directory, no persistence) for fault tests: it can be
@@ -116,36 +114,12 @@ public final class PrivateRedis implements AutoCloseable {
   }
 
   private void signal(String sig) {
-    try {
-      int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
-      if (rc != 0) {
-        throw new IllegalStateException("kill -" + sig + " " + process.pid() + " exited " + rc);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Processes.signal(process, sig);
   }
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      resume(); // a stopped process does not act on SIGTERM until continued
-      process.destroy();
-      try {
-        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-    } catch (IOException e) {
-      // best effort
-    }
+    Processes.stop(process, 5);
+    Processes.deleteTree(dir);
   }
 }
