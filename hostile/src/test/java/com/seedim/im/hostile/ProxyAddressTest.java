@@ -39,6 +39,7 @@ class ProxyAddressTest {
   private static Process haproxy;
   private static int tcpPort;
   private static int httpPort;
+  private static int v1Port;
 
   @BeforeAll
   static void start() throws Exception {
@@ -49,12 +50,15 @@ class ProxyAddressTest {
       .put("gateway", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1/32")))).start();
     tcpPort = freePort();
     httpPort = freePort();
+    v1Port = freePort();
     Path cfg = Files.createTempFile("haproxy", ".cfg");
     Files.writeString(cfg, String.join("\n",
       "global", "  maxconn 2000",
       "defaults", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s",
       "frontend tcp_in", "  mode tcp", "  bind 127.0.0.1:" + tcpPort, "  default_backend gw_proxy",
       "backend gw_proxy", "  mode tcp", "  server gw 127.0.0.1:" + proxied.port() + " send-proxy-v2",
+      "frontend tcp_v1", "  mode tcp", "  bind 127.0.0.1:" + v1Port, "  default_backend gw_proxy_v1",
+      "backend gw_proxy_v1", "  mode tcp", "  server gw 127.0.0.1:" + proxied.port() + " send-proxy",
       "frontend http_in", "  mode http", "  bind 127.0.0.1:" + httpPort, "  option forwardfor", "  default_backend gw_http",
       "backend gw_http", "  mode http", "  server gw 127.0.0.1:" + forwarded.port(), ""));
     haproxy = new ProcessBuilder(HAPROXY, "-db", "-f", cfg.toString()).redirectErrorStream(true)
@@ -62,7 +66,7 @@ class ProxyAddressTest {
     for (int i = 0; i < 50 && !listening(tcpPort); i++) {
       Thread.sleep(100);
     }
-    assertThat(listening(tcpPort) && listening(httpPort)).as("haproxy listening").isTrue();
+    assertThat(listening(tcpPort) && listening(httpPort) && listening(v1Port)).as("haproxy listening").isTrue();
   }
 
   @AfterAll
@@ -132,6 +136,17 @@ class ProxyAddressTest {
     assertThat(b).as("another client behind the same proxy has its own bucket").containsOnly(101);
     assertThat(handshake("127.0.0.4", proxied.port(), "direct", null))
       .as("a connection without a PROXY header is not served").isNotEqualTo(101);
+  }
+
+  @Test
+  @DisplayName("PROXY protocol v1 (text) gives the client address too")
+  void proxyProtocolV1() throws Exception {
+    List<Integer> a = burst("127.0.0.6", v1Port, "v1a", 4 * RATE + 2, null);
+    List<Integer> b = burst("127.0.0.7", v1Port, "v1b", 2, null);
+    System.out.println("[hostile] PROXY v1: client .6 " + a + ", client .7 " + b);
+    assertThat(a.subList(0, 2 * RATE)).containsOnly(101);
+    assertThat(a.subList(2 * RATE, a.size())).contains(429);
+    assertThat(b).containsOnly(101);
   }
 
   @Test
