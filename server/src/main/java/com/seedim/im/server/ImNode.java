@@ -36,6 +36,8 @@ import java.util.function.Function;
  * never accepts sockets it cannot serve; on stop the gateway goes first (99 SHUTDOWN, drain, close 1001).
  */
 public final class ImNode {
+  /** How often a member that finds itself split from the others tries to merge back (Hazelcast's default: 300 s first). */
+  static final int MERGE_DELAY_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(ImNode.class);
 
   private final Vertx vertx;
@@ -74,6 +76,12 @@ public final class ImNode {
     // Notice a crashed member within seconds, not Hazelcast's default minute: until then the bus keeps
     // routing requests to its consumers and they time out as UNAVAILABLE.
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // A member dropped while it was frozen (GC pause, SIGSTOP, a VM stall) comes back as a cluster of one; Hazelcast
+    // merges the split only after merge.first.run.delay (300 s by default). Check for it every few seconds instead, so
+    // the member serves again within seconds of waking up (MemberPauseTest).
+    int mergeS = cfg.raw().getJsonObject("cluster", new io.vertx.core.json.JsonObject()).getInteger("mergeDelaySeconds", MERGE_DELAY_SECONDS);
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(mergeS));
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(mergeS));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds",
       Integer.toString(cfg.raw().getJsonObject("cluster", new io.vertx.core.json.JsonObject()).getInteger("failureDetectionSeconds", 8)));
     NetworkConfig net = hz.getNetworkConfig();

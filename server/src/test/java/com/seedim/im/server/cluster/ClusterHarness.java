@@ -83,8 +83,15 @@ final class ClusterHarness implements AutoCloseable {
   private int nextSlot;
 
   private final JsonObject tls;
+  /** Server-level config keys merged over the defaults of {@link #config} (e.g. busTimeoutMs, chat sweeper). */
+  private final JsonObject serverOverrides;
 
   ClusterHarness(JsonObject appOverrides) throws IOException {
+    this(appOverrides, new JsonObject());
+  }
+
+  ClusterHarness(JsonObject appOverrides, JsonObject serverOverrides) throws IOException {
+    this.serverOverrides = serverOverrides.copy();
     this.dir = Files.createDirectories(Path.of("target", "cluster", tag));
     this.app = new JsonObject().put("appId", TestServer.APP_ID).put("secret", TestServer.SECRET).mergeIn(appOverrides);
     Path certs = certs();
@@ -138,7 +145,8 @@ final class ClusterHarness implements AutoCloseable {
       .put("redis", new JsonObject().put("connectionString", TestServer.REDIS_URI).put("prefix", redisPrefix))
       .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", hzBase + slot)
         .put("members", members).put("failureDetectionSeconds", 5).put("tls", tls))
-      .put("apps", new JsonArray().add(app));
+      .put("apps", new JsonArray().add(app))
+      .mergeIn(serverOverrides, true);
   }
 
   String clusterName() {
@@ -227,6 +235,25 @@ final class ClusterHarness implements AutoCloseable {
   void kill9(Node n) throws InterruptedException {
     n.process.destroyForcibly();
     n.process.waitFor();
+  }
+
+  /** SIGSTOP: the node's JVM freezes (a GC pause, a stalled VM, a debugger) with all its sockets still open. */
+  void pause(Node n) throws IOException, InterruptedException {
+    signal(n, "-STOP");
+  }
+
+  /** SIGCONT: a paused node runs again. */
+  void resume(Node n) throws IOException, InterruptedException {
+    signal(n, "-CONT");
+  }
+
+  /** Sends a signal to that node's own process only (never to anything the test did not start). */
+  private static void signal(Node n, String sig) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", sig, Long.toString(n.process.pid())).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("kill " + sig + " " + n.process.pid() + " failed: " + out);
+    }
   }
 
   /** SIGTERM: graceful shutdown through the launcher's hook. */
