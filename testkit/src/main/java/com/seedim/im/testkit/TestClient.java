@@ -64,6 +64,39 @@ public final class TestClient implements AutoCloseable {
       .map(ws -> new TestClient(ws, userId, deviceId));
   }
 
+  /** Attempts of {@link #connectReady} when the server answers 503 (it could not complete the connect now). */
+  static final int CONNECT_ATTEMPTS = 5;
+
+  /**
+   * Connects a signed client of the test app ({@code TestServer.query}), retrying a 503 after a pause as a real client
+   * does (PROTOCOL.md §2: the server could not complete the connect now, e.g. a cluster still forming), then waits
+   * until the session is ready (a heartbeat round trip: the gateway handles frames only after the connect sequence).
+   */
+  public static TestClient connectReady(WebSocketClient client, int port, String userId, String deviceId, String role) {
+    for (int attempt = 1; ; attempt++) {
+      TestClient c;
+      try {
+        c = connect(client, port, TestServer.query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null)
+          .await();
+      } catch (io.vertx.core.http.UpgradeRejectedException e) {
+        if (e.getStatus() != 503 || attempt >= CONNECT_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        continue;
+      }
+      String u = "ready-" + newUnique();
+      c.send(new JsonObject().put("msgType", 20).put("unique", u));
+      c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")), Duration.ofSeconds(20));
+      return c;
+    }
+  }
+
   private void onText(String text) {
     JsonObject f = new JsonObject(text);
     if (autoAck) {

@@ -242,10 +242,8 @@ public final class TestServer implements AutoCloseable {
    * The 21 is consumed; everything the connect sequence pushed stays in the inbox.
    */
   public TestClient connect(String userId, String deviceId, String role) {
-    TestClient c = connectRaw(query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null).await();
-    String u = "ready-" + TestClient.newUnique();
-    c.send(new JsonObject().put("msgType", 20).put("unique", u));
-    c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")));
+    TestClient c = TestClient.connectReady(wsClient, port(), userId, deviceId, role);
+    clients.add(c);
     return c;
   }
 

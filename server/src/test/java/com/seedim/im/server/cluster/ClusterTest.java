@@ -1,7 +1,6 @@
 package com.seedim.im.server.cluster;
 
 import com.seedim.im.testkit.TestClient;
-import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -79,12 +78,7 @@ class ClusterTest {
   }
 
   static TestClient connect(ClusterHarness.Node gw, String user, String device, String role) {
-    TestClient c = TestClient.connect(ws, gw.port, TestServer.query(user, device, role), user, device, null)
-      .timeout(20, java.util.concurrent.TimeUnit.SECONDS).await();
-    String u = "ready-" + TestClient.newUnique();
-    c.send(new JsonObject().put("msgType", 20).put("unique", u));
-    c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")), Duration.ofSeconds(20));
-    return c;
+    return TestClient.connectReady(ws, gw.port, user, device, role);
   }
 
   static String get(int port, String path) {

@@ -57,12 +57,7 @@ class ClusterTrustTest {
   }
 
   static TestClient connect(String user, String device) {
-    TestClient c = TestClient.connect(ws, gw1.port, TestServer.query(user, device, null), user, device, null)
-      .timeout(20, java.util.concurrent.TimeUnit.SECONDS).await();
-    String u = "ready-" + TestClient.newUnique();
-    c.send(new JsonObject().put("msgType", 20).put("unique", u));
-    c.await(f -> f.getInteger("msgType", 0) == 21 && u.equals(f.getString("unique")), Duration.ofSeconds(20));
-    return c;
+    return TestClient.connectReady(ws, gw1.port, user, device, null);
   }
 
   static void genuineChat(TestClient alice, TestClient bob, String text) {
