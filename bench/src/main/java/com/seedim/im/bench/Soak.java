@@ -61,6 +61,9 @@ final class Soak {
   private final LongAdder receivedFrames = new LongAdder();
   private final Recorder latency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram latencyAll = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  /** 130 errors and skipped sends at the first sample after the warm-up (20 % of the run), or -1 before it. */
+  private long errorsAtWarm = -1;
+  private long skippedAtWarm = -1;
   private volatile boolean chatRunning;
   private final long[] pacers = new long[8];
   // queue churn
@@ -320,7 +323,9 @@ final class Soak {
     }
     return new JsonObject().put("offeredPerSec", s.soakRate).put("sent", sent.sum()).put("skipped", skipped.sum())
       .put("acked", (long) acked.size()).put("receivedDistinct", (long) received.size()).put("receivedFrames", receivedFrames.sum())
-      .put("duplicates", duplicates.sum()).put("errors", chatErrors.sum()).put("sentPerSec", sent.sum() / loadSecs)
+      .put("duplicates", duplicates.sum()).put("errors", chatErrors.sum())
+      .put("errorsAfterWarmup", errorsAtWarm < 0 ? -1L : chatErrors.sum() - errorsAtWarm)
+      .put("skippedAfterWarmup", skippedAtWarm < 0 ? -1L : skipped.sum() - skippedAtWarm).put("sentPerSec", sent.sum() / loadSecs)
       .put("ackedPerSec", acked.size() / loadSecs).put("ackedNotReceived", missing).put("drainMs", drainMs)
       .put("p50ms", ChatLoad.Phase.ms(latencyAll, 50)).put("p99ms", ChatLoad.Phase.ms(latencyAll, 99))
       .put("p999ms", ChatLoad.Phase.ms(latencyAll, 99.9)).put("maxMs", latencyAll.getMaxValue() / 1000.0);
@@ -706,6 +711,9 @@ final class Soak {
     Matcher m = HEAP.matcher(ProcStats.jcmd(pid, "GC.heap_info"));
     boolean found = m.find();
     j.put("heapLiveKb", found ? Long.parseLong(m.group(2)) : -1L).put("heapCommittedKb", found ? Long.parseLong(m.group(1)) : -1L);
+    Map<String, Long> nmt = ProcStats.nmt(pid); // the server runs with -XX:NativeMemoryTracking=summary (suite flags)
+    j.put("nmtCommittedKb", nmt.getOrDefault("Total", -1L)).put("nmtOtherKb", nmt.getOrDefault("Other", -1L))
+      .put("nmtCodeKb", nmt.getOrDefault("Code", -1L)).put("nmtThreadKb", nmt.getOrDefault("Thread", -1L));
     sleep(1500); // G1 uncommits freed regions concurrently after the full GC
     j.put("rssKb", ProcStats.rssKb(pid)).put("fds", ProcStats.openFiles(pid)).put("threads", threads(pid));
     try {
@@ -750,12 +758,16 @@ final class Soak {
     }
     j.put("mariaRows", totalRows).put("mariaTableBytes", tableBytes).put("mariaFileBytes", fileBytes).put("rows", rows);
     Histogram h = latency.getIntervalHistogram();
+    if (t >= s.soakMinutes * 60 * 0.2 && errorsAtWarm < 0) {
+      errorsAtWarm = chatErrors.sum();
+      skippedAtWarm = skipped.sum();
+    }
     if (t >= s.soakMinutes * 60 * 0.2) { // the run's latency leaves out the first 20 % (cold JIT), like the flatness check
       synchronized (latencyAll) {
         latencyAll.add(h);
       }
     }
-    j.put("sent", sent.sum()).put("acked", (long) acked.size()).put("received", (long) received.size())
+    j.put("sent", sent.sum()).put("acked", (long) acked.size()).put("received", (long) received.size()).put("chatErrors", chatErrors.sum())
       .put("p99ms", ChatLoad.Phase.ms(h, 99)).put("takes", takes.sum()).put("reconnects", reconnects.sum())
       .put("hostileCloses", sum(hostileCloses));
     return j;
@@ -874,6 +886,8 @@ final class Soak {
     {"heapLiveKb", "server live heap after full GC (KB)", "8192"},
     {"heapCommittedKb", "server heap committed after full GC (KB)", "8192"},
     {"rssKb", "server RSS (KB)", "16384"},
+    {"nmtCommittedKb", "server JVM committed, NMT total (KB)", "8192"},
+    {"nmtOtherKb", "NMT \"Other\" (direct buffers; KB)", "4096"},
     {"fds", "server open files", "20"},
     {"threads", "server threads", "4"},
     {"redisKeys", "Redis keys of the soak's prefix", "50"},
@@ -928,13 +942,18 @@ final class Soak {
         double late = o.getDouble("meanLast20");
         double change = late - mid;
         boolean flat = Math.abs(change) <= Math.max(FLAT_TOLERANCE * Math.abs(mid), o.getDouble("slack"));
-        o.put("change", change).put("changePct", mid == 0 ? Double.NaN : 100 * change / mid).put("flat", flat);
+        o.put("change", change).put("changePct", mid == 0 ? Double.NaN : 100 * change / mid).put("flat", Double.isNaN(mid) ? null : flat);
       }
     }
     return out;
   }
 
   private static JsonObject stats(List<JsonObject> l, String key, String label, int a, int b, int c) {
+    if (!l.isEmpty() && !l.get(0).containsKey(key)) { // a series an older run did not sample
+      return new JsonObject().put("key", key).put("label", label).put("first", Double.NaN).put("last", Double.NaN)
+        .put("min", Double.NaN).put("max", Double.NaN).put("mean20to40", Double.NaN).put("meanLast20", Double.NaN)
+        .put("slopePerHour", Double.NaN);
+    }
     double min = Double.MAX_VALUE;
     double max = -Double.MAX_VALUE;
     for (JsonObject o : l) {
@@ -997,8 +1016,8 @@ final class Soak {
   }
 
   private static String csv(JsonArray samples) {
-    String[] cols = {"t", "heapLiveKb", "heapCommittedKb", "rssKb", "fds", "threads", "redisKeys", "redisBytes", "redisUsedMemory",
-      "mariaRows", "mariaTableBytes", "mariaFileBytes", "sent", "acked", "received", "p99ms", "takes", "reconnects", "hostileCloses"};
+    String[] cols = {"t", "heapLiveKb", "heapCommittedKb", "rssKb", "nmtCommittedKb", "nmtOtherKb", "nmtCodeKb", "nmtThreadKb", "fds", "threads", "redisKeys", "redisBytes", "redisUsedMemory",
+      "mariaRows", "mariaTableBytes", "mariaFileBytes", "sent", "acked", "received", "chatErrors", "p99ms", "takes", "reconnects", "hostileCloses"};
     StringBuilder sb = new StringBuilder(String.join(",", cols)).append(",afterDrain\n");
     for (int i = 0; i < samples.size(); i++) {
       JsonObject o = samples.getJsonObject(i);
@@ -1017,6 +1036,9 @@ final class Soak {
     JsonArray ser = r.getJsonArray("series");
     for (int i = 0; i < ser.size(); i++) {
       JsonObject o = ser.getJsonObject(i);
+      if (Double.isNaN(o.getDouble("first"))) {
+        continue; // not sampled in this run
+      }
       String verdict = "flat".equals(o.getString("check"))
         ? (o.getBoolean("flat") ? "flat" : "**not flat**") + " (±" + Math.round(FLAT_TOLERANCE * 100) + " % or " + Table.fmt(o.getDouble("slack")) + ")"
         : "grows (expected)";
@@ -1084,7 +1106,8 @@ final class Soak {
       .append("every 20 ms; ").append(c.getInteger("slowloris")).append(" idle TCP connections that never send a request. Attempts `")
       .append(h.getJsonObject("attempts").encode()).append("`.\n\n");
     md.append("Every ").append(c.getInteger("sampleS")).append(" s: the server's live heap after a full GC (`jcmd <pid> GC.run` then ")
-      .append("`GC.heap_info`), RSS 1.5 s later (`/proc/<pid>/status`, G1 uncommits concurrently), threads, open files ")
+      .append("`GC.heap_info`), the JVM's committed native memory (`jcmd <pid> VM.native_memory summary`; sampled from the run after ")
+      .append("the first 30-minute one), RSS 1.5 s later (`/proc/<pid>/status`, G1 uncommits concurrently), threads, open files ")
       .append("(`/proc/<pid>/fd`), the soak prefix's Redis keys (SCAN) and their `MEMORY USAGE`, Redis `used_memory` (the whole ")
       .append("shared server: other developers' keys too), `SELECT COUNT(*)` of every table of the soak database, its data + ")
       .append("index size (information_schema, InnoDB's estimate) and its tablespace files' allocated size. Raw figures: ")
@@ -1096,7 +1119,14 @@ final class Soak {
       chat.getLong("errors"), chat.getLong("skipped"), Table.fmt(chat.getLong("drainMs") / 1000.0) + " s");
     md.append(lost.markdown()).append('\n');
     md.append("At the end the load stops, every dropped client connects again, and the soak waits (at most 120 s) until every acked ")
-      .append("messageId has reached its receiver. ");
+      .append("messageId has reached its receiver. A 130 answered with an error (10, e.g. `UNAVAILABLE` when the store did not ")
+      .append("answer within the bus timeout) or whose 30 was lost with a dropped sender is not acked and not counted; if it was ")
+      .append("stored anyway its receiver still gets it (received > acked).");
+    if (chat.getLong("errorsAfterWarmup", -1L) >= 0) {
+      md.append(" 130 errors after the first 20 % of the run: ").append(chat.getLong("errorsAfterWarmup"))
+        .append("; sends skipped after it: ").append(chat.getLong("skippedAfterWarmup")).append('.');
+    }
+    md.append(' ');
     JsonArray ms = r.getJsonArray("missingSample", new JsonArray());
     if (!ms.isEmpty()) {
       md.append("Missing ids, their receiver and `delivered` flag in MariaDB: `").append(ms.encode()).append("`. ");
@@ -1133,7 +1163,14 @@ final class Soak {
     md.append("CPU over the load (% of one core; \"machineBusyPct\" counts the whole machine, other developers' work included): `")
       .append(r.getJsonObject("cpu").encode()).append("`. Server log (the warnings are the gateway naming each hostile close): `")
       .append(r.getJsonObject("serverLog").encode()).append("`.\n\n");
-    md.append(r.getString("analysis", "")).append(r.containsKey("analysis") ? "\n\n" : "");
+    Path analysis = Path.of("bench/SOAK-ANALYSIS.md");
+    if (Files.exists(analysis)) {
+      try {
+        md.append(Files.readString(analysis, StandardCharsets.UTF_8).trim()).append("\n\n");
+      } catch (IOException ignored) {
+        // optional
+      }
+    }
     md.append(END).append('\n');
     return md.toString();
   }
