@@ -7,6 +7,7 @@
 #   ./scripts/bench.sh                         # the default suite
 #   ./scripts/bench.sh --skip held,storm       # skip scenarios (held, storm, chat, fixed, fanout)
 #   ./scripts/bench.sh --rates 1000,3000 --pairs 100 --held 5000 --no-docs   # see: java -jar bench/target/seedim-bench.jar suite --help
+#   ./scripts/bench.sh --only soak             # the soak alone: 30 minutes of mixed load (--soak-minutes N)
 #   SKIP_BUILD=1 ./scripts/bench.sh            # reuse the built jars
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -58,6 +58,11 @@ final class Report {
     return new JsonObject().put("server", server).put("cluster", cluster);
   }
 
+  /** A copy with the "NaN" strings Jackson writes turned back into numbers. */
+  static JsonObject nanCopy(JsonObject r) {
+    return (JsonObject) nan(r.copy());
+  }
+
   private static Object nan(Object o) {
     if (o instanceof JsonObject j) {
       for (String k : new ArrayList<>(j.fieldNames())) {
@@ -212,6 +217,7 @@ final class Report {
       md.append(Tables.cluster(cl).markdown()).append('\n');
       md.append("CPU during the ramp (% of one core): `").append(cl.getJsonObject("rampCpu").encode()).append("`\n\n");
     }
+    md.append(Soak.existing(docs)); // the soak runs on its own (suite --only soak); its section stays
     if (r.containsKey("hotspots")) {
       JsonObject h = r.getJsonObject("hotspots");
       md.append("## Profile of the SeedIM throughput run (JFR)\n\n")

@@ -60,6 +60,21 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--takes", defaultValue = "5") int takes;
   @Option(names = "--skip", split = ",", defaultValue = "", description = "scenarios to skip: held,storm,chat,fixed,fanout")
   List<String> skip;
+  @Option(names = "--only", split = ",", defaultValue = "",
+    description = "run only these scenarios: held,storm,chat,fixed,fanout,cluster, or soak (alone; not part of the default suite)")
+  List<String> only;
+  @Option(names = "--soak-minutes", defaultValue = "30", description = "soak: minutes of mixed load") int soakMinutes;
+  @Option(names = "--soak-rate", defaultValue = "300", description = "soak: chat msg/s offered in total") int soakRate;
+  @Option(names = "--soak-pairs", defaultValue = "50", description = "soak: chat sender/receiver pairs") int soakPairs;
+  @Option(names = "--soak-customers", defaultValue = "16", description = "soak: customers churning through the queue") int soakCustomers;
+  @Option(names = "--soak-agents", defaultValue = "4", description = "soak: agents taking (401) and leaving (420) in a loop") int soakAgents;
+  @Option(names = "--soak-hold-ms", defaultValue = "1000", description = "soak: how long an agent keeps a room") long soakHoldMs;
+  @Option(names = "--soak-reconnect-every-ms", defaultValue = "3000") long soakReconnectEveryMs;
+  @Option(names = "--soak-reconnect-batch", defaultValue = "4", description = "soak: chat clients dropped per reconnect round") int soakReconnectBatch;
+  @Option(names = "--soak-slowloris", defaultValue = "10", description = "soak: idle TCP connections (each reconnects once closed)") int soakSlowloris;
+  @Option(names = "--soak-sample-s", defaultValue = "20", description = "soak: seconds between samples (each runs a full GC on the server)") int soakSampleS;
+  @Option(names = "--soak-database", defaultValue = "bench_soak", description = "soak: its own MariaDB database (dropped at the start)") String soakDatabase;
+  @Option(names = "--soak-redis-prefix", defaultValue = "benchsoak:", description = "soak: its own Redis key prefix (deleted at the start)") String soakRedisPrefix;
   @Option(names = "--results", defaultValue = "bench/results") Path resultsDir;
   @Option(names = "--docs", defaultValue = "docs") Path docsDir;
   @Option(names = "--label", defaultValue = "") String label;
@@ -77,8 +92,21 @@ final class Suite implements Callable<Integer> {
   private java.time.Instant profileFrom = java.time.Instant.EPOCH;
   private final List<Services.WorkerProc> workers = new ArrayList<>();
 
+  static final List<String> SCENARIOS = List.of("held", "storm", "chat", "fixed", "fanout", "cluster");
+
   @Override
   public Integer call() throws Exception {
+    only.removeIf(String::isBlank);
+    if (only.contains("soak")) {
+      if (only.size() > 1) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only soak runs alone");
+      }
+      return new Soak(this).run();
+    }
+    if (!only.isEmpty()) {
+      skip = new ArrayList<>(SCENARIOS);
+      skip.removeAll(only);
+    }
     long suiteStart = System.currentTimeMillis();
     Files.createDirectories(resultsDir);
     Path stamp = resultsDir.resolve(Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + (label.isEmpty() ? "" : "-" + label));
@@ -170,6 +198,11 @@ final class Suite implements Callable<Integer> {
   }
 
   private JsonObject serverConfig() {
+    return serverConfig(database, redisPrefix);
+  }
+
+  /** The server's production-mode config on the given MariaDB database and Redis prefix. */
+  JsonObject serverConfig(String database, String redisPrefix) {
     JsonObject app = new JsonObject().put("appId", APP_ID).put("secret", SECRET).put("requireChatSign", false)
       .put("framesPerSecond", 1_000_000).put("framesBurst", 1_000_000).put("dynamicQueues", true)
       .put("maxQueueLength", 100_000).put("maxDevices", 5);
