@@ -1106,8 +1106,8 @@ final class Soak {
       .append("every 20 ms; ").append(c.getInteger("slowloris")).append(" idle TCP connections that never send a request. Attempts `")
       .append(h.getJsonObject("attempts").encode()).append("`.\n\n");
     md.append("Every ").append(c.getInteger("sampleS")).append(" s: the server's live heap after a full GC (`jcmd <pid> GC.run` then ")
-      .append("`GC.heap_info`), the JVM's committed native memory (`jcmd <pid> VM.native_memory summary`; sampled from the run after ")
-      .append("the first 30-minute one), RSS 1.5 s later (`/proc/<pid>/status`, G1 uncommits concurrently), threads, open files ")
+      .append("`GC.heap_info`), the JVM's committed native memory (`jcmd <pid> VM.native_memory summary`: total, \"Other\" = direct ")
+      .append("buffers, code cache), RSS 1.5 s later (`/proc/<pid>/status`, G1 uncommits concurrently), threads, open files ")
       .append("(`/proc/<pid>/fd`), the soak prefix's Redis keys (SCAN) and their `MEMORY USAGE`, Redis `used_memory` (the whole ")
       .append("shared server: other developers' keys too), `SELECT COUNT(*)` of every table of the soak database, its data + ")
       .append("index size (information_schema, InnoDB's estimate) and its tablespace files' allocated size. Raw figures: ")
