@@ -28,11 +28,20 @@ public final class Deadlines {
    * caller's context (or on {@code vertx}'s when the caller is not on one); {@code ms <= 0} means no deadline.
    */
   public static <T> Future<T> within(Vertx vertx, Future<T> f, long ms, String what) {
+    return within(vertx, f, ms, what, null);
+  }
+
+  /** As {@link #within(Vertx, Future, long, String)}, running {@code onTimeout} (if any) when the deadline fails it. */
+  public static <T> Future<T> within(Vertx vertx, Future<T> f, long ms, String what, Runnable onTimeout) {
     if (ms <= 0 || f.isComplete()) {
       return f;
     }
     Promise<T> p = Promise.promise();
-    long timer = vertx.setTimer(ms, t -> p.tryFail(new TimeoutException(what + " did not answer within " + ms + " ms")));
+    long timer = vertx.setTimer(ms, t -> {
+      if (p.tryFail(new TimeoutException(what + " did not answer within " + ms + " ms")) && onTimeout != null) {
+        onTimeout.run();
+      }
+    });
     f.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {

@@ -1,5 +1,6 @@
 package com.seedim.im.common.store.redis;
 
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -131,25 +132,8 @@ public final class MultiplexedRedis implements Redis {
   private <T> Future<T> run(java.util.function.Function<RedisConnection, Future<T>> op) {
     int i = Math.floorMod(next.getAndIncrement(), lanes.length());
     Future<RedisConnection> lf = lane(i);
-    Future<T> f = lf.compose(op);
-    if (commandTimeoutMs <= 0 || f.isComplete()) {
-      return f;
-    }
-    Promise<T> p = Promise.promise();
-    long timer = vertx.setTimer(commandTimeoutMs, t -> {
-      if (p.tryFail(new TimeoutException("redis command got no answer within " + commandTimeoutMs + " ms"))) {
-        dropTimedOut(i, lf);
-      }
-    });
-    f.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        p.tryComplete(ar.result());
-      } else {
-        p.tryFail(ar.cause());
-      }
-    });
-    return p.future();
+    // the lane whose command timed out is dropped: its connection may be silently dead (no RST)
+    return Deadlines.within(vertx, lf.compose(op), commandTimeoutMs, "redis command", () -> dropTimedOut(i, lf));
   }
 
   @Override
