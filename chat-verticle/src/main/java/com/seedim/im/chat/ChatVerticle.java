@@ -37,7 +37,7 @@ public class ChatVerticle extends VerticleBase {
   static final int MAX_WORD_CHARS = 100;
 
   private final Infra infra;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ChatStore store;
   private SensitiveWords words;
   private ChatService chat;
@@ -102,7 +102,7 @@ public class ChatVerticle extends VerticleBase {
     consume(address, Handlers.json(address, h));
   }
 
-  private void consume(String address, Handler<Message<JsonObject>> h) {
+  private <T> void consume(String address, Handler<Message<T>> h) {
     consumers.add(vertx.eventBus().consumer(address, h));
   }
 

@@ -3,13 +3,14 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.TurnBatches;
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.proto.MsgType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -37,17 +38,18 @@ final class Dispatcher {
   }
 
   /** A request to a service, failing after the bus timeout. */
-  Future<JsonObject> request(String address, JsonObject body) {
+  Future<JsonObject> request(String address, Object body) {
     return request(address, body, config.busTimeoutMs());
   }
 
-  private Future<JsonObject> request(String address, JsonObject body, long timeoutMs) {
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
-      .map(Message::body);
+  /** The reply as JSON: a record delivered in this JVM is not copied ({@link BusMessages#json}). */
+  private Future<JsonObject> request(String address, Object body, long timeoutMs) {
+    return vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
+      .map(m -> BusMessages.json(m.body()));
   }
 
   Future<JsonObject> dispatch(RequestContext ctx, MsgType type, JsonObject frame, String unique) {
-    JsonObject body = ctx.request(frame);
+    FrameRequest body = new FrameRequest(ctx, frame);
     if (type.idempotent() && type != MsgType.SEND && unique != null) {
       // the client hears back within the bus timeout; a late reply is still recorded for its retry (M4)
       return idempotency.run(ctx, type, unique, () -> request(type.address(), body, Idempotency.CLAIM_MS));

@@ -33,11 +33,11 @@ final class Probe extends VerticleBase {
   public Future<?> start() {
     var bus = vertx.eventBus();
     return Future.all(List.of(
-      bus.<JsonObject>consumer(MsgType.ONLINE_STATUS.address(), Handlers.frame("probe.presence", (ctx, f) ->
+      bus.<Object>consumer(MsgType.ONLINE_STATUS.address(), Handlers.frame("probe.presence", (ctx, f) ->
         Future.succeededFuture(ServiceReply.ok().reply(Frames.frame(MsgType.ONLINE_STATUS).put("statuses", new JsonObject()))))).completion(),
-      bus.<JsonObject>consumer(MsgType.ROOM_LIST.address(), Handlers.frame("probe.slow", (ctx, f) ->
+      bus.<Object>consumer(MsgType.ROOM_LIST.address(), Handlers.frame("probe.slow", (ctx, f) ->
         vertx.timer(slowMs).map(t -> ServiceReply.ok().reply(Frames.frame(MsgType.ROOM_LIST_REPLY).put("total", 0))))).completion(),
-      bus.<JsonObject>consumer(MsgType.QUEUE_TAKE.address(), Handlers.frame("probe.take", (ctx, f) -> {
+      bus.<Object>consumer(MsgType.QUEUE_TAKE.address(), Handlers.frame("probe.take", (ctx, f) -> {
         int n = takes.incrementAndGet();
         return vertx.timer(Math.max(1, takeDelayMs)).map(t -> ServiceReply.ok().reply(
           Frames.frame(MsgType.QUEUE_TAKEN).put("receiveUserId", "c" + n).put("roomId", Integer.toString(n)).put("queueId", "q")));

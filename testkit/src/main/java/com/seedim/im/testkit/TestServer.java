@@ -51,6 +51,8 @@ public final class TestServer implements AutoCloseable {
   private final String redisUri;
   private final String mysqlHost;
   private final int mysqlPort;
+  /** False when the Vert.x instance was handed in (e.g. injected by VertxExtension, which closes it). */
+  private boolean ownsVertx = true;
 
   private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, ManagementServer management,
                      String database, String redisPrefix, String redisUri, String mysqlHost, int mysqlPort) {
@@ -74,6 +76,7 @@ public final class TestServer implements AutoCloseable {
 
   /** Builds a test server. */
   public static final class Builder {
+    private Vertx vertx;
     private boolean durable;
     private final JsonObject app = new JsonObject();
     private final JsonObject server = new JsonObject();
@@ -120,6 +123,15 @@ public final class TestServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs the server on this Vert.x instance (e.g. the one {@code VertxExtension} injects) instead of a new one;
+     * {@link TestServer#close()} then leaves it open for its owner to close.
+     */
+    public Builder vertx(Vertx vertx) {
+      this.vertx = vertx;
+      return this;
+    }
+
     /** A verticle to deploy next to the gateway (deployed before it). */
     public Builder verticle(Function<Infra, Deployable> factory) {
       verticles.add(factory);
@@ -146,7 +158,8 @@ public final class TestServer implements AutoCloseable {
         .put("redis", new JsonObject().put("connectionString", redisUri).put("prefix", prefix))
         .mergeIn(server, true);
       ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
-      Vertx vertx = Vertx.vertx();
+      boolean own = this.vertx == null;
+      Vertx vertx = own ? Vertx.vertx() : this.vertx;
       try {
         Infra infra = Infra.create(vertx, cfg).await();
         for (Function<Infra, Deployable> f : verticles) {
@@ -157,9 +170,13 @@ public final class TestServer implements AutoCloseable {
         ManagementServer mgmt = new ManagementServer(vertx, infra)
           .check(() -> gw.accepting() ? Future.succeededFuture() : Future.failedFuture("gateway shutting down"))
           .start(cfg.managementHost(), cfg.managementPort()).await();
-        return new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix, redisUri, mysqlHost, mysqlPort);
+        TestServer server = new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix, redisUri, mysqlHost, mysqlPort);
+        server.ownsVertx = own;
+        return server;
       } catch (RuntimeException e) {
-        vertx.close().await();
+        if (own) {
+          vertx.close().await();
+        }
         throw e;
       }
     }
@@ -265,11 +282,16 @@ public final class TestServer implements AutoCloseable {
         for (String id : List.copyOf(vertx.deploymentIDs())) {
           vertx.undeploy(id).await();
         }
+        management.close().await();
         infra.close().await();
       } catch (RuntimeException e) {
         // keep closing
       }
-      vertx.close().await();
+      if (ownsVertx) {
+        vertx.close().await();
+      } else {
+        wsClient.close().await();
+      }
     } finally {
       if (database != null) {
         dropDurableState();

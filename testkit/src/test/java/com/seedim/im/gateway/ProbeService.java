@@ -41,12 +41,12 @@ final class ProbeService extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.all(List.of(
       // 430 → 30, reply 431 echoing who asked (from ctx), then a self push 410 and a push to the user's other devices.
-      bus.<JsonObject>consumer(MsgType.QUEUE_INFO.address(), Handlers.frame("probe.info", this::info)).completion(),
+      bus.<Object>consumer(MsgType.QUEUE_INFO.address(), Handlers.frame("probe.info", this::info)).completion(),
       // 540 → FORBIDDEN
-      bus.<JsonObject>consumer(MsgType.ROOM_LIST.address(), Handlers.frame("probe.list",
+      bus.<Object>consumer(MsgType.ROOM_LIST.address(), Handlers.frame("probe.list",
         (ctx, f) -> Future.failedFuture(new ProtocolException(ErrorCode.FORBIDDEN, "agents only")))).completion(),
       // 400 (idempotent) → counts invocations, optionally slow
-      bus.<JsonObject>consumer(MsgType.QUEUE_ENTER.address(), Handlers.frame("probe.enter", this::enter)).completion(),
+      bus.<Object>consumer(MsgType.QUEUE_ENTER.address(), Handlers.frame("probe.enter", this::enter)).completion(),
       bus.<JsonObject>consumer(Addresses.CHAT_DELIVERED, m -> delivered.add(m.body())).completion(),
       // the chat connect step: nothing to replay, optionally slow
       bus.<JsonObject>consumer(Addresses.CHAT_CONNECT, m -> vertx.timer(Math.max(1, connectDelayMs))

@@ -1,5 +1,8 @@
 package com.seedim.im.common.bus;
 
+import com.seedim.im.common.bus.msg.BusMessage;
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.Future;
@@ -42,6 +45,12 @@ public final class Handlers {
     Future<ServiceReply> handle(RequestContext ctx, JsonObject frame);
   }
 
+  /** A handler of one internal {@link BusMessage} record whose reply is JSON, a record, or a Boolean. */
+  @FunctionalInterface
+  public interface MessageHandler<T extends BusMessage, R> {
+    Future<R> handle(T message);
+  }
+
   /** A handler of an internal request whose reply is any JSON object. */
   @FunctionalInterface
   public interface JsonHandler {
@@ -51,15 +60,16 @@ public final class Handlers {
   private Handlers() {
   }
 
-  public static Handler<Message<JsonObject>> frame(String name, FrameHandler h) {
+  /** A client frame ({@link FrameRequest}) answered by a {@link ServiceReply}, delivered uncopied in this JVM. */
+  public static Handler<Message<Object>> frame(String name, FrameHandler h) {
     return msg -> {
       long start = System.nanoTime();
       Future<ServiceReply> f;
       RequestContext ctx = null;
       try {
-        ctx = RequestContext.of(msg.body());
-        JsonObject frame = msg.body().getJsonObject("frame", new JsonObject());
-        f = h.handle(ctx, frame);
+        FrameRequest r = BusMessages.read(msg.body(), FrameRequest.class, FrameRequest::fromJson);
+        ctx = r.ctx();
+        f = h.handle(ctx, r.frame());
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -67,9 +77,32 @@ public final class Handlers {
       f.onComplete(ar -> {
         timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (ar.succeeded()) {
-          msg.reply(ar.result().toJson());
+          msg.reply(ar.result());
         } else {
           fail(msg, name, c, ar.cause());
+        }
+      });
+    };
+  }
+
+  /** An internal message record of type {@code type}; the reply is whatever the handler's future holds. */
+  public static <T extends BusMessage, R> Handler<Message<Object>> message(String name, Class<T> type,
+                                                                          java.util.function.Function<JsonObject, T> fromJson,
+                                                                          MessageHandler<T, R> h) {
+    return msg -> {
+      long start = System.nanoTime();
+      Future<R> f;
+      try {
+        f = h.handle(BusMessages.read(msg.body(), type, fromJson));
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          fail(msg, name, null, ar.cause());
         }
       });
     };

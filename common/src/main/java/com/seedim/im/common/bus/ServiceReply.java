@@ -1,5 +1,6 @@
 package com.seedim.im.common.bus;
 
+import com.seedim.im.common.bus.msg.BusMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -9,16 +10,27 @@ import io.vertx.core.json.JsonObject;
  * The gateway writes, in order: the 30 (unless {@code noAck}), the reply (echoing {@code unique}/{@code mark}),
  * then each {@code self} push (fresh server {@code unique}). Failures are {@code Message.fail(ErrorCode.busCode(), text)}.
  */
-public final class ServiceReply {
+public final class ServiceReply implements BusMessage {
   public static final String ACK = "ack";
   public static final String REPLY = "reply";
   public static final String SELF = "self";
   public static final String NO_ACK = "noAck";
 
-  private final JsonObject json = new JsonObject();
+  private final JsonObject json;
 
   private ServiceReply() {
+    this(new JsonObject());
   }
+
+  private ServiceReply(JsonObject json) {
+    this.json = json;
+  }
+
+  /** A reply as it arrived from another node. */
+  public static ServiceReply fromJson(JsonObject json) {
+    return new ServiceReply(json);
+  }
+
 
   /** A success: the gateway sends a 30. */
   public static ServiceReply ok() {
@@ -52,6 +64,7 @@ public final class ServiceReply {
     return this;
   }
 
+  @Override
   public JsonObject toJson() {
     return json;
   }

@@ -1,6 +1,7 @@
 package com.seedim.im.common.infra;
 
 import com.seedim.im.common.bus.Pusher;
+import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.store.KeyValueStore;
@@ -33,6 +34,7 @@ abstract class AbstractInfra implements Infra {
     this.kv = kv;
     this.directory = directory;
     this.rooms = rooms;
+    BusMessages.register(vertx.eventBus());
     this.pusher = new Pusher(vertx.eventBus(), directory);
   }
 
