@@ -5,6 +5,7 @@ import com.seedim.im.chat.store.MemoryChatStore;
 import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.infra.Infra;
@@ -95,7 +96,7 @@ class ChatBusTest {
   }
 
   private static JsonObject request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body).await().body();
+    return BusMessages.json(vertx.eventBus().request(address, body).await().body());
   }
 
   private static JsonObject awaitPush(Predicate<JsonObject> p) {

@@ -440,7 +440,7 @@ final class HttpApi {
     }
     String txNo = Long.toString(System.currentTimeMillis());
     String sign;
-    StringBuilder url = new StringBuilder(config.raw().getString("publicWsUrl", "ws://" + config.host() + ":" + gw.actualPort() + "/ws"))
+    StringBuilder url = new StringBuilder(config.publicWsUrl() != null ? config.publicWsUrl() : "ws://" + config.host() + ":" + gw.actualPort() + "/ws")
       .append("?appId=").append(enc(app.appId())).append("&userId=").append(enc(userId));
     if (deviceId != null) {
       url.append("&loginId=").append(enc(deviceId));

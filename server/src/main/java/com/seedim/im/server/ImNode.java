@@ -37,7 +37,6 @@ import java.util.function.Function;
  */
 public final class ImNode {
   /** How often a member that finds itself split from the others tries to merge back (Hazelcast's default: 300 s first). */
-  static final int MERGE_DELAY_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(ImNode.class);
 
   private final Vertx vertx;
@@ -79,11 +78,11 @@ public final class ImNode {
     // A member dropped while it was frozen (GC pause, SIGSTOP, a VM stall) comes back as a cluster of one; Hazelcast
     // merges the split only after merge.first.run.delay (300 s by default). Check for it every few seconds instead, so
     // the member serves again within seconds of waking up (MemberPauseTest).
-    int mergeS = cfg.raw().getJsonObject("cluster", new io.vertx.core.json.JsonObject()).getInteger("mergeDelaySeconds", MERGE_DELAY_SECONDS);
+    int mergeS = cfg.cluster().mergeDelaySeconds();
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(mergeS));
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(mergeS));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds",
-      Integer.toString(cfg.raw().getJsonObject("cluster", new io.vertx.core.json.JsonObject()).getInteger("failureDetectionSeconds", 8)));
+      Integer.toString(cfg.cluster().failureDetectionSeconds()));
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(cc.port()).setPortAutoIncrement(true);
     net.getInterfaces().setEnabled(true).addInterface(cc.host());
@@ -156,7 +155,7 @@ public final class ImNode {
         return null;
       }));
     }
-    int gatewayInstances = cfg.raw().getInteger("gatewayInstances", 1);
+    int gatewayInstances = cfg.gatewayInstances();
     List<String> gatewayIds = new ArrayList<>();
     GatewayVerticle[] first = new GatewayVerticle[1];
     if (roles.contains(Role.GATEWAY)) {

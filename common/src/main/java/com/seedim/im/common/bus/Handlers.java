@@ -108,12 +108,13 @@ public final class Handlers {
     };
   }
 
-  public static Handler<Message<JsonObject>> json(String name, JsonHandler h) {
+  /** An internal request read as JSON (a record sent to it is read through its {@code toJson()}). */
+  public static Handler<Message<Object>> json(String name, JsonHandler h) {
     return msg -> {
       long start = System.nanoTime();
       Future<JsonObject> f;
       try {
-        f = h.handle(msg.body());
+        f = h.handle(BusMessages.json(msg.body()));
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }

@@ -12,6 +12,11 @@ public record RequestContext(String appId, String userId, String deviceId, Strin
   public static final String ROLE_USER = "user";
   public static final String ROLE_AGENT = "agent";
   public static final String ROLE_ADMIN = "admin";
+  /**
+   * The device of messages a business server sends through the HTTP API ({@code POST /api/v1/messages}): '#' is not an
+   * id character, so no real device has it.
+   */
+  public static final String API_DEVICE = "#api";
 
   public boolean isAgent() {
     return ROLE_AGENT.equals(role);

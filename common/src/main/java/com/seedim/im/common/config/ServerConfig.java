@@ -1,5 +1,6 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -33,9 +34,16 @@ public record ServerConfig(
   ClusterConfig cluster,
   boolean allowUnsafeDev,
   AppRegistry apps,
+  boolean devDurable,
+  int gatewayInstances,
+  String publicWsUrl,
+  long nodeLeaseMs,
   JsonObject raw) {
 
   public static final String DEV_SECRET = "dev-secret";
+  /** Lifetime of a node's id lease in Redis (renewed every third of it): a dead node's id is free again after it. */
+  public static final long DEFAULT_NODE_LEASE_MS = 60_000;
+  static final long MIN_NODE_LEASE_MS = 300;
   /**
    * Connect sequences (route registration, replay, rooms, queues) one gateway instance runs at once; further
    * accepted handshakes wait, paused, so that a reconnect storm queues at the door instead of timing out inside.
@@ -60,10 +68,12 @@ public record ServerConfig(
     "not-for-production", "your-secret", "placeholder");
 
   /** MySQL (MariaDB) connection settings. */
-  public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize) {
+  public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize,
+                            long queryTimeoutMs) {
     static MySqlConfig fromJson(JsonObject j) {
       return new MySqlConfig(j.getString("host", "127.0.0.1"), j.getInteger("port", 3306), j.getString("user", "root"),
-        j.getString("password", ""), j.getString("database", "test"), j.getInteger("poolSize", 8));
+        j.getString("password", ""), j.getString("database", "test"), j.getInteger("poolSize", 8),
+        j.getLong("queryTimeoutMs", Deadlines.MYSQL_QUERY_TIMEOUT_MS));
     }
   }
 
@@ -71,12 +81,13 @@ public record ServerConfig(
    * Redis connection settings; every key starts with {@code prefix}. Commands are pipelined over {@code connections}
    * long-lived connections; {@code poolSize} bounds the connections opened in all (those plus dedicated ones).
    */
-  public record RedisConfig(String connectionString, String prefix, int poolSize, int connections) {
+  public record RedisConfig(String connectionString, String prefix, int poolSize, int connections, long commandTimeoutMs) {
     public static final int DEFAULT_CONNECTIONS = 4;
 
     static RedisConfig fromJson(JsonObject j) {
       return new RedisConfig(j.getString("connectionString", "redis://127.0.0.1:6379"), j.getString("prefix", "im:"),
-        j.getInteger("poolSize", 16), j.getInteger("connections", DEFAULT_CONNECTIONS));
+        j.getInteger("poolSize", 16), j.getInteger("connections", DEFAULT_CONNECTIONS),
+        j.getLong("commandTimeoutMs", Deadlines.REDIS_COMMAND_TIMEOUT_MS));
     }
   }
 
@@ -89,7 +100,12 @@ public record ServerConfig(
    * {@code insecure}, the explicit consent to run a production cluster without them.
    */
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, int eventBusPort,
-                              String name, Tls tls, boolean insecure) {
+                              String name, Tls tls, boolean insecure, int mergeDelaySeconds, int failureDetectionSeconds) {
+    /** Seconds Hazelcast waits before merging split clusters back (its default is 300). */
+    public static final int DEFAULT_MERGE_DELAY_SECONDS = 5;
+    /** Seconds without heartbeats before Hazelcast declares a member dead (its default is 60). */
+    public static final int DEFAULT_FAILURE_DETECTION_SECONDS = 8;
+
     /**
      * Mutual TLS on the event bus: this node's key and certificate chain ({@code keyStore}) and the private cluster CA
      * ({@code trustStore}), both PKCS12. Every bus connection must present a certificate the trust store accepts.
@@ -129,7 +145,9 @@ public record ServerConfig(
       JsonObject tls = j.getJsonObject("tls");
       return new ClusterConfig(j.getBoolean("enabled", false), j.getString("host", "127.0.0.1"),
         j.getInteger("port", 5701), List.copyOf(members), j.getInteger("eventBusPort", 0), name,
-        tls == null ? null : Tls.fromJson(tls), j.getBoolean("insecure", false));
+        tls == null ? null : Tls.fromJson(tls), j.getBoolean("insecure", false),
+        j.getInteger("mergeDelaySeconds", DEFAULT_MERGE_DELAY_SECONDS),
+        j.getInteger("failureDetectionSeconds", DEFAULT_FAILURE_DETECTION_SECONDS));
     }
   }
 
@@ -203,6 +221,10 @@ public record ServerConfig(
       ClusterConfig.fromJson(cluster, j.getString("clusterName", DEFAULT_CLUSTER_NAME)),
       j.getBoolean("allowUnsafeDev", false),
       new AppRegistry(apps),
+      j.getBoolean("devDurable", false),
+      j.getInteger("gatewayInstances", 1),
+      j.getString("publicWsUrl"),
+      Math.max(MIN_NODE_LEASE_MS, j.getLong("nodeLeaseMs", DEFAULT_NODE_LEASE_MS)),
       j);
     c.validate();
     return c;

@@ -57,7 +57,7 @@ public interface Infra {
 
   /** Builds the infra for a config: memory in dev mode, MySQL + Redis (verified reachable) otherwise. */
   static Future<Infra> create(Vertx vertx, ServerConfig config) {
-    if (config.dev() && !config.raw().getBoolean("devDurable", false)) {
+    if (config.dev() && !config.devDurable()) {
       return Future.succeededFuture(new MemoryInfra(vertx, config));
     }
     return ProdInfra.connect(vertx, config).onSuccess(i -> ((AbstractInfra) i).watchRedis(i.redis()));

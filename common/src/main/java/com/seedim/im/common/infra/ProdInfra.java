@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
 public final class ProdInfra extends AbstractInfra {
   private static final Logger LOG = LoggerFactory.getLogger(ProdInfra.class);
   private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
-  private static final long NODE_LEASE_MS = 60_000;
 
   private final Redis redisClient;
   private final RedisAPI redis;
@@ -103,19 +102,17 @@ public final class ProdInfra extends AbstractInfra {
 
   /** {@code redis.commandTimeoutMs} (default {@link Deadlines#REDIS_COMMAND_TIMEOUT_MS}); 0 disables the deadline. */
   public static long redisCommandTimeoutMs(ServerConfig config) {
-    JsonObject r = config.raw().getJsonObject("redis", new JsonObject());
-    return r.getLong("commandTimeoutMs", Deadlines.REDIS_COMMAND_TIMEOUT_MS);
+    return config.redis().commandTimeoutMs();
   }
 
   /** {@code mysql.queryTimeoutMs} (default {@link Deadlines#MYSQL_QUERY_TIMEOUT_MS}); 0 disables the deadline. */
   public static long mysqlQueryTimeoutMs(ServerConfig config) {
-    JsonObject m = config.raw().getJsonObject("mysql", new JsonObject());
-    return m.getLong("queryTimeoutMs", Deadlines.MYSQL_QUERY_TIMEOUT_MS);
+    return config.mysql().queryTimeoutMs();
   }
 
-  /** {@code nodeLeaseMs} (default {@link #NODE_LEASE_MS}): lifetime of the id node lease; renewed every third of it. */
+  /** {@code nodeLeaseMs}: lifetime of the id node lease; renewed every third of it. */
   static long nodeLeaseMs(ServerConfig config) {
-    return Math.max(300, config.raw().getLong("nodeLeaseMs", NODE_LEASE_MS));
+    return config.nodeLeaseMs();
   }
 
   // KEYS: node key. ARGV: token, lease ms. Extends the lease only while it is still ours (M8).

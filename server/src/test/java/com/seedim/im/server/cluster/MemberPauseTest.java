@@ -201,7 +201,7 @@ class MemberPauseTest {
 
   /**
    * How long a member dropped while frozen may take to serve again by itself: its split-brain merge is checked every
-   * {@code ImNode.MERGE_DELAY_SECONDS} (5 s) once it notices it is alone; measured 18 s after SIGCONT in one run; more than 20 s in another.
+   * {@code cluster.mergeDelaySeconds} (5 s) once it notices it is alone; measured 18 s after SIGCONT in one run; more than 20 s in another.
    */
   static final long DEFAULT_REJOIN_WAIT_MS = 60_000;
 
