@@ -2,18 +2,21 @@ package com.seedim.im.server;
 
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.ServerConfig;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -54,7 +57,7 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-        String what = ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + ex.getMessage() : ex.getMessage();
+        String what = ex instanceof NoSuchFileException ? "no such file: " + ex.getMessage() : ex.getMessage();
         cmd.getErr().println("seedim: refusing to start: " + String.valueOf(what).replaceAll("\\R", " "));
         cmd.getErr().flush();
         return EXIT_CONFIG;
@@ -102,7 +105,7 @@ public final class Main implements Callable<Integer> {
       String text = Files.readString(p, StandardCharsets.UTF_8);
       try {
         return new JsonObject(text);
-      } catch (io.vertx.core.json.DecodeException e) {
+      } catch (DecodeException e) {
         throw new IllegalArgumentException("config " + p + " is not a JSON object: " + e.getMessage());
       }
     }
@@ -121,7 +124,7 @@ public final class Main implements Callable<Integer> {
    * quick start can sign); any other secret is a real one and stays out of the log.
    */
   static List<String> devBanner(ServerConfig cfg) {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     lines.add("==================================================================================");
     lines.add(" DEV MODE: every verticle in one process, IN-MEMORY stores. Nothing is durable.");
     lines.add(" Do not use in production: run with a prod config (mode: prod, MySQL, Redis).");

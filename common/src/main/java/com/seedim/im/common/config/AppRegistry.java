@@ -1,5 +1,8 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.proto.ErrorCode;
+import com.seedim.im.common.proto.ProtocolException;
+
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +30,7 @@ public final class AppRegistry {
   public AppConfig require(String appId) {
     AppConfig a = get(appId);
     if (a == null) {
-      throw new com.seedim.im.common.proto.ProtocolException(com.seedim.im.common.proto.ErrorCode.NOT_FOUND, "unknown app");
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
     }
     return a;
   }

@@ -1,13 +1,21 @@
 package com.seedim.im.common.config;
 
 import com.seedim.im.common.store.Deadlines;
+import io.netty.util.NetUtil;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Server-wide settings (PROTOCOL.md §8) read from the JSON config file, with environment overrides
@@ -57,7 +65,7 @@ public record ServerConfig(
    * Secrets that were ever shipped in {@code conf/*.json} or are obvious placeholders: refused outside dev mode
    * (compared ignoring case). A copied example config must not run with a secret printed in this repository.
    */
-  public static final java.util.Set<String> PLACEHOLDER_SECRETS = java.util.Set.of(
+  public static final Set<String> PLACEHOLDER_SECRETS = Set.of(
     DEV_SECRET,
     "replace-with-32-or-more-random-bytes-of-secret",
     "local-cluster-secret-not-for-production-0123456789",
@@ -274,7 +282,7 @@ public record ServerConfig(
         throw new IllegalArgumentException("mysql.password is the placeholder '" + mysql.password()
           + "'; outside dev mode set the real one (or IM_MYSQL_PASSWORD)");
       }
-      java.util.Set<String> secrets = new java.util.HashSet<>();
+      Set<String> secrets = new HashSet<>();
       for (AppConfig a : apps.all()) {
         if (!secrets.add(a.secret())) {
           throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
@@ -292,7 +300,7 @@ public record ServerConfig(
     if (cluster.enabled() && cluster.tls() != null) {
       for (String[] f : new String[][] {{"cluster.tls.keyStore", cluster.tls().keyStore()},
         {"cluster.tls.trustStore", cluster.tls().trustStore()}}) {
-        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f[1]))) {
+        if (!Files.isReadable(Path.of(f[1]))) {
           throw new IllegalArgumentException(f[0] + ": cannot read " + f[1]);
         }
       }
@@ -335,7 +343,7 @@ public record ServerConfig(
     if (secret == null || secret.isEmpty()) {
       return false;
     }
-    String s = secret.toLowerCase(java.util.Locale.ROOT);
+    String s = secret.toLowerCase(Locale.ROOT);
     if (PLACEHOLDER_SECRETS.contains(s)) {
       return true;
     }
@@ -360,13 +368,13 @@ public record ServerConfig(
       return true;
     }
     // parses literals only (null for anything else); never resolves a name
-    byte[] addr = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+    byte[] addr = NetUtil.createByteArrayFromIpAddressString(host);
     if (addr == null) {
       return false;
     }
     try {
-      return java.net.InetAddress.getByAddress(addr).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByAddress(addr).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       return false;
     }
   }

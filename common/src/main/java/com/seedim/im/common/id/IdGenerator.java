@@ -1,5 +1,7 @@
 package com.seedim.im.common.id;
 
+import java.util.concurrent.TimeoutException;
+
 /**
  * Time-ordered 53-bit ids (safe in JavaScript) for messages, rooms and calls (PROTOCOL.md §1):
  * 40 bits of milliseconds since 2024-01-01T00:00Z (until 2058), 6 bits of node id, 7 bits of sequence
@@ -60,7 +62,7 @@ public final class IdGenerator {
     if (System.currentTimeMillis() > validUntilMs) {
       // a cause that the service layer maps to UNAVAILABLE (Handlers.isStoreTimeout)
       throw new IllegalStateException("message-id node lease " + node + " not renewed: ids refused until it is re-leased",
-        new java.util.concurrent.TimeoutException("id node lease expired"));
+        new TimeoutException("id node lease expired"));
     }
     long now = Math.max(System.currentTimeMillis() - EPOCH_MS, lastMs);
     if (now == lastMs) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -59,7 +60,7 @@ public final class ManagementServer {
   private void handle(HttpServerRequest req) {
     switch (req.path()) {
       case "/health" -> json(req, 200, new JsonObject().put("status", "UP"));
-      case "/ready" -> ready().timeout(READY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(ar -> {
+      case "/ready" -> ready().timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
         if (ar.succeeded()) {
           json(req, 200, new JsonObject().put("status", "READY").put("clustered", vertx.isClustered()));
         } else {

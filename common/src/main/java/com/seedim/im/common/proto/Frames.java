@@ -3,6 +3,7 @@ package com.seedim.im.common.proto;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -71,7 +72,7 @@ public final class Frames {
     if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
       return String.valueOf(((Number) v).longValue());
     }
-    if (v instanceof java.math.BigInteger b) {
+    if (v instanceof BigInteger b) {
       return b.toString();
     }
     if (v instanceof Number n) {

@@ -1,12 +1,13 @@
 package com.seedim.im.common.security;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.InvalidKeyException;
 import java.util.HexFormat;
+import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The signatures of PROTOCOL.md: connect (§2), chat permission (§5) and the business HTTP API (§7),
@@ -51,7 +52,7 @@ public final class Signatures {
       return false;
     }
     byte[] a = expected.getBytes(StandardCharsets.US_ASCII);
-    byte[] b = presented.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+    byte[] b = presented.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     return MessageDigest.isEqual(a, b);
   }
 
