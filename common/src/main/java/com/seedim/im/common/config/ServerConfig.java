@@ -61,20 +61,6 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_CONNECT_WAITING = 20_000;
   public static final int MIN_SECRET_BYTES = 32;
   public static final String DEV_APP_ID = "1477358668";
-  /**
-   * Secrets that were ever shipped in {@code conf/*.json} or are obvious placeholders: refused outside dev mode
-   * (compared ignoring case). A copied example config must not run with a secret printed in this repository.
-   */
-  public static final Set<String> PLACEHOLDER_SECRETS = Set.of(
-    DEV_SECRET,
-    "replace-with-32-or-more-random-bytes-of-secret",
-    "local-cluster-secret-not-for-production-0123456789",
-    "change-me", "changeme", "secret", "password");
-  /** Substrings that mark a placeholder (compared ignoring case), for variants of the above. */
-  public static final List<String> PLACEHOLDER_MARKERS = List.of(
-    "change-me", "changeme", "change_me", "replace-with", "replace_with", "replace-me", "replace_me",
-    "not-for-production", "your-secret", "placeholder");
-
   /** MySQL (MariaDB) connection settings. */
   public record MySqlConfig(String host, int port, String user, String password, String database, int poolSize,
                             long queryTimeoutMs) {
@@ -161,43 +147,10 @@ public record ServerConfig(
 
   /** Reads the config, applying {@code env} overrides (IM_PORT, IM_HOST, IM_MYSQL_*, IM_REDIS_URI, ...). */
   public static ServerConfig fromJson(JsonObject json, Map<String, String> env) {
-    JsonObject j = json.copy();
-    override(j, env, "IM_MODE", "mode");
-    override(j, env, "IM_HOST", "host");
-    overrideInt(j, env, "IM_PORT", "port");
-    override(j, env, "IM_MANAGEMENT_HOST", "managementHost");
-    overrideInt(j, env, "IM_MANAGEMENT_PORT", "managementPort");
-    overrideInt(j, env, "IM_NODE_ID", "nodeId");
+    JsonObject j = EnvOverrides.apply(json, env);
     JsonObject mysql = j.getJsonObject("mysql", new JsonObject());
-    override(mysql, env, "IM_MYSQL_HOST", "host");
-    overrideInt(mysql, env, "IM_MYSQL_PORT", "port");
-    override(mysql, env, "IM_MYSQL_USER", "user");
-    override(mysql, env, "IM_MYSQL_PASSWORD", "password");
-    override(mysql, env, "IM_MYSQL_DATABASE", "database");
     JsonObject redis = j.getJsonObject("redis", new JsonObject());
-    override(redis, env, "IM_REDIS_URI", "connectionString");
-    override(redis, env, "IM_REDIS_PREFIX", "prefix");
     JsonObject cluster = j.getJsonObject("cluster", new JsonObject());
-    override(cluster, env, "IM_CLUSTER_HOST", "host");
-    overrideInt(cluster, env, "IM_CLUSTER_PORT", "port");
-    if (env.get("IM_CLUSTER_MEMBERS") != null) {
-      cluster.put("members", new JsonArray(List.of(env.get("IM_CLUSTER_MEMBERS").split(","))));
-      cluster.put("enabled", true);
-    }
-    override(j, env, "IM_CLUSTER_NAME", "clusterName");
-    if (env.get("IM_CLUSTER_INSECURE") != null && !env.get("IM_CLUSTER_INSECURE").isEmpty()) {
-      cluster.put("insecure", Boolean.parseBoolean(env.get("IM_CLUSTER_INSECURE")));
-    }
-    for (String[] e : new String[][] {{"IM_CLUSTER_TLS_KEYSTORE", "keyStore"}, {"IM_CLUSTER_TLS_KEYSTORE_PASSWORD", "keyStorePassword"},
-      {"IM_CLUSTER_TLS_TRUSTSTORE", "trustStore"}, {"IM_CLUSTER_TLS_TRUSTSTORE_PASSWORD", "trustStorePassword"}}) {
-      if (env.get(e[0]) != null && !env.get(e[0]).isEmpty()) {
-        JsonObject tls = cluster.getJsonObject("tls");
-        if (tls == null) {
-          cluster.put("tls", tls = new JsonObject());
-        }
-        tls.put(e[1], env.get(e[0]));
-      }
-    }
 
     boolean dev = devMode(j.getValue("mode"));
     List<AppConfig> apps = new ArrayList<>();
@@ -262,97 +215,14 @@ public record ServerConfig(
     return t.length() > 40 ? t.substring(0, 40) + "..." : t;
   }
 
-  /** Refuses unsafe combinations (PROTOCOL.md §8). */
+  /** Refuses unsafe combinations (PROTOCOL.md §8); see {@link ConfigRules}. */
   public void validate() {
-    if (apps.all().isEmpty()) {
-      throw new IllegalArgumentException("no apps configured");
-    }
-    if (!dev) {
-      for (AppConfig a : apps.all()) {
-        if (DEV_SECRET.equals(a.secret()) || a.secret().getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-          throw new IllegalArgumentException("app " + a.appId() + ": outside dev mode the secret must not be "
-            + DEV_SECRET + " and must be at least " + MIN_SECRET_BYTES + " bytes");
-        }
-        if (isPlaceholder(a.secret())) {
-          throw new IllegalArgumentException("app " + a.appId() + ": the secret is a known placeholder from an example "
-            + "config; outside dev mode use a random one (e.g. openssl rand -hex 32)");
-        }
-      }
-      if (isPlaceholder(mysql.password())) {
-        throw new IllegalArgumentException("mysql.password is the placeholder '" + mysql.password()
-          + "'; outside dev mode set the real one (or IM_MYSQL_PASSWORD)");
-      }
-      Set<String> secrets = new HashSet<>();
-      for (AppConfig a : apps.all()) {
-        if (!secrets.add(a.secret())) {
-          throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
-        }
-      }
-      validateClusterTrust();
-    } else if (!allowUnsafeDev) {
-      if (cluster.enabled()) {
-        throw new IllegalArgumentException("dev mode refuses to run clustered (set allowUnsafeDev to force)");
-      }
-      if (!isLoopback(host)) {
-        throw new IllegalArgumentException("dev mode refuses to bind " + host + " (set allowUnsafeDev to force)");
-      }
-    }
-    if (cluster.enabled() && cluster.tls() != null) {
-      for (String[] f : new String[][] {{"cluster.tls.keyStore", cluster.tls().keyStore()},
-        {"cluster.tls.trustStore", cluster.tls().trustStore()}}) {
-        if (!Files.isReadable(Path.of(f[1]))) {
-          throw new IllegalArgumentException(f[0] + ": cannot read " + f[1]);
-        }
-      }
-    }
+    ConfigRules.validate(this);
   }
 
-  /**
-   * Audit H7: Hazelcast joins on the cluster name alone and the event bus trusts every {@code ctx} it carries, so a
-   * clustered production node needs a non-default {@code clusterName} and event-bus TLS with client certificates
-   * ({@code cluster.tls}), unless {@code cluster.insecure: true} says the network alone is trusted, on purpose.
-   */
-  private void validateClusterTrust() {
-    if (!cluster.enabled()) {
-      return;
-    }
-    if (cluster.name() == null || cluster.name().isBlank()) {
-      throw new IllegalArgumentException("clusterName is empty: set a name of this deployment's own (or IM_CLUSTER_NAME)");
-    }
-    if (cluster.insecure()) {
-      return;
-    }
-    List<String> missing = new ArrayList<>();
-    if (DEFAULT_CLUSTER_NAME.equals(cluster.name())) {
-      missing.add("a clusterName other than the default \"" + DEFAULT_CLUSTER_NAME + "\" (or IM_CLUSTER_NAME)");
-    }
-    if (cluster.tls() == null) {
-      missing.add("event-bus TLS: cluster.tls {keyStore, keyStorePassword, trustStore, trustStorePassword} (PKCS12;"
-        + " or IM_CLUSTER_TLS_KEYSTORE, _KEYSTORE_PASSWORD, _TRUSTSTORE, _TRUSTSTORE_PASSWORD; scripts/cluster-certs.sh"
-        + " makes them)");
-    }
-    if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("a clustered production node needs " + String.join(" and ", missing)
-        + "; without them any host that reaches the Hazelcast and event-bus ports can send as any user."
-        + " Set cluster.insecure: true (or IM_CLUSTER_INSECURE=true) only if the network alone is trusted, on purpose");
-    }
-  }
-
-  /** True for a known placeholder secret or password ({@link #PLACEHOLDER_SECRETS}, {@link #PLACEHOLDER_MARKERS}). */
+  /** True for a known placeholder secret or password ({@link ConfigRules#PLACEHOLDER_SECRETS}). */
   public static boolean isPlaceholder(String secret) {
-    if (secret == null || secret.isEmpty()) {
-      return false;
-    }
-    String s = secret.toLowerCase(Locale.ROOT);
-    if (PLACEHOLDER_SECRETS.contains(s)) {
-      return true;
-    }
-    for (String m : PLACEHOLDER_MARKERS) {
-      if (s.contains(m)) {
-        return true;
-      }
-    }
-    return false;
+    return ConfigRules.isPlaceholder(secret);
   }
 
   /**
@@ -376,20 +246,6 @@ public record ServerConfig(
       return InetAddress.getByAddress(addr).isLoopbackAddress();
     } catch (UnknownHostException e) {
       return false;
-    }
-  }
-
-  private static void override(JsonObject j, Map<String, String> env, String var, String key) {
-    String v = env.get(var);
-    if (v != null && !v.isEmpty()) {
-      j.put(key, v);
-    }
-  }
-
-  private static void overrideInt(JsonObject j, Map<String, String> env, String var, String key) {
-    String v = env.get(var);
-    if (v != null && !v.isEmpty()) {
-      j.put(key, Integer.parseInt(v));
     }
   }
 }
