@@ -144,15 +144,15 @@ final class Handshakes {
     });
   }
 
-  private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ConnectSequence.Frame> frames) {
+  private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ServerPush> frames) {
     admission.upgraded(req.connection());
     WebSocketInternals.strictWrites(ws); // before any write: every write below happens on this verticle's event loop
     WebSocketInternals.validateUtf8(ws);
     c.attach(ws);
     ws.closeHandler(v -> sequence.closed(c));
     metrics.handshake(true);
-    for (ConnectSequence.Frame f : frames) {
-      c.pushNow(f.frame(), f.reliable());
+    for (ServerPush f : frames) {
+      c.pushNow(f);
     }
     c.ready();
     LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);

@@ -183,14 +183,6 @@ final class Outbound {
     owner.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 
-  int unackedCount() {
-    return unacked.size();
-  }
-
-  long queuedBytes() {
-    return queuedBytes;
-  }
-
   void clear() {
     unacked.clear();
     unackedByMessage.clear();
