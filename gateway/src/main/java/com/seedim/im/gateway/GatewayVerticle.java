@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * from the services that arrive on its own bus address ({@link Addresses#gateway}). This class only wires the
  * parts and runs the lifecycle: {@link Admission} (the door), {@link Handshakes} (connect requests),
  * {@link ConnectSequence} (session start and end), {@link SessionTable}, {@link PushInbox}, {@link Connection}
- * (one socket's pipeline) with {@link Dispatcher} (the route step). One instance holds its sockets on one event
- * loop; several instances (and nodes) scale it out.
+ * (one socket's pipeline, through the narrow {@link ConnectionHost}) with {@link Dispatcher} (the route step),
+ * {@link GatewayTick} (periodic work), {@link StoreRecovery}, {@link KickRecords}, and {@link HttpApi} (through the
+ * narrow {@link ApiPort}). One instance holds its sockets on one event loop; several instances (and nodes) scale it out.
  */
 public class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -80,7 +81,7 @@ public class GatewayVerticle extends VerticleBase {
     ConnectionHost host = new Host();
     Connection.Factory factory = who -> new Connection(host, instanceId + "-" + seq.incrementAndGet(), who, System.currentTimeMillis());
     kicks = new KickRecords(vertx, infra);
-    Handshakes handshakes = new Handshakes(infra, kicks, admission, sessions, sequence, metrics, () -> factory, () -> stopping);
+    Handshakes handshakes = new Handshakes(infra, kicks, admission, sessions, sequence, metrics, factory, () -> stopping);
     Router router = Router.router(vertx);
     for (String path : Handshake.PATHS) {
       router.get(path).handler(rc -> handshakes.onRequest(rc.request(), rc::next));

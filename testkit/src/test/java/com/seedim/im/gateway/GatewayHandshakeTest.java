@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** PROTOCOL.md §2: the handshake matrix against a real gateway on the real Redis. */
 @ExtendWith(VertxExtension.class)
