@@ -67,12 +67,17 @@ final class Connection {
     this.lastActivity = now;
     this.ctx = new RequestContext(who.app().appId(), who.userId(), who.deviceId(), who.role(), id, host.address());
     this.frames = new TokenBucket(who.app().framesPerSecond(), who.app().framesBurst(), now);
-    String label = appId() + "/" + userId() + "/" + deviceId() + " (" + id + ")";
-    this.reader = new SocketReader(host, abuse, new Reader(), label, now);
+    this.reader = new SocketReader(host, abuse, new Reader(), this, now);
     this.out = new Outbound(this, host);
-    this.pushes = new Pushes(out, memory, host.limits().maxHeldPushes(), label);
+    this.pushes = new Pushes(out, memory, host.limits().maxHeldPushes(), this);
     this.replies = new Replies(out, memory, this::push);
     this.inbox = new Inbox(host.limits().maxInboundBytes(), host.limits().inboundPauseBytes());
+  }
+
+  /** How log lines name this socket (built only when a line is written). */
+  @Override
+  public String toString() {
+    return appId() + "/" + userId() + "/" + deviceId() + " (" + id + ")";
   }
 
   String appId() {
@@ -119,7 +124,7 @@ final class Connection {
 
     @Override
     public void framingError(short code, String reason) {
-      LOG.debug("closing {}/{}/{} ({}): framing error {} {}", appId(), userId(), deviceId(), id, code, reason);
+      LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
       host.metrics().refused("framing");
       close(code, reason);
     }
@@ -138,8 +143,7 @@ final class Connection {
     host.metrics().frameIn();
     Inbox.Offer o = inbox.offer(message);
     if (o == Inbox.Offer.OVERFLOW) {
-      LOG.warn("closing {}/{}/{} ({}): {} bytes queued behind a frame in progress", appId(), userId(), deviceId(), id,
-        inbox.bytes() + message.length());
+      LOG.warn("closing {}: {} bytes queued behind a frame in progress", this, inbox.bytes() + message.length());
       host.metrics().refused("inbound_bytes");
       close(CloseCodes.POLICY_VIOLATION, "too much queued input");
       return;
@@ -249,7 +253,7 @@ final class Connection {
   }
 
   /** Writes one 10 error frame and applies the abuse rule (§3). */
-  void error(ErrorCode code, String message, int receiveMsgType, JsonObject frame) {
+  private void error(ErrorCode code, String message, int receiveMsgType, JsonObject frame) {
     replies.error(code, message, receiveMsgType, frame);
     host.metrics().error(code);
     if (abuse.record(code, System.currentTimeMillis())) {
@@ -258,7 +262,7 @@ final class Connection {
   }
 
   private void abusive(String why) {
-    LOG.warn("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, why);
+    LOG.warn("closing {}: {}", this, why);
     host.metrics().refused("abuse");
     close(CloseCodes.POLICY_VIOLATION, "abuse");
   }
@@ -266,11 +270,7 @@ final class Connection {
   // ---- outbound -------------------------------------------------------------------------------------------
 
   /** A server push: held while the connect sequence runs (bounded), written at once afterwards. */
-  void push(JsonObject frame, boolean reliable) {
-    push(new ServerPush(frame, reliable));
-  }
-
-  private void push(ServerPush p) {
+  void push(ServerPush p) {
     if (!closed) {
       pushes.push(p);
     }
@@ -299,7 +299,7 @@ final class Connection {
 
   /** 99 REPLACED or KICKED, then close 4001 (clients must not reconnect automatically). */
   void closeWithNotice(NoticeCode code, String why) {
-    LOG.info("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, code);
+    LOG.info("closing {}: {}", this, code);
     kicked = code == NoticeCode.KICKED;
     notice(code, why, null);
     close(CloseCodes.REPLACED, code.name().toLowerCase());

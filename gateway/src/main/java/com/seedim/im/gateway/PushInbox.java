@@ -63,9 +63,10 @@ final class PushInbox {
   /** Java 17 has no switch over types: the sealed {@link GatewayMessage} has these three kinds. */
   private void deliver(GatewayMessage m) {
     if (m instanceof GatewayPush p) {
+      ServerPush push = new ServerPush(p.frame(), p.reliable());
       for (Connection c : sessions.ofUser(p.appId(), p.userId())) {
         if ((p.only() == null || p.only().equals(c.id)) && !c.id.equals(p.except())) {
-          c.push(p.frame(), p.reliable());
+          c.push(push);
         }
       }
     } else if (m instanceof GatewayKick k) {

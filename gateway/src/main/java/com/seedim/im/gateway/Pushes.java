@@ -18,12 +18,12 @@ final class Pushes {
   private final Outbound out;
   private final SessionMemory memory;
   private final int maxHeld;
-  private final String label;
+  private final Object label;
   /** Live pushes that arrived during the connect sequence (null once it is over). */
   private List<ServerPush> held = new ArrayList<>();
 
-  /** {@code label} names the socket in log lines. */
-  Pushes(Outbound out, SessionMemory memory, int maxHeld, String label) {
+  /** {@code label} names the socket in log lines (its {@code toString()}, called only when a line is written). */
+  Pushes(Outbound out, SessionMemory memory, int maxHeld, Object label) {
     this.out = out;
     this.memory = memory;
     this.maxHeld = maxHeld;

@@ -36,7 +36,7 @@ final class SocketReader {
   private final ConnectionHost host;
   private final AbuseMeter abuse;
   private final Listener to;
-  private final String label;
+  private final Object label;
   private final TokenBucket controls;
   private final MessageAssembler assembler;
   private final MessageAssembler.Sink sink = new MessageAssembler.Sink() {
@@ -51,8 +51,8 @@ final class SocketReader {
     }
   };
 
-  /** {@code label} names the socket in log lines. */
-  SocketReader(ConnectionHost host, AbuseMeter abuse, Listener to, String label, long now) {
+  /** {@code label} names the socket in log lines (its {@code toString()}, called only when a line is written). */
+  SocketReader(ConnectionHost host, AbuseMeter abuse, Listener to, Object label, long now) {
     this.host = host;
     this.abuse = abuse;
     this.to = to;
