@@ -183,7 +183,7 @@ final class Admission {
 
   /** Periodic: forgets full (idle) handshake buckets. */
   void prune(long now) {
-    if (handshakeBuckets.size() > MAX_BUCKETS || now % 60_000 < GatewayVerticle.TICK_MS) {
+    if (handshakeBuckets.size() > MAX_BUCKETS || now % 60_000 < GatewayTick.TICK_MS) {
       handshakeBuckets.values().removeIf(b -> b.full(now));
     }
   }

@@ -1,16 +1,17 @@
 package com.seedim.im.gateway;
 
 import com.seedim.im.common.bus.Addresses;
-import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.SessionClosed;
+import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.NoticeCode;
 import com.seedim.im.common.store.Route;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +36,6 @@ final class ConnectSequence {
   private static final List<String> DISCONNECT_NOTICES =
     List.of(Addresses.CHAT_DISCONNECT, Addresses.ROOM_DISCONNECT, Addresses.QUEUE_DISCONNECT);
 
-  /** A frame the connect sequence produced for the new socket. */
-  record Frame(JsonObject frame, boolean reliable) {
-  }
-
   private final Vertx vertx;
   private final Infra infra;
   private final ServerConfig config;
@@ -56,7 +53,7 @@ final class ConnectSequence {
   }
 
   /** Registers {@code c} (already in the session table) and runs the connect steps; their frames, in order. */
-  Future<List<Frame>> start(Connection c) {
+  Future<List<ServerPush>> start(Connection c) {
     Handshake.Identity who = c.who;
     Route route = new Route(who.deviceId(), c.id, address, who.role(), c.connectedAt);
     Future<SessionRegistration> reg = infra.directory().register(c.appId(), c.userId(), route, who.app().maxDevices())
@@ -69,11 +66,8 @@ final class ConnectSequence {
       });
     c.registration = reg.mapEmpty();
     return reg.compose(r -> {
-      JsonObject body = new JsonObject().put("ctx", c.ctx.toJson()).put("firstDevice", r.firstDevice());
-      if (who.headsSince() != null) {
-        body.put("headsSince", who.headsSince());
-      }
-      List<Frame> frames = new ArrayList<>();
+      SessionOpened body = new SessionOpened(c.ctx, r.firstDevice(), who.headsSince());
+      List<ServerPush> frames = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (String step : CONNECT_STEPS) {
         chain = chain.compose(v -> c.isClosed() ? Future.succeededFuture() : step(step, body, frames));
@@ -85,15 +79,9 @@ final class ConnectSequence {
   private record SessionRegistration(boolean firstDevice) {
   }
 
-  private Future<Void> step(String step, JsonObject body, List<Frame> frames) {
+  private Future<Void> step(String step, SessionOpened body, List<ServerPush> frames) {
     return dispatcher.request(step, body).<Void>map(reply -> {
-      var self = reply.getJsonArray(ServiceReply.SELF);
-      if (self != null) {
-        for (Object o : self) {
-          JsonObject p = (JsonObject) o;
-          frames.add(new Frame(p.getJsonObject("frame"), p.getBoolean("reliable", false)));
-        }
-      }
+      frames.addAll(ServerPush.selfOf(reply));
       return null;
     }).recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
       ? Future.succeededFuture() // that service kind is not deployed (or redeploying): nothing of its state to send
@@ -121,8 +109,7 @@ final class ConnectSequence {
     // after the registration, whatever its outcome: a close that overtook it must not leave its route behind (M10)
     registered.transform(ar -> unregister(c, 1)).onComplete(ar -> {
       boolean last = ar.succeeded() && ar.result();
-      JsonObject body = new JsonObject().put("ctx", c.ctx.toJson()).put("lastDevice", last).put("logout", logout)
-        .put("kicked", c.kicked);
+      SessionClosed body = new SessionClosed(c.ctx, last, logout, c.kicked);
       for (String notice : DISCONNECT_NOTICES) {
         tell(notice, body, 1);
       }
@@ -143,19 +130,19 @@ final class ConnectSequence {
       });
   }
 
-  private void tell(String notice, JsonObject body, int attempt) {
+  private void tell(String notice, SessionClosed body, int attempt) {
     dispatcher.request(notice, body).onFailure(err -> {
       boolean absent = err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
       if (absent && attempt < END_ATTEMPTS) {
         later(attempt).onComplete(v -> tell(notice, body, attempt + 1)); // that service kind may be redeploying
       } else if (!absent) {
-        LOG.warn("{} for {} failed: {}", notice, body.getJsonObject("ctx").getString("userId"), err.toString());
+        LOG.warn("{} for {} failed: {}", notice, body.ctx().userId(), err.toString());
       }
     });
   }
 
   private Future<Void> later(int attempt) {
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    Promise<Void> p = Promise.promise();
     vertx.setTimer(END_RETRY_MS * attempt, t -> p.complete());
     return p.future();
   }

@@ -1,33 +1,27 @@
 package com.seedim.im.gateway;
 
 import com.seedim.im.common.bus.RequestContext;
-import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.proto.CloseCodes;
 import com.seedim.im.common.proto.ErrorCode;
-import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.NoticeCode;
-import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One client session. Inbound messages wait in a byte-bounded inbox (the socket is paused while it is full) and
- * are handled one after another in arrival order (PROTOCOL.md §1), each through decode → validate
- * ({@link FrameDecoder}) → rate limit → route ({@link ConnectionHost#dispatch}, or answered here: 20, 31, 141, 251)
- * → write (30, reply, self pushes, through {@link Outbound}). Runs on its gateway verticle's event loop only.
+ * are handled one after another in arrival order (PROTOCOL.md §1), each through decode and validate
+ * ({@link FrameDecoder}) → admit (acks are taken at once, then the rate limit) → dispatch ({@link ConnectionHost#dispatch},
+ * or answered here: 20, 251) → write ({@link Replies}: 30, reply, self pushes; all through {@link Outbound}). Runs on its
+ * gateway verticle's event loop only.
  */
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-  static final int MAX_ACK_IDS = 200;
   /** A closed socket whose peer does not complete the closing handshake loses its TCP connection after this. */
   static final long CLOSE_GRACE_MS = 5000;
   static final long SLOW_CLOSE_GRACE_MS = 1000;
@@ -36,36 +30,25 @@ final class Connection {
   final Handshake.Identity who;
   final RequestContext ctx;
   final long connectedAt;
-  long lastActivity;
+  private long lastActivity;
   /** Closed by a 99 KICKED (the services tear rooms down with reason {@code kicked}). */
   boolean kicked;
   /** The route registration of this session (the session end waits for it). */
-  io.vertx.core.Future<Void> registration;
+  Future<Void> registration;
   /** Left by a 251 (the services were told already). */
   boolean loggedOut;
 
   private final ConnectionHost host;
   private final Outbound out;
   private final TokenBucket frames;
-  private final TokenBucket controls;
   private final AbuseMeter abuse = new AbuseMeter();
+  private final SocketReader reader;
   private final Inbox inbox;
-  private final MessageAssembler assembler;
   private final SessionMemory memory = new SessionMemory();
-  private final MessageAssembler.Sink sink = new MessageAssembler.Sink() {
-    @Override
-    public void message(String textOrNull) {
-      onMessage(textOrNull == null ? Inbox.BINARY : textOrNull);
-    }
-
-    @Override
-    public void tooBig() {
-      hostileClose(CloseCodes.TOO_BIG, "message too big");
-    }
-  };
+  private final Replies replies;
+  private final Pushes pushes;
   private boolean paused;
   private ServerWebSocket ws;
-  private List<Object[]> held = new ArrayList<>();
   private boolean busy = true;
   private boolean closed;
   /** The socket's close handler ran (its TCP connection is gone). */
@@ -84,10 +67,17 @@ final class Connection {
     this.lastActivity = now;
     this.ctx = new RequestContext(who.app().appId(), who.userId(), who.deviceId(), who.role(), id, host.address());
     this.frames = new TokenBucket(who.app().framesPerSecond(), who.app().framesBurst(), now);
-    this.controls = new TokenBucket(host.limits().controlFramesPerSecond(), host.limits().controlFramesBurst(), now);
+    this.reader = new SocketReader(host, abuse, new Reader(), this, now);
     this.out = new Outbound(this, host);
+    this.pushes = new Pushes(out, memory, host.limits().maxHeldPushes(), this);
+    this.replies = new Replies(out, memory, this::push);
     this.inbox = new Inbox(host.limits().maxInboundBytes(), host.limits().inboundPauseBytes());
-    this.assembler = new MessageAssembler(host.limits().wsMessageLimit(host.config().maxFrameBytes()));
+  }
+
+  /** How log lines name this socket (built only when a line is written). */
+  @Override
+  public String toString() {
+    return appId() + "/" + userId() + "/" + deviceId() + " (" + id + ")";
   }
 
   String appId() {
@@ -114,52 +104,34 @@ final class Connection {
   void attach(ServerWebSocket socket) {
     this.ws = socket;
     out.attach(socket);
-    // frames, not messages: the gateway reassembles fragments itself (bounded by the message limit), because Vert.x
-    // 5.0.7's aggregator drops an over-long message silently and wedges on an empty first fragment
-    socket.frameHandler(this::onFrame);
-    socket.exceptionHandler(this::onSocketError);
+    reader.attach(socket);
   }
 
   // ---- inbound ------------------------------------------------------------------------------------------
 
-  /**
-   * A framing error Netty found (RFC 6455 §7.4: 1002 protocol, 1007 invalid data, 1009 too big): Vert.x closes the
-   * TCP connection right after this without a close frame, so the close code is written here first.
-   */
-  private void onSocketError(Throwable err) {
-    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c && c.closeStatus() != null) {
-      hostileClose((short) c.closeStatus().code(), c.closeStatus().reasonText());
-    } else {
-      LOG.debug("socket {} of {}/{}: {}", id, appId(), userId(), err.toString());
+  /** What the socket's frame layer finds: life for the idle rule, whole messages, framing errors, control floods. */
+  private final class Reader implements SocketReader.Listener {
+    @Override
+    public boolean alive(long now) {
+      lastActivity = now;
+      return !closed;
     }
-  }
 
-  private void hostileClose(short code, String reason) {
-    LOG.debug("closing {}/{}/{} ({}): framing error {} {}", appId(), userId(), deviceId(), id, code, reason);
-    host.metrics().refused("framing");
-    close(code, reason);
-  }
+    @Override
+    public void message(String textOrBinary) {
+      onMessage(textOrBinary);
+    }
 
-  /**
-   * Every frame, data and control: life for the idle rule; a text or binary message is reassembled from its fragments
-   * (Netty has checked their order and UTF-8) up to the message limit, beyond which the socket is closed 1009;
-   * pings and pongs beyond their rate count as abuse.
-   */
-  private void onFrame(WebSocketFrame f) {
-    long now = System.currentTimeMillis();
-    lastActivity = now;
-    if (closed) {
-      return;
+    @Override
+    public void framingError(short code, String reason) {
+      LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
+      host.metrics().refused("framing");
+      close(code, reason);
     }
-    if (f.isText() || f.isBinary() || f.isContinuation()) {
-      assembler.onData(f, sink);
-      return;
-    }
-    if ((f.isPing() || f.type() == io.vertx.core.http.WebSocketFrameType.PONG) && !controls.tryTake(now) && !closed) {
-      host.metrics().error(ErrorCode.RATE_LIMITED);
-      if (abuse.controlFlood(now)) {
-        abusive("control frames beyond " + host.limits().controlFramesPerSecond() + " per second");
-      }
+
+    @Override
+    public void abusive(String why) {
+      Connection.this.abusive(why);
     }
   }
 
@@ -171,8 +143,7 @@ final class Connection {
     host.metrics().frameIn();
     Inbox.Offer o = inbox.offer(message);
     if (o == Inbox.Offer.OVERFLOW) {
-      LOG.warn("closing {}/{}/{} ({}): {} bytes queued behind a frame in progress", appId(), userId(), deviceId(), id,
-        inbox.bytes() + message.length());
+      LOG.warn("closing {}: {} bytes queued behind a frame in progress", this, inbox.bytes() + message.length());
       host.metrics().refused("inbound_bytes");
       close(CloseCodes.POLICY_VIOLATION, "too much queued input");
       return;
@@ -186,12 +157,8 @@ final class Connection {
 
   /** The connect sequence is over: live pushes held meanwhile go out, queued frames are handled. */
   void ready() {
-    List<Object[]> h = held;
-    held = null;
-    if (h != null) {
-      for (Object[] p : h) {
-        push((JsonObject) p[0], (Boolean) p[1]);
-      }
+    if (!closed) {
+      pushes.release();
     }
     busy = false;
     drain();
@@ -208,43 +175,56 @@ final class Connection {
   }
 
   private void handle(String text) {
-    FrameDecoder.Decoded d;
+    FrameDecoder.Decoded d = decode(text);
+    if (d != null && admit(d)) {
+      dispatch(d);
+    }
+  }
+
+  /** Decode and validate (§1, §3); a refused frame is answered with its 10 here. */
+  private FrameDecoder.Decoded decode(String text) {
     try {
       if (text == Inbox.BINARY) {
         throw FrameDecoder.binary();
       }
-      d = FrameDecoder.decode(text, host.config().maxFrameBytes());
+      return FrameDecoder.decode(text, host.config().maxFrameBytes());
     } catch (FrameDecoder.Refused r) {
       error(r.code, r.getMessage(), r.receiveMsgType, r.frame);
-      return;
+      return null;
     }
+  }
+
+  /** Acks (31, 141) are taken at once and never limited; every other rate-limited frame takes a token (§3). */
+  private boolean admit(FrameDecoder.Decoded d) {
     MsgType type = d.type();
-    if (type == MsgType.ACK) {
-      ack31(d.frame());
-      return;
-    }
-    if (type == MsgType.PUSH_ACK) {
-      ack141(d.frame());
-      return;
+    if (type == MsgType.ACK || type == MsgType.PUSH_ACK) {
+      List<Long> delivered = type == MsgType.ACK ? Acks.of31(out, d.frame(), userId()) : Acks.of141(out, d.frame(), userId());
+      if (!delivered.isEmpty()) {
+        host.delivered(this, delivered);
+      }
+      return false;
     }
     if (type.rateLimited()) {
       if (!frames.tryTake(System.currentTimeMillis())) {
         error(ErrorCode.RATE_LIMITED, "more than " + who.app().framesPerSecond() + " frames per second", type.code(), d.frame());
-        return;
+        return false;
       }
       abuse.withinRate();
     }
     host.metrics().frameType(type.code());
-    switch (type) {
-      case HEARTBEAT -> out.write(Frames.echo(Frames.frame(MsgType.HEARTBEAT_REPLY).put(Frames.TIMESTAMP, System.currentTimeMillis()), d.frame()));
+    return true;
+  }
+
+  private void dispatch(FrameDecoder.Decoded d) {
+    switch (d.type()) {
+      case HEARTBEAT -> replies.heartbeat(d.frame());
       case LOGOUT -> logout(d.frame());
-      default -> route(type, d.frame(), d.unique());
+      default -> route(d.type(), d.frame(), d.unique());
     }
   }
 
   private void logout(JsonObject frame) {
-    writeAck(MsgType.LOGOUT, frame, null);
-    out.write(Frames.echo(Frames.frame(MsgType.LOGOUT_REPLY), frame));
+    replies.loggedOut(frame);
     loggedOut = true;
     host.loggedOut(this);
     close(CloseCodes.NORMAL, "logout");
@@ -261,7 +241,7 @@ final class Connection {
     f.onComplete(ar -> {
       if (!closed) {
         if (ar.succeeded()) {
-          writeResult(type, frame, ar.result());
+          replies.result(type, frame, ar.result());
         } else {
           ErrorCode c = Failures.codeOf(ar.cause());
           error(c, Failures.messageOf(ar.cause(), c), type.code(), frame);
@@ -272,42 +252,9 @@ final class Connection {
     });
   }
 
-  private void writeResult(MsgType type, JsonObject frame, JsonObject result) {
-    if (!result.getBoolean(ServiceReply.NO_ACK, false)) {
-      writeAck(type, frame, result.getJsonObject(ServiceReply.ACK));
-    }
-    JsonObject reply = result.getJsonObject(ServiceReply.REPLY);
-    if (reply != null) {
-      memory.observe(reply);
-      out.write(Frames.echo(reply.copy(), frame));
-    }
-    if (type == MsgType.QUEUE_LEAVE) {
-      memory.leftQueue();
-    }
-    JsonArray self = result.getJsonArray(ServiceReply.SELF);
-    if (self != null) {
-      for (Object o : self) {
-        JsonObject p = (JsonObject) o;
-        push(p.getJsonObject("frame"), p.getBoolean("reliable", false));
-      }
-    }
-  }
-
-  private void writeAck(MsgType type, JsonObject frame, JsonObject extra) {
-    JsonObject ack = Frames.frame(MsgType.RECEIVED).put(Frames.RECEIVE_MSG_TYPE, type.code());
-    if (extra != null) {
-      ack.mergeIn(extra);
-    }
-    out.write(Frames.echo(ack, frame));
-  }
-
   /** Writes one 10 error frame and applies the abuse rule (§3). */
-  void error(ErrorCode code, String message, int receiveMsgType, JsonObject frame) {
-    JsonObject err = Frames.error(code, message, receiveMsgType);
-    if (frame != null) {
-      Frames.echo(err, frame);
-    }
-    out.write(err);
+  private void error(ErrorCode code, String message, int receiveMsgType, JsonObject frame) {
+    replies.error(code, message, receiveMsgType, frame);
     host.metrics().error(code);
     if (abuse.record(code, System.currentTimeMillis())) {
       abusive(AbuseMeter.LIMIT + " abusive errors within " + AbuseMeter.WINDOW_MS / 1000 + " s");
@@ -315,80 +262,30 @@ final class Connection {
   }
 
   private void abusive(String why) {
-    LOG.warn("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, why);
+    LOG.warn("closing {}: {}", this, why);
     host.metrics().refused("abuse");
     close(CloseCodes.POLICY_VIOLATION, "abuse");
-  }
-
-  // ---- acks -----------------------------------------------------------------------------------------------
-
-  private void ack31(JsonObject frame) {
-    Object u = frame.getValue(Frames.UNIQUE);
-    if (u == null) {
-      return;
-    }
-    Long delivered = out.ack(String.valueOf(u), userId());
-    if (delivered != null) {
-      host.delivered(this, List.of(delivered));
-    }
-  }
-
-  private void ack141(JsonObject frame) {
-    List<Long> ids;
-    try {
-      JsonArray arr = frame.getValue("messageIds") instanceof JsonArray a ? a : null;
-      if (arr != null) {
-        ids = Frames.messageIds(arr, "messageIds", MAX_ACK_IDS);
-      } else {
-        Long one = Frames.optMessageId(frame, "messageId");
-        ids = one == null ? List.of() : List.of(one);
-      }
-    } catch (ProtocolException e) {
-      return; // acks never get a reply
-    }
-    List<Long> delivered = out.ackMessages(ids, userId());
-    if (!delivered.isEmpty()) {
-      host.delivered(this, delivered);
-    }
   }
 
   // ---- outbound -------------------------------------------------------------------------------------------
 
   /** A server push: held while the connect sequence runs (bounded), written at once afterwards. */
-  void push(JsonObject frame, boolean reliable) {
-    if (closed) {
-      return;
+  void push(ServerPush p) {
+    if (!closed) {
+      pushes.push(p);
     }
-    if (held != null) {
-      if (held.size() < host.limits().maxHeldPushes()) {
-        held.add(new Object[] {frame, reliable});
-      } else {
-        LOG.debug("dropping a push for {}/{} ({}): {} held during its connect sequence", appId(), userId(), id, held.size());
-      }
-      return;
-    }
-    memory.observe(frame);
-    out.push(frame, reliable);
   }
 
   /** Writes a push produced by the connect sequence itself (before the held ones). */
-  void pushNow(JsonObject frame, boolean reliable) {
+  void pushNow(ServerPush p) {
     if (!closed) {
-      memory.observe(frame);
-      out.push(frame, reliable);
+      pushes.write(p);
     }
   }
 
-  /**
-   * Redis lost data: the queue place and the room this socket was told of are gone; it is told so (431
-   * {@code waitIndex: -1}, 560 {@code reason: "lost"}). Returns what it was told.
-   */
-  List<SessionMemory.Push> storeLost() {
-    List<SessionMemory.Push> lost = memory.lost(System.currentTimeMillis());
-    for (SessionMemory.Push p : lost) {
-      out.push(p.frame(), p.reliable());
-    }
-    return lost;
+  /** Redis lost data: this socket is told what of its customer-service state is gone; returns what it was told. */
+  List<ServerPush> storeLost() {
+    return pushes.storeLost(System.currentTimeMillis());
   }
 
   boolean attached() {
@@ -397,17 +294,12 @@ final class Connection {
 
   /** Sends a 99 notice. */
   void notice(NoticeCode code, String message, Long retryAfterMs) {
-    JsonObject n = Frames.frame(MsgType.NOTICE).put(Frames.CODE, code.name()).put(Frames.MESSAGE, message)
-      .put(Frames.UNIQUE, host.nextUnique()).put(Frames.TIMESTAMP, System.currentTimeMillis());
-    if (retryAfterMs != null) {
-      n.put("retryAfterMs", retryAfterMs);
-    }
-    out.write(n);
+    replies.notice(code, message, host.nextUnique(), retryAfterMs);
   }
 
   /** 99 REPLACED or KICKED, then close 4001 (clients must not reconnect automatically). */
   void closeWithNotice(NoticeCode code, String why) {
-    LOG.info("closing {}/{}/{} ({}): {}", appId(), userId(), deviceId(), id, code);
+    LOG.info("closing {}: {}", this, code);
     kicked = code == NoticeCode.KICKED;
     notice(code, why, null);
     close(CloseCodes.REPLACED, code.name().toLowerCase());
@@ -449,7 +341,7 @@ final class Connection {
     socketGone = true;
     inbox.clear();
     out.clear();
-    held = null;
+    pushes.clear();
   }
 
   /** Periodic: idle rule (§2), slow consumer. */

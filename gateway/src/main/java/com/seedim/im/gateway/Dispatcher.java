@@ -4,6 +4,7 @@ import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.TurnBatches;
 import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.DeliveredAcks;
 import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.proto.MsgType;
@@ -11,7 +12,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.List;
 /**
  * The route step: frames go to their service's bus address ({@link MsgType#address()}) with a deadline, through the
  * idempotency records where the type has them (§4); acknowledged 140s go to chat as delivered marks, those of one
- * event-loop turn in one bus message ({@code {items:[{ctx, messageIds}, ...]}}).
+ * event-loop turn in one {@link DeliveredAcks} (at most {@link #MAX_DELIVERED_BATCH} items).
  */
 final class Dispatcher {
   /** Most acknowledged-push items in one delivered message to chat. */
@@ -29,7 +29,7 @@ final class Dispatcher {
   private final Vertx vertx;
   private final ServerConfig config;
   private final Idempotency idempotency;
-  private final TurnBatches<JsonArray> deliveredBatches = new TurnBatches<>(JsonArray::new, this::sendDelivered);
+  private final TurnBatches<List<DeliveredAcks.Acked>> deliveredBatches = new TurnBatches<>(ArrayList::new, this::sendDelivered);
 
   Dispatcher(Vertx vertx, ServerConfig config, Idempotency idempotency) {
     this.vertx = vertx;
@@ -58,15 +58,16 @@ final class Dispatcher {
   }
 
   void delivered(Context context, RequestContext ctx, List<Long> messageIds) {
-    JsonObject item = new JsonObject().put("ctx", ctx.toJson()).put("messageIds", new JsonArray(new ArrayList<>(messageIds)));
-    JsonArray batch = deliveredBatches.current(context);
-    batch.add(item);
+    List<String> ids = new ArrayList<>(messageIds.size());
+    messageIds.forEach(id -> ids.add(Long.toString(id)));
+    List<DeliveredAcks.Acked> batch = deliveredBatches.current(context);
+    batch.add(new DeliveredAcks.Acked(ctx, List.copyOf(ids)));
     if (batch.size() >= MAX_DELIVERED_BATCH) {
       deliveredBatches.sendNow(context, batch);
     }
   }
 
-  private void sendDelivered(JsonArray batch) {
-    vertx.eventBus().send(Addresses.CHAT_DELIVERED, batch.size() == 1 ? batch.getJsonObject(0) : new JsonObject().put("items", batch));
+  private void sendDelivered(List<DeliveredAcks.Acked> batch) {
+    vertx.eventBus().send(Addresses.CHAT_DELIVERED, new DeliveredAcks(List.copyOf(batch)));
   }
 }

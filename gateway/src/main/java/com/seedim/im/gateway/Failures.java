@@ -5,6 +5,8 @@ import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
+import java.util.concurrent.TimeoutException;
+
 /** How a failed request is told to a client (PROTOCOL.md §3): a timeout, a missing service or a store failure is UNAVAILABLE. */
 final class Failures {
   private Failures() {
@@ -34,6 +36,6 @@ final class Failures {
   /** Whether the outcome of a request is unknown (it may still complete): the bus timed out. */
   static boolean outcomeUnknown(Throwable err) {
     return err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
-      || err instanceof java.util.concurrent.TimeoutException;
+      || err instanceof TimeoutException;
   }
 }

@@ -2,6 +2,9 @@ package com.seedim.im.gateway;
 
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.msg.BusMessage;
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.RedisReset;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.CloseCodes;
@@ -20,11 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * from the services that arrive on its own bus address ({@link Addresses#gateway}). This class only wires the
  * parts and runs the lifecycle: {@link Admission} (the door), {@link Handshakes} (connect requests),
  * {@link ConnectSequence} (session start and end), {@link SessionTable}, {@link PushInbox}, {@link Connection}
- * (one socket's pipeline) with {@link Dispatcher} (the route step). One instance holds its sockets on one event
- * loop; several instances (and nodes) scale it out.
+ * (one socket's pipeline, through the narrow {@link ConnectionHost}) with {@link Dispatcher} (the route step),
+ * {@link GatewayTick} (periodic work), {@link StoreRecovery}, {@link KickRecords}, and {@link HttpApi} (through the
+ * narrow {@link ApiPort}). One instance holds its sockets on one event loop; several instances (and nodes) scale it out.
  */
 public class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
-  static final long TICK_MS = 1000;
-  static final long MIN_TICK_MS = 50;
+  /** How often this instance tells the directory it is alive (its routes are dropped when it stops doing so). */
   static final long ALIVE_MS = 5000;
-  /** Route records of long-lived connections are refreshed this often. */
-  static final long ROUTE_TOUCH_MS = 3_600_000;
-  /** Kick records outlive every sign they must refuse. */
-  static final long KICK_RECORD_EXTRA_MS = 60_000;
   /** Vert.x's own wait for a peer's answer to a close frame (the gateway's is {@link Connection#CLOSE_GRACE_MS}). */
   static final int WS_CLOSING_TIMEOUT_SECONDS = 5;
 
@@ -58,18 +53,17 @@ public class GatewayVerticle extends VerticleBase {
   private final AtomicLong seq = new AtomicLong();
   private final GatewayMetrics metrics = new GatewayMetrics(instanceId);
   private final SessionTable sessions = new SessionTable(metrics);
-  private final Set<Connection> withPending = new LinkedHashSet<>();
+  private GatewayTick tick;
   private Dispatcher dispatcher;
   private ConnectSequence sequence;
   private Admission admission;
   private StoreRecovery recovery;
   private KickRecords kicks;
-  private MessageConsumer<JsonObject> resets;
+  private MessageConsumer<Object> resets;
   private HttpServer server;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<Object> consumer;
   private long tickTimer = -1;
   private long aliveTimer = -1;
-  private long lastTouch = System.currentTimeMillis();
   private boolean stopping;
 
   public GatewayVerticle(Infra infra) {
@@ -83,15 +77,16 @@ public class GatewayVerticle extends VerticleBase {
     dispatcher = new Dispatcher(vertx, config, new Idempotency(vertx, infra.kv(), config.busTimeoutMs()));
     sequence = new ConnectSequence(vertx, infra, sessions, dispatcher, address);
     admission = new Admission(vertx, config, limits, metrics);
+    tick = new GatewayTick(sessions, admission, infra.directory());
     ConnectionHost host = new Host();
     Connection.Factory factory = who -> new Connection(host, instanceId + "-" + seq.incrementAndGet(), who, System.currentTimeMillis());
     kicks = new KickRecords(vertx, infra);
-    Handshakes handshakes = new Handshakes(infra, kicks, admission, sessions, sequence, metrics, () -> factory, () -> stopping);
+    Handshakes handshakes = new Handshakes(infra, kicks, admission, sessions, sequence, metrics, factory, () -> stopping);
     Router router = Router.router(vertx);
     for (String path : Handshake.PATHS) {
       router.get(path).handler(rc -> handshakes.onRequest(rc.request(), rc::next));
     }
-    HttpApi.mount(router, this);
+    HttpApi.mount(router, config, limits, new Api());
     int wsLimit = limits.wsMessageLimit(config.maxFrameBytes());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPerFrameWebSocketCompressionSupported(false)
@@ -119,10 +114,11 @@ public class GatewayVerticle extends VerticleBase {
         }
       });
     recovery = new StoreRecovery(infra, sessions, address);
-    resets = vertx.eventBus().localConsumer(Addresses.LOCAL_REDIS_RESET, m -> recovery.onReset(m.body().getLong("noticedAt")));
+    resets = vertx.eventBus().localConsumer(Addresses.LOCAL_REDIS_RESET,
+      m -> recovery.onReset(BusMessages.read(m.body(), RedisReset.class, RedisReset::fromJson).noticedAt()));
     PushInbox inbox = new PushInbox(sessions);
     consumer = vertx.eventBus().consumer(address, inbox::onMessage);
-    tickTimer = vertx.setPeriodic(Math.max(MIN_TICK_MS, Math.min(TICK_MS, config.resendDelaysMs().get(0) / 2)), t -> tick());
+    tickTimer = vertx.setPeriodic(GatewayTick.periodMs(config.resendDelaysMs().get(0)), t -> tick.run(System.currentTimeMillis()));
     aliveTimer = vertx.setPeriodic(ALIVE_MS, t -> infra.directory().gatewayAlive(address)
       .onFailure(err -> LOG.warn("gateway {} could not refresh its liveness: {}", address, err.toString())));
     return Future.all(
@@ -170,43 +166,6 @@ public class GatewayVerticle extends VerticleBase {
     });
   }
 
-  /** Periodic: resends (§4), the idle rule and slow consumers per socket, the door's buckets, route record expiry. */
-  private void tick() {
-    long now = System.currentTimeMillis();
-    for (Iterator<Connection> it = withPending.iterator(); it.hasNext(); ) {
-      Connection c = it.next();
-      boolean keep;
-      try {
-        keep = !c.isClosed() && c.out().resendDue(now);
-      } catch (RuntimeException e) {
-        // one broken socket must not stop the resends of the others
-        LOG.debug("resend to {}/{} ({}) failed: {}", c.appId(), c.userId(), c.id, e.toString());
-        keep = false;
-      }
-      if (!keep) {
-        it.remove();
-      }
-    }
-    for (Connection c : List.copyOf(sessions.all())) {
-      try {
-        c.tick(now);
-      } catch (RuntimeException e) {
-        // a socket whose TCP connection ended before its close handler ran: one must not stop the others' checks
-        LOG.debug("tick of {}/{} ({}) failed: {}", c.appId(), c.userId(), c.id, e.toString());
-      }
-    }
-    admission.prune(now);
-    if (now - lastTouch > ROUTE_TOUCH_MS) {
-      lastTouch = now;
-      Set<String> seen = new HashSet<>();
-      for (Connection c : sessions.all()) {
-        if (seen.add(c.appId() + '\n' + c.userId())) {
-          infra.directory().touch(c.appId(), c.userId());
-        }
-      }
-    }
-  }
-
   /** What a connection may ask of this gateway. */
   private final class Host implements ConnectionHost {
     @Override
@@ -241,7 +200,7 @@ public class GatewayVerticle extends VerticleBase {
 
     @Override
     public void hasPending(Connection c) {
-      withPending.add(c);
+      tick.hasPending(c);
     }
 
     @Override
@@ -256,44 +215,42 @@ public class GatewayVerticle extends VerticleBase {
 
     @Override
     public void loggedOut(Connection c) {
-      withPending.remove(c);
+      tick.forget(c);
       sequence.loggedOut(c);
     }
   }
 
-  // ---- used by HttpApi ---------------------------------------------------------------------------------------
+  /** What the HTTP API may ask of this gateway. */
+  private final class Api implements ApiPort {
+    @Override
+    public Future<JsonObject> request(String address, BusMessage body) {
+      return dispatcher.request(address, body);
+    }
 
-  Future<JsonObject> request(String addr, JsonObject body) {
-    return dispatcher.request(addr, body);
+    @Override
+    public Future<Integer> kickUser(String appId, String userId, String deviceId) {
+      return kicks.kickUser(appId, userId, deviceId);
+    }
+
+    @Override
+    public Future<Boolean> claimNonce(String appId, String nonce, long windowMs) {
+      return infra.kv().setIfAbsent("nonce:" + appId + ":" + nonce, "1", windowMs);
+    }
+
+    @Override
+    public long storeLossNoticedAt() {
+      return recovery.lossNoticedAt();
+    }
+
+    @Override
+    public String wsUrl() {
+      return config.publicWsUrl() != null ? config.publicWsUrl() : "ws://" + config.host() + ":" + server.actualPort() + "/ws";
+    }
   }
 
-  /** HTTP API kick: 99 KICKED to the user's devices anywhere, and older signs refused from now on. */
-  Future<Integer> kickUser(String appId, String userId, String deviceId) {
-    long ttl = config.apps().get(appId).signTtlSeconds() * 1000L + KICK_RECORD_EXTRA_MS;
-    return kicks.record(appId, userId, System.currentTimeMillis(), ttl)
-      .compose(v -> infra.pusher().kickUser(appId, userId, deviceId, NoticeCode.KICKED));
-  }
-
-  /** When this gateway last noticed that Redis lost data (epoch ms), or 0: API requests signed before it are refused. */
-  long storeLossNoticedAt() {
-    return recovery.lossNoticedAt();
-  }
-
-  /** This instance's push address. */
+  /** This instance's push address (tests send it {@code GatewayMessage}s as JSON, as an older node would). */
   String address() {
     return address;
-  }
-
-  GatewayLimits limits() {
-    return limits;
-  }
-
-  ServerConfig serverConfig() {
-    return config;
-  }
-
-  Infra infra() {
-    return infra;
   }
 
   /** The actual listening port (useful with port 0). */
@@ -301,7 +258,7 @@ public class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Number of open sockets on this instance. */
+  /** Number of open sockets on this instance (the hostile tests wait on it). */
   public int connectionCount() {
     return metrics.connections();
   }

@@ -6,9 +6,12 @@ import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.security.Signatures;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class Handshake {
   /** Accepted connect paths. */
-  public static final java.util.Set<String> PATHS = java.util.Set.of("/ws", "/login", "/");
+  public static final Set<String> PATHS = Set.of("/ws", "/login", "/");
   public static final String DEFAULT_DEVICE = "default";
   static final long CLOCK_SKEW_MS = 30_000;
   /**
@@ -30,11 +33,22 @@ public final class Handshake {
   private static final Pattern LEGACY_TX_NO = Pattern.compile("[1-9][0-9]{12}");
   /** {@code headsSince}: canonical decimal, or 0. */
   private static final Pattern HEADS_SINCE = Pattern.compile("0|[1-9][0-9]{0,15}");
+  /** What a legacy-sign app accepts as loginId (PROTOCOL.md §2). */
   private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, String> ROLES = Map.of(
     "user", RequestContext.ROLE_USER,
     "agent", RequestContext.ROLE_AGENT, "custom", RequestContext.ROLE_AGENT, "kefu", RequestContext.ROLE_AGENT,
     "admin", RequestContext.ROLE_ADMIN, "administrator", RequestContext.ROLE_ADMIN);
+
+  /** The role a {@code role} parameter names (any case, with its aliases): {@code user} when absent, null when unknown. */
+  static String canonicalRole(String raw) {
+    return raw == null || raw.isEmpty() ? RequestContext.ROLE_USER : ROLES.get(raw.toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether {@code s} is a UUID (8-4-4-4-12 hex digits): the only loginId a legacy-sign app accepts. */
+  static boolean isUuid(String s) {
+    return UUID.matcher(s).matches();
+  }
 
   /** An accepted identity. */
   public record Identity(AppConfig app, String userId, String deviceId, String role, long txNo, Long headsSince) {
@@ -66,9 +80,9 @@ public final class Handshake {
    * The query parameters of a connect URL, decoded as the signature expects them; null when the query is malformed
    * (e.g. a bad percent escape, which Netty's decoder refuses with an exception): answered 400.
    */
-  public static Map<String, java.util.List<String>> query(String uri) {
+  public static Map<String, List<String>> query(String uri) {
     try {
-      return new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters();
+      return new QueryStringDecoder(uri).parameters();
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -121,12 +135,9 @@ public final class Handshake {
     if (!Frames.isValidId(deviceId)) {
       return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'loginId': 1-64 of [A-Za-z0-9_.@:-]");
     }
-    String role = RequestContext.ROLE_USER;
-    if (roleRaw != null && !roleRaw.isEmpty()) {
-      role = ROLES.get(roleRaw.toLowerCase(Locale.ROOT));
-      if (role == null) {
-        return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'role': user, agent or admin");
-      }
+    String role = canonicalRole(roleRaw);
+    if (role == null) {
+      return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'role': user, agent or admin");
     }
     Long headsSince = null;
     String hs = param.apply("headsSince");
@@ -148,12 +159,12 @@ public final class Handshake {
       if (!app.userIdPattern().matcher(userId).matches()) {
         return Result.refuse(400, ErrorCode.INVALID_FIELD, "invalid parameter 'userId' for this app");
       }
-      if (loginPresent && !UUID.matcher(loginRaw).matches()) {
+      if (loginPresent && !isUuid(loginRaw)) {
         return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps need a UUID 'loginId'");
       }
       // MD5(... + userId + loginId + ...) has no separators: a userId that ends in a UUID would share its sign with
       // (the rest of the userId, that UUID as loginId) whenever the app's userIdPattern admits '-' and hex letters
-      if (userId.length() > 36 && UUID.matcher(userId.substring(userId.length() - 36)).matches()) {
+      if (userId.length() > 36 && isUuid(userId.substring(userId.length() - 36))) {
         return Result.refuse(400, ErrorCode.INVALID_FIELD, "legacy-sign apps take no userId ending in a UUID");
       }
     }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * Connect requests on {@link Handshake#PATHS} (PROTOCOL.md §2): rate per address (429), parameters and signature
@@ -33,12 +32,12 @@ final class Handshakes {
   private final SessionTable sessions;
   private final ConnectSequence sequence;
   private final GatewayMetrics metrics;
-  private final Supplier<Connection.Factory> connections;
+  private final Connection.Factory connections;
   private final BooleanSupplier stopping;
   private final KickRecords kicks;
 
   Handshakes(Infra infra, KickRecords kicks, Admission admission, SessionTable sessions, ConnectSequence sequence, GatewayMetrics metrics,
-             Supplier<Connection.Factory> connections, BooleanSupplier stopping) {
+             Connection.Factory connections, BooleanSupplier stopping) {
     this.infra = infra;
     this.config = infra.config();
     this.kicks = kicks;
@@ -118,7 +117,7 @@ final class Handshakes {
   }
 
   private void connect(HttpServerRequest req, Handshake.Identity who) {
-    Connection c = connections.get().create(who);
+    Connection c = connections.create(who);
     sessions.add(c); // from now on its pushes are held, not lost
     sequence.start(c).onComplete(ar -> {
       if (ar.failed() || c.isClosed() || !admission.stillOpen(req.connection())) {
@@ -144,15 +143,15 @@ final class Handshakes {
     });
   }
 
-  private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ConnectSequence.Frame> frames) {
+  private void opened(HttpServerRequest req, Connection c, ServerWebSocket ws, List<ServerPush> frames) {
     admission.upgraded(req.connection());
     WebSocketInternals.strictWrites(ws); // before any write: every write below happens on this verticle's event loop
     WebSocketInternals.validateUtf8(ws);
     c.attach(ws);
     ws.closeHandler(v -> sequence.closed(c));
     metrics.handshake(true);
-    for (ConnectSequence.Frame f : frames) {
-      c.pushNow(f.frame(), f.reliable());
+    for (ServerPush f : frames) {
+      c.pushNow(f);
     }
     c.ready();
     LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);

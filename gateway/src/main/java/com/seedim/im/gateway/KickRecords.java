@@ -1,10 +1,12 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.KickNotice;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.proto.NoticeCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -27,6 +29,8 @@ final class KickRecords {
   static final String TABLE = "im_kick_records";
   static final String ADDRESS = "im.gw.kicked";
   static final long RELOAD_MS = 30_000;
+  /** Kick records outlive every sign they must refuse. */
+  static final long KICK_RECORD_EXTRA_MS = 60_000;
   private static final String DDL = "CREATE TABLE IF NOT EXISTS " + TABLE + " (app_id VARCHAR(64) NOT NULL, "
     + "user_id VARCHAR(64) NOT NULL, kicked_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (app_id, user_id), "
     + "KEY idx_expires (expires_at)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
@@ -37,21 +41,25 @@ final class KickRecords {
   }
 
   private final Vertx vertx;
+  private final Infra infra;
   private final Pool mysql;
   private final long timeoutMs;
   private final Map<String, Kick> kicks = new HashMap<>();
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<Object> consumer;
   private long reloadTimer = -1;
 
   KickRecords(Vertx vertx, Infra infra) {
     this.vertx = vertx;
+    this.infra = infra;
     this.mysql = infra.durable() ? infra.mysql() : null;
     this.timeoutMs = infra.config().busTimeoutMs();
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(ADDRESS, m -> remember(m.body().getString("appId"), m.body().getString("userId"),
-      m.body().getLong("at"), m.body().getLong("expiresAt")));
+    consumer = vertx.eventBus().consumer(ADDRESS, m -> {
+      KickNotice k = BusMessages.read(m.body(), KickNotice.class, KickNotice::fromJson);
+      remember(k.appId(), k.userId(), k.at(), k.expiresAt());
+    });
     if (mysql == null) {
       return consumer.completion();
     }
@@ -97,13 +105,19 @@ final class KickRecords {
     return k == null || k.expiresAt <= System.currentTimeMillis() ? 0 : k.at;
   }
 
+  /** The HTTP API's kick: 99 KICKED to the user's devices anywhere (or one device), and older signs refused from now on. */
+  Future<Integer> kickUser(String appId, String userId, String deviceId) {
+    long ttl = infra.config().apps().require(appId).signTtlSeconds() * 1000L + KICK_RECORD_EXTRA_MS;
+    return record(appId, userId, System.currentTimeMillis(), ttl)
+      .compose(v -> infra.pusher().kickUser(appId, userId, deviceId, NoticeCode.KICKED));
+  }
+
   /** Records a kick durably, then tells every gateway instance. */
-  Future<Void> record(String appId, String userId, long at, long ttlMs) {
+  private Future<Void> record(String appId, String userId, long at, long ttlMs) {
     long expiresAt = at + ttlMs;
     Future<Void> stored = mysql == null ? Future.succeededFuture()
       : mysql.preparedQuery(UPSERT).execute(Tuple.of(appId, userId, at, expiresAt)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
-    return stored.onSuccess(v -> vertx.eventBus().publish(ADDRESS, new JsonObject().put("appId", appId).put("userId", userId)
-      .put("at", at).put("expiresAt", expiresAt)));
+    return stored.onSuccess(v -> vertx.eventBus().publish(ADDRESS, new KickNotice(appId, userId, at, expiresAt)));
   }
 
   private static String key(String appId, String userId) {

@@ -178,17 +178,9 @@ final class Outbound {
   }
 
   private void slowConsumer(String why) {
-    LOG.warn("closing {}/{}/{} ({}): slow consumer, {}", owner.appId(), owner.userId(), owner.deviceId(), owner.id, why);
+    LOG.warn("closing {}: slow consumer, {}", owner, why);
     host.metrics().refused("slow_consumer");
     owner.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-  }
-
-  int unackedCount() {
-    return unacked.size();
-  }
-
-  long queuedBytes() {
-    return queuedBytes;
   }
 
   void clear() {

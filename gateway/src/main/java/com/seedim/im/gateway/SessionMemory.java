@@ -13,10 +13,6 @@ import java.util.List;
  * gateway can tell the socket (PROTOCOL.md §6: 431 {@code waitIndex: -1}, 560 {@code reason: "lost"}).
  */
 final class SessionMemory {
-  /** A frame to push, and whether it is reliable. */
-  record Push(JsonObject frame, boolean reliable) {
-  }
-
   private String waitingQueue;
   private String roomId;
 
@@ -54,15 +50,15 @@ final class SessionMemory {
   }
 
   /** The store lost queue places and rooms: the pushes that tell this socket, and the memory is cleared. */
-  List<Push> lost(long now) {
-    List<Push> out = new ArrayList<>(2);
+  List<ServerPush> lost(long now) {
+    List<ServerPush> out = new ArrayList<>(2);
     if (waitingQueue != null) {
-      out.add(new Push(Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", waitingQueue).put("waitIndex", -1)
+      out.add(new ServerPush(Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", waitingQueue).put("waitIndex", -1)
         .put("waitTotal", 0).put(Frames.TIMESTAMP, now), false));
       waitingQueue = null;
     }
     if (roomId != null) {
-      out.add(new Push(Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", "lost")
+      out.add(new ServerPush(Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", "lost")
         .put(Frames.TIMESTAMP, now), true));
       roomId = null;
     }

@@ -56,7 +56,7 @@ final class StoreRecovery {
             LOG.warn("re-registering {}/{}/{} displaced {} routes", c.appId(), c.userId(), c.deviceId(), reg.displaced().size());
           }
         }));
-      for (SessionMemory.Push p : c.storeLost()) {
+      for (ServerPush p : c.storeLost()) {
         if (p.reliable()) {
           rooms++; // 560
         } else {

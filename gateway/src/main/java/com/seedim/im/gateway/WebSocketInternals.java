@@ -1,6 +1,11 @@
 package com.seedim.im.gateway;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,9 +104,9 @@ final class WebSocketInternals {
     if (CONN != null) {
       try {
         Object socket = WRAPPED.getDeclaringClass().isInstance(ws) ? WRAPPED.get(ws) : ws;
-        if (CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof io.vertx.core.net.impl.ConnectionBase c) {
+        if (CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof ConnectionBase c) {
           // below the pipeline: Vert.x's own close waits for the unsent data to flush, which is what never happens here
-          io.netty.channel.Channel ch = c.channel();
+          Channel ch = c.channel();
           ch.unsafe().close(ch.voidPromise());
           return;
         }
@@ -123,13 +128,13 @@ final class WebSocketInternals {
     }
     try {
       Object socket = WRAPPED.getDeclaringClass().isInstance(ws) ? WRAPPED.get(ws) : ws;
-      if (!(CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof io.vertx.core.net.impl.ConnectionBase c)) {
+      if (!(CONN.getDeclaringClass().isInstance(socket) && CONN.get(socket) instanceof ConnectionBase c)) {
         return warnOnce("socket class " + socket.getClass().getName());
       }
-      io.netty.channel.ChannelPipeline p = c.channel().pipeline();
+      ChannelPipeline p = c.channel().pipeline();
       for (var e : p) {
-        if (e.getValue() instanceof io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder) {
-          p.addAfter(e.getKey(), "seedim-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
+        if (e.getValue() instanceof WebSocketFrameDecoder) {
+          p.addAfter(e.getKey(), "seedim-utf8", new Utf8FrameValidator(false));
           return true;
         }
       }

@@ -44,7 +44,7 @@ class GatewayPartsTest {
     m.observe(f(MsgType.QUEUE_INFO_REPLY).put("queueId", "sales").put("waitIndex", -1));
     assertThat(m.waiting()).as("431 with -1: not waiting").isFalse();
     m.observe(f(MsgType.QUEUE_INFO_REPLY).put("queueId", "vip").put("waitIndex", 1));
-    List<SessionMemory.Push> lost = m.lost(42);
+    List<ServerPush> lost = m.lost(42);
     assertThat(lost).hasSize(1);
     assertThat(lost.get(0).frame().getInteger("msgType")).isEqualTo(431);
     assertThat(lost.get(0).frame().getString("queueId")).isEqualTo("vip");

@@ -1,33 +1,47 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.bus.msg.DeliveredAcks;
+import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.proto.NoticeCode;
 import com.seedim.im.common.store.Route;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** PROTOCOL.md §1, §3, §4 through a real gateway: routing, replies and their order, errors, limits, pushes. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayFramesTest {
+  private Vertx vertx;
   private TestServer server;
   private final AtomicReference<ProbeService> probe = new AtomicReference<>();
 
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
   private TestServer start(boolean durable, JsonObject app, JsonObject srv) {
-    server = TestServer.builder().durable(durable).app(app).server(srv).verticle(infra -> {
+    server = TestServer.builder().vertx(vertx).durable(durable).app(app).server(srv).verticle(infra -> {
       ProbeService p = new ProbeService(infra);
       probe.set(p);
       return p;
@@ -282,16 +296,16 @@ class GatewayFramesTest {
     assertThat(c.awaitType(30).getInteger("receiveMsgType")).isEqualTo(251);
     assertThat(c.awaitType(252).getString("unique")).isEqualTo("bye");
     assertThat(c.awaitClose(Duration.ofSeconds(5))).isEqualTo((short) 1000);
-    JsonObject d = awaitDisconnect("frank");
-    assertThat(d.getBoolean("logout")).isTrue();
-    assertThat(d.getBoolean("lastDevice")).isTrue();
+    SessionClosed d = awaitDisconnect("frank");
+    assertThat(d.logout()).isTrue();
+    assertThat(d.lastDevice()).isTrue();
   }
 
-  private JsonObject awaitDisconnect(String user) {
+  private SessionClosed awaitDisconnect(String user) {
     long deadline = System.currentTimeMillis() + 5000;
     while (System.currentTimeMillis() < deadline) {
-      for (JsonObject d : probe.get().disconnects) {
-        if (user.equals(d.getJsonObject("ctx").getString("userId"))) {
+      for (SessionClosed d : probe.get().disconnects) {
+        if (user.equals(d.ctx().userId())) {
           return d;
         }
       }
@@ -400,9 +414,9 @@ class GatewayFramesTest {
       sleep(20);
     }
     assertThat(probe.get().delivered).hasSize(1);
-    JsonObject d = probe.get().delivered.get(0);
-    assertThat(d.getJsonArray("messageIds").getList()).containsExactly(1234567L);
-    assertThat(d.getJsonObject("ctx").getString("deviceId")).isEqualTo("phone");
+    DeliveredAcks.Acked d = probe.get().delivered.get(0);
+    assertThat(d.messageIds()).containsExactly("1234567");
+    assertThat(d.ctx().deviceId()).isEqualTo("phone");
   }
 
   private String phoneConn() {

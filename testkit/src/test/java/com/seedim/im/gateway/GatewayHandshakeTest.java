@@ -3,25 +3,29 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** PROTOCOL.md §2: the handshake matrix against a real gateway on the real Redis. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayHandshakeTest {
   static final String LEGACY_APP = "2000000001";
   static final String LEGACY_SECRET = "legacy-secret-0123456789-0123456789-abc";
@@ -30,8 +34,8 @@ class GatewayHandshakeTest {
   static TestServer server;
 
   @BeforeAll
-  static void start() {
-    server = TestServer.builder().durable(true)
+  static void start(Vertx vertx) {
+    server = TestServer.builder().vertx(vertx).durable(true)
       .extraApp(new JsonObject().put("appId", LEGACY_APP).put("secret", LEGACY_SECRET).put("legacySign", true))
       .extraApp(new JsonObject().put("appId", ORIGIN_APP).put("secret", ORIGIN_SECRET)
         .put("allowedOrigins", new JsonArray().add("https://good.example")))

@@ -3,13 +3,18 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,13 +24,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (leading zeros shift the legacy MD5 sign between userId and txNo) and M3 (':' in ids made idempotency keys
  * of different users collide).
  */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HandshakeHostileTest {
   static final String LEGACY_APP = "2000000001";
   static final String LEGACY_SECRET = "legacy-secret-0123456789-0123456789-abc";
 
+  private Vertx vertx;
   private TestServer server;
   private final AtomicReference<ProbeService> probe = new AtomicReference<>();
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+  }
 
   @AfterEach
   void stop() {
@@ -35,7 +47,7 @@ class HandshakeHostileTest {
   }
 
   private TestServer start() {
-    server = TestServer.builder()
+    server = TestServer.builder().vertx(vertx)
       .extraApp(new JsonObject().put("appId", LEGACY_APP).put("secret", LEGACY_SECRET).put("legacySign", true))
       .verticle(infra -> {
         ProbeService p = new ProbeService(infra);

@@ -1,15 +1,20 @@
 package com.seedim.im.gateway;
 
 import com.seedim.im.common.bus.Addresses;
+import com.seedim.im.common.bus.msg.ApiQueries;
+import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
 import java.io.IOException;
@@ -21,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Hostile requests against the business HTTP API (PROTOCOL.md §7) and the dev endpoints, over real HTTP:
  * security-audit.md H1, H5 (pre-authentication body), M1/L8 (/dev), L4, L5.
  */
-@Timeout(120)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HttpApiHostileTest {
   static TestServer prod;
   static TestServer dev;
@@ -38,15 +45,16 @@ class HttpApiHostileTest {
   static final List<String> presenceAsked = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void start() {
-    prod = TestServer.builder().durable(true).start();
+  static void start(Vertx vertx) {
+    prod = TestServer.builder().vertx(vertx).durable(true).start();
+    // on their own Vert.x: servers sharing one event bus would see each other's kick and Redis-reset notices
     dev = TestServer.builder().durable(false).start();
     legacy = TestServer.builder().durable(false).app(new JsonObject().put("legacySign", true)).start();
-    prod.vertx().eventBus().<JsonObject>consumer(Addresses.CHAT_API_PRESENCE, m -> {
+    prod.vertx().eventBus().consumer(Addresses.CHAT_API_PRESENCE, m -> {
       JsonObject statuses = new JsonObject();
-      m.body().getJsonArray("userIds").forEach(id -> {
-        presenceAsked.add((String) id);
-        statuses.put((String) id, "offline");
+      BusMessages.read(m.body(), ApiQueries.PresenceQuery.class, ApiQueries.PresenceQuery::fromJson).userIds().forEach(id -> {
+        presenceAsked.add(id);
+        statuses.put(id, "offline");
       });
       m.reply(new JsonObject().put("statuses", statuses));
     }).completion().await();

@@ -3,26 +3,32 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** PROTOCOL.md §7: the signed business API, dev endpoints, health, readiness and metrics. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpApiTest {
   static TestServer prod;
   static TestServer dev;
 
   @BeforeAll
-  static void start() {
-    prod = TestServer.builder().durable(true).start();
+  static void start(Vertx vertx) {
+    prod = TestServer.builder().vertx(vertx).durable(true).start();
+    // on its own Vert.x: servers sharing one event bus would see each other's kick and Redis-reset notices
     dev = TestServer.builder().durable(false).start();
   }
 

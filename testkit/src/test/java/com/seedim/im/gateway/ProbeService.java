@@ -5,6 +5,10 @@ import com.seedim.im.common.bus.Handlers;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.DeliveredAcks;
+import com.seedim.im.common.bus.msg.SessionClosed;
+import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
@@ -25,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ProbeService extends VerticleBase {
   final Infra infra;
   final List<JsonObject> requests = new CopyOnWriteArrayList<>();
-  final List<JsonObject> delivered = new CopyOnWriteArrayList<>();
-  final List<JsonObject> disconnects = new CopyOnWriteArrayList<>();
+  final List<DeliveredAcks.Acked> delivered = new CopyOnWriteArrayList<>();
+  final List<SessionClosed> disconnects = new CopyOnWriteArrayList<>();
   final AtomicInteger enterCalls = new AtomicInteger();
   volatile long enterDelayMs;
   /** When positive, the chat connect step answers after this long (holds the gateway's connect slot). */
@@ -47,11 +51,15 @@ final class ProbeService extends VerticleBase {
         (ctx, f) -> Future.failedFuture(new ProtocolException(ErrorCode.FORBIDDEN, "agents only")))).completion(),
       // 400 (idempotent) → counts invocations, optionally slow
       bus.<Object>consumer(MsgType.QUEUE_ENTER.address(), Handlers.frame("probe.enter", this::enter)).completion(),
-      bus.<JsonObject>consumer(Addresses.CHAT_DELIVERED, m -> delivered.add(m.body())).completion(),
+      bus.consumer(Addresses.CHAT_DELIVERED,
+        m -> delivered.addAll(BusMessages.read(m.body(), DeliveredAcks.class, DeliveredAcks::fromJson).items())).completion(),
       // the chat connect step: nothing to replay, optionally slow
-      bus.<JsonObject>consumer(Addresses.CHAT_CONNECT, m -> vertx.timer(Math.max(1, connectDelayMs))
-        .onComplete(t -> m.reply(ServiceReply.ok().toJson()))).completion(),
-      bus.<JsonObject>consumer(Addresses.CHAT_DISCONNECT, m -> disconnects.add(m.body())).completion()));
+      bus.consumer(Addresses.CHAT_CONNECT, m -> {
+        BusMessages.read(m.body(), SessionOpened.class, SessionOpened::fromJson);
+        vertx.timer(Math.max(1, connectDelayMs)).onComplete(t -> m.reply(ServiceReply.ok()));
+      }).completion(),
+      bus.consumer(Addresses.CHAT_DISCONNECT,
+        m -> disconnects.add(BusMessages.read(m.body(), SessionClosed.class, SessionClosed::fromJson))).completion()));
   }
 
   private Future<ServiceReply> info(RequestContext ctx, JsonObject frame) {

@@ -1,5 +1,9 @@
 package com.seedim.im.common.bus;
 
+import com.seedim.im.common.bus.msg.GatewayBatch;
+import com.seedim.im.common.bus.msg.GatewayKick;
+import com.seedim.im.common.bus.msg.GatewayMessage;
+import com.seedim.im.common.bus.msg.GatewayPush;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.NoticeCode;
 import com.seedim.im.common.store.Route;
@@ -8,37 +12,28 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Sends server pushes to users' devices wherever they are connected: looks up the user's routes and sends
- * one message per gateway instance to its push address ({@link Addresses#gateway}). Never registers a
+ * one {@link GatewayMessage} per gateway instance to its push address ({@link Addresses#gateway}). Never registers a
  * consumer per user or socket. Bus delivery is not proof of arrival: reliable pushes are tracked by the gateway.
- *
- * <p>Gateway message format: {@code {op:"push", appId, userId, frame, reliable, except?, only?}} or
- * {@code {op:"kick", appId, userId, connId?, code}}.
  */
 public final class Pusher {
-  public static final String OP = "op";
-  public static final String OP_PUSH = "push";
-  public static final String OP_KICK = "kick";
-  /** Several push/kick messages for one gateway, in order: {@code {op:"batch", items:[...]}}. */
-  public static final String OP_BATCH = "batch";
-  public static final String ITEMS = "items";
-  /** Most messages carried by one batch. */
+  /** Most messages carried by one {@link GatewayBatch}. */
   static final int MAX_BATCH = 512;
 
   private final EventBus bus;
   private final SessionDirectory directory;
   /** Per-context messages for each gateway, sent as one bus message per gateway when the event loop turn ends. */
-  private final TurnBatches<Map<String, JsonArray>> batches =
+  private final TurnBatches<Map<String, List<GatewayMessage>>> batches =
     new TurnBatches<>(LinkedHashMap::new, byGateway -> byGateway.forEach(this::sendNow));
 
   public Pusher(EventBus bus, SessionDirectory directory) {
@@ -57,24 +52,7 @@ public final class Pusher {
    * @return the number of devices targeted
    */
   public Future<Integer> toUser(String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
-    return directory.routes(appId, userId).map(routes -> {
-      Set<String> gateways = new LinkedHashSet<>();
-      int n = 0;
-      for (Route r : routes) {
-        if (!r.connId().equals(exceptConnId)) {
-          gateways.add(r.gateway());
-          n++;
-        }
-      }
-      for (String gw : gateways) {
-        JsonObject m = message(appId, userId, frame, reliable);
-        if (exceptConnId != null) {
-          m.put("except", exceptConnId);
-        }
-        send(gw, m);
-      }
-      return n;
-    });
+    return toUser(appId, userId, List.of(new Push(frame, reliable, exceptConnId)));
   }
 
   /** One push of a batch: a frame, its reliability, and a connection to skip (or null). */
@@ -90,21 +68,7 @@ public final class Pusher {
     return directory.routes(appId, userId).map(routes -> {
       int first = -1;
       for (Push p : pushes) {
-        Set<String> gateways = new LinkedHashSet<>();
-        int n = 0;
-        for (Route r : routes) {
-          if (!r.connId().equals(p.exceptConnId())) {
-            gateways.add(r.gateway());
-            n++;
-          }
-        }
-        for (String gw : gateways) {
-          JsonObject m = message(appId, userId, p.frame(), p.reliable());
-          if (p.exceptConnId() != null) {
-            m.put("except", p.exceptConnId());
-          }
-          send(gw, m);
-        }
+        int n = pushToRoutes(appId, userId, routes, p);
         if (first < 0) {
           first = n;
         }
@@ -113,31 +77,30 @@ public final class Pusher {
     });
   }
 
-  /** Pushes to one known connection (e.g. a call's bound device). */
-  public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
-    send(gateway, message(appId, userId, frame, reliable).put("only", connId));
+  /** One push to each gateway holding a route of the user other than the skipped one; the number of such routes. */
+  private int pushToRoutes(String appId, String userId, List<Route> routes, Push p) {
+    Set<String> gateways = new LinkedHashSet<>();
+    int n = 0;
+    for (Route r : routes) {
+      if (!r.connId().equals(p.exceptConnId())) {
+        gateways.add(r.gateway());
+        n++;
+      }
+    }
+    for (String gw : gateways) {
+      send(gw, new GatewayPush(appId, userId, p.frame(), p.reliable(), null, p.exceptConnId()));
+    }
+    return n;
   }
 
-  /** Pushes to one device of a user by its connection id, looking up its gateway. */
-  public Future<Boolean> toConnection(String appId, String userId, String connId, JsonObject frame, boolean reliable) {
-    return directory.routes(appId, userId).map(routes -> {
-      for (Route r : routes) {
-        if (r.connId().equals(connId)) {
-          toConnection(r.gateway(), appId, userId, connId, frame, reliable);
-          return true;
-        }
-      }
-      return false;
-    });
+  /** Pushes to one known connection (e.g. a call's bound device). */
+  public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
+    send(gateway, new GatewayPush(appId, userId, frame, reliable, connId, null));
   }
 
   /** Closes connections with a 99 notice: one connection ({@code connId}) or all of the user's on that gateway. */
   public void kick(String gateway, String appId, String userId, String connId, NoticeCode code) {
-    JsonObject m = new JsonObject().put(OP, OP_KICK).put("appId", appId).put("userId", userId).put("code", code.name());
-    if (connId != null) {
-      m.put("connId", connId);
-    }
-    send(gateway, m);
+    send(gateway, new GatewayKick(appId, userId, connId, code));
   }
 
   /** Kicks every live device of a user (or one device), wherever connected. */
@@ -156,16 +119,16 @@ public final class Pusher {
 
   /**
    * Sends one message to a gateway. Messages sent on one event loop within one turn (the pushes of many
-   * messages, a fan-out to many users) travel as one {@link #OP_BATCH} per gateway, in the order they were sent.
+   * messages, a fan-out to many users) travel as one {@link GatewayBatch} per gateway, in the order they were sent.
    */
-  private void send(String gateway, JsonObject m) {
+  private void send(String gateway, GatewayMessage m) {
     Context ctx = Vertx.currentContext();
     if (ctx == null) {
       bus.send(gateway, m);
       return;
     }
-    Map<String, JsonArray> byGateway = batches.current(ctx);
-    JsonArray items = byGateway.computeIfAbsent(gateway, k -> new JsonArray());
+    Map<String, List<GatewayMessage>> byGateway = batches.current(ctx);
+    List<GatewayMessage> items = byGateway.computeIfAbsent(gateway, k -> new ArrayList<>());
     items.add(m);
     if (items.size() >= MAX_BATCH) {
       byGateway.remove(gateway);
@@ -173,8 +136,8 @@ public final class Pusher {
     }
   }
 
-  private void sendNow(String gateway, JsonArray items) {
-    bus.send(gateway, items.size() == 1 ? items.getJsonObject(0) : new JsonObject().put(OP, OP_BATCH).put(ITEMS, items));
+  private void sendNow(String gateway, List<GatewayMessage> items) {
+    bus.send(gateway, items.size() == 1 ? items.get(0) : new GatewayBatch(List.copyOf(items)));
   }
 
   public SessionDirectory directory() {
@@ -184,15 +147,5 @@ public final class Pusher {
   public static boolean defaultReliable(JsonObject frame) {
     MsgType t = MsgType.of(frame.getInteger("msgType", 0));
     return t != null && t.reliablePush();
-  }
-
-  private static JsonObject message(String appId, String userId, JsonObject frame, boolean reliable) {
-    return new JsonObject().put(OP, OP_PUSH).put("appId", appId).put("userId", userId).put("frame", frame)
-      .put("reliable", reliable);
-  }
-
-  /** Convenience for services: the routes of a user. */
-  public Future<List<Route>> routes(String appId, String userId) {
-    return directory.routes(appId, userId);
   }
 }

@@ -1,9 +1,9 @@
 package com.seedim.im.common.infra;
 
 import com.seedim.im.common.bus.Addresses;
+import com.seedim.im.common.bus.msg.RedisReset;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Notices when Redis lost data: a restart without persistence, a failover to a stale replica, a flush. Every node
  * increments one counter ({@code <prefix>clock}) every {@link #CHECK_MS}; the values one node sees only grow while
  * Redis keeps its data, so a value not above the last one it saw means the data went back in time. The node then
- * publishes {@link Addresses#LOCAL_REDIS_RESET} {@code {noticedAt}} to its own verticles (the gateway re-registers
+ * publishes {@link Addresses#LOCAL_REDIS_RESET} a {@link RedisReset} to its own verticles (the gateway re-registers
  * its live sessions from its sockets and tells them what was lost; see docs/security.md). Every node notices on its
  * own, within about {@link #CHECK_MS} of Redis answering again.
  */
@@ -59,7 +59,7 @@ public final class RedisResets {
         long now = System.currentTimeMillis();
         LOG.warn("Redis lost data (its clock went from {} back to {}): re-registering live sessions, lost rooms and queue "
           + "places are announced; idempotency records, chat-permission cache and nonces before now are gone", lastSeen, v);
-        vertx.eventBus().publish(Addresses.LOCAL_REDIS_RESET, new JsonObject().put("noticedAt", now),
+        vertx.eventBus().publish(Addresses.LOCAL_REDIS_RESET, new RedisReset(now),
           new DeliveryOptions().setLocalOnly(true));
       }
       lastSeen = v;
