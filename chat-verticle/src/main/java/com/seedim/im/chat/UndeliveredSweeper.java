@@ -14,15 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PROTOCOL.md §4: re-pushes undelivered messages older than {@link #MIN_AGE_MS} to receivers that are online,
- * in case a node died between the 30 and the push. Looks back {@link #MAX_AGE_MS} (older ones reach the
+ * PROTOCOL.md §4: re-pushes undelivered messages older than {@link ChatConfig#sweepMinAgeMs()} to receivers that
+ * are online, in case a node died between the 30 and the push. Looks back {@link #MAX_AGE_MS} (older ones reach the
  * receiver through the connect replay); each message is claimed once cluster-wide in the key-value store,
  * so several chat nodes do not push it several times.
  */
 final class UndeliveredSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(UndeliveredSweeper.class);
-  static final long PERIOD_MS = 10_000;
-  static final long MIN_AGE_MS = 30_000;
   static final long MAX_AGE_MS = 10 * 60_000;
   static final int BATCH = 500;
   /**

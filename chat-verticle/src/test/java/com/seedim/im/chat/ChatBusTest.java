@@ -218,11 +218,11 @@ class ChatBusTest {
     store.insert(new NewMessage(APP, id + 1, "erin4", "offline4", "phone", null, NewMessage.hash("offline4", "text", "x"), "x",
       "text", past), 0).await();
     online("fred4", "phone");
-    int first = verticle.sweepNow(UndeliveredSweeper.MIN_AGE_MS).await();
+    int first = verticle.sweepNow(ChatConfig.DEFAULT_SWEEP_MIN_AGE_MS).await();
     assertThat(first).isEqualTo(1);
     JsonObject p = awaitPush(pushTo("fred4", 140));
     assertThat(p.getJsonObject("frame").getString("messageId")).isEqualTo(Long.toString(id));
-    assertThat(verticle.sweepNow(UndeliveredSweeper.MIN_AGE_MS).await()).as("claimed once").isZero();
+    assertThat(verticle.sweepNow(ChatConfig.DEFAULT_SWEEP_MIN_AGE_MS).await()).as("claimed once").isZero();
     ChatMessage still = store.message(APP, id).await();
     assertThat(still.delivered()).as("stays undelivered until acked").isFalse();
   }

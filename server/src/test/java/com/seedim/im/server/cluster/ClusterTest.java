@@ -121,7 +121,7 @@ class ClusterTest {
       String ready = get(cluster.node(name).managementPort(), "/ready");
       assertThat(ready).as(name).contains("\"READY\"").contains("\"clustered\":true");
     }
-    assertThat(get(cluster.node("chat1").managementPort(), "/metrics")).contains("im_handler_seconds_count{handler=\"chat.130\",outcome=\"ok\"}");
+    assertThat(get(cluster.node("chat1").managementPort(), "/metrics")).contains("im_handler_seconds_count{handler=\"im.chat.send\",outcome=\"ok\"}");
     assertThat(get(gw1.managementPort(), "/metrics")).contains("im_gateway_frames_by_type_total").contains("vertx_eventbus");
   }
 
