@@ -1,5 +1,6 @@
 package com.seedim.im.chat;
 
+import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
@@ -192,7 +193,7 @@ abstract class ChatEndToEndContract {
     String bob = u("bob");
     long old = System.currentTimeMillis() - 10 * 60_000;
     JsonObject expired = new JsonObject().put("msgType", 130).put("receiveUserId", bob).put("message", "hi").put("contentType", "text")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.chat(TestServer.SECRET, TestServer.APP_ID, alice.userId, bob, old))
+      .put("receiveSign", Signatures.chat(TestServer.SECRET, TestServer.APP_ID, alice.userId, bob, old))
       .put("timestamp", old).put("mark", new JsonObject().put("k", 1));
     JsonObject r = alice.request(expired);
     assertThat(r.getInteger("msgType")).isEqualTo(132);
