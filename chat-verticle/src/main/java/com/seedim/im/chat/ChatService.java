@@ -1,7 +1,6 @@
 package com.seedim.im.chat;
 
 import com.seedim.im.chat.rules.ChatPermission;
-import com.seedim.im.chat.rules.HistoryPaging;
 import com.seedim.im.chat.rules.MessageFormatter;
 import com.seedim.im.chat.rules.SensitiveWordFilter;
 import com.seedim.im.chat.store.ChatMessage;
@@ -26,14 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chat frames of PROTOCOL.md §5 (130 pipeline, 141 → 131, 160/198 → 199, 190 → 191/192, 161, 102, 180),
- * the connect replay (1170 heads, undelivered 140s) and the HTTP send/revoke. Persist first, then push (§4).
+ * The chat frames of PROTOCOL.md §5 that write (130 pipeline, 160/198 → 199, 190 → 191/192), the HTTP send and revoke,
+ * and the sweeper's re-push. Persist first, then push (§4). Reads are {@link ChatQueries}', 141 → 131
+ * {@link DeliveryReceipts}'.
  */
 final class ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
@@ -57,29 +56,26 @@ final class ChatService {
     refusalLogged.put(key, now);
     LOG.info(format + " (further refusals of this user for a minute at DEBUG)", args);
   }
+
   /** §4: a repeated 130 {@code unique} is the same message within this window. */
   static final long DEDUPE_WINDOW_MS = TimeUnit.HOURS.toMillis(24);
-  /** 102: at most this many unread items. */
-  static final int UNREAD_LIST_MAX = 200;
-  /** 180: per-peer counts of at most this many peers. */
-  static final int UNREAD_TOP_PEERS = 500;
   static final String RECEIVE_USER_ID = MessageFormatter.RECEIVE_USER_ID;
   static final String MESSAGE_ID = MessageFormatter.MESSAGE_ID;
   static final String RECEIVE_SIGN = "receiveSign";
   static final String RECEIVE_SIGN_TIME = "receiveSignTime";
-  static final String SENDER = "sender";
 
   private final Infra infra;
   private final AppRegistry apps;
   private final ChatStore store;
   private final SensitiveWords words;
-  private final Map<String, MessageFormatter> formatters = new ConcurrentHashMap<>();
+  private final Formatters formatters;
 
-  ChatService(Infra infra, ChatStore store, SensitiveWords words) {
+  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters) {
     this.infra = infra;
     this.apps = infra.config().apps();
     this.store = store;
     this.words = words;
+    this.formatters = formatters;
   }
 
   /** What a 130 (or POST /api/v1/messages) asks for, validated (§5 pipeline step 1). */
@@ -87,10 +83,6 @@ final class ChatService {
     JsonObject echo(MsgType type) {
       return Frames.frame(type).put(RECEIVE_USER_ID, receiver).put(Frames.MESSAGE, message).put("contentType", contentType);
     }
-  }
-
-  MessageFormatter formatter(AppConfig app) {
-    return formatters.computeIfAbsent(app.appId(), k -> new MessageFormatter(app));
   }
 
   SendRequest parseSend(RequestContext ctx, JsonObject frame) {
@@ -153,7 +145,7 @@ final class ChatService {
       NewMessage.hash(req.receiver(), req.contentType(), req.message()), content, req.contentType(), now);
     return store.insert(nm, now - DEDUPE_WINDOW_MS).compose(res -> {
       ChatMessage m = res.message();
-      MessageFormatter fmt = formatter(app);
+      MessageFormatter fmt = formatters.of(app);
       JsonObject ack = new JsonObject().put(MESSAGE_ID, Long.toString(m.messageId()))
         .put(MessageFormatter.SEND_TIME, m.sendTime());
       if (!m.content().equals(req.message())) {
@@ -273,68 +265,6 @@ final class ChatService {
     });
   }
 
-  // ---- queries: 161, 102, 180 ------------------------------------------------------------------------------
-
-  Future<ServiceReply> onHistory(RequestContext ctx, JsonObject frame) {
-    AppConfig app = apps.require(ctx.appId());
-    String peer = Frames.optId(frame, SENDER);
-    if (peer == null) {
-      peer = Frames.optId(frame, RECEIVE_USER_ID);
-    }
-    if (peer == null) {
-      throw ProtocolException.missing(SENDER);
-    }
-    HistoryPaging paging = HistoryPaging.of(frame);
-    MessageFormatter fmt = formatter(app);
-    return store.history(ctx.appId(), ctx.userId(), peer, paging.beforeMessageId(), paging.offset(), paging.pageSize())
-      .map(h -> {
-        JsonArray items = new JsonArray();
-        h.messages().forEach(m -> items.add(fmt.item(m, ctx.userId(), h.peerReadMessageId())));
-        return ServiceReply.ok().reply(Frames.frame(MsgType.HISTORY_PAGE).put("messages", items).put("total", h.total())
-          .put(HistoryPaging.PAGE_INDEX, paging.pageIndex()).put(HistoryPaging.PAGE_SIZE, paging.pageSize())
-          .put("hasMore", h.hasMore()));
-      });
-  }
-
-  Future<ServiceReply> onUnread(RequestContext ctx, JsonObject frame) {
-    AppConfig app = apps.require(ctx.appId());
-    String peer = Frames.optId(frame, RECEIVE_USER_ID);
-    MessageFormatter fmt = formatter(app);
-    return store.unread(ctx.appId(), ctx.userId(), peer, UNREAD_LIST_MAX).map(u -> {
-      JsonArray items = new JsonArray();
-      u.messages().forEach(m -> items.add(fmt.item(m, ctx.userId(), 0)));
-      return ServiceReply.ok().reply(Frames.frame(MsgType.UNREAD_MESSAGES).put("messages", items).put("total", u.total()));
-    });
-  }
-
-  Future<ServiceReply> onUnreadTotal(RequestContext ctx, JsonObject frame) {
-    apps.require(ctx.appId());
-    return store.unreadTotals(ctx.appId(), ctx.userId(), UNREAD_TOP_PEERS).map(t -> {
-      JsonObject per = new JsonObject();
-      t.perPeer().forEach(per::put);
-      return ServiceReply.ok().reply(Frames.frame(MsgType.UNREAD_TOTAL).put("total", t.total()).put("unreadCounts", per));
-    });
-  }
-
-  // ---- connect replay ----------------------------------------------------------------------------------------
-
-  /** The {@code self} pushes of a new connection: 1170 heads newest first, then undelivered 140s oldest first. */
-  Future<JsonArray> replay(AppConfig app, RequestContext ctx, Long headsSince) {
-    MessageFormatter fmt = formatter(app);
-    Future<List<ChatStore.Head>> heads = store.heads(ctx.appId(), ctx.userId(), headsSince, app.conversationHeads());
-    Future<List<ChatMessage>> pending = store.undelivered(ctx.appId(), ctx.userId(), app.replayMax());
-    return Future.all(heads, pending).map(v -> {
-      JsonArray self = new JsonArray();
-      for (ChatStore.Head h : heads.result()) {
-        self.add(ServiceReply.push(fmt.head(h.conversation(), h.last(), ctx.userId()), false));
-      }
-      for (ChatMessage m : pending.result()) {
-        self.add(ServiceReply.push(fmt.push(m), true));
-      }
-      return self;
-    });
-  }
-
   // ---- HTTP: chat permission revoke ------------------------------------------------------------------------
 
   /** DELETE /api/v1/chat-permission: the ids were checked by the gateway's API. */
@@ -356,6 +286,6 @@ final class ChatService {
     if (app == null) {
       return Future.succeededFuture(0);
     }
-    return infra.pusher().toUser(m.appId(), m.receiver(), formatter(app).push(m), true, null);
+    return infra.pusher().toUser(m.appId(), m.receiver(), formatters.of(app).push(m), true, null);
   }
 }

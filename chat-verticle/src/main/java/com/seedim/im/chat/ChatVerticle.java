@@ -54,6 +54,7 @@ public class ChatVerticle extends VerticleBase {
   private ChatStore store;
   private SensitiveWords words;
   private ChatService chat;
+  private ChatQueries queries;
   private DeliveryReceipts receipts;
   private PresenceService presence;
   private UndeliveredSweeper sweeper;
@@ -69,7 +70,9 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     store = infra.durable() ? new MySqlChatStore(infra.mysql()) : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
     words = new SensitiveWords(store);
-    chat = new ChatService(infra, store, words);
+    Formatters formatters = new Formatters();
+    chat = new ChatService(infra, store, words, formatters);
+    queries = new ChatQueries(apps, store, formatters);
     presence = new PresenceService(infra, store);
     receipts = new DeliveryReceipts(infra, store);
     sweeper = new UndeliveredSweeper(infra, store, chat);
@@ -86,11 +89,11 @@ public class ChatVerticle extends VerticleBase {
   /** Every consumer, named by its address (the {@link Handlers} naming rule). */
   private Future<Void> register() {
     frame(MsgType.ONLINE_STATUS, (ctx, f) -> presence.onQuery(apps.require(ctx.appId()), ctx, f));
-    frame(MsgType.UNREAD_MESSAGES, chat::onUnread);
+    frame(MsgType.UNREAD_MESSAGES, queries::onUnread);
     frame(MsgType.SEND, chat::onSend);
     frame(MsgType.VIEW_PEER, chat::onView);
-    frame(MsgType.HISTORY, chat::onHistory);
-    frame(MsgType.UNREAD_TOTAL, chat::onUnreadTotal);
+    frame(MsgType.HISTORY, queries::onHistory);
+    frame(MsgType.UNREAD_TOTAL, queries::onUnreadTotal);
     frame(MsgType.RETRACT, chat::onRetract);
     frame(MsgType.READ, chat::onRead);
     message(Addresses.CHAT_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect);
@@ -129,7 +132,7 @@ public class ChatVerticle extends VerticleBase {
   private Future<ServiceReply> onConnect(SessionOpened opened) {
     RequestContext ctx = opened.ctx();
     AppConfig app = apps.require(ctx.appId());
-    return chat.replay(app, ctx, opened.headsSince()).map(self -> {
+    return queries.replay(app, ctx, opened.headsSince()).map(self -> {
       presence.onConnect(app, ctx.userId(), opened.firstDevice());
       return ServiceReply.ok().self(self);
     });

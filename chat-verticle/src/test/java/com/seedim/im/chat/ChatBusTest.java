@@ -5,7 +5,6 @@ import com.seedim.im.chat.store.MemoryChatStore;
 import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.chat.rules.ChatPermission;
 import com.seedim.im.common.bus.Addresses;
-import com.seedim.im.common.bus.Pusher;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.msg.ApiQueries.PermissionRevoke;
 import com.seedim.im.common.bus.msg.ApiQueries.PresenceQuery;
@@ -83,13 +82,16 @@ class ChatBusTest {
       (p, m, args) -> m.getName().equals("rooms") ? rooms : m.invoke(real, args));
     verticle = new ChatVerticle(infra);
     vertx.deployVerticle(verticle).await();
-    vertx.eventBus().<JsonObject>consumer(GW, m -> {
+    vertx.eventBus().consumer(GW, m -> {
+      // the gateway contract: pushes of one event loop turn may arrive as one batch; read as their JSON, whether the
+      // record itself (this JVM) or JSON (another node) arrived
+      JsonObject body = BusMessages.json(m.body());
+      JsonArray batch = body.getJsonArray("items");
       synchronized (pushes) {
-        // the gateway contract: pushes of one event loop turn may arrive as one {op:"batch", items:[...]}
-        if (Pusher.OP_BATCH.equals(m.body().getString(Pusher.OP))) {
-          m.body().getJsonArray(Pusher.ITEMS).forEach(o -> pushes.add((JsonObject) o));
+        if (batch != null) {
+          batch.forEach(o -> pushes.add((JsonObject) o));
         } else {
-          pushes.add(m.body());
+          pushes.add(body);
         }
         pushes.notifyAll();
       }
