@@ -29,7 +29,6 @@ final class UndeliveredSweeper {
    */
   static final int MAX_PAGES = 40;
   private static final String CLAIM_PREFIX = "chatsweep|";
-  private static final int ID_TIME_SHIFT = IdGenerator.NODE_BITS + IdGenerator.SEQ_BITS;
 
   private final Infra infra;
   private final ChatStore store;
@@ -42,11 +41,6 @@ final class UndeliveredSweeper {
     this.chat = chat;
   }
 
-  /** The smallest message id issued at {@code epochMs}. */
-  static long firstIdAt(long epochMs) {
-    return Math.max(0, epochMs - IdGenerator.EPOCH_MS) << ID_TIME_SHIFT;
-  }
-
   /** One sweep; overlapping calls are skipped. Completes with the number of messages re-pushed. */
   Future<Integer> sweep(long nowMs, long minAgeMs) {
     synchronized (this) {
@@ -55,8 +49,8 @@ final class UndeliveredSweeper {
       }
       running = true;
     }
-    long from = firstIdAt(nowMs - MAX_AGE_MS);
-    long to = firstIdAt(nowMs - minAgeMs) - 1;
+    long from = IdGenerator.firstIdAt(nowMs - MAX_AGE_MS);
+    long to = IdGenerator.firstIdAt(nowMs - minAgeMs) - 1;
     return page(from, to, 0, 0)
       .onComplete(ar -> {
         synchronized (this) {
