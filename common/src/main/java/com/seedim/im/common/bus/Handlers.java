@@ -147,7 +147,9 @@ public final class Handlers {
 
   /**
    * A store that did not answer, or whose connection broke under a request (a restart, a reset, a closed pool): the
-   * outcome is unknown, so UNAVAILABLE ("retry with the same unique"), never INTERNAL.
+   * outcome is unknown, so UNAVAILABLE ("retry with the same unique"), never INTERNAL. Some of the clients' exceptions
+   * are internal classes ({@code io.vertx.core.impl.NoStackTraceTimeoutException},
+   * {@code io.vertx.redis.client.impl.RedisConnectException}), so they are matched by simple name, not by type.
    */
   static boolean isStoreTimeout(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
