@@ -1,7 +1,6 @@
 package com.seedim.im.chat;
 
 import com.seedim.im.chat.rules.ChatPermission;
-import com.seedim.im.chat.rules.HistoryPaging;
 import com.seedim.im.chat.rules.MessageFormatter;
 import com.seedim.im.chat.rules.SensitiveWordFilter;
 import com.seedim.im.chat.store.ChatMessage;
@@ -10,7 +9,10 @@ import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.ApiQueries;
+import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
@@ -23,21 +25,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chat frames of PROTOCOL.md §5 (130 pipeline, 141 → 131, 160/198 → 199, 190 → 191/192, 161, 102, 180),
- * the connect replay (1170 heads, undelivered 140s) and the HTTP send/revoke. Persist first, then push (§4).
+ * The chat frames of PROTOCOL.md §5 that write (130 pipeline, 160/198 → 199, 190 → 191/192), the HTTP send and revoke,
+ * and the sweeper's re-push. Persist first, then push (§4). Reads are {@link ChatQueries}', 141 → 131
+ * {@link DeliveryReceipts}'.
  */
 final class ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
   /** Refusals (L7): at most one INFO line per user per this interval, the rest at DEBUG. */
   static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
   private static final int REFUSAL_LOG_USERS = 10_000;
-  private final java.util.Map<String, Long> refusalLogged = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> refusalLogged = new ConcurrentHashMap<>();
 
   /** Logs a refused frame at INFO once per user per {@link #REFUSAL_LOG_INTERVAL_MS}, otherwise at DEBUG (audit L7). */
   private void logRefusal(String appId, String userId, String format, Object... args) {
@@ -54,30 +56,26 @@ final class ChatService {
     refusalLogged.put(key, now);
     LOG.info(format + " (further refusals of this user for a minute at DEBUG)", args);
   }
+
   /** §4: a repeated 130 {@code unique} is the same message within this window. */
   static final long DEDUPE_WINDOW_MS = TimeUnit.HOURS.toMillis(24);
-  /** 102: at most this many unread items. */
-  static final int UNREAD_LIST_MAX = 200;
-  /** 180: per-peer counts of at most this many peers. */
-  static final int UNREAD_TOP_PEERS = 500;
-  /** Device id recorded for messages sent through the HTTP API (not a valid device id, so never a collision). */
-  static final String API_DEVICE = "";
-
   static final String RECEIVE_USER_ID = MessageFormatter.RECEIVE_USER_ID;
   static final String MESSAGE_ID = MessageFormatter.MESSAGE_ID;
   static final String RECEIVE_SIGN = "receiveSign";
   static final String RECEIVE_SIGN_TIME = "receiveSignTime";
-  static final String SENDER = "sender";
 
   private final Infra infra;
+  private final AppRegistry apps;
   private final ChatStore store;
   private final SensitiveWords words;
-  private final Map<String, MessageFormatter> formatters = new ConcurrentHashMap<>();
+  private final Formatters formatters;
 
-  ChatService(Infra infra, ChatStore store, SensitiveWords words) {
+  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters) {
     this.infra = infra;
+    this.apps = infra.config().apps();
     this.store = store;
     this.words = words;
+    this.formatters = formatters;
   }
 
   /** What a 130 (or POST /api/v1/messages) asks for, validated (§5 pipeline step 1). */
@@ -85,18 +83,6 @@ final class ChatService {
     JsonObject echo(MsgType type) {
       return Frames.frame(type).put(RECEIVE_USER_ID, receiver).put(Frames.MESSAGE, message).put("contentType", contentType);
     }
-  }
-
-  AppConfig app(String appId) {
-    AppConfig app = infra.config().apps().get(appId);
-    if (app == null) {
-      throw new ProtocolException(ErrorCode.NOT_FOUND, "unknown app");
-    }
-    return app;
-  }
-
-  MessageFormatter formatter(AppConfig app) {
-    return formatters.computeIfAbsent(app.appId(), k -> new MessageFormatter(app));
   }
 
   SendRequest parseSend(RequestContext ctx, JsonObject frame) {
@@ -124,7 +110,7 @@ final class ChatService {
   // ---- 130 -------------------------------------------------------------------------------------------------
 
   Future<ServiceReply> onSend(RequestContext ctx, JsonObject frame) {
-    AppConfig app = app(ctx.appId());
+    AppConfig app = apps.require(ctx.appId());
     SendRequest req = parseSend(ctx, frame);
     String unique = Frames.unique(frame);
     return permitted(app, ctx.userId(), req.receiver(), frame).compose(allowed -> {
@@ -154,12 +140,12 @@ final class ChatService {
 
   private Future<Sent> persistAndDeliver(RequestContext ctx, AppConfig app, SendRequest req, String content, String unique) {
     long now = System.currentTimeMillis();
-    String device = ctx.deviceId() == null ? API_DEVICE : ctx.deviceId();
+    String device = ctx.deviceId();
     NewMessage nm = new NewMessage(ctx.appId(), infra.ids().next(), ctx.userId(), req.receiver(), device, unique,
       NewMessage.hash(req.receiver(), req.contentType(), req.message()), content, req.contentType(), now);
     return store.insert(nm, now - DEDUPE_WINDOW_MS).compose(res -> {
       ChatMessage m = res.message();
-      MessageFormatter fmt = formatter(app);
+      MessageFormatter fmt = formatters.of(app);
       JsonObject ack = new JsonObject().put(MESSAGE_ID, Long.toString(m.messageId()))
         .put(MessageFormatter.SEND_TIME, m.sendTime());
       if (!m.content().equals(req.message())) {
@@ -205,11 +191,14 @@ final class ChatService {
       : infra.rooms().shareRoom(app.appId(), sender, receiver));
   }
 
-  /** POST /api/v1/messages: {ctx (sender), frame} → {messageId, sendTime}; no chat sign; reject → SENSITIVE_WORD. */
-  Future<JsonObject> onApiSend(JsonObject body) {
-    RequestContext ctx = RequestContext.of(body);
-    JsonObject frame = body.getJsonObject("frame", new JsonObject());
-    AppConfig app = app(ctx.appId());
+  /**
+   * POST /api/v1/messages: the sender's context ({@code RequestContext.API_DEVICE}) and the body as a 130 →
+   * {messageId, sendTime}; no chat sign; reject → SENSITIVE_WORD.
+   */
+  Future<JsonObject> onApiSend(FrameRequest request) {
+    RequestContext ctx = request.ctx();
+    JsonObject frame = request.frame();
+    AppConfig app = apps.require(ctx.appId());
     SendRequest req = parseSend(ctx, frame);
     SensitiveWordFilter.Match match = words.filter(app).check(req.message());
     if (match.found() && !AppConfig.POLICY_MASK.equals(app.sensitivePolicy())) {
@@ -219,56 +208,10 @@ final class ChatService {
     return persistAndDeliver(ctx, app, req, match.masked(), Frames.unique(frame)).map(Sent::ack);
   }
 
-  // ---- 141 → 131 -------------------------------------------------------------------------------------------
-
-  /** {ctx, messageIds} from a device that acked 140s: the receiver's acks mark delivered and tell the senders (131). */
-  Future<JsonObject> onDelivered(JsonObject body) {
-    JsonArray items = body.getJsonArray("items");
-    if (items == null) {
-      return deliveredOne(body);
-    }
-    List<Future<JsonObject>> all = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      all.add(deliveredOne(items.getJsonObject(i)));
-    }
-    return Future.join(all).transform(ar -> {
-      int n = 0;
-      for (Future<JsonObject> f : all) {
-        n += f.succeeded() ? f.result().getInteger("delivered", 0) : 0;
-      }
-      return Future.succeededFuture(new JsonObject().put("delivered", n));
-    });
-  }
-
-  /** One connection's acked 140s ({ctx, messageIds}): marked delivered, then 131 to each sender. */
-  private Future<JsonObject> deliveredOne(JsonObject body) {
-    RequestContext ctx = RequestContext.of(body);
-    List<Long> ids = new ArrayList<>();
-    JsonArray raw = body.getJsonArray("messageIds", new JsonArray());
-    JsonObject probe = new JsonObject();
-    for (Object o : raw) {
-      try {
-        Long id = Frames.optMessageId(probe.put(MESSAGE_ID, o), MESSAGE_ID);
-        if (id != null) {
-          ids.add(id);
-        }
-      } catch (ProtocolException e) {
-        LOG.debug("ignoring malformed acked id {} from {}/{}", o, ctx.appId(), ctx.userId());
-      }
-    }
-    return store.markDelivered(ctx.appId(), ctx.userId(), ids).compose(done -> {
-      List<Future<Integer>> sent = new ArrayList<>(done.size());
-      for (ChatMessage m : done) {
-        sent.add(infra.pusher().toUser(ctx.appId(), m.sender(), MessageFormatter.delivered(m.messageId(), m.receiver())));
-      }
-      return Future.join(sent).otherwiseEmpty().map(v -> new JsonObject().put("delivered", done.size()));
-    });
-  }
-
   // ---- 198 / 160 → 199 -------------------------------------------------------------------------------------
 
   Future<ServiceReply> onRead(RequestContext ctx, JsonObject frame) {
-    app(ctx.appId());
+    apps.require(ctx.appId());
     long id = Frames.reqMessageId(frame, MESSAGE_ID);
     String named = Frames.optId(frame, RECEIVE_USER_ID);
     return store.message(ctx.appId(), id).compose(m -> {
@@ -280,7 +223,7 @@ final class ChatService {
   }
 
   Future<ServiceReply> onView(RequestContext ctx, JsonObject frame) {
-    app(ctx.appId());
+    apps.require(ctx.appId());
     String peer = Frames.reqId(frame, RECEIVE_USER_ID);
     if (peer.equals(ctx.userId())) {
       throw ProtocolException.invalid(RECEIVE_USER_ID, "is yourself");
@@ -305,7 +248,7 @@ final class ChatService {
   // ---- 190 → 191 / 192 -------------------------------------------------------------------------------------
 
   Future<ServiceReply> onRetract(RequestContext ctx, JsonObject frame) {
-    AppConfig app = app(ctx.appId());
+    AppConfig app = apps.require(ctx.appId());
     long id = Frames.reqMessageId(frame, MESSAGE_ID);
     Frames.optId(frame, RECEIVE_USER_ID);
     return store.retract(ctx.appId(), ctx.userId(), id, System.currentTimeMillis(), app.retractSeconds()).compose(r -> {
@@ -322,76 +265,13 @@ final class ChatService {
     });
   }
 
-  // ---- queries: 161, 102, 180 ------------------------------------------------------------------------------
-
-  Future<ServiceReply> onHistory(RequestContext ctx, JsonObject frame) {
-    AppConfig app = app(ctx.appId());
-    String peer = Frames.optId(frame, SENDER);
-    if (peer == null) {
-      peer = Frames.optId(frame, RECEIVE_USER_ID);
-    }
-    if (peer == null) {
-      throw ProtocolException.missing(SENDER);
-    }
-    HistoryPaging paging = HistoryPaging.of(frame);
-    MessageFormatter fmt = formatter(app);
-    return store.history(ctx.appId(), ctx.userId(), peer, paging.beforeMessageId(), paging.offset(), paging.pageSize())
-      .map(h -> {
-        JsonArray items = new JsonArray();
-        h.messages().forEach(m -> items.add(fmt.item(m, ctx.userId(), h.peerReadMessageId())));
-        return ServiceReply.ok().reply(Frames.frame(MsgType.HISTORY_PAGE).put("messages", items).put("total", h.total())
-          .put(HistoryPaging.PAGE_INDEX, paging.pageIndex()).put(HistoryPaging.PAGE_SIZE, paging.pageSize())
-          .put("hasMore", h.hasMore()));
-      });
-  }
-
-  Future<ServiceReply> onUnread(RequestContext ctx, JsonObject frame) {
-    AppConfig app = app(ctx.appId());
-    String peer = Frames.optId(frame, RECEIVE_USER_ID);
-    MessageFormatter fmt = formatter(app);
-    return store.unread(ctx.appId(), ctx.userId(), peer, UNREAD_LIST_MAX).map(u -> {
-      JsonArray items = new JsonArray();
-      u.messages().forEach(m -> items.add(fmt.item(m, ctx.userId(), 0)));
-      return ServiceReply.ok().reply(Frames.frame(MsgType.UNREAD_MESSAGES).put("messages", items).put("total", u.total()));
-    });
-  }
-
-  Future<ServiceReply> onUnreadTotal(RequestContext ctx, JsonObject frame) {
-    app(ctx.appId());
-    return store.unreadTotals(ctx.appId(), ctx.userId(), UNREAD_TOP_PEERS).map(t -> {
-      JsonObject per = new JsonObject();
-      t.perPeer().forEach(per::put);
-      return ServiceReply.ok().reply(Frames.frame(MsgType.UNREAD_TOTAL).put("total", t.total()).put("unreadCounts", per));
-    });
-  }
-
-  // ---- connect replay ----------------------------------------------------------------------------------------
-
-  /** The {@code self} pushes of a new connection: 1170 heads newest first, then undelivered 140s oldest first. */
-  Future<JsonArray> replay(AppConfig app, RequestContext ctx, Long headsSince) {
-    MessageFormatter fmt = formatter(app);
-    Future<List<ChatStore.Head>> heads = store.heads(ctx.appId(), ctx.userId(), headsSince, app.conversationHeads());
-    Future<List<ChatMessage>> pending = store.undelivered(ctx.appId(), ctx.userId(), app.replayMax());
-    return Future.all(heads, pending).map(v -> {
-      JsonArray self = new JsonArray();
-      for (ChatStore.Head h : heads.result()) {
-        self.add(ServiceReply.push(fmt.head(h.conversation(), h.last(), ctx.userId()), false));
-      }
-      for (ChatMessage m : pending.result()) {
-        self.add(ServiceReply.push(fmt.push(m), true));
-      }
-      return self;
-    });
-  }
-
   // ---- HTTP: chat permission revoke ------------------------------------------------------------------------
 
-  /** DELETE /api/v1/chat-permission: {appId, userId, receiveUserId}. */
-  Future<JsonObject> onRevoke(JsonObject body) {
-    String appId = body.getString("appId");
-    app(appId);
-    String sender = Frames.reqId(body, "userId");
-    String receiver = Frames.reqId(body, RECEIVE_USER_ID);
+  /** DELETE /api/v1/chat-permission: the ids were checked by the gateway's API. */
+  Future<JsonObject> onRevoke(ApiQueries.PermissionRevoke revoke) {
+    String appId = apps.require(revoke.appId()).appId();
+    String sender = revoke.userId();
+    String receiver = revoke.receiveUserId();
     return infra.kv().delete(ChatPermission.cacheKey(appId, sender, receiver)).map(v -> {
       LOG.info("chat permission {}/{} → {} revoked", appId, sender, receiver);
       return new JsonObject().put("revoked", true);
@@ -402,10 +282,10 @@ final class ChatService {
 
   /** Re-pushes one undelivered message to its receiver (the sweeper). */
   Future<Integer> repush(ChatMessage m) {
-    AppConfig app = infra.config().apps().get(m.appId());
+    AppConfig app = apps.get(m.appId());
     if (app == null) {
       return Future.succeededFuture(0);
     }
-    return infra.pusher().toUser(m.appId(), m.receiver(), formatter(app).push(m), true, null);
+    return infra.pusher().toUser(m.appId(), m.receiver(), formatters.of(app).push(m), true, null);
   }
 }

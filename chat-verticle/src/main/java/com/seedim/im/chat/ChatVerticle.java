@@ -7,7 +7,18 @@ import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Handlers;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.ApiQueries.PermissionRevoke;
+import com.seedim.im.common.bus.msg.ApiQueries.PresenceQuery;
+import com.seedim.im.common.bus.msg.ApiQueries.WordsChanged;
+import com.seedim.im.common.bus.msg.ApiQueries.WordsUpdate;
+import com.seedim.im.common.bus.msg.BusMessage;
+import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.DeliveredAcks;
+import com.seedim.im.common.bus.msg.FrameRequest;
+import com.seedim.im.common.bus.msg.SessionClosed;
+import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
@@ -17,13 +28,13 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The chat service (PROTOCOL.md §5) on the event bus: client frames 101, 102, 130, 160, 161, 180, 190, 198, the
@@ -37,72 +48,79 @@ public class ChatVerticle extends VerticleBase {
   static final int MAX_WORD_CHARS = 100;
 
   private final Infra infra;
+  private final AppRegistry apps;
+  private final ChatConfig config;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ChatStore store;
   private SensitiveWords words;
   private ChatService chat;
+  private ChatQueries queries;
+  private DeliveryReceipts receipts;
   private PresenceService presence;
   private UndeliveredSweeper sweeper;
   private long sweepTimer = -1;
 
   public ChatVerticle(Infra infra) {
     this.infra = infra;
+    this.apps = infra.config().apps();
+    this.config = ChatConfig.of(infra.config());
   }
 
   @Override
   public Future<?> start() {
     store = infra.durable() ? new MySqlChatStore(infra.mysql()) : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
     words = new SensitiveWords(store);
-    chat = new ChatService(infra, store, words);
+    Formatters formatters = new Formatters();
+    chat = new ChatService(infra, store, words, formatters);
+    queries = new ChatQueries(apps, store, formatters);
     presence = new PresenceService(infra, store);
+    receipts = new DeliveryReceipts(infra, store);
     sweeper = new UndeliveredSweeper(infra, store, chat);
     return store.migrate()
-      .compose(v -> words.loadAll(infra.config().apps().all()))
+      .compose(v -> words.loadAll(apps.all()))
       .compose(v -> register())
       .onSuccess(v -> {
-        // chat.sweepPeriodMs / chat.sweepMinAgeMs: the protocol's 30 s by default; lowered by tests that wait for a sweep
-        JsonObject chatCfg = infra.config().raw().getJsonObject("chat", new JsonObject());
-        long minAge = chatCfg.getLong("sweepMinAgeMs", UndeliveredSweeper.MIN_AGE_MS);
-        sweepTimer = vertx.setPeriodic(chatCfg.getLong("sweepPeriodMs", UndeliveredSweeper.PERIOD_MS),
-          t -> sweeper.sweep(System.currentTimeMillis(), minAge));
+        sweepTimer = vertx.setPeriodic(config.sweepPeriodMs(),
+          t -> sweeper.sweep(System.currentTimeMillis(), config.sweepMinAgeMs()));
         LOG.info("chat service started ({} store) on {}", infra.durable() ? "MySQL" : "memory", addresses());
       });
   }
 
+  /** Every consumer, named by its address (the {@link Handlers} naming rule). */
   private Future<Void> register() {
-    frame(MsgType.ONLINE_STATUS, (ctx, f) -> presence.onQuery(chat.app(ctx.appId()), ctx, f));
-    frame(MsgType.UNREAD_MESSAGES, chat::onUnread);
+    frame(MsgType.ONLINE_STATUS, (ctx, f) -> presence.onQuery(apps.require(ctx.appId()), ctx, f));
+    frame(MsgType.UNREAD_MESSAGES, queries::onUnread);
     frame(MsgType.SEND, chat::onSend);
     frame(MsgType.VIEW_PEER, chat::onView);
-    frame(MsgType.HISTORY, chat::onHistory);
-    frame(MsgType.UNREAD_TOTAL, chat::onUnreadTotal);
+    frame(MsgType.HISTORY, queries::onHistory);
+    frame(MsgType.UNREAD_TOTAL, queries::onUnreadTotal);
     frame(MsgType.RETRACT, chat::onRetract);
     frame(MsgType.READ, chat::onRead);
-    json(Addresses.CHAT_CONNECT, this::onConnect);
-    json(Addresses.CHAT_DISCONNECT, this::onDisconnect);
-    json(Addresses.CHAT_DELIVERED, chat::onDelivered);
-    json(Addresses.CHAT_API_SEND, chat::onApiSend);
-    json(Addresses.CHAT_API_PRESENCE, body -> {
-      chat.app(body.getString("appId"));
-      return presence.onApiQuery(body);
-    });
-    json(Addresses.CHAT_API_WORDS, this::onWords);
-    json(Addresses.CHAT_API_REVOKE, chat::onRevoke);
-    consume(Addresses.CHAT_WORDS_CHANGED, this::onWordsChanged);
+    message(Addresses.CHAT_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect);
+    message(Addresses.CHAT_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect);
+    message(Addresses.CHAT_DELIVERED, DeliveredAcks.class, DeliveredAcks::fromJson, receipts::onDelivered);
+    message(Addresses.CHAT_API_SEND, FrameRequest.class, FrameRequest::fromJson, chat::onApiSend);
+    message(Addresses.CHAT_API_PRESENCE, PresenceQuery.class, PresenceQuery::fromJson,
+      q -> presence.onApiQuery(apps.require(q.appId()), q));
+    message(Addresses.CHAT_API_WORDS, WordsUpdate.class, WordsUpdate::fromJson, this::onWords);
+    message(Addresses.CHAT_API_REVOKE, PermissionRevoke.class, PermissionRevoke::fromJson, chat::onRevoke);
+    consume(Addresses.CHAT_WORDS_CHANGED, msg -> onWordsChanged(BusMessages.read(msg.body(), WordsChanged.class,
+      WordsChanged::fromJson)));
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     return Future.all(ready).mapEmpty();
   }
 
   private void frame(MsgType type, Handlers.FrameHandler h) {
-    consume(type.address(), Handlers.frame("chat." + type.code(), h));
+    consume(type.address(), Handlers.frame(type.address(), h));
   }
 
-  private void json(String address, Handlers.JsonHandler h) {
-    consume(address, Handlers.json(address, h));
+  private <T extends BusMessage, R> void message(String address, Class<T> type, Function<JsonObject, T> fromJson,
+                                                 Handlers.MessageHandler<T, R> h) {
+    consume(address, Handlers.message(address, type, fromJson, h));
   }
 
-  private <T> void consume(String address, Handler<Message<T>> h) {
+  private void consume(String address, Handler<Message<Object>> h) {
     consumers.add(vertx.eventBus().consumer(address, h));
   }
 
@@ -110,57 +128,47 @@ public class ChatVerticle extends VerticleBase {
     return consumers.stream().map(MessageConsumer::address).toList();
   }
 
-  /** {ctx, firstDevice, headsSince?} → {self: [1170..., 140...]}; a first device also announces 200. */
-  private Future<JsonObject> onConnect(JsonObject body) {
-    RequestContext ctx = RequestContext.of(body);
-    AppConfig app = chat.app(ctx.appId());
-    Long headsSince = Frames.optLong(body, "headsSince");
-    boolean first = body.getBoolean("firstDevice", false);
-    return chat.replay(app, ctx, headsSince).map(self -> {
-      presence.onConnect(app, ctx.userId(), first);
-      return ServiceReply.ok().self(self).toJson();
+  /** A device connected: its 1170 heads and undelivered 140s to replay; a first device also announces 200. */
+  private Future<ServiceReply> onConnect(SessionOpened opened) {
+    RequestContext ctx = opened.ctx();
+    AppConfig app = apps.require(ctx.appId());
+    return queries.replay(app, ctx, opened.headsSince()).map(self -> {
+      presence.onConnect(app, ctx.userId(), opened.firstDevice());
+      return ServiceReply.ok().self(self);
     });
   }
 
-  /** {ctx, lastDevice, logout}: the last device gone → 210 after the grace (at once for a logout). */
-  private Future<JsonObject> onDisconnect(JsonObject body) {
-    RequestContext ctx = RequestContext.of(body);
-    AppConfig app = chat.app(ctx.appId());
-    presence.onDisconnect(app, ctx.userId(), body.getBoolean("lastDevice", false), body.getBoolean("logout", false));
+  /** A device gone: the last one → 210 after the grace (at once for a logout). */
+  private Future<JsonObject> onDisconnect(SessionClosed closed) {
+    RequestContext ctx = closed.ctx();
+    AppConfig app = apps.require(ctx.appId());
+    presence.onDisconnect(app, ctx.userId(), closed.lastDevice(), closed.logout());
     return Future.succeededFuture(new JsonObject());
   }
 
-  /** PUT /api/v1/sensitive-words: {appId, words} → persisted, applied here, then published to every chat node. */
-  private Future<JsonObject> onWords(JsonObject body) {
-    AppConfig app = chat.app(body.getString("appId"));
-    Object raw = body.getValue("words");
-    if (raw == null) {
-      throw ProtocolException.missing("words");
-    }
-    if (!(raw instanceof JsonArray arr)) {
-      throw ProtocolException.invalid("words", "expected an array of strings");
-    }
-    if (arr.size() > MAX_WORDS) {
+  /** PUT /api/v1/sensitive-words: the app's list, persisted, applied here, then published to every chat node. */
+  private Future<JsonObject> onWords(WordsUpdate update) {
+    AppConfig app = apps.require(update.appId());
+    List<String> list = update.words();
+    if (list.size() > MAX_WORDS) {
       throw ProtocolException.invalid("words", "at most " + MAX_WORDS + " words");
     }
-    List<String> list = new ArrayList<>(arr.size());
-    for (Object o : arr) {
-      if (!(o instanceof String w) || w.isBlank() || Frames.codePoints(w) > MAX_WORD_CHARS) {
+    for (String w : list) {
+      if (w.isBlank() || Frames.codePoints(w) > MAX_WORD_CHARS) {
         throw ProtocolException.invalid("words", "each word is a non-blank string of at most " + MAX_WORD_CHARS + " characters");
       }
-      list.add(w);
     }
     return store.saveSensitiveWords(app.appId(), list)
       .compose(v -> words.reload(app))
       .map(v -> {
-        vertx.eventBus().publish(Addresses.CHAT_WORDS_CHANGED, new JsonObject().put("appId", app.appId()));
+        vertx.eventBus().publish(Addresses.CHAT_WORDS_CHANGED, new WordsChanged(app.appId()));
         LOG.info("app {}: sensitive words replaced ({} words)", app.appId(), list.size());
         return new JsonObject().put("appId", app.appId()).put("count", list.size());
       });
   }
 
-  private void onWordsChanged(Message<JsonObject> msg) {
-    AppConfig app = infra.config().apps().get(msg.body().getString("appId"));
+  private void onWordsChanged(WordsChanged changed) {
+    AppConfig app = apps.get(changed.appId());
     if (app != null) {
       words.reload(app).onFailure(err -> LOG.warn("reloading sensitive words of {} failed: {}", app.appId(), err.toString()));
     }

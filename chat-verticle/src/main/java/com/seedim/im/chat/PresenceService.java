@@ -5,13 +5,13 @@ import com.seedim.im.chat.rules.PresenceGrace;
 import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.ApiQueries.PresenceQuery;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,18 +75,13 @@ final class PresenceService {
       .map(st -> ServiceReply.ok().reply(Frames.frame(MsgType.ONLINE_STATUS).put("statuses", st)));
   }
 
-  /** HTTP API presence: {appId, userIds} → {statuses} (a business server sees everyone of its app). */
-  Future<JsonObject> onApiQuery(JsonObject body) {
-    Object raw = body.getValue("userIds");
-    if (raw instanceof String s) {
-      body = body.copy().put("userIds", new JsonArray(s.isEmpty() ? List.of() : List.of((Object[]) s.split(","))));
+  /** HTTP API presence → {statuses} (a business server sees everyone of its app; the ids were checked by the gateway). */
+  Future<JsonObject> onApiQuery(AppConfig app, PresenceQuery query) {
+    List<String> ids = query.userIds();
+    if (ids.size() > MAX_QUERY_USERS) {
+      throw ProtocolException.invalid("userIds", "at most " + MAX_QUERY_USERS + " entries");
     }
-    List<String> ids = Frames.ids(body, "userIds", MAX_QUERY_USERS);
-    if (ids == null) {
-      throw ProtocolException.missing("userIds");
-    }
-    String appId = body.getString("appId");
-    return statuses(appId, ids, new HashSet<>(ids)).map(st -> new JsonObject().put("statuses", st));
+    return statuses(app.appId(), ids, new HashSet<>(ids)).map(st -> new JsonObject().put("statuses", st));
   }
 
   private Future<JsonObject> statuses(String appId, List<String> ids, Set<String> visible) {

@@ -14,15 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PROTOCOL.md §4: re-pushes undelivered messages older than {@link #MIN_AGE_MS} to receivers that are online,
- * in case a node died between the 30 and the push. Looks back {@link #MAX_AGE_MS} (older ones reach the
+ * PROTOCOL.md §4: re-pushes undelivered messages older than {@link ChatConfig#sweepMinAgeMs()} to receivers that
+ * are online, in case a node died between the 30 and the push. Looks back {@link #MAX_AGE_MS} (older ones reach the
  * receiver through the connect replay); each message is claimed once cluster-wide in the key-value store,
  * so several chat nodes do not push it several times.
  */
 final class UndeliveredSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(UndeliveredSweeper.class);
-  static final long PERIOD_MS = 10_000;
-  static final long MIN_AGE_MS = 30_000;
   static final long MAX_AGE_MS = 10 * 60_000;
   static final int BATCH = 500;
   /**
@@ -31,7 +29,6 @@ final class UndeliveredSweeper {
    */
   static final int MAX_PAGES = 40;
   private static final String CLAIM_PREFIX = "chatsweep|";
-  private static final int ID_TIME_SHIFT = IdGenerator.NODE_BITS + IdGenerator.SEQ_BITS;
 
   private final Infra infra;
   private final ChatStore store;
@@ -44,11 +41,6 @@ final class UndeliveredSweeper {
     this.chat = chat;
   }
 
-  /** The smallest message id issued at {@code epochMs}. */
-  static long firstIdAt(long epochMs) {
-    return Math.max(0, epochMs - IdGenerator.EPOCH_MS) << ID_TIME_SHIFT;
-  }
-
   /** One sweep; overlapping calls are skipped. Completes with the number of messages re-pushed. */
   Future<Integer> sweep(long nowMs, long minAgeMs) {
     synchronized (this) {
@@ -57,8 +49,8 @@ final class UndeliveredSweeper {
       }
       running = true;
     }
-    long from = firstIdAt(nowMs - MAX_AGE_MS);
-    long to = firstIdAt(nowMs - minAgeMs) - 1;
+    long from = IdGenerator.firstIdAt(nowMs - MAX_AGE_MS);
+    long to = IdGenerator.firstIdAt(nowMs - minAgeMs) - 1;
     return page(from, to, 0, 0)
       .onComplete(ar -> {
         synchronized (this) {

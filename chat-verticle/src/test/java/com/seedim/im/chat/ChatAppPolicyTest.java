@@ -2,25 +2,34 @@ package com.seedim.im.chat;
 
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Per-app chat settings end to end: sensitivePolicy mask, htmlEscapeContent, legacyFields, requireChatSign false, timeZone. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("chat end to end: per-app policies")
 class ChatAppPolicyTest {
   private static TestServer server;
 
   @BeforeAll
-  static void start() {
-    server = TestServer.builder().durable(false).verticle(ChatVerticle::new)
+  static void start(Vertx vertx) {
+    server = TestServer.builder().vertx(vertx).durable(false).verticle(ChatVerticle::new)
       .app(new JsonObject().put("requireChatSign", false).put("sensitivePolicy", "mask")
         .put("sensitiveWords", new JsonArray().add("secret").add("赌博")).put("htmlEscapeContent", true).put("legacyFields", true)
         .put("timeZone", "UTC"))
@@ -62,8 +71,8 @@ class ChatAppPolicyTest {
     assertThat(p.getString("content")).isEqualTo(p.getString("message"));
     assertThat(p.getString("sendUserId")).isEqualTo(alice.userId);
     assertThat(p.getLong("serverTime")).isEqualTo(ack.getLong("sendTime"));
-    assertThat(p.getString("sendTimeDate")).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-      .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(ack.getLong("sendTime"))));
+    assertThat(p.getString("sendTimeDate")).isEqualTo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+      .withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(ack.getLong("sendTime"))));
     JsonObject unread = bob.query(new JsonObject().put("msgType", 102), 102);
     JsonObject item = unread.getJsonArray("messages").getJsonObject(0);
     assertThat(item.getString("message")).startsWith("&lt;img");

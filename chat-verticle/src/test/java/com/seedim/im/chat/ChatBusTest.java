@@ -3,14 +3,22 @@ package com.seedim.im.chat;
 import com.seedim.im.chat.store.ChatMessage;
 import com.seedim.im.chat.store.MemoryChatStore;
 import com.seedim.im.chat.store.NewMessage;
+import com.seedim.im.chat.rules.ChatPermission;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.msg.ApiQueries.PermissionRevoke;
+import com.seedim.im.common.bus.msg.ApiQueries.PresenceQuery;
+import com.seedim.im.common.bus.msg.ApiQueries.WordsUpdate;
 import com.seedim.im.common.bus.msg.BusMessages;
+import com.seedim.im.common.bus.msg.DeliveredAcks;
+import com.seedim.im.common.bus.msg.FrameRequest;
+import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.MsgType;
+import com.seedim.im.common.security.Signatures;
 import com.seedim.im.common.store.RoomStore;
 import com.seedim.im.common.store.Route;
 import io.vertx.core.Future;
@@ -18,16 +26,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * captured on a gateway push address registered in the session directory. Only the room store is replaced
  * (rooms are opened by the queue service, which is not deployed here).
  */
-@Timeout(30)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChatBusTest {
   private static final String APP = ServerConfig.DEV_APP_ID;
   private static final String SECRET = "bus-test-secret-0123456789-0123456789";
@@ -51,8 +62,8 @@ class ChatBusTest {
   private static final List<JsonObject> pushes = new ArrayList<>();
 
   @BeforeAll
-  static void deploy() {
-    vertx = Vertx.vertx();
+  static void deploy(Vertx injected) {
+    vertx = injected;
     JsonObject app = new JsonObject().put("appId", APP).put("secret", SECRET).put("sensitiveWords", new JsonArray().add("badword"))
       .put("revealSensitiveWords", true);
     JsonObject legacy = new JsonObject().put("appId", LEGACY_APP).put("secret", LEGACY_SECRET).put("legacySign", true);
@@ -71,22 +82,20 @@ class ChatBusTest {
       (p, m, args) -> m.getName().equals("rooms") ? rooms : m.invoke(real, args));
     verticle = new ChatVerticle(infra);
     vertx.deployVerticle(verticle).await();
-    vertx.eventBus().<JsonObject>consumer(GW, m -> {
+    vertx.eventBus().consumer(GW, m -> {
+      // the gateway contract: pushes of one event loop turn may arrive as one batch; read as their JSON, whether the
+      // record itself (this JVM) or JSON (another node) arrived
+      JsonObject body = BusMessages.json(m.body());
+      JsonArray batch = body.getJsonArray("items");
       synchronized (pushes) {
-        // the gateway contract: pushes of one event loop turn may arrive as one {op:"batch", items:[...]}
-        if (com.seedim.im.common.bus.Pusher.OP_BATCH.equals(m.body().getString(com.seedim.im.common.bus.Pusher.OP))) {
-          m.body().getJsonArray(com.seedim.im.common.bus.Pusher.ITEMS).forEach(o -> pushes.add((JsonObject) o));
+        if (batch != null) {
+          batch.forEach(o -> pushes.add((JsonObject) o));
         } else {
-          pushes.add(m.body());
+          pushes.add(body);
         }
         pushes.notifyAll();
       }
     }).completion().await();
-  }
-
-  @AfterAll
-  static void close() {
-    vertx.close().await();
   }
 
   private static RequestContext online(String user, String device) {
@@ -95,7 +104,7 @@ class ChatBusTest {
     return new RequestContext(APP, user, device, "user", conn, GW);
   }
 
-  private static JsonObject request(String address, JsonObject body) {
+  private static JsonObject request(String address, Object body) {
     return BusMessages.json(vertx.eventBus().request(address, body).await().body());
   }
 
@@ -134,8 +143,8 @@ class ChatBusTest {
     online("bob1", "pad");
     long ts = System.currentTimeMillis();
     JsonObject frame = new JsonObject().put("msgType", 130).put("receiveUserId", "bob1").put("message", "hi bob")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.chat(SECRET, APP, "alice1", "bob1", ts)).put("timestamp", ts);
-    JsonObject reply = request(MsgType.SEND.address(), alice.request(frame));
+      .put("receiveSign", Signatures.chat(SECRET, APP, "alice1", "bob1", ts)).put("timestamp", ts);
+    JsonObject reply = request(MsgType.SEND.address(), new FrameRequest(alice, frame));
     String id = reply.getJsonObject("ack").getString("messageId");
     assertThat(reply.getJsonObject("ack").getLong("sendTime")).isPositive();
     JsonObject push = awaitPush(pushTo("bob1", 140));
@@ -150,9 +159,9 @@ class ChatBusTest {
   void roomMembers() {
     RequestContext agent = online("agent7", "desk");
     JsonObject frame = new JsonObject().put("msgType", 130).put("receiveUserId", "cust7").put("message", "how can I help?");
-    JsonObject ok = request(MsgType.SEND.address(), agent.request(frame));
+    JsonObject ok = request(MsgType.SEND.address(), new FrameRequest(agent, frame));
     assertThat(ok.getJsonObject("ack").getString("messageId")).isNotNull();
-    JsonObject refused = request(MsgType.SEND.address(), agent.request(frame.copy().put("receiveUserId", "stranger")));
+    JsonObject refused = request(MsgType.SEND.address(), new FrameRequest(agent, frame.copy().put("receiveUserId", "stranger")));
     assertThat(refused.getBoolean("noAck")).isTrue();
     assertThat(refused.getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
     assertThat(refused.getJsonObject("reply").getString("receiveUserId")).isEqualTo("stranger");
@@ -163,12 +172,12 @@ class ChatBusTest {
   void apiSend() {
     online("bob2", "pad");
     RequestContext system = new RequestContext(APP, "system", "api", "user", null, null);
-    JsonObject ok = request(Addresses.CHAT_API_SEND, system.request(new JsonObject().put("receiveUserId", "bob2")
+    JsonObject ok = request(Addresses.CHAT_API_SEND, new FrameRequest(system, new JsonObject().put("receiveUserId", "bob2")
       .put("message", "notice")));
     assertThat(ok.getString("messageId")).matches("[0-9]+");
     assertThat(awaitPush(pushTo("bob2", 140)).getJsonObject("frame").getString("userId")).isEqualTo("system");
-    assertThatThrownBy(() -> request(Addresses.CHAT_API_SEND, system.request(new JsonObject().put("receiveUserId", "bob2")
-      .put("message", "a BadWord here"))))
+    assertThatThrownBy(() -> request(Addresses.CHAT_API_SEND, new FrameRequest(system, new JsonObject()
+      .put("receiveUserId", "bob2").put("message", "a BadWord here"))))
       .isInstanceOfSatisfying(ReplyException.class, e -> {
         assertThat(e.failureCode()).isEqualTo(ErrorCode.SENSITIVE_WORD.busCode());
         assertThat(e.getMessage()).contains("badword");
@@ -179,12 +188,11 @@ class ChatBusTest {
   @DisplayName("PUT sensitive words: persisted and applied at once (also via the published reload)")
   void words() {
     RequestContext system = new RequestContext(APP, "system2", "api", "user", null, null);
-    JsonObject res = request(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", APP)
-      .put("words", new JsonArray().add("badword").add("forbidden")));
+    JsonObject res = request(Addresses.CHAT_API_WORDS, new WordsUpdate(APP, List.of("badword", "forbidden")));
     assertThat(res.getInteger("count")).isEqualTo(2);
-    assertThatThrownBy(() -> request(Addresses.CHAT_API_SEND, system.request(new JsonObject().put("receiveUserId", "x")
-      .put("message", "ＦＯＲＢＩＤＤＥＮ")))).isInstanceOf(ReplyException.class);
-    assertThatThrownBy(() -> request(Addresses.CHAT_API_WORDS, new JsonObject().put("appId", APP).put("words", "nope")))
+    assertThatThrownBy(() -> request(Addresses.CHAT_API_SEND, new FrameRequest(system, new JsonObject()
+      .put("receiveUserId", "x").put("message", "ＦＯＲＢＩＤＤＥＮ")))).isInstanceOf(ReplyException.class);
+    assertThatThrownBy(() -> request(Addresses.CHAT_API_WORDS, new WordsUpdate(APP, List.of("fine", " "))))
       .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(ErrorCode.INVALID_FIELD.busCode()));
   }
 
@@ -193,14 +201,13 @@ class ChatBusTest {
   void delivered() {
     RequestContext carol = online("carol3", "phone");
     RequestContext dan = online("dan3", "phone");
-    String id = request(Addresses.CHAT_API_SEND, new RequestContext(APP, "carol3", "api", "user", null, null)
-      .request(new JsonObject().put("receiveUserId", "dan3").put("message", "m"))).getString("messageId");
+    String id = request(Addresses.CHAT_API_SEND, new FrameRequest(new RequestContext(APP, "carol3", "api", "user", null, null),
+      new JsonObject().put("receiveUserId", "dan3").put("message", "m"))).getString("messageId");
     awaitPush(pushTo("dan3", 140));
-    JsonObject none = request(Addresses.CHAT_DELIVERED, new JsonObject().put("ctx", carol.toJson())
-      .put("messageIds", new JsonArray().add(Long.parseLong(id))));
+    JsonObject none = request(Addresses.CHAT_DELIVERED, new DeliveredAcks(List.of(new DeliveredAcks.Acked(carol, List.of(id)))));
     assertThat(none.getInteger("delivered")).isZero();
-    JsonObject one = request(Addresses.CHAT_DELIVERED, new JsonObject().put("ctx", dan.toJson())
-      .put("messageIds", new JsonArray().add(Long.parseLong(id)).add("garbage")));
+    JsonObject one = request(Addresses.CHAT_DELIVERED,
+      new DeliveredAcks(List.of(new DeliveredAcks.Acked(dan, List.of(id, "garbage")))));
     assertThat(one.getInteger("delivered")).isEqualTo(1);
     JsonObject n131 = awaitPush(pushTo("carol3", 131)).getJsonObject("frame");
     assertThat(n131.getString("messageId")).isEqualTo(id);
@@ -218,11 +225,11 @@ class ChatBusTest {
     store.insert(new NewMessage(APP, id + 1, "erin4", "offline4", "phone", null, NewMessage.hash("offline4", "text", "x"), "x",
       "text", past), 0).await();
     online("fred4", "phone");
-    int first = verticle.sweepNow(UndeliveredSweeper.MIN_AGE_MS).await();
+    int first = verticle.sweepNow(ChatConfig.DEFAULT_SWEEP_MIN_AGE_MS).await();
     assertThat(first).isEqualTo(1);
     JsonObject p = awaitPush(pushTo("fred4", 140));
     assertThat(p.getJsonObject("frame").getString("messageId")).isEqualTo(Long.toString(id));
-    assertThat(verticle.sweepNow(UndeliveredSweeper.MIN_AGE_MS).await()).as("claimed once").isZero();
+    assertThat(verticle.sweepNow(ChatConfig.DEFAULT_SWEEP_MIN_AGE_MS).await()).as("claimed once").isZero();
     ChatMessage still = store.message(APP, id).await();
     assertThat(still.delivered()).as("stays undelivered until acked").isFalse();
   }
@@ -231,18 +238,18 @@ class ChatBusTest {
   @DisplayName("HTTP presence sees everyone of the app; revoke drops a cached permission")
   void presenceAndRevoke() {
     online("gina5", "phone");
-    JsonObject st = request(Addresses.CHAT_API_PRESENCE, new JsonObject().put("appId", APP)
-      .put("userIds", new JsonArray().add("gina5").add("nobody5"))).getJsonObject("statuses");
+    JsonObject st = request(Addresses.CHAT_API_PRESENCE, new PresenceQuery(APP, List.of("gina5", "nobody5")))
+      .getJsonObject("statuses");
     assertThat(st.getMap()).containsEntry("gina5", true).containsEntry("nobody5", false);
     RequestContext hank = online("hank5", "phone");
     long ts = System.currentTimeMillis();
     JsonObject signed = new JsonObject().put("msgType", 130).put("receiveUserId", "gina5").put("message", "1")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.chat(SECRET, APP, "hank5", "gina5", ts)).put("timestamp", ts);
-    assertThat(request(MsgType.SEND.address(), hank.request(signed)).containsKey("ack")).isTrue();
+      .put("receiveSign", Signatures.chat(SECRET, APP, "hank5", "gina5", ts)).put("timestamp", ts);
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(hank, signed)).containsKey("ack")).isTrue();
     JsonObject unsigned = new JsonObject().put("msgType", 130).put("receiveUserId", "gina5").put("message", "2");
-    assertThat(request(MsgType.SEND.address(), hank.request(unsigned)).containsKey("ack")).as("cached").isTrue();
-    request(Addresses.CHAT_API_REVOKE, new JsonObject().put("appId", APP).put("userId", "hank5").put("receiveUserId", "gina5"));
-    JsonObject refused = request(MsgType.SEND.address(), hank.request(unsigned.copy()));
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(hank, unsigned)).containsKey("ack")).as("cached").isTrue();
+    request(Addresses.CHAT_API_REVOKE, new PermissionRevoke(APP, "hank5", "gina5"));
+    JsonObject refused = request(MsgType.SEND.address(), new FrameRequest(hank, unsigned.copy()));
     assertThat(refused.getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
   }
 
@@ -254,16 +261,16 @@ class ChatBusTest {
     RequestContext sender = new RequestContext(LEGACY_APP, "100", "d", "user", conn, GW);
     long ts = System.currentTimeMillis();
     JsonObject frame = new JsonObject().put("msgType", 130).put("receiveUserId", "200").put("message", "hi")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.legacyChat(LEGACY_SECRET, LEGACY_APP, "200", ts))
+      .put("receiveSign", Signatures.legacyChat(LEGACY_SECRET, LEGACY_APP, "200", ts))
       .put("receiveSignTime", ts);
-    assertThat(request(MsgType.SEND.address(), sender.request(frame)).containsKey("ack")).isTrue();
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(sender, frame)).containsKey("ack")).isTrue();
     JsonObject hmac = frame.copy().put("receiveUserId", "300")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.chat(LEGACY_SECRET, LEGACY_APP, "100", "300", ts));
-    assertThat(request(MsgType.SEND.address(), sender.request(hmac)).getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
-    String ttl = infra.kv().get(com.seedim.im.chat.rules.ChatPermission.cacheKey(LEGACY_APP, "100", "200")).await();
+      .put("receiveSign", Signatures.chat(LEGACY_SECRET, LEGACY_APP, "100", "300", ts));
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(sender, hmac)).getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
+    String ttl = infra.kv().get(ChatPermission.cacheKey(LEGACY_APP, "100", "200")).await();
     assertThat(ttl).isNotNull();
-    JsonObject heads = request(Addresses.CHAT_CONNECT, new JsonObject().put("ctx", new RequestContext(APP, "100", "d", "user",
-      "c-x", GW).toJson()).put("firstDevice", false));
+    JsonObject heads = request(Addresses.CHAT_CONNECT, new SessionOpened(new RequestContext(APP, "100", "d", "user", "c-x", GW),
+      false, null));
     assertThat(heads.containsKey("self")).as("nothing of the legacy app is visible in the other app").isFalse();
   }
 
@@ -271,7 +278,7 @@ class ChatBusTest {
   @DisplayName("133 reveals the matched words when the app sets revealSensitiveWords")
   void revealWords() {
     RequestContext agent = online("agent7", "desk2");
-    JsonObject refused = request(MsgType.SEND.address(), agent.request(new JsonObject().put("msgType", 130)
+    JsonObject refused = request(MsgType.SEND.address(), new FrameRequest(agent, new JsonObject().put("msgType", 130)
       .put("receiveUserId", "cust7").put("message", "so BADWORD")));
     assertThat(refused.getBoolean("noAck")).isTrue();
     JsonObject reply = refused.getJsonObject("reply");

@@ -1,13 +1,17 @@
 package com.seedim.im.chat;
 
+import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PROTOCOL.md §5 end to end: the real gateway, real WebSocket clients, the chat verticle, on dev stores
  * or on MariaDB + Redis. One server per class; every test uses its own user names.
  */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class ChatEndToEndContract {
   static final int RETRACT_SECONDS = 3;
   static final int MAX_CHARS = 200;
@@ -33,8 +38,8 @@ abstract class ChatEndToEndContract {
   private static final Duration QUIET = Duration.ofMillis(600);
   protected static TestServer server;
 
-  protected static TestServer start(boolean durable) {
-    return TestServer.builder().durable(durable).verticle(ChatVerticle::new)
+  protected static TestServer start(Vertx vertx, boolean durable) {
+    return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new)
       .app(new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
         .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS))
       .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
@@ -188,7 +193,7 @@ abstract class ChatEndToEndContract {
     String bob = u("bob");
     long old = System.currentTimeMillis() - 10 * 60_000;
     JsonObject expired = new JsonObject().put("msgType", 130).put("receiveUserId", bob).put("message", "hi").put("contentType", "text")
-      .put("receiveSign", com.seedim.im.common.security.Signatures.chat(TestServer.SECRET, TestServer.APP_ID, alice.userId, bob, old))
+      .put("receiveSign", Signatures.chat(TestServer.SECRET, TestServer.APP_ID, alice.userId, bob, old))
       .put("timestamp", old).put("mark", new JsonObject().put("k", 1));
     JsonObject r = alice.request(expired);
     assertThat(r.getInteger("msgType")).isEqualTo(132);

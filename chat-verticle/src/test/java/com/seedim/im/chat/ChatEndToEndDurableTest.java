@@ -2,6 +2,7 @@ package com.seedim.im.chat;
 
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 
@@ -13,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatEndToEndDurableTest extends ChatEndToEndContract {
 
   @BeforeAll
-  static void startServer() {
-    server = start(true);
+  static void startServer(Vertx vertx) {
+    server = start(vertx, true);
   }
 
   /** The truth recomputed by SQL from chat_messages, for every conversation row of the users. */

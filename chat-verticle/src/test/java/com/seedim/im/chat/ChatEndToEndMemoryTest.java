@@ -4,6 +4,7 @@ import com.seedim.im.chat.store.ChatMessage;
 import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.MemoryChatStore;
 import com.seedim.im.common.config.ServerConfig;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 
@@ -15,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatEndToEndMemoryTest extends ChatEndToEndContract {
 
   @BeforeAll
-  static void startServer() {
-    server = start(false);
+  static void startServer(Vertx vertx) {
+    server = start(vertx, false);
   }
 
   @Override

@@ -4,11 +4,13 @@ import com.seedim.im.hostile.Authz.Req;
 import com.seedim.im.hostile.Authz.Resp;
 import com.seedim.im.hostile.Fixtures.Room;
 import com.seedim.im.hostile.Fixtures.Wait;
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -236,9 +238,9 @@ final class ApiMatrix {
       "200; A gets 99 KICKED and close 4001", (fx, r) -> {
         ok200(r);
         assertThat(fx.a.awaitType(99).getString("code")).isEqualTo("KICKED");
-        assertThat(fx.a.awaitClose(java.time.Duration.ofSeconds(5))).isEqualTo((short) 4001);
+        assertThat(fx.a.awaitClose(Duration.ofSeconds(5))).isEqualTo((short) 4001);
       }, fx -> alive(fx.a), fx -> {
-        Authz.sleep(5);
+        Cs.sleep(5);
         fx.a = c1(fx.aId, "d1");
       },
       "200 `{kicked: 0}`: app 1's A stays connected and can still connect anew", (fx, r) -> {

@@ -10,8 +10,10 @@ import com.seedim.im.room.RoomVerticle;
 import com.seedim.im.signaling.SignalingVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
@@ -74,6 +77,7 @@ import static com.seedim.im.hostile.Fixtures.chat;
 import static com.seedim.im.hostile.Fixtures.ringing;
 import static com.seedim.im.hostile.Fixtures.room;
 import static com.seedim.im.hostile.Fixtures.waiting;
+import static com.seedim.im.testkit.Cs.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -84,6 +88,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ({@link ApiMatrix}). One in-memory server with two tenants for the whole class; every cell uses fresh ids.
  */
 @DisplayName("authorization matrix (WebSocket msgTypes × actors, HTTP API × signers)")
+@ExtendWith(VertxExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AuthorizationMatrixTest {
 
@@ -117,9 +122,9 @@ class AuthorizationMatrixTest {
   static final Map<Integer, Map<Actor, Cell>> MATRIX = new TreeMap<>();
 
   @BeforeAll
-  static void start() {
+  static void start(Vertx vertx) {
     // -Dauthz.durable=true runs the same matrix on MariaDB + Redis (a fresh database and key prefix)
-    Authz.server = TestServer.builder().durable(Boolean.getBoolean("authz.durable"))
+    Authz.server = TestServer.builder().vertx(vertx).durable(Boolean.getBoolean("authz.durable"))
       .app(new JsonObject().put("requireChatSign", true).put("dynamicQueues", true)
         .put("queues", new JsonArray().add(new JsonObject().put("id", "default").put("agents", "all"))
           .add(new JsonObject().put("id", VIP).put("agents", new JsonArray().add(VIP_AGENT)))))
@@ -392,10 +397,6 @@ class AuthorizationMatrixTest {
 
   private static final Duration SHORT = Duration.ofMillis(50);
   private static final long QUIET_MS = Authz.QUIET.toMillis();
-
-  private static void sleep(long ms) {
-    Authz.sleep(ms);
-  }
 
   // ---- 20 -------------------------------------------------------------------------------------------------------
 

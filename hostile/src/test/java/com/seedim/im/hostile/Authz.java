@@ -1,6 +1,7 @@
 package com.seedim.im.hostile;
 
 import com.seedim.im.common.security.Signatures;
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -168,7 +169,7 @@ final class Authz {
 
   /** Waits {@link #QUIET} once, then asserts that none of the expectations' frames arrived. */
   static void quiet(Quiet... checks) {
-    sleep(QUIET.toMillis());
+    Cs.sleep(QUIET.toMillis());
     for (Quiet q : checks) {
       JsonObject got = null;
       try {
@@ -178,14 +179,6 @@ final class Authz {
       }
       assertThat(got).as("%s: nothing may arrive at %s/%s, got %s", q.label(), q.client().userId, q.client().deviceId,
         got == null ? "" : got.encode()).isNull();
-    }
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

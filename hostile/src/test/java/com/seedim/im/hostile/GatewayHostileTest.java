@@ -2,11 +2,15 @@ package com.seedim.im.hostile;
 
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,16 +34,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * while a healthy client on the same gateway keeps timing its heartbeats. Every limit is set small here so that each
  * attack ends within seconds; docs/security.md gives the defaults.
  */
-@Timeout(90)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GatewayHostileTest {
   static final long MB = 1 << 20;
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private Vertx vertx;
   private TestServer server;
   private Probe probe;
 
+  @BeforeEach
+  void injectVertx(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
   private TestServer start(JsonObject gateway, JsonObject serverOverrides) {
     probe = new Probe();
-    server = TestServer.builder()
+    server = TestServer.builder().vertx(vertx)
       .server(new JsonObject().put("gateway", gateway).mergeIn(serverOverrides))
       .verticle(infra -> probe)
       .start();
@@ -389,7 +401,7 @@ class GatewayHostileTest {
   @DisplayName("M10: sockets closed right after the upgrade leave no route behind (real Redis)")
   void fastClosesLeaveNoRoute() throws Exception {
     probe = new Probe();
-    server = TestServer.builder().durable(true).verticle(infra -> probe).start();
+    server = TestServer.builder().vertx(vertx).durable(true).verticle(infra -> probe).start();
     List<String> users = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       String u = "fast" + i;

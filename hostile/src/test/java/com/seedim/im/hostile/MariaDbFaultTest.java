@@ -5,13 +5,17 @@ import com.seedim.im.queue.QueueVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.PrivateMariaDb;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * handshake is refused 503 while the connect sequence cannot read, heartbeats stay prompt, and everything recovers
  * by itself. The fault windows are {@code -Dfault.windowMs} (default 3000; the bench runs longer ones).
  */
-@Timeout(240)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MariaDbFaultTest {
   static final long WINDOW_MS = Long.getLong("fault.windowMs", 3000);
   static final long BUS_TIMEOUT_MS = 3000;
@@ -43,9 +48,9 @@ class MariaDbFaultTest {
 
   @Test
   @DisplayName("MariaDB paused, then killed and restarted, under chat and queue load: UNAVAILABLE in time, 503 handshakes, recovery, nothing acked lost")
-  void mariaDbPausedThenKilled() throws Exception {
+  void mariaDbPausedThenKilled(Vertx vertx) throws Exception {
     try (PrivateMariaDb db = PrivateMariaDb.start();
-         TestServer server = TestServer.builder().durable(true).mysql("127.0.0.1", db.port())
+         TestServer server = TestServer.builder().vertx(vertx).durable(true).mysql("127.0.0.1", db.port())
            .app(new JsonObject().put("requireChatSign", false).put("framesPerSecond", 200).put("framesBurst", 200))
            .server(new JsonObject().put("busTimeoutMs", BUS_TIMEOUT_MS)
              .put("chat", new JsonObject().put("sweepPeriodMs", 1000).put("sweepMinAgeMs", 2000)))

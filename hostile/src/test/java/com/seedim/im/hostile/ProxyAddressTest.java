@@ -1,16 +1,20 @@
 package com.seedim.im.hostile;
 
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,7 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * when the TCP peer is a trusted proxy, and never from a header an untrusted client wrote. Clients use distinct
  * source addresses (127.0.0.2, .3, .5) so each has its own handshake bucket.
  */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProxyAddressTest {
   static final String HAPROXY = "/usr/sbin/haproxy";
   static final int RATE = 2; // handshakes per second per address, burst 2 × RATE
@@ -42,11 +47,11 @@ class ProxyAddressTest {
   private static int v1Port;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start(Vertx vertx) throws Exception {
     assumeTrue(Files.isExecutable(Path.of(HAPROXY)), "haproxy is not installed (scripts/services.sh installs it)");
-    proxied = TestServer.builder().server(new JsonObject().put("handshakesPerSecondPerAddress", RATE)
+    proxied = TestServer.builder().vertx(vertx).server(new JsonObject().put("handshakesPerSecondPerAddress", RATE)
       .put("gateway", new JsonObject().put("proxyProtocol", true))).start();
-    forwarded = TestServer.builder().server(new JsonObject().put("handshakesPerSecondPerAddress", RATE)
+    forwarded = TestServer.builder().vertx(vertx).server(new JsonObject().put("handshakesPerSecondPerAddress", RATE)
       .put("gateway", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1/32")))).start();
     tcpPort = freePort();
     httpPort = freePort();
@@ -84,7 +89,7 @@ class ProxyAddressTest {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
     }
   }

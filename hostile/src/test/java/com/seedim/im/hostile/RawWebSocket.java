@@ -7,10 +7,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Consumer;
 
 /**
  * A WebSocket client on a bare {@link Socket}, for attacks no well-behaved client library can make: frames with any
@@ -153,7 +155,7 @@ final class RawWebSocket implements AutoCloseable {
       return new Frame((b0 & 0x80) != 0, b0 & 0xF, payload);
     } catch (SocketTimeoutException e) {
       return null;
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       throw new EOFException("connection reset: " + e.getMessage());
     }
   }
@@ -170,7 +172,7 @@ final class RawWebSocket implements AutoCloseable {
    * Reads frames until a close frame arrives (its code), the TCP connection ends (0), or {@code timeoutMs} passes
    * (-1). Text frames read on the way are handed to {@code onText} (may be null).
    */
-  int awaitClose(long timeoutMs, java.util.function.Consumer<String> onText) throws IOException {
+  int awaitClose(long timeoutMs, Consumer<String> onText) throws IOException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
       Frame f;

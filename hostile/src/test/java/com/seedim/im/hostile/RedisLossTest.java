@@ -8,10 +8,13 @@ import com.seedim.im.signaling.SignalingVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.PrivateRedis;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused (kick records live in MariaDB); an API request signed before the loss is refused; every message that got
  * its 30 reaches the receiver, who stayed online throughout.
  */
-@Timeout(300)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RedisLossTest {
   /** How long Redis stays down before it comes back empty: {@code -Dfault.windowMs} (short in the test command). */
   static final long WINDOW_MS = Long.getLong("fault.windowMs", 2500);
@@ -54,9 +59,9 @@ class RedisLossTest {
 
   @Test
   @DisplayName("Redis killed, then back empty, under chat load: clean refusals, re-registered routes, 431 -1 and 560 lost, kicks kept, nothing acked lost")
-  void redisKilledThenBackEmpty() throws Exception {
+  void redisKilledThenBackEmpty(Vertx vertx) throws Exception {
     try (PrivateRedis redis = PrivateRedis.start();
-         TestServer server = TestServer.builder().durable(true).redisUri(redis.uri())
+         TestServer server = TestServer.builder().vertx(vertx).durable(true).redisUri(redis.uri())
            .app(new JsonObject().put("requireChatSign", false).put("framesPerSecond", 200).put("framesBurst", 200))
            .server(new JsonObject().put("busTimeoutMs", 3000)
              .put("chat", new JsonObject().put("sweepPeriodMs", 1000).put("sweepMinAgeMs", 2000)))

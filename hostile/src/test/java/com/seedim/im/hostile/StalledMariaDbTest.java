@@ -7,6 +7,7 @@ import com.seedim.im.testkit.faults.BlackholeProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * beyond {@link MySqlChatStore#MAX_QUEUED} waiting asks a call fails at once with a timeout-like failure.
  */
 @DisplayName("M5: chat store on a stalled MariaDB: deadlines and bounded queues")
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StalledMariaDbTest {
   private Vertx vertx;
   private BlackholeProxy proxy;
@@ -39,8 +44,8 @@ class StalledMariaDbTest {
   private String database;
 
   @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
+  void start(Vertx vertx) {
+    this.vertx = vertx;
     database = "imt_stall_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     Pool boot = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
       .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
@@ -60,7 +65,6 @@ class StalledMariaDbTest {
       .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
       .using(vertx).build();
     boot.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(boot::close).await();
-    vertx.close().await();
   }
 
   private static NewMessage message(int i) {
@@ -115,7 +119,7 @@ class StalledMariaDbTest {
     });
     try {
       all.get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("chat sends still pending 10 s into a MariaDB stall (refused at once: " + refusedAtOnce
         + ", timed out: " + timedOut + ", other: " + other + ")");
     }

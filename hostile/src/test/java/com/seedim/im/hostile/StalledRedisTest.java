@@ -6,15 +6,20 @@ import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.BlackholeProxy;
 import com.seedim.im.testkit.faults.PrivateRedis;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,16 +28,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and everything recovers after SIGCONT. The Redis is a private redis-server this test starts and signals.
  */
 @DisplayName("M5: a stalled Redis fails requests in time and recovers")
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StalledRedisTest {
   private static final long BUS_TIMEOUT_MS = 5000;
 
+  private Vertx vertx;
   private PrivateRedis redis;
   private TestServer server;
 
   @BeforeEach
-  void start() {
+  void start(Vertx vertx) {
+    this.vertx = vertx;
     redis = PrivateRedis.start();
-    server = TestServer.builder().durable(true).redisUri(redis.uri())
+    server = TestServer.builder().vertx(vertx).durable(true).redisUri(redis.uri())
       .verticle(ChatVerticle::new).verticle(QueueVerticle::new)
       .app(new JsonObject().put("requireChatSign", true))
       .server(new JsonObject().put("busTimeoutMs", BUS_TIMEOUT_MS))
@@ -102,7 +111,7 @@ class StalledRedisTest {
         .toCompletionStage().toCompletableFuture().get(7, TimeUnit.SECONDS);
       // accepted: its first frame must then not hang either (the connect sequence is the gateway's)
       c.close();
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("the handshake hung for 7 s during a Redis stall");
     } catch (Exception e) {
       failure = e.getCause() != null ? e.getCause() : e;
@@ -137,7 +146,7 @@ class StalledRedisTest {
     server = null;
     BlackholeProxy proxy = new BlackholeProxy("127.0.0.1", redis.port());
     try {
-      server = TestServer.builder().durable(true).redisUri(proxy.redisUri())
+      server = TestServer.builder().vertx(vertx).durable(true).redisUri(proxy.redisUri())
         .verticle(ChatVerticle::new).verticle(QueueVerticle::new)
         .app(new JsonObject().put("requireChatSign", true))
         .server(new JsonObject().put("busTimeoutMs", BUS_TIMEOUT_MS))

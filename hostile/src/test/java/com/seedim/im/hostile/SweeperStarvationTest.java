@@ -3,12 +3,16 @@ package com.seedim.im.hostile;
 import com.seedim.im.chat.ChatVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,12 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ordinary traffic to offline users (which stays undelivered) hid a newer message whose push to an online receiver
  * was lost. Now it pages through the whole window. Real MariaDB and Redis; the sweep runs every second here.
  */
-@Timeout(90)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SweeperStarvationTest {
   @Test
   @DisplayName("M7: 600 older messages to offline users do not keep the sweeper from re-pushing to an online receiver")
-  void sweeperReachesOnlineReceiverPastOfflineBacklog() throws Exception {
-    try (TestServer server = TestServer.builder().durable(true)
+  void sweeperReachesOnlineReceiverPastOfflineBacklog(Vertx vertx) throws Exception {
+    try (TestServer server = TestServer.builder().vertx(vertx).durable(true)
       .app(new JsonObject().put("requireChatSign", false).put("framesPerSecond", 2000).put("framesBurst", 2000))
       .server(new JsonObject().put("chat", new JsonObject().put("sweepPeriodMs", 1000).put("sweepMinAgeMs", 1500)))
       .verticle(ChatVerticle::new)

@@ -1,7 +1,9 @@
 package com.seedim.im.hostile;
 
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -43,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection) and, after it, that a healthy client on the same gateway kept its heartbeats prompt and that a fresh
  * signed client still connects. docs/security.md ("WebSocket framing") lists the cases and which layer enforces each.
  */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebSocketConformanceTest {
   /** Defaults of PROTOCOL.md §3 and GatewayLimits: 128 KB frames, WebSocket messages up to twice that. */
   static final int MAX_FRAME_BYTES = 131072;
@@ -57,10 +62,10 @@ class WebSocketConformanceTest {
   private String caseName;
 
   @BeforeAll
-  static void startServer() {
+  static void startServer(Vertx vertx) {
     // one server for the class: every case uses its own socket, and the per-socket limits (abuse, control-frame
     // rate) do not carry over between sockets. The limits are the documented defaults, stated explicitly.
-    server = TestServer.builder()
+    server = TestServer.builder().vertx(vertx)
       .server(new JsonObject().put("maxFrameBytes", MAX_FRAME_BYTES).put("gateway", new JsonObject()
         .put("wsMessageFactor", 2)
         .put("controlFramesPerSecond", 5)

@@ -6,15 +6,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The launcher as the README's start command runs it: the built-in dev config, every verticle in one JVM. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LauncherTest {
   static JsonObject builtinDevConfig() throws Exception {
     try (InputStream in = Main.class.getClassLoader().getResourceAsStream(Main.BUILTIN_CONFIG)) {
@@ -38,18 +44,17 @@ class LauncherTest {
 
   static String get(String url) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(15)).build(),
+    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
       HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
   @DisplayName("dev mode: demo page, /dev/sign, a signed socket gets 21 for 20, 30 and 140 for a chat, garbage gets 10")
-  void devModeFrontDoor() throws Exception {
+  void devModeFrontDoor(Vertx client) throws Exception {
     JsonObject json = builtinDevConfig().put("port", 0).put("managementPort", 0);
     ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
     assertThat(cfg.dev()).isTrue();
     ImNode node = ImNode.start(cfg, Role.parse(Set.of("all"))).await();
-    Vertx client = Vertx.vertx();
     try {
       int port = node.gateway().actualPort();
       String base = "http://127.0.0.1:" + port;
@@ -71,7 +76,6 @@ class LauncherTest {
       String ready = get("http://127.0.0.1:" + node.managementPort() + "/ready");
       assertThat(ready).contains("READY");
     } finally {
-      client.close().await();
       node.stop().await();
     }
   }
@@ -141,7 +145,7 @@ class LauncherTest {
   @Test
   @DisplayName("M1: a mode other than exactly dev or prod, or none in an explicit --config, refuses to start: "
     + "one line on stderr naming the key and its values, no stack trace, non-zero exit")
-  void refusesBadMode(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void refusesBadMode(@TempDir Path dir) throws Exception {
     JsonObject base = builtinDevConfig().put("port", 0).put("managementPort", 0);
     JsonObject noMode = base.copy();
     noMode.remove("mode");
@@ -174,8 +178,8 @@ class LauncherTest {
 
   @Test
   @DisplayName("M1: the dev banner prints an app's secret only when it is the public dev-secret, else (secret hidden)")
-  void devBannerHidesRealSecrets(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    String secret = "a-real-looking-secret-" + java.util.UUID.randomUUID();
+  void devBannerHidesRealSecrets(@TempDir Path dir) throws Exception {
+    String secret = "a-real-looking-secret-" + UUID.randomUUID();
     JsonObject cfg = builtinDevConfig().put("port", 0).put("managementPort", 0);
     cfg.getJsonArray("apps").add(new JsonObject().put("appId", "2000000002").put("secret", secret));
     Launch l = Launch.start(dir, "--config", write(dir, cfg).toString(), "--roles", "gateway");

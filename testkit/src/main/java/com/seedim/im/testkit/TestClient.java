@@ -2,6 +2,7 @@ package com.seedim.im.testkit;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -60,7 +62,7 @@ public final class TestClient implements AutoCloseable {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(pathAndQuery)
       .setAllowOriginHeader(false); // native clients send no Origin; browser-like origins are tested with plain GETs
 
-    return client.connect(o).timeout(CONNECT_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)
+    return client.connect(o).timeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS)
       .map(ws -> new TestClient(ws, userId, deviceId));
   }
 
@@ -78,7 +80,7 @@ public final class TestClient implements AutoCloseable {
       try {
         c = connect(client, port, TestServer.query(userId, deviceId, role), userId, deviceId == null ? "default" : deviceId, null)
           .await();
-      } catch (io.vertx.core.http.UpgradeRejectedException e) {
+      } catch (UpgradeRejectedException e) {
         if (e.getStatus() != 503 || attempt >= CONNECT_ATTEMPTS) {
           throw e;
         }

@@ -12,12 +12,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mysqlclient.MySQLBuilder;
-import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -294,30 +289,8 @@ public final class TestServer implements AutoCloseable {
       }
     } finally {
       if (database != null) {
-        dropDurableState();
+        DurableState.drop(mysqlHost, mysqlPort, database, redisUri, redisPrefix);
       }
-    }
-  }
-
-  private void dropDurableState() {
-    Vertx v = Vertx.vertx();
-    try {
-      Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(new MySQLConnectOptions().setHost(mysqlHost).setPort(mysqlPort).setUser("root").setPassword(""))
-        .using(v).build();
-      pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
-      Redis redis = Redis.createClient(v, redisUri);
-      RedisAPI api = RedisAPI.api(redis);
-      String script = "local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
-        + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
-      api.eval(List.of(script, "0", redisPrefix + "*")).eventually(() -> {
-        redis.close();
-        return Future.succeededFuture();
-      }).await();
-    } catch (RuntimeException e) {
-      // best effort cleanup
-    } finally {
-      v.close().await();
     }
   }
 }

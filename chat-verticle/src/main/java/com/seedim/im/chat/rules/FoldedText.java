@@ -1,6 +1,7 @@
 package com.seedim.im.chat.rules;
 
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -42,8 +43,8 @@ public final class FoldedText {
       for (int k = 0; k < f.length(); k++) {
         int at = out.length();
         if (at >= starts.length) {
-          starts = java.util.Arrays.copyOf(starts, starts.length * 2);
-          ends = java.util.Arrays.copyOf(ends, ends.length * 2);
+          starts = Arrays.copyOf(starts, starts.length * 2);
+          ends = Arrays.copyOf(ends, ends.length * 2);
         }
         starts[at] = segStart;
         ends[at] = i;

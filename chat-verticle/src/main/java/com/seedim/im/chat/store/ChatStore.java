@@ -1,5 +1,6 @@
 package com.seedim.im.chat.store;
 
+import com.seedim.im.chat.rules.RetractPolicy;
 import io.vertx.core.Future;
 
 import java.util.Collection;
@@ -71,7 +72,7 @@ public interface ChatStore {
   Future<ReadResult> markRead(String appId, String reader, String peer, Long upTo, long nowMs);
 
   /**
-   * Retracts a message: checks {@link com.seedim.im.chat.rules.RetractPolicy} under a lock, marks it retracted
+   * Retracts a message: checks {@link RetractPolicy} under a lock, marks it retracted
    * and delivered, and removes it from the receiver's unread count. Fails with the policy's ProtocolException.
    */
   Future<RetractResult> retract(String appId, String requester, long messageId, long nowMs, int retractSeconds);

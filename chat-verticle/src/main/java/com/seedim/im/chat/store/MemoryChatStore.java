@@ -1,10 +1,12 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
+import com.seedim.im.common.id.IdGenerator;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -234,7 +236,7 @@ public final class MemoryChatStore implements ChatStore {
       }
       page.add(messages.get(new MsgKey(appId, id)));
     }
-    java.util.Collections.reverse(page);
+    Collections.reverse(page);
     return Future.succeededFuture(new HistoryResult(page, more, mine.messageCount, mine.peerReadMessageId));
   }
 
@@ -329,7 +331,7 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
     List<Map.Entry<String, Row>> rows = new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
-    long firstId = com.seedim.im.common.id.IdGenerator.firstIdAt(sinceMs);
+    long firstId = IdGenerator.firstIdAt(sinceMs);
     rows.removeIf(e -> e.getValue().lastMessageId < firstId);
     rows.sort(Comparator.comparingLong((Map.Entry<String, Row> e) -> e.getValue().lastMessageId).reversed());
     List<String> out = new ArrayList<>();

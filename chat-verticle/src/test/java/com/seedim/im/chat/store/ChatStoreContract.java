@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -347,7 +348,7 @@ abstract class ChatStoreContract {
     String app = newApp();
     List<String> users = List.of("u1", "u2", "u3", "u4");
     List<Future<?>> ops = new ArrayList<>();
-    List<ChatMessage> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<ChatMessage> sent = Collections.synchronizedList(new ArrayList<>());
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     for (int i = 0; i < 200; i++) {
       String from = users.get(rnd.nextInt(users.size()));

@@ -1,6 +1,7 @@
 package com.seedim.im.chat.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -11,25 +12,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The contract on the machine's real MariaDB, in a database created for this class and dropped after it. */
+@ExtendWith(VertxExtension.class)
 @DisplayName("ChatStore contract: MySQL")
 class MySqlChatStoreTest extends ChatStoreContract {
   static final String HOST = System.getenv().getOrDefault("IM_TEST_MYSQL_HOST", "127.0.0.1");
   private static final MySQLConnectOptions SERVER = new MySQLConnectOptions().setHost(HOST).setPort(3306).setUser("root")
     .setPassword("").setCharset("utf8mb4");
-  private static Vertx vertx;
   private static Pool pool;
   private static String database;
   private static MySqlChatStore store;
 
   @BeforeAll
-  static void createDatabase() {
-    vertx = Vertx.vertx();
+  static void createDatabase(Vertx vertx) {
     database = "chatc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Pool admin = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(SERVER).using(vertx).build();
     admin.query("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").execute()
@@ -46,7 +47,6 @@ class MySqlChatStoreTest extends ChatStoreContract {
       pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await();
     } finally {
       pool.close().await();
-      vertx.close().await();
     }
   }
 
@@ -56,7 +56,7 @@ class MySqlChatStoreTest extends ChatStoreContract {
   }
 
   @Test
-  @org.junit.jupiter.api.DisplayName("migrate drops the idx_recent index of databases created by earlier versions, and only then")
+  @DisplayName("migrate drops the idx_recent index of databases created by earlier versions, and only then")
   void migrateDropsIdxRecent() {
     pool.query("ALTER TABLE chat_conversations ADD INDEX idx_recent (app_id, owner, updated_at)").execute().await();
     store.migrate().await();

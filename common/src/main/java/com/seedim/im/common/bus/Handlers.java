@@ -3,41 +3,41 @@ package com.seedim.im.common.bus;
 import com.seedim.im.common.bus.msg.BusMessage;
 import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.common.bus.msg.FrameRequest;
+import com.seedim.im.common.infra.Metrics;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
+import io.micrometer.core.instrument.Timer;
+import io.netty.channel.ChannelException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
 /**
- * Adapts a service's frame handler {@code (ctx, frame) -> Future<ServiceReply>} to an event-bus consumer:
- * a {@link ProtocolException} (thrown or as the failed future) becomes {@code fail(code.busCode(), message)};
- * anything else is logged once here and answered {@code INTERNAL}.
+ * Adapts a service's handler to an event-bus consumer: the reply is the handler's future; a {@link ProtocolException}
+ * (thrown or as the failed future) becomes {@code fail(code.busCode(), message)}; a store that did not answer becomes
+ * {@code UNAVAILABLE}; anything else is logged once here and answered {@code INTERNAL}.
+ *
+ * <p>Naming rule: a handler's {@code name} is the address it consumes ({@code MsgType.address()} for a frame, the
+ * {@link Addresses} constant otherwise). It is the {@code handler} tag of {@code im_handler_seconds} and the subject of
+ * the failure log lines, so a metric or a log line leads straight to its consumer.
  */
 public final class Handlers {
   private static final Logger LOG = LoggerFactory.getLogger(Handlers.class);
-  private static final java.util.Map<String, io.micrometer.core.instrument.Timer> TIMERS = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** {@code im_handler_seconds{handler, outcome}}: latency of every service handler, by outcome (ok, or the error code). */
-  private static io.micrometer.core.instrument.Timer timer(String handler, String outcome) {
-    return TIMERS.computeIfAbsent(handler + '\n' + outcome, k -> io.micrometer.core.instrument.Timer.builder("im_handler")
-      .description("service handler latency").tag("handler", handler).tag("outcome", outcome)
-      .publishPercentileHistogram(false).register(com.seedim.im.common.infra.Metrics.registry()));
-  }
-
-  private static String outcome(Throwable cause) {
-    if (cause == null) {
-      return "ok";
-    }
-    if (cause instanceof ProtocolException pe) {
-      return pe.code().name();
-    }
-    return "failed";
-  }
+  private static final Map<String, Timer> TIMERS = new ConcurrentHashMap<>();
 
   /** A handler of one client frame. */
   @FunctionalInterface
@@ -62,77 +62,74 @@ public final class Handlers {
 
   /** A client frame ({@link FrameRequest}) answered by a {@link ServiceReply}, delivered uncopied in this JVM. */
   public static Handler<Message<Object>> frame(String name, FrameHandler h) {
-    return msg -> {
-      long start = System.nanoTime();
-      Future<ServiceReply> f;
-      RequestContext ctx = null;
-      try {
-        FrameRequest r = BusMessages.read(msg.body(), FrameRequest.class, FrameRequest::fromJson);
-        ctx = r.ctx();
-        f = h.handle(ctx, r.frame());
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      RequestContext c = ctx;
-      f.onComplete(ar -> {
-        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          fail(msg, name, c, ar.cause());
-        }
-      });
-    };
+    return adapt(name, body -> BusMessages.read(body, FrameRequest.class, FrameRequest::fromJson), FrameRequest::ctx,
+      r -> h.handle(r.ctx(), r.frame()));
   }
 
   /** An internal message record of type {@code type}; the reply is whatever the handler's future holds. */
   public static <T extends BusMessage, R> Handler<Message<Object>> message(String name, Class<T> type,
-                                                                          java.util.function.Function<JsonObject, T> fromJson,
+                                                                          Function<JsonObject, T> fromJson,
                                                                           MessageHandler<T, R> h) {
+    return adapt(name, body -> BusMessages.read(body, type, fromJson), m -> null, h::handle);
+  }
+
+  /** An internal request read as JSON (a record sent to it is read through its {@code toJson()}). */
+  public static Handler<Message<Object>> json(String name, JsonHandler h) {
+    return adapt(name, BusMessages::json, j -> null, h::handle);
+  }
+
+  /**
+   * The one adapter behind the three above: reads the body, runs the handler (a throw is a failed future), records
+   * its latency by outcome and replies or fails the message.
+   *
+   * @param who the client a request came from, for the failure log (null when it is not a client's request)
+   */
+  private static <B, R> Handler<Message<Object>> adapt(String name, Function<Object, B> read,
+                                                       Function<B, RequestContext> who, Function<B, Future<R>> h) {
     return msg -> {
       long start = System.nanoTime();
+      RequestContext ctx = null;
       Future<R> f;
       try {
-        f = h.handle(BusMessages.read(msg.body(), type, fromJson));
+        B in = read.apply(msg.body());
+        ctx = who.apply(in);
+        f = h.apply(in);
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
+      RequestContext sender = ctx;
       f.onComplete(ar -> {
-        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (ar.succeeded()) {
           msg.reply(ar.result());
         } else {
-          fail(msg, name, null, ar.cause());
+          fail(msg, name, sender, ar.cause());
         }
       });
     };
   }
 
-  /** An internal request read as JSON (a record sent to it is read through its {@code toJson()}). */
-  public static Handler<Message<Object>> json(String name, JsonHandler h) {
-    return msg -> {
-      long start = System.nanoTime();
-      Future<JsonObject> f;
-      try {
-        f = h.handle(BusMessages.json(msg.body()));
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
-        timer(name, outcome(ar.cause())).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          fail(msg, name, null, ar.cause());
-        }
-      });
-    };
+  /** {@code im_handler_seconds{handler, outcome}}: latency of every service handler, by outcome (ok, or the error code). */
+  private static Timer timer(String handler, String outcome) {
+    return TIMERS.computeIfAbsent(handler + '\n' + outcome, k -> Timer.builder("im_handler")
+      .description("service handler latency").tag("handler", handler).tag("outcome", outcome)
+      .publishPercentileHistogram(false).register(Metrics.registry()));
+  }
+
+  private static String outcome(Throwable cause) {
+    if (cause == null) {
+      return "ok";
+    }
+    if (cause instanceof ProtocolException pe) {
+      return pe.code().name();
+    }
+    return "failed";
   }
 
   private static void fail(Message<?> msg, String name, RequestContext ctx, Throwable cause) {
     if (cause instanceof ProtocolException pe) {
       msg.fail(pe.code().busCode(), pe.getMessage());
-    } else if (cause instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+    } else if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
       msg.fail(re.failureCode(), re.getMessage());
     } else if (cause instanceof ReplyException) {
       msg.fail(ErrorCode.UNAVAILABLE.busCode(), "a service did not answer in time");
@@ -150,17 +147,18 @@ public final class Handlers {
 
   /**
    * A store that did not answer, or whose connection broke under a request (a restart, a reset, a closed pool): the
-   * outcome is unknown, so UNAVAILABLE ("retry with the same unique"), never INTERNAL.
+   * outcome is unknown, so UNAVAILABLE ("retry with the same unique"), never INTERNAL. Some of the clients' exceptions
+   * are internal classes ({@code io.vertx.core.impl.NoStackTraceTimeoutException},
+   * {@code io.vertx.redis.client.impl.RedisConnectException}), so they are matched by simple name, not by type.
    */
   static boolean isStoreTimeout(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       String n = c.getClass().getSimpleName();
-      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(java.util.Locale.ROOT);
-      if (c instanceof java.util.concurrent.TimeoutException || c instanceof java.io.IOException
-        || c instanceof io.netty.channel.ChannelException
+      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+      if (c instanceof TimeoutException || c instanceof IOException || c instanceof ChannelException
         || n.contains("Timeout") || n.contains("ConnectException") || n.contains("ClosedConnection")
         || n.contains("PoolTooBusy") || n.contains("NoStackTraceThrowable") && m.contains("closed")
-        || c instanceof io.vertx.core.VertxException && (m.contains("connection") || m.contains("closed") || m.contains("reset"))
+        || c instanceof VertxException && (m.contains("connection") || m.contains("closed") || m.contains("reset"))
         || m.startsWith("loading ") || m.contains("redis client closed")) {
         return true;
       }

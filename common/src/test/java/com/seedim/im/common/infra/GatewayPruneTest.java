@@ -4,27 +4,30 @@ import com.seedim.im.common.config.ServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Audit L11 on the real Redis: gateways dead for long are pruned from {@code gw:alive}. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayPruneTest {
   @Test
   @DisplayName("L11: a gateway dead for longer than the prune age leaves gw:alive; a live one stays")
-  void crashedGatewaysArePruned() throws Exception {
+  void crashedGatewaysArePruned(Vertx vertx) throws Exception {
     String uri = System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379");
     String prefix = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    Vertx vertx = Vertx.vertx();
     Redis redis = Redis.createClient(vertx, uri);
     RedisAPI api = RedisAPI.api(redis);
     try {
@@ -50,7 +53,6 @@ class GatewayPruneTest {
     } finally {
       api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", prefix + "*")).await();
       redis.close();
-      vertx.close().await();
     }
   }
 }

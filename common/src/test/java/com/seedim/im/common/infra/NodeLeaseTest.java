@@ -5,6 +5,7 @@ import com.seedim.im.common.id.IdGenerator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -13,16 +14,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Audit M8 on the real Redis and MariaDB: the id node lease is renewed only while it is ours. */
-@Timeout(60)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NodeLeaseTest {
   static final String REDIS_URI = System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379");
   Vertx vertx;
@@ -31,8 +36,8 @@ class NodeLeaseTest {
   String prefix;
 
   @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
     redis = Redis.createClient(vertx, REDIS_URI);
     api = RedisAPI.api(redis);
     prefix = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
@@ -42,7 +47,6 @@ class NodeLeaseTest {
   void tearDown() {
     api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", prefix + "*")).await();
     redis.close();
-    vertx.close().await();
   }
 
   private ServerConfig config(Integer nodeId, long leaseMs) {
@@ -103,7 +107,7 @@ class NodeLeaseTest {
   void expiredLeaseStopsIds() {
     IdGenerator g = new IdGenerator(3);
     g.lease(3, System.currentTimeMillis() - 1);
-    assertThatThrownBy(g::next).isInstanceOf(IllegalStateException.class).hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThatThrownBy(g::next).isInstanceOf(IllegalStateException.class).hasRootCauseInstanceOf(TimeoutException.class);
     g.lease(4, System.currentTimeMillis() + 60_000);
     assertThat(nodeOf(g.next())).isEqualTo(4);
   }

@@ -5,6 +5,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
+import java.util.regex.Pattern;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +33,7 @@ class FramesTest {
     assertThat(Frames.msgType(new JsonObject().put("msgType", (long) Integer.MAX_VALUE))).isEqualTo(Integer.MAX_VALUE);
     assertThat(Frames.msgType(new JsonObject().put("msgType", (long) Integer.MIN_VALUE))).isEqualTo(Integer.MIN_VALUE);
     for (Object bad : new Object[] {4294967426L, "4294967426", (long) Integer.MAX_VALUE + 1, (long) Integer.MIN_VALUE - 1,
-      -4294967166L, 4294967426.0, "12345678901234567", "99999999999999999999", new java.math.BigInteger("18446744073709551746")}) {
+      -4294967166L, 4294967426.0, "12345678901234567", "99999999999999999999", new BigInteger("18446744073709551746")}) {
       assertThatThrownBy(() -> Frames.msgType(new JsonObject().put("msgType", bad))).as("msgType %s", bad)
         .isInstanceOf(ProtocolException.class)
         .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_FIELD);
@@ -46,7 +49,7 @@ class FramesTest {
     assertThatThrownBy(() -> Frames.reqId(f, "v")).isInstanceOf(ProtocolException.class);
     assertThatThrownBy(() -> Frames.reqId(f, "w")).isInstanceOf(ProtocolException.class);
     // the hand-written check agrees with the documented pattern on every ASCII character and on lengths 0, 64, 65
-    java.util.regex.Pattern documented = java.util.regex.Pattern.compile("[A-Za-z0-9_.@:-]{1,64}");
+    Pattern documented = Pattern.compile("[A-Za-z0-9_.@:-]{1,64}");
     for (char c = 0; c < 256; c++) {
       String one = String.valueOf(c);
       assertThat(Frames.isValidId(one)).as("char %d", (int) c).isEqualTo(documented.matcher(one).matches());

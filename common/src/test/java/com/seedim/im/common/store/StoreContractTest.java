@@ -4,26 +4,33 @@ import com.seedim.im.common.store.memory.MemoryKeyValueStore;
 import com.seedim.im.common.store.memory.MemorySessionDirectory;
 import com.seedim.im.common.store.redis.RedisKeyValueStore;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One contract for the session directory and the key-value store, run on memory and on the real Redis. */
-@Timeout(30)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class StoreContractTest {
   static Vertx vertx;
   static Redis redis;
@@ -31,8 +38,8 @@ class StoreContractTest {
   static final String PREFIX = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
 
   @BeforeAll
-  static void setUp() {
-    vertx = Vertx.vertx();
+  static void setUp(Vertx injected) {
+    vertx = injected;
     redis = Redis.createClient(vertx, System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379"));
     api = RedisAPI.api(redis);
   }
@@ -41,7 +48,6 @@ class StoreContractTest {
   static void tearDown() {
     api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", PREFIX + "*")).await();
     redis.close();
-    vertx.close().await();
   }
 
   static Stream<Arguments> directories() {
@@ -130,13 +136,13 @@ class StoreContractTest {
       d.register("app", "cu" + i, route("web", "w" + i, i % 2 == 0 ? "gwA" : "gwGone", "user", 1000), 5).await();
     }
     d.gatewayGone("gwGone").await();
-    io.vertx.core.Promise<List<List<Route>>> all = io.vertx.core.Promise.promise();
+    Promise<List<List<Route>>> all = Promise.promise();
     vertx.runOnContext(v -> {
-      List<io.vertx.core.Future<List<Route>>> asked = new java.util.ArrayList<>();
+      List<Future<List<Route>>> asked = new ArrayList<>();
       for (int i = 0; i < users; i++) {
         asked.add(d.routes("app", "cu" + i));
       }
-      io.vertx.core.Future.all(asked).map(cf -> asked.stream().map(io.vertx.core.Future::result).toList()).onComplete(all);
+      Future.all(asked).map(cf -> asked.stream().map(Future::result).toList()).onComplete(all);
     });
     List<List<Route>> got = all.future().await();
     for (int i = 0; i < users; i++) {

@@ -1,16 +1,10 @@
 package com.seedim.im.server.cluster;
 
+import com.seedim.im.testkit.DurableState;
 import com.seedim.im.testkit.TestServer;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mysqlclient.MySQLBuilder;
-import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts real SeedIM nodes as separate JVM processes (the production launcher, {@code Main}) clustered with
@@ -33,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ClusterHarness implements AutoCloseable {
   static final int SLOTS = 12;
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** After the last member is up, before a test sends: every node sees every consumer registration by then. */
+  static final Duration SETTLE = Duration.ofMillis(1500);
 
   /** One node process. */
   final class Node {
@@ -57,7 +55,7 @@ final class ClusterHarness implements AutoCloseable {
 
     /** The management port this node logged at start. */
     int managementPort() {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("management endpoints on http://[^:]+:([0-9]+)/").matcher(logText());
+      Matcher m = Pattern.compile("management endpoints on http://[^:]+:([0-9]+)/").matcher(logText());
       if (!m.find()) {
         throw new IllegalStateException("node " + name + " logged no management port");
       }
@@ -192,6 +190,27 @@ final class ClusterHarness implements AutoCloseable {
     return n;
   }
 
+  /**
+   * A whole cluster: the first member starts alone (it forms the cluster), the others are launched together and join
+   * it; returns once every one is up and had {@link #SETTLE} to see every consumer registration.
+   *
+   * @param members pairs of a node name and its roles, e.g. {@code {"gw1", "gateway"}}
+   */
+  List<Node> up(String[]... members) throws Exception {
+    long t0 = System.currentTimeMillis();
+    List<Node> all = new ArrayList<>();
+    all.add(start(members[0][0], members[0][1]));
+    for (int i = 1; i < members.length; i++) {
+      all.add(launch(members[i][0], members[i][1]));
+    }
+    for (Node n : all) {
+      awaitUp(n);
+    }
+    System.out.printf("cluster of %d JVMs up in %d ms%n", all.size(), System.currentTimeMillis() - t0);
+    Thread.sleep(SETTLE.toMillis());
+    return all;
+  }
+
   /** Launches a node without waiting (see {@link #awaitUp}). */
   synchronized Node launch(String name, String roles) throws IOException {
     int slot = nextSlot++;
@@ -310,23 +329,6 @@ final class ClusterHarness implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    Vertx v = Vertx.vertx();
-    try {
-      Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(new MySQLConnectOptions().setHost(TestServer.MYSQL_HOST).setPort(3306).setUser("root").setPassword(""))
-        .using(v).build();
-      pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
-      Redis redis = Redis.createClient(v, TestServer.REDIS_URI);
-      RedisAPI.api(redis).eval(List.of("local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
-          + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c", "0", redisPrefix + "*"))
-        .eventually(() -> {
-          redis.close();
-          return Future.succeededFuture();
-        }).await();
-    } catch (RuntimeException e) {
-      // best effort
-    } finally {
-      v.close().await();
-    }
+    DurableState.drop(TestServer.MYSQL_HOST, 3306, database, TestServer.REDIS_URI, redisPrefix);
   }
 }

@@ -4,7 +4,9 @@ import com.seedim.im.testkit.TestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -13,7 +15,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,43 +42,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  * signaling node — clustered with Hazelcast on the real MariaDB and Redis.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(300)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterTest {
   static ClusterHarness cluster;
-  static Vertx vertx;
   static WebSocketClient ws;
   static ClusterHarness.Node gw1;
   static ClusterHarness.Node gw2;
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  static void startCluster(Vertx vertx) throws Exception {
     cluster = new ClusterHarness(new JsonObject().put("requireChatSign", false).put("maxRoomsPerAgent", 1000)
       .put("framesPerSecond", 5000).put("framesBurst", 5000)
-      .put("queues", new io.vertx.core.json.JsonArray().add(new JsonObject().put("id", "support").put("agents", "all"))));
-    long t0 = System.currentTimeMillis();
-    List<ClusterHarness.Node> all = new ArrayList<>();
-    // the first member forms the cluster; the rest join it
-    all.add(cluster.start("chat1", "chat"));
-    for (String[] n : new String[][] {{"gw1", "gateway"}, {"gw2", "gateway"}, {"queue1", "queue"}, {"queue2", "queue"},
-      {"room1", "room"}, {"sig1", "signaling"}}) {
-      all.add(cluster.launch(n[0], n[1]));
-    }
-    for (ClusterHarness.Node n : all) {
-      cluster.awaitUp(n);
-    }
+      .put("queues", new JsonArray().add(new JsonObject().put("id", "support").put("agents", "all"))));
+    cluster.up(new String[] {"chat1", "chat"}, new String[] {"gw1", "gateway"}, new String[] {"gw2", "gateway"},
+      new String[] {"queue1", "queue"}, new String[] {"queue2", "queue"}, new String[] {"room1", "room"},
+      new String[] {"sig1", "signaling"});
     gw1 = cluster.node("gw1");
     gw2 = cluster.node("gw2");
-    System.out.printf("cluster of %d JVMs up in %d ms%n", all.size(), System.currentTimeMillis() - t0);
-    vertx = Vertx.vertx();
     ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
-    Thread.sleep(1500); // let every node see every consumer registration
   }
 
   @AfterAll
   static void stopCluster() {
-    if (vertx != null) {
-      vertx.close().await();
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -83,10 +76,10 @@ class ClusterTest {
 
   static String get(int port, String path) {
     try {
-      var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+      var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
-      var res = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(15)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var res = client.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
       return res.body();
     } catch (Exception e) {
       throw new AssertionError(e);
@@ -121,7 +114,7 @@ class ClusterTest {
       String ready = get(cluster.node(name).managementPort(), "/ready");
       assertThat(ready).as(name).contains("\"READY\"").contains("\"clustered\":true");
     }
-    assertThat(get(cluster.node("chat1").managementPort(), "/metrics")).contains("im_handler_seconds_count{handler=\"chat.130\",outcome=\"ok\"}");
+    assertThat(get(cluster.node("chat1").managementPort(), "/metrics")).contains("im_handler_seconds_count{handler=\"im.chat.send\",outcome=\"ok\"}");
     assertThat(get(gw1.managementPort(), "/metrics")).contains("im_gateway_frames_by_type_total").contains("vertx_eventbus");
   }
 

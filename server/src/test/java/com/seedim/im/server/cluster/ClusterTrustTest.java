@@ -5,16 +5,20 @@ import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,31 +30,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing, while genuine nodes (gateway and chat in separate JVMs, both holding the cluster's certificate) keep
  * working.
  */
-@Timeout(180)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterTrustTest {
   static ClusterHarness cluster;
-  static Vertx vertx;
   static WebSocketClient ws;
   static ClusterHarness.Node gw1;
   static ClusterHarness.Node chat1;
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  static void startCluster(Vertx vertx) throws Exception {
     cluster = new ClusterHarness(new JsonObject().put("requireChatSign", false));
     long t0 = System.currentTimeMillis();
     chat1 = cluster.start("chat1", "chat");
     gw1 = cluster.start("gw1", "gateway");
     System.out.printf("TLS cluster of 2 JVMs up in %d ms%n", System.currentTimeMillis() - t0);
-    vertx = Vertx.vertx();
     ws = vertx.createWebSocketClient();
     Thread.sleep(500);
   }
 
   @AfterAll
   static void stopCluster() {
-    if (vertx != null) {
-      vertx.close().await();
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -84,9 +84,9 @@ class ClusterTrustTest {
     ClusterHarness.Node other = cluster.launchMain("rogue-foreign", RogueMember.class.getName(), List.of(cluster.clusterName(),
       cluster.membersCsv(), Integer.toString(cluster.reserveHazelcastPort()), TestServer.APP_ID, "foreign",
       foreign.resolve("node.p12").toString(), pass));
-    List<String> report = new java.util.ArrayList<>();
+    List<String> report = new ArrayList<>();
     for (ClusterHarness.Node r : List.of(plain, other)) {
-      r.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+      r.process.waitFor(60, TimeUnit.SECONDS);
       List<String> lines = r.logText().lines().filter(l -> l.startsWith("ROGUE")).collect(Collectors.toList());
       System.out.println(r.name + ":\n  " + String.join("\n  ", lines));
       report.addAll(lines);

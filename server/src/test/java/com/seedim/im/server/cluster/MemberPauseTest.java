@@ -8,9 +8,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,9 +28,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static com.seedim.im.testkit.Cs.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -53,7 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * themselves, and every messageId that got a 30 reaches the receiver, who stays online.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(300)
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class MemberPauseTest {
   static final long BUS_TIMEOUT_MS = 2000;
   /** The bound on any answer to a frame: the bus timeout, plus a second for a loaded 2-core machine. */
@@ -62,14 +66,13 @@ class MemberPauseTest {
   static final Duration HANG = Duration.ofSeconds(15);
 
   static ClusterHarness cluster;
-  static Vertx vertx;
   static WebSocketClient ws;
   static ClusterHarness.Node gw;
   static ClusterHarness.Node chat;
   static int chatGeneration = 1;
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  static void startCluster(Vertx vertx) throws Exception {
     cluster = new ClusterHarness(
       new JsonObject().put("requireChatSign", false).put("framesPerSecond", 5000).put("framesBurst", 5000)
         .put("queues", new JsonArray().add(new JsonObject().put("id", "support").put("agents", "all"))),
@@ -77,24 +80,14 @@ class MemberPauseTest {
       // undelivered sweeper runs every second (pushes lost in the window reach online receivers without a 30 s wait)
       new JsonObject().put("busTimeoutMs", BUS_TIMEOUT_MS)
         .put("chat", new JsonObject().put("sweepPeriodMs", 1000).put("sweepMinAgeMs", 2000)));
-    long t0 = System.currentTimeMillis();
-    chat = cluster.start("chat1", "chat");
-    List<ClusterHarness.Node> rest = List.of(cluster.launch("gw1", "gateway"), cluster.launch("queue1", "queue"));
-    for (ClusterHarness.Node n : rest) {
-      cluster.awaitUp(n);
-    }
+    cluster.up(new String[] {"chat1", "chat"}, new String[] {"gw1", "gateway"}, new String[] {"queue1", "queue"});
+    chat = cluster.node("chat1");
     gw = cluster.node("gw1");
-    System.out.printf("[pause] cluster of 3 JVMs up in %d ms%n", System.currentTimeMillis() - t0);
-    vertx = Vertx.vertx();
     ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100));
-    Thread.sleep(1500); // let every node see every consumer registration
   }
 
   @AfterAll
   static void stopCluster() {
-    if (vertx != null) {
-      vertx.close().await();
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -218,7 +211,7 @@ class MemberPauseTest {
     TestClient customer = connect(tag + "cust");
     TestClient healthy = connect(tag + "healthy");
     long started = now();
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean running = new AtomicBoolean(true);
 
     Thread senderThread = new Thread(() -> {
       int i = 0;
@@ -482,14 +475,5 @@ class MemberPauseTest {
       }
     }
     return b.toString();
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
