@@ -9,6 +9,7 @@ import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.RoomMembership;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
@@ -71,11 +72,13 @@ final class ChatService {
 
   private final Infra infra;
   private final ChatStore store;
+  private final RoomMembership rooms;
   private final SensitiveWords words;
   private final Map<String, MessageFormatter> formatters = new ConcurrentHashMap<>();
 
   ChatService(Infra infra, ChatStore store, SensitiveWords words) {
     this.infra = infra;
+    this.rooms = RoomMembership.overBus(infra.vertx().eventBus(), infra.config().busTimeoutMs());
     this.store = store;
     this.words = words;
   }
@@ -202,7 +205,7 @@ final class ChatService {
       logRefusal(app.appId(), sender, "chat sign of {}/{} for {}: {}", app.appId(), sender, receiver, v);
     }
     return infra.kv().get(key).compose(cached -> cached != null ? Future.succeededFuture(true)
-      : infra.rooms().shareRoom(app.appId(), sender, receiver));
+      : rooms.shareRoom(app.appId(), sender, receiver));
   }
 
   /** POST /api/v1/messages: {ctx (sender), frame} → {messageId, sendTime}; no chat sign; reject → SENSITIVE_WORD. */

@@ -6,18 +6,18 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.cs.CustomerService;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.DeadlineSweeper;
-import com.seedim.im.common.store.PushBatch;
-import com.seedim.im.common.store.QueueStore;
-import com.seedim.im.common.store.QueueStore.Waiter;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.ServiceRecordsFactory;
+import com.seedim.im.cs.store.DeadlineSweeper;
+import com.seedim.im.common.bus.Outbox;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.QueueStore.Waiter;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -55,7 +55,7 @@ public class QueueVerticle extends VerticleBase {
   private final QueueStore queues;
   private final RoomStore rooms;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private ServiceRecords records;
+  private final ServiceRecords records;
   private DeadlineSweeper grace;
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> lengths = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, io.micrometer.core.instrument.Gauge> gauges = new java.util.concurrent.ConcurrentHashMap<>();
@@ -66,13 +66,14 @@ public class QueueVerticle extends VerticleBase {
 
   public QueueVerticle(Infra infra) {
     this.infra = infra;
-    this.rooms = infra.rooms();
-    this.queues = rooms.queues();
+    CustomerService cs = CustomerService.of(infra);
+    this.rooms = cs.rooms();
+    this.queues = cs.queues();
+    this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
-    records = ServiceRecordsFactory.of(infra);
     var bus = vertx.eventBus();
     consumers.add(bus.consumer(MsgType.QUEUE_ENTER.address(), Handlers.frame("queue.enter", this::onEnter)));
     consumers.add(bus.consumer(MsgType.QUEUE_TAKE.address(), Handlers.frame("queue.take", this::onTake)));
@@ -318,7 +319,7 @@ public class QueueVerticle extends VerticleBase {
       JsonObject toCustomer = Frames.frame(MsgType.QUEUE_TAKEN).put("userId", agent).put("roomId", roomId)
         .put("queueId", w.queueId());
       JsonObject info = RoomState.info551(room);
-      PushBatch out = new PushBatch(infra.pusher(), ctx)
+      Outbox out = new Outbox(infra.pusher(), ctx)
         .toUser(w.userId(), toCustomer, true)
         .toUser(w.userId(), info, true)
         .toUser(agent, info.copy(), true);

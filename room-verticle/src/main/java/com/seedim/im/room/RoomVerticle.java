@@ -4,18 +4,19 @@ import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Handlers;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.RoomShareQuery;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.cs.CustomerService;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.DeadlineSweeper;
-import com.seedim.im.common.store.PushBatch;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.ServiceRecordsFactory;
+import com.seedim.im.cs.store.DeadlineSweeper;
+import com.seedim.im.common.bus.Outbox;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -42,23 +43,26 @@ public class RoomVerticle extends VerticleBase {
   private final Infra infra;
   private final RoomStore rooms;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private ServiceRecords records;
+  private final ServiceRecords records;
   private DeadlineSweeper sweeper;
 
   public RoomVerticle(Infra infra) {
     this.infra = infra;
-    this.rooms = infra.rooms();
+    CustomerService cs = CustomerService.of(infra);
+    this.rooms = cs.rooms();
+    this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
-    records = ServiceRecordsFactory.of(infra);
     var bus = vertx.eventBus();
     consumers.add(bus.consumer(MsgType.ROOM_LIST.address(), Handlers.frame("room.list", this::onList)));
     consumers.add(bus.consumer(MsgType.ROOM_INFO.address(), Handlers.frame("room.info", this::onInfo)));
     consumers.add(bus.consumer(Addresses.ROOM_CONNECT, Handlers.frame("room.connect", this::onConnect)));
     consumers.add(bus.consumer(Addresses.ROOM_DISCONNECT, Handlers.json("room.disconnect", this::onDisconnect)));
     consumers.add(bus.consumer(Addresses.ROOM_TEARDOWN, Handlers.json("room.teardown", this::onTeardown)));
+    consumers.add(bus.consumer(Addresses.ROOM_SHARE, Handlers.message(Addresses.ROOM_SHARE, RoomShareQuery.class,
+      RoomShareQuery::fromJson, q -> rooms.shareRoom(q.appId(), q.userA(), q.userB()))));
     consumers.add(bus.consumer(Addresses.ROOM_API_LIST, Handlers.json("room.api.list", this::onApiList)));
     consumers.add(bus.consumer(Addresses.ROOM_API_INFO, Handlers.json("room.api.info", this::onApiInfo)));
     List<Future<?>> ready = new ArrayList<>();
@@ -197,7 +201,7 @@ public class RoomVerticle extends VerticleBase {
         return Future.succeededFuture(new JsonObject().put("closed", false).put("self", new JsonArray()));
       }
       long now = System.currentTimeMillis();
-      PushBatch out = new PushBatch(infra.pusher(), ctx);
+      Outbox out = new Outbox(infra.pusher(), ctx);
       for (Teardown.Push p : Teardown.plan(room, reason, leaver)) {
         out.toUser(p.userId(), p.frame(), true);
       }

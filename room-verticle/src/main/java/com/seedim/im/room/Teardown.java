@@ -2,7 +2,7 @@ package com.seedim.im.room;
 
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

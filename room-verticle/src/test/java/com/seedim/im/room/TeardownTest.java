@@ -1,6 +1,6 @@
 package com.seedim.im.room;
 
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

@@ -6,16 +6,16 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.cs.CustomerService;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.DeadlineSweeper;
-import com.seedim.im.common.store.PushBatch;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.ServiceRecordsFactory;
+import com.seedim.im.cs.store.DeadlineSweeper;
+import com.seedim.im.common.bus.Outbox;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -46,17 +46,18 @@ public class SignalingVerticle extends VerticleBase {
   private final Infra infra;
   private final RoomStore rooms;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private ServiceRecords records;
+  private final ServiceRecords records;
   private DeadlineSweeper sweeper;
 
   public SignalingVerticle(Infra infra) {
     this.infra = infra;
-    this.rooms = infra.rooms();
+    CustomerService cs = CustomerService.of(infra);
+    this.rooms = cs.rooms();
+    this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
-    records = ServiceRecordsFactory.of(infra);
     for (MsgType t : HANDLED) {
       consumers.add(vertx.eventBus().consumer(t.address(), Handlers.frame("signal." + t.code(), (ctx, f) -> onFrame(t, ctx, f))));
     }
@@ -198,7 +199,7 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   private Future<JsonArray> relay(RequestContext ctx, CallMachine.Decision d) {
-    PushBatch out = new PushBatch(infra.pusher(), ctx);
+    Outbox out = new Outbox(infra.pusher(), ctx);
     for (CallMachine.Relay r : d.relays()) {
       if (r.onlyDevice() != null) {
         out.toDevice(r.userId(), r.onlyDevice(), r.frame(), true);

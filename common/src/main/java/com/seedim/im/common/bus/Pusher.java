@@ -113,6 +113,15 @@ public final class Pusher {
     });
   }
 
+  /** Pushes to a user's devices on one gateway except the connection {@code exceptConnId} (may be null); see {@link Outbox}. */
+  public void toGateway(String gateway, String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
+    JsonObject m = message(appId, userId, frame, reliable);
+    if (exceptConnId != null) {
+      m.put("except", exceptConnId);
+    }
+    send(gateway, m);
+  }
+
   /** Pushes to one known connection (e.g. a call's bound device). */
   public void toConnection(String gateway, String appId, String userId, String connId, JsonObject frame, boolean reliable) {
     send(gateway, message(appId, userId, frame, reliable).put("only", connId));

@@ -1,9 +1,9 @@
-package com.seedim.im.common.store.memory;
+package com.seedim.im.cs.store.memory;
 
-import com.seedim.im.common.store.DeadlineStore;
-import com.seedim.im.common.store.QueueStore;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,8 @@
-package com.seedim.im.common.store.redis;
+package com.seedim.im.cs.store.redis;
 
-import com.seedim.im.common.store.QueueStore;
-import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.common.store.redis.RedisScript;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;

@@ -1,7 +1,7 @@
-package com.seedim.im.common.store.mysql;
+package com.seedim.im.cs.store.mysql;
 
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.memory.MemoryServiceRecords;
+import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.memory.MemoryServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
-package com.seedim.im.common.store;
+package com.seedim.im.cs.store;
 
-import com.seedim.im.common.store.redis.RedisRoomStore;
+import com.seedim.im.cs.store.redis.RedisRoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package com.seedim.im.common.store;
+package com.seedim.im.cs.store;
 
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.Frames;

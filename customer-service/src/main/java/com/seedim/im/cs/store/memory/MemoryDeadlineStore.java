@@ -1,6 +1,6 @@
-package com.seedim.im.common.store.memory;
+package com.seedim.im.cs.store.memory;
 
-import com.seedim.im.common.store.DeadlineStore;
+import com.seedim.im.cs.store.DeadlineStore;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;

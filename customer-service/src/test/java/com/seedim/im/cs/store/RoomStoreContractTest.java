@@ -1,11 +1,11 @@
-package com.seedim.im.queue;
+package com.seedim.im.cs.store;
 
-import com.seedim.im.common.store.DeadlineStore;
-import com.seedim.im.common.store.QueueStore;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.memory.MemoryRoomStore;
-import com.seedim.im.common.store.redis.RedisRoomStore;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.memory.MemoryRoomStore;
+import com.seedim.im.cs.store.redis.RedisRoomStore;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;

@@ -1,6 +1,7 @@
-package com.seedim.im.common.store.redis;
+package com.seedim.im.cs.store.redis;
 
-import com.seedim.im.common.store.DeadlineStore;
+import com.seedim.im.common.store.redis.RedisScript;
+import com.seedim.im.cs.store.DeadlineStore;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 

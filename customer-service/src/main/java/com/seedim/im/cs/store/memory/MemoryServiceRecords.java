@@ -1,6 +1,6 @@
-package com.seedim.im.common.store.memory;
+package com.seedim.im.cs.store.memory;
 
-import com.seedim.im.common.store.ServiceRecords;
+import com.seedim.im.cs.store.ServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

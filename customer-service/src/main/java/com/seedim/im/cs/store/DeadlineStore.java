@@ -1,4 +1,4 @@
-package com.seedim.im.common.store;
+package com.seedim.im.cs.store;
 
 import io.vertx.core.Future;
 

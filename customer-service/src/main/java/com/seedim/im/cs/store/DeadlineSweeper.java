@@ -1,5 +1,6 @@
-package com.seedim.im.common.store;
+package com.seedim.im.cs.store;
 
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;

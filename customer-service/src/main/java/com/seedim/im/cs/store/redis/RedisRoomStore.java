@@ -1,8 +1,9 @@
-package com.seedim.im.common.store.redis;
+package com.seedim.im.cs.store.redis;
 
-import com.seedim.im.common.store.DeadlineStore;
-import com.seedim.im.common.store.QueueStore;
-import com.seedim.im.common.store.RoomStore;
+import com.seedim.im.common.store.redis.RedisScript;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
