@@ -1,25 +1,27 @@
 package com.seedim.im.signaling;
 
-import com.seedim.im.common.bus.Addresses;
-import com.seedim.im.common.bus.Handlers;
+import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.TeardownReason;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
-import com.seedim.im.cs.CustomerService;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.cs.Consumers;
+import com.seedim.im.cs.CustomerService;
+import com.seedim.im.cs.RoomTeardowns;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.DeadlineStore;
 import com.seedim.im.cs.store.DeadlineSweeper;
-import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,30 +47,30 @@ public class SignalingVerticle extends VerticleBase {
 
   private final Infra infra;
   private final RoomStore rooms;
-  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final DeadlineStore deadlines;
   private final ServiceRecords records;
+  private Consumers consumers;
+  private RoomTeardowns teardowns;
   private DeadlineSweeper sweeper;
 
   public SignalingVerticle(Infra infra) {
     this.infra = infra;
     CustomerService cs = CustomerService.of(infra);
     this.rooms = cs.rooms();
+    this.deadlines = cs.deadlines();
     this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
+    consumers = new Consumers(vertx.eventBus(), "signal");
     for (MsgType t : HANDLED) {
-      consumers.add(vertx.eventBus().consumer(t.address(), Handlers.frame("signal." + t.code(), (ctx, f) -> onFrame(t, ctx, f))));
+      consumers.frame(t, (ctx, f) -> onFrame(t, ctx, f));
     }
-    List<Future<?>> ready = new ArrayList<>();
-    consumers.forEach(c -> ready.add(c.completion()));
-    ready.add(records.migrate());
-    return Future.all(ready).onSuccess(v -> {
-      sweeper = new DeadlineSweeper(vertx, rooms.deadlines(), RoomStore.CALL_DEADLINES, this::onRingTimeout).start();
-      List<String> addresses = new ArrayList<>();
-      HANDLED.forEach(t -> addresses.add(t.address()));
-      LOG.info("signaling service up: {}", addresses);
+    teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
+    return Future.all(consumers.ready(), records.migrate()).onSuccess(v -> {
+      sweeper = new DeadlineSweeper(vertx, deadlines, RoomStore.CALL_DEADLINES, this::onRingTimeout).start();
+      LOG.info("signaling service up: {}", consumers.addresses());
     });
   }
 
@@ -77,9 +79,7 @@ public class SignalingVerticle extends VerticleBase {
     if (sweeper != null) {
       sweeper.stop();
     }
-    List<Future<?>> all = new ArrayList<>();
-    consumers.forEach(c -> all.add(c.unregister()));
-    return Future.join(all);
+    return consumers.unregister();
   }
 
   private AppConfig app(String appId) {
@@ -97,14 +97,19 @@ public class SignalingVerticle extends VerticleBase {
 
   /** A callId given as a string or an integer; null when absent. */
   static String callIdOf(JsonObject frame) {
-    Object v = frame.getValue(RoomState.CALL_ID);
+    Object v = frame.getValue(Calls.CALL_ID);
     if (v == null) {
       return null;
     }
     if (v instanceof String || v instanceof Number) {
-      return Frames.optId(frame, RoomState.CALL_ID);
+      return Frames.optId(frame, Calls.CALL_ID);
     }
-    throw ProtocolException.invalid(RoomState.CALL_ID, "expected a call id");
+    throw ProtocolException.invalid(Calls.CALL_ID, "expected a call id");
+  }
+
+  /** One signaling frame, as the sender gave it, in the room it resolved to. */
+  private record CallFrame(MsgType type, RequestContext ctx, AppConfig app, String roomId, String callId, Object message,
+                           String receiveUserId, String requestUserId) {
   }
 
   private Future<ServiceReply> onFrame(MsgType t, RequestContext ctx, JsonObject frame) {
@@ -118,7 +123,7 @@ public class SignalingVerticle extends VerticleBase {
     String receiveUserId = Frames.optId(frame, "receiveUserId");
     String requestUserId = Frames.optId(frame, "requestUserId");
     return resolveRoom(ctx, roomIdAsked, receiveUserId != null ? receiveUserId : requestUserId)
-      .compose(roomId -> attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, 0));
+      .compose(roomId -> attempt(new CallFrame(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId), 0));
   }
 
   /** The sender's room: the one named, else the one shared with the named peer, else its newest. */
@@ -150,8 +155,11 @@ public class SignalingVerticle extends VerticleBase {
     });
   }
 
-  private Future<ServiceReply> attempt(MsgType t, RequestContext ctx, AppConfig app, String roomId, String callId,
-                                       Object message, String receiveUserId, String requestUserId, int n) {
+  private Future<ServiceReply> attempt(CallFrame in, int n) {
+    MsgType t = in.type();
+    RequestContext ctx = in.ctx();
+    String roomId = in.roomId();
+    String callId = in.callId();
     if (n >= CAS_ATTEMPTS) {
       return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room busy; retry with the same unique"));
     }
@@ -160,7 +168,7 @@ public class SignalingVerticle extends VerticleBase {
         throw new ProtocolException(ErrorCode.NOT_FOUND, "not in a room");
       }
       JsonObject room = v.room();
-      for (String named : new String[] {receiveUserId, requestUserId}) {
+      for (String named : new String[] {in.receiveUserId(), in.requestUserId()}) {
         if (named != null && !RoomState.isMember(room, named)) {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "'" + named + "' is not in your room");
         }
@@ -168,11 +176,11 @@ public class SignalingVerticle extends VerticleBase {
       long now = System.currentTimeMillis();
       String newCallId = t == MsgType.CALL_REQUEST ? Long.toString(infra.ids().next()) : null;
       CallMachine.Decision d = CallMachine.decide(room,
-        new CallMachine.Input(t.code(), ctx.userId(), ctx.deviceId(), callId, message, now, newCallId));
+        new CallMachine.Input(t.code(), ctx.userId(), ctx.deviceId(), callId, in.message(), now, newCallId));
       switch (d.kind()) {
         case DROP:
           LOG.debug("{} from {}/{}/{} in room {} dropped (call {} / {})", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
-            roomId, callId, room.getString(RoomState.CALL_ID));
+            roomId, callId, room.getString(Calls.CALL_ID));
           return Future.succeededFuture(ServiceReply.ok());
         case TEARDOWN:
           return hangup(ctx, roomId);
@@ -181,15 +189,15 @@ public class SignalingVerticle extends VerticleBase {
         default:
           return rooms.replace(ctx.appId(), roomId, v.version(), d.room()).compose(ok -> {
             if (!ok) {
-              return attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, n + 1);
+              return attempt(in, n + 1);
             }
-            effects(ctx.appId(), app, roomId, room, d, now);
+            effects(ctx.appId(), in.app(), roomId, d, now);
             LOG.info("{} from {}/{}/{} in room {}: call {} {} -> {}", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
-              roomId, d.callId(), RoomState.callState(room), RoomState.callState(d.room()));
+              roomId, d.callId(), Calls.callState(room), Calls.callState(d.room()));
             return relay(ctx, d).map(self -> {
               ServiceReply r = ServiceReply.ok().self(self);
               if (t == MsgType.CALL_REQUEST) {
-                r.ack(new JsonObject().put(RoomState.CALL_ID, d.callId()).put("roomId", roomId));
+                r.ack(new JsonObject().put(Calls.CALL_ID, d.callId()).put("roomId", roomId));
               }
               return r;
             });
@@ -213,25 +221,27 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   /** Timers and records that follow a state change. */
-  private void effects(String appId, AppConfig app, String roomId, JsonObject before, CallMachine.Decision d, long now) {
-    var dl = rooms.deadlines();
+  private void effects(String appId, AppConfig app, String roomId, CallMachine.Decision d, long now) {
+    DeadlineStore dl = deadlines;
     String callId = d.callId();
+    String ring = Calls.ringTimer(appId, roomId, callId).encode();
+    String idle = Timer.idle(appId, roomId).encode();
     Future<Void> f = Future.succeededFuture();
     switch (d.event()) {
       case STARTED -> {
-        records.callStarted(appId, roomId, callId, d.room().getString(RoomState.CALLER), d.room().getString(RoomState.CALLEE), now);
-        f = dl.cancel(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId))
-          .compose(v -> dl.schedule(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId),
+        records.callStarted(appId, roomId, callId, d.room().getString(Calls.CALLER), d.room().getString(Calls.CALLEE), now);
+        f = dl.cancel(RoomStore.ROOM_DEADLINES, idle)
+          .compose(v -> dl.schedule(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode(),
             now + app.ringTimeoutSeconds() * 1000L));
       }
       case ANSWERED -> {
         records.callAnswered(appId, callId, now);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId));
+        f = dl.cancel(RoomStore.CALL_DEADLINES, ring);
       }
       case REJECTED, TIMED_OUT -> {
         records.callEnded(appId, callId, now, d.event() == CallMachine.Event.REJECTED ? CallMachine.REJECTED : CallMachine.TIMEOUT);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId))
-          .compose(v -> dl.schedule(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId),
+        f = dl.cancel(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode())
+          .compose(v -> dl.schedule(RoomStore.ROOM_DEADLINES, idle,
             now + app.roomIdleSeconds() * 1000L));
       }
       default -> {
@@ -241,21 +251,17 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   private Future<ServiceReply> hangup(RequestContext ctx, String roomId) {
-    JsonObject req = new JsonObject().put("ctx", ctx.toJson()).put("appId", ctx.appId()).put("roomId", roomId)
-      .put("reason", "hangup").put("leaver", ctx.userId());
     LOG.info("330 from {}/{}/{}: hanging up room {}", ctx.appId(), ctx.userId(), ctx.deviceId(), roomId);
-    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_TEARDOWN, req,
-        new DeliveryOptions().setSendTimeout(infra.config().busTimeoutMs()))
-      .map(m -> ServiceReply.ok().self(m.body().getJsonArray("self", new JsonArray())));
+    return teardowns.leave(ctx, roomId, TeardownReason.HANGUP).map(self -> ServiceReply.ok().self(self));
   }
 
   private Future<?> onRingTimeout(String member) {
-    String[] p = member.split("\\|");
-    if (p.length != 4 || !"r".equals(p[0])) {
+    Timer t = Timer.parse(member);
+    if (t == null || t.kind() != Timer.Kind.RING) {
       LOG.warn("unknown call timer {}", member);
       return Future.succeededFuture();
     }
-    return ringTimeout(p[1], p[2], p[3], 0);
+    return ringTimeout(t.appId(), t.roomId(), t.callId(), 0);
   }
 
   private Future<Void> ringTimeout(String appId, String roomId, String callId, int n) {
@@ -273,7 +279,7 @@ public class SignalingVerticle extends VerticleBase {
           return ringTimeout(appId, roomId, callId, n + 1);
         }
         long now = System.currentTimeMillis();
-        effects(appId, app, roomId, v.room(), d, now);
+        effects(appId, app, roomId, d, now);
         LOG.info("call {} in room {}/{} was not answered within {} s", callId, appId, roomId, app.ringTimeoutSeconds());
         return relay(new RequestContext(appId, "", "", RequestContext.ROLE_ADMIN, null, null), d).mapEmpty();
       });

@@ -35,6 +35,15 @@ public interface QueueStore {
 
   /** What a new room looks like; {@code template} holds {@link #CUSTOMER_PLACEHOLDER} where the customer goes. */
   record RoomSpec(String roomId, String template, long createdAt, String idleDeadlineMember, long idleDeadline) {
+    /**
+     * The room an agent opens with a customer of {@code queueId}, idle-closed at {@code idleDeadline}. L6: the queue id
+     * goes in directly (no placeholder the agent's own id could equal); only the customer is left to the take, as a
+     * placeholder outside the id grammar.
+     */
+    public static RoomSpec of(String appId, String roomId, String agentId, String queueId, long now, long idleDeadline) {
+      String template = RoomState.create(roomId, agentId, CUSTOMER_PLACEHOLDER, queueId, now).encode();
+      return new RoomSpec(roomId, template, now, Timer.idle(appId, roomId).encode(), idleDeadline);
+    }
   }
 
   /** Stands for the chosen customer's id inside {@link RoomSpec#template()}. */

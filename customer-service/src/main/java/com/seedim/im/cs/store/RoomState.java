@@ -2,13 +2,14 @@ package com.seedim.im.cs.store;
 
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.Frames;
+import com.seedim.im.cs.call.Calls;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Field names and views of the room JSON kept by {@link RoomStore}: the members (the agent who took the customer
- * is {@link #CREATOR}), the queue, the opaque business {@link #INFO}, and the current call (state, caller, callee,
- * callId, the devices each side is bound to, the pending offer while ringing).
+ * is {@link #CREATOR}), the queue and the opaque business {@link #INFO}. The fields of the room's current call are
+ * {@link Calls}'.
  */
 public final class RoomState {
   public static final String ROOM_ID = "roomId";
@@ -18,21 +19,6 @@ public final class RoomState {
   public static final String QUEUE_ID = "queueId";
   public static final String INFO = "info";
   public static final String CREATED_AT = "createdAt";
-  public static final String CALL_STATE = "callState";
-  public static final String CALLER = "caller";
-  public static final String CALLEE = "callee";
-  public static final String CALL_ID = "callId";
-  public static final String CALLER_DEVICE = "callerDevice";
-  public static final String CALLEE_DEVICE = "calleeDevice";
-  public static final String RING_AT = "ringAt";
-  public static final String ANSWERED_AT = "answeredAt";
-  public static final String OFFER = "offer";
-  public static final String RENEGOTIATION_BY = "renegotiationBy";
-
-  public static final String IDLE = "idle";
-  public static final String RINGING = "ringing";
-  public static final String ACTIVE = "active";
-
   private RoomState() {
   }
 
@@ -40,7 +26,7 @@ public final class RoomState {
   public static JsonObject create(String roomId, String agent, String customer, String queueId, long createdAt) {
     return new JsonObject().put(ROOM_ID, roomId).put(CREATOR, agent).put(CUSTOMER, customer)
       .put(MEMBERS, new JsonArray().add(agent).add(customer)).put(QUEUE_ID, queueId).putNull(INFO)
-      .put(CREATED_AT, createdAt).put(CALL_STATE, IDLE).putNull(CALLER);
+      .put(CREATED_AT, createdAt).put(Calls.CALL_STATE, Calls.IDLE).putNull(Calls.CALLER);
   }
 
   public static boolean isMember(JsonObject room, String userId) {
@@ -52,18 +38,14 @@ public final class RoomState {
     return userId.equals(room.getString(CREATOR)) ? room.getString(CUSTOMER) : room.getString(CREATOR);
   }
 
-  public static String callState(JsonObject room) {
-    return room.getString(CALL_STATE, IDLE);
-  }
-
   /** The 551 frame (§6) for a room. */
   public static JsonObject info551(JsonObject room) {
     JsonObject f = Frames.frame(MsgType.ROOM_INFO_REPLY).put(ROOM_ID, room.getString(ROOM_ID))
       .put(CREATOR, room.getString(CREATOR)).put(MEMBERS, room.getJsonArray(MEMBERS).copy())
       .put(QUEUE_ID, room.getString(QUEUE_ID)).put(INFO, room.getValue(INFO))
-      .put(CREATED_AT, room.getLong(CREATED_AT)).put(CALL_STATE, callState(room)).put(CALLER, room.getString(CALLER));
-    if (!IDLE.equals(callState(room))) {
-      f.put(CALL_ID, room.getString(CALL_ID));
+      .put(CREATED_AT, room.getLong(CREATED_AT)).put(Calls.CALL_STATE, Calls.callState(room)).put(Calls.CALLER, room.getString(Calls.CALLER));
+    if (!Calls.IDLE.equals(Calls.callState(room))) {
+      f.put(Calls.CALL_ID, room.getString(Calls.CALL_ID));
     }
     return f;
   }
@@ -72,26 +54,6 @@ public final class RoomState {
   public static JsonObject listItem(JsonObject room) {
     return new JsonObject().put(ROOM_ID, room.getString(ROOM_ID)).put(CREATOR, room.getString(CREATOR))
       .put(MEMBERS, room.getJsonArray(MEMBERS).copy()).put(QUEUE_ID, room.getString(QUEUE_ID))
-      .put(CREATED_AT, room.getLong(CREATED_AT)).put(CALL_STATE, callState(room)).put(INFO, room.getValue(INFO));
-  }
-
-  /** Deadline member (set {@link RoomStore#ROOM_DEADLINES}) that closes an idle room. */
-  public static String idleDeadline(String appId, String roomId) {
-    return "i|" + appId + "|" + roomId;
-  }
-
-  /** Deadline member (set {@link RoomStore#ROOM_DEADLINES}) that closes a room a member left without coming back. */
-  public static String graceDeadline(String appId, String roomId, String userId) {
-    return "g|" + appId + "|" + roomId + "|" + userId;
-  }
-
-  /** Deadline member (set {@link RoomStore#CALL_DEADLINES}) that ends an unanswered call. */
-  public static String ringDeadline(String appId, String roomId, String callId) {
-    return "r|" + appId + "|" + roomId + "|" + callId;
-  }
-
-  /** Deadline member (set {@link RoomStore#QUEUE_DEADLINES}) that removes an absent waiter. */
-  public static String queueGraceDeadline(String appId, String userId) {
-    return "q|" + appId + "|" + userId;
+      .put(CREATED_AT, room.getLong(CREATED_AT)).put(Calls.CALL_STATE, Calls.callState(room)).put(INFO, room.getValue(INFO));
   }
 }

@@ -53,7 +53,7 @@ class QueueStoreHardeningTest {
 
   private static QueueStore.RoomSpec spec(String roomId, String agent, String queue) {
     String tpl = RoomState.create(roomId, agent, QueueStore.CUSTOMER_PLACEHOLDER, queue, 1000L).encode();
-    return new QueueStore.RoomSpec(roomId, tpl, 1000L, RoomState.idleDeadline(APP, roomId), 5000L);
+    return new QueueStore.RoomSpec(roomId, tpl, 1000L, Timer.idle(APP, roomId).encode(), 5000L);
   }
 
   @Test

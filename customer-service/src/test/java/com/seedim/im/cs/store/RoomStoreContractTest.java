@@ -55,7 +55,7 @@ class RoomStoreContractTest {
 
   private static QueueStore.RoomSpec spec(String roomId, String agent, String queue) {
     String tpl = RoomState.create(roomId, agent, QueueStore.CUSTOMER_PLACEHOLDER, queue, 1000L).encode();
-    return new QueueStore.RoomSpec(roomId, tpl, 1000L, RoomState.idleDeadline(APP, roomId), 5000L);
+    return new QueueStore.RoomSpec(roomId, tpl, 1000L, Timer.idle(APP, roomId).encode(), 5000L);
   }
 
   @ParameterizedTest(name = "redis={0}")
@@ -91,7 +91,7 @@ class RoomStoreContractTest {
     assertThat(rooms.shareRoom(APP, "ag", "u1").await()).isTrue();
     assertThat(rooms.shareRoom(APP, "ag", "u2").await()).isFalse();
     assertThat(q.enter(APP, "a", "u1", 2, 20).await().outcome()).isEqualTo(QueueStore.EnterOutcome.IN_ROOM);
-    assertThat(rooms.deadlines().dueAt(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(APP, "101")).await()).isEqualTo(5000L);
+    assertThat(rooms.deadlines().dueAt(RoomStore.ROOM_DEADLINES, Timer.idle(APP, "101").encode()).await()).isEqualTo(5000L);
     assertThat(q.removeIfAbsent(APP, "u2").await().queueId()).isEqualTo("a");
     assertThat(q.position(APP, "u2").await()).isNull();
   }
