@@ -1,8 +1,8 @@
 package com.seedim.im.queue;
 
 import com.seedim.im.common.config.AppConfig;
-import com.seedim.im.common.infra.Metrics;
 import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.infra.Metrics;
 import io.micrometer.core.instrument.Gauge;
 
 import java.util.Map;

@@ -4,6 +4,7 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.QueueStore.Waiter;
 
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class QueueRules {
 
   /** The 410 value of a waiter: {@code index:total}. */
   public static String positionValue(int index, int total) {
-    return com.seedim.im.cs.store.QueueStore.positionValue(index, total);
+    return QueueStore.positionValue(index, total);
   }
 
   /** What a 410 round must send and forget. */

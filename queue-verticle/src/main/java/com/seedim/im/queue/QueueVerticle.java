@@ -14,10 +14,9 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.cs.Consumers;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.RoomTeardowns;
-import com.seedim.im.cs.store.DeadlineSweeper;
+import com.seedim.im.cs.Wiring;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.QueueStore.Take;
 import com.seedim.im.cs.store.QueueStore.Waiter;
@@ -49,11 +48,10 @@ public class QueueVerticle extends VerticleBase {
   private final RoomStore rooms;
   private final ServiceRecords records;
   private final QueueGrace grace;
-  private Consumers consumers;
+  private Wiring wiring;
   private QueueRounds rounds;
   private QueueTake take;
   private RoomTeardowns teardowns;
-  private DeadlineSweeper graceSweeper;
 
   public QueueVerticle(Infra infra) {
     this.infra = infra;
@@ -69,30 +67,25 @@ public class QueueVerticle extends VerticleBase {
     rounds = new QueueRounds(vertx, infra.config(), queues, infra.pusher());
     take = new QueueTake(queues, infra.directory(), infra.ids(), grace);
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
-    consumers = new Consumers(vertx.eventBus(), "queue")
+    wiring = new Wiring(vertx, "queue")
       .frame(MsgType.QUEUE_ENTER, this::onEnter)
       .frame(MsgType.QUEUE_TAKE, this::onTake)
       .frame(MsgType.QUEUE_LEAVE, this::onLeave)
       .frame(MsgType.QUEUE_INFO, this::onInfo)
       .message(Addresses.QUEUE_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.QUEUE_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
-      .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats);
-    return Future.all(consumers.ready(), records.migrate()).onSuccess(v -> {
-      graceSweeper = new DeadlineSweeper(vertx, cs.deadlines(), RoomStore.QUEUE_DEADLINES, this::onGraceExpired).start();
+      .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats)
+      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, this::onGraceExpired);
+    return wiring.start(records.migrate()).onSuccess(v -> {
       rounds.start();
-      LOG.info("queue service up: {}", consumers.addresses());
+      LOG.info("queue service up: {}", wiring.addresses());
     });
   }
 
   @Override
   public Future<?> stop() {
-    if (graceSweeper != null) {
-      graceSweeper.stop();
-    }
-    if (rounds != null) {
-      rounds.stop();
-    }
-    return consumers.unregister();
+    rounds.stop();
+    return wiring.stop();
   }
 
   private AppConfig app(String appId) {

@@ -17,11 +17,10 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.cs.Consumers;
 import com.seedim.im.cs.CustomerService;
+import com.seedim.im.cs.Wiring;
 import com.seedim.im.cs.call.Calls;
 import com.seedim.im.cs.store.DeadlineStore;
-import com.seedim.im.cs.store.DeadlineSweeper;
 import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.ServiceRecords;
@@ -52,8 +51,7 @@ public class RoomVerticle extends VerticleBase {
   private final RoomStore rooms;
   private final DeadlineStore deadlines;
   private final ServiceRecords records;
-  private Consumers consumers;
-  private DeadlineSweeper sweeper;
+  private Wiring wiring;
 
   public RoomVerticle(Infra infra) {
     this.infra = infra;
@@ -65,7 +63,7 @@ public class RoomVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumers = new Consumers(vertx.eventBus(), "room")
+    wiring = new Wiring(vertx, "room")
       .frame(MsgType.ROOM_LIST, this::onList)
       .frame(MsgType.ROOM_INFO, this::onInfo)
       .message(Addresses.ROOM_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
@@ -74,19 +72,14 @@ public class RoomVerticle extends VerticleBase {
       .message(Addresses.ROOM_SHARE, RoomShareQuery.class, RoomShareQuery::fromJson,
         q -> rooms.shareRoom(q.appId(), q.userA(), q.userB()))
       .message(Addresses.ROOM_API_LIST, RoomListQuery.class, RoomListQuery::fromJson, this::onApiList)
-      .message(Addresses.ROOM_API_INFO, RoomInfoUpdate.class, RoomInfoUpdate::fromJson, this::onApiInfo);
-    return Future.all(consumers.ready(), records.migrate()).onSuccess(v -> {
-      sweeper = new DeadlineSweeper(vertx, deadlines, RoomStore.ROOM_DEADLINES, this::onDeadline).start();
-      LOG.info("room service up: {}", consumers.addresses());
-    });
+      .message(Addresses.ROOM_API_INFO, RoomInfoUpdate.class, RoomInfoUpdate::fromJson, this::onApiInfo)
+      .sweep(deadlines, RoomStore.ROOM_DEADLINES, this::onDeadline);
+    return wiring.start(records.migrate()).onSuccess(v -> LOG.info("room service up: {}", wiring.addresses()));
   }
 
   @Override
   public Future<?> stop() {
-    if (sweeper != null) {
-      sweeper.stop();
-    }
-    return consumers.unregister();
+    return wiring.stop();
   }
 
   private AppConfig app(String appId) {

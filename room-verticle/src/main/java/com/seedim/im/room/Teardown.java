@@ -42,7 +42,8 @@ public final class Teardown {
       }
     }
     if (byMember && LEAVING.contains(reason)) {
-      out.add(new Push(RoomState.other(room, leaver), Frames.frame(MsgType.MEMBER_LEFT).put("userId", leaver).put("roomId", roomId)));
+      JsonObject left = Frames.frame(MsgType.MEMBER_LEFT).put("userId", leaver).put("roomId", roomId);
+      out.add(new Push(RoomState.other(room, leaver), left));
     }
     for (String m : members) {
       out.add(new Push(m, Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", reason.wire())));

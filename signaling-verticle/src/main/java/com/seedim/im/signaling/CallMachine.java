@@ -1,10 +1,10 @@
 package com.seedim.im.signaling;
 
-import com.seedim.im.cs.call.Calls;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.cs.call.Calls;
 import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 
@@ -114,7 +114,7 @@ public final class CallMachine {
             "a call is active: only a bound device naming its callId may renegotiate");
         }
         JsonObject next = room.copy().put(Calls.RENEGOTIATION_BY, in.userId());
-        JsonObject f = Calls.incoming(next);
+        JsonObject f = Calls.relayed(MsgType.CALL_INCOMING, next, in.userId()).put("message", in.message());
         return new Decision(Kind.APPLY, next, List.of(new Relay(other, boundDevice(room, other), null, f)),
           Event.RENEGOTIATED, room.getString(Calls.CALL_ID));
       }

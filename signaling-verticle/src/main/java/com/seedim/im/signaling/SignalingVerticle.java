@@ -10,12 +10,11 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.cs.Consumers;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.RoomTeardowns;
+import com.seedim.im.cs.Wiring;
 import com.seedim.im.cs.call.Calls;
 import com.seedim.im.cs.store.DeadlineStore;
-import com.seedim.im.cs.store.DeadlineSweeper;
 import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.ServiceRecords;
@@ -49,9 +48,8 @@ public class SignalingVerticle extends VerticleBase {
   private final RoomStore rooms;
   private final DeadlineStore deadlines;
   private final ServiceRecords records;
-  private Consumers consumers;
+  private Wiring wiring;
   private RoomTeardowns teardowns;
-  private DeadlineSweeper sweeper;
 
   public SignalingVerticle(Infra infra) {
     this.infra = infra;
@@ -63,23 +61,17 @@ public class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumers = new Consumers(vertx.eventBus(), "signal");
-    for (MsgType t : HANDLED) {
-      consumers.frame(t, (ctx, f) -> onFrame(t, ctx, f));
-    }
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
-    return Future.all(consumers.ready(), records.migrate()).onSuccess(v -> {
-      sweeper = new DeadlineSweeper(vertx, deadlines, RoomStore.CALL_DEADLINES, this::onRingTimeout).start();
-      LOG.info("signaling service up: {}", consumers.addresses());
-    });
+    wiring = new Wiring(vertx, "signal").sweep(deadlines, RoomStore.CALL_DEADLINES, this::onRingTimeout);
+    for (MsgType t : HANDLED) {
+      wiring.frame(t, (ctx, f) -> onFrame(t, ctx, f));
+    }
+    return wiring.start(records.migrate()).onSuccess(v -> LOG.info("signaling service up: {}", wiring.addresses()));
   }
 
   @Override
   public Future<?> stop() {
-    if (sweeper != null) {
-      sweeper.stop();
-    }
-    return consumers.unregister();
+    return wiring.stop();
   }
 
   private AppConfig app(String appId) {
@@ -222,7 +214,6 @@ public class SignalingVerticle extends VerticleBase {
 
   /** Timers and records that follow a state change. */
   private void effects(String appId, AppConfig app, String roomId, CallMachine.Decision d, long now) {
-    DeadlineStore dl = deadlines;
     String callId = d.callId();
     String ring = Calls.ringTimer(appId, roomId, callId).encode();
     String idle = Timer.idle(appId, roomId).encode();
@@ -230,19 +221,17 @@ public class SignalingVerticle extends VerticleBase {
     switch (d.event()) {
       case STARTED -> {
         records.callStarted(appId, roomId, callId, d.room().getString(Calls.CALLER), d.room().getString(Calls.CALLEE), now);
-        f = dl.cancel(RoomStore.ROOM_DEADLINES, idle)
-          .compose(v -> dl.schedule(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode(),
-            now + app.ringTimeoutSeconds() * 1000L));
+        f = deadlines.cancel(RoomStore.ROOM_DEADLINES, idle)
+          .compose(v -> deadlines.schedule(RoomStore.CALL_DEADLINES, ring, now + app.ringTimeoutSeconds() * 1000L));
       }
       case ANSWERED -> {
         records.callAnswered(appId, callId, now);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, ring);
+        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring);
       }
       case REJECTED, TIMED_OUT -> {
         records.callEnded(appId, callId, now, d.event() == CallMachine.Event.REJECTED ? CallMachine.REJECTED : CallMachine.TIMEOUT);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode())
-          .compose(v -> dl.schedule(RoomStore.ROOM_DEADLINES, idle,
-            now + app.roomIdleSeconds() * 1000L));
+        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring)
+          .compose(v -> deadlines.schedule(RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L));
       }
       default -> {
       }

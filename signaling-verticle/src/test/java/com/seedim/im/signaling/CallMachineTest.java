@@ -1,8 +1,8 @@
 package com.seedim.im.signaling;
 
-import com.seedim.im.cs.call.Calls;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.cs.call.Calls;
 import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;

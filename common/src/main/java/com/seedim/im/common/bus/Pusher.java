@@ -113,7 +113,7 @@ public final class Pusher {
     });
   }
 
-  /** Pushes to a user's devices on one gateway except the connection {@code exceptConnId} (may be null); see {@link Outbox}. */
+  /** Pushes to a user's devices on one gateway but the connection {@code exceptConnId} (may be null); see {@link Outbox}. */
   public void toGateway(String gateway, String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
     JsonObject m = message(appId, userId, frame, reliable);
     if (exceptConnId != null) {

@@ -7,7 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -35,7 +37,7 @@ public final class DeadlineSweeper {
   private long timer = -1;
   private boolean running;
   /** Failed attempts per member on this node (L12); a member handled or given up is forgotten. */
-  private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
+  private final Map<String, Integer> failures = new HashMap<>();
 
   public DeadlineSweeper(Vertx vertx, DeadlineStore store, String set, Function<String, Future<?>> handler) {
     this(vertx, store, set, DEFAULT_PERIOD_MS, DEFAULT_LEASE_MS, handler);

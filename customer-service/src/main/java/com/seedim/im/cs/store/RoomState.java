@@ -1,7 +1,7 @@
 package com.seedim.im.cs.store;
 
-import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.Frames;
+import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.cs.call.Calls;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +43,8 @@ public final class RoomState {
     JsonObject f = Frames.frame(MsgType.ROOM_INFO_REPLY).put(ROOM_ID, room.getString(ROOM_ID))
       .put(CREATOR, room.getString(CREATOR)).put(MEMBERS, room.getJsonArray(MEMBERS).copy())
       .put(QUEUE_ID, room.getString(QUEUE_ID)).put(INFO, room.getValue(INFO))
-      .put(CREATED_AT, room.getLong(CREATED_AT)).put(Calls.CALL_STATE, Calls.callState(room)).put(Calls.CALLER, room.getString(Calls.CALLER));
+      .put(CREATED_AT, room.getLong(CREATED_AT)).put(Calls.CALL_STATE, Calls.callState(room))
+      .put(Calls.CALLER, room.getString(Calls.CALLER));
     if (!Calls.IDLE.equals(Calls.callState(room))) {
       f.put(Calls.CALL_ID, room.getString(Calls.CALL_ID));
     }

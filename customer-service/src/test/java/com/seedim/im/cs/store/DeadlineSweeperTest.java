@@ -4,6 +4,7 @@ import com.seedim.im.cs.store.redis.RedisRoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
@@ -11,16 +12,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The timer sweeper on the real Redis: a hung claim (M5) and a handler that always fails (L12). */
-@Timeout(60)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class DeadlineSweeperTest {
   static Vertx vertx;
   static Redis redis;
@@ -28,8 +32,8 @@ class DeadlineSweeperTest {
   static final String PREFIX = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
 
   @BeforeAll
-  static void setUp() {
-    vertx = Vertx.vertx();
+  static void setUp(Vertx v) {
+    vertx = v;
     redis = Redis.createClient(vertx, System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379"));
     api = RedisAPI.api(redis);
   }
@@ -38,7 +42,6 @@ class DeadlineSweeperTest {
   static void tearDown() {
     api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", PREFIX + "*")).await();
     redis.close();
-    vertx.close().await();
   }
 
   /** The real Redis deadline store, except that its first claim never answers (a stalled Redis). */

@@ -7,6 +7,7 @@ import com.seedim.im.cs.store.redis.RedisRoomStore;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Audit M8 (room id collision), M9 (dynamic queues) and L6 (template placeholders) on the real Redis. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class QueueStoreHardeningTest {
   private static final String APP = "app1";
   private static Vertx vertx;
@@ -31,8 +34,8 @@ class QueueStoreHardeningTest {
   private static String prefix;
 
   @BeforeAll
-  static void setUp() {
-    vertx = Vertx.vertx();
+  static void setUp(Vertx v) {
+    vertx = v;
     redis = Redis.createClient(vertx, TestServer.REDIS_URI);
     api = RedisAPI.api(redis);
     prefix = "imt:hard:" + UUID.randomUUID().toString().substring(0, 8) + ":";
@@ -44,7 +47,6 @@ class QueueStoreHardeningTest {
       + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
     api.eval(List.of(script, "0", prefix + "*")).await();
     redis.close();
-    vertx.close().await();
   }
 
   private static String p() {

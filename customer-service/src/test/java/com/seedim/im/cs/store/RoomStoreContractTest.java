@@ -8,12 +8,14 @@ import com.seedim.im.cs.store.memory.MemoryRoomStore;
 import com.seedim.im.cs.store.redis.RedisRoomStore;
 import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("RoomStore / QueueStore / DeadlineStore contract, memory and Redis")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class RoomStoreContractTest {
   private static final String APP = "app1";
   private static Vertx vertx;
@@ -33,8 +36,8 @@ class RoomStoreContractTest {
   private static String prefix;
 
   @BeforeAll
-  static void setUp() {
-    vertx = Vertx.vertx();
+  static void setUp(Vertx v) {
+    vertx = v;
     redis = Redis.createClient(vertx, TestServer.REDIS_URI);
     api = RedisAPI.api(redis);
     prefix = "imt:store:" + UUID.randomUUID().toString().substring(0, 8) + ":";
@@ -46,7 +49,6 @@ class RoomStoreContractTest {
       + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
     api.eval(List.of(script, "0", prefix + "*")).await();
     redis.close();
-    vertx.close().await();
   }
 
   private static RoomStore store(boolean onRedis) {

@@ -1,6 +1,7 @@
 package com.seedim.im.cs.store.memory;
 
 import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -211,7 +212,7 @@ final class MemoryQueueStore implements QueueStore {
         remove(appId, c.userId());
         JsonObject room = new JsonObject(spec.template().replace(CUSTOMER_PLACEHOLDER, c.userId()));
         rooms.open(appId, room);
-        rooms.deadlines().schedule(com.seedim.im.cs.store.RoomStore.ROOM_DEADLINES, spec.idleDeadlineMember(),
+        rooms.deadlines().schedule(RoomStore.ROOM_DEADLINES, spec.idleDeadlineMember(),
           spec.idleDeadline());
         return Future.succeededFuture(new Take(TakeOutcome.TAKEN, w));
       }

@@ -1,5 +1,6 @@
 package com.seedim.im.cs.store.mysql;
 
+import com.seedim.im.common.store.Deadlines;
 import com.seedim.im.cs.store.ServiceRecords;
 import com.seedim.im.cs.store.memory.MemoryServiceRecords;
 import io.vertx.core.Future;
@@ -89,8 +90,8 @@ public final class MySqlServiceRecords implements ServiceRecords {
   }
 
   private void write(String what, String sql, Tuple args) {
-    com.seedim.im.common.store.Deadlines.within(pool.preparedQuery(sql).execute(args),
-        com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
+    Deadlines.within(pool.preparedQuery(sql).execute(args),
+        Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
       .onFailure(err -> LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString()));
   }
 
@@ -157,8 +158,8 @@ public final class MySqlServiceRecords implements ServiceRecords {
       + "WHERE r.app_id = ? AND r.queue_id = ? AND c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL")
       .execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
     // M5: a stalled MariaDB fails the stats request in time (UNAVAILABLE) instead of holding it
-    return com.seedim.im.common.store.Deadlines.within(Future.all(rooms, abandoned, calls),
-      com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "queue stats").map(cf -> {
+    return Deadlines.within(Future.all(rooms, abandoned, calls),
+      Deadlines.MYSQL_QUERY_TIMEOUT_MS, "queue stats").map(cf -> {
       Row r = rooms.result();
       Row c = calls.result();
       return MemoryServiceRecords.stats(r.getLong(0), abandoned.result().getLong(0), num(r, 1), num(r, 2), c.getLong(0), num(c, 1));
@@ -185,7 +186,7 @@ public final class MySqlServiceRecords implements ServiceRecords {
         }
         return out;
       });
-    return com.seedim.im.common.store.Deadlines.within(Future.all(total, page),
-      com.seedim.im.common.store.Deadlines.MYSQL_QUERY_TIMEOUT_MS, "closed rooms").map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
+    return Deadlines.within(Future.all(total, page),
+      Deadlines.MYSQL_QUERY_TIMEOUT_MS, "closed rooms").map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
   }
 }
