@@ -101,16 +101,13 @@ public class QueueVerticle extends VerticleBase {
   private Future<ServiceReply> onEnter(RequestContext ctx, JsonObject frame) {
     QueueRules.requireCustomer(ctx);
     AppConfig app = app(ctx.appId());
-    String queueId = Frames.optId(frame, "queueId");
-    if (queueId == null) {
-      queueId = AppConfig.DEFAULT_QUEUE;
-    }
+    String asked = Frames.optId(frame, "queueId");
+    String queueId = asked != null ? asked : AppConfig.DEFAULT_QUEUE;
     QueueRules.requireKnown(app, queueId);
-    String q = queueId;
     long now = System.currentTimeMillis();
     // M9: a dynamic queue id creates a queue: at most QueueStore.MAX_DYNAMIC_QUEUES non-empty queues per app
-    int maxQueues = app.queue(q) == null ? QueueStore.MAX_DYNAMIC_QUEUES : 0;
-    return queues.enter(ctx.appId(), q, ctx.userId(), app.maxQueueLength(), now, maxQueues).compose(e -> {
+    int maxQueues = app.queue(queueId) == null ? QueueStore.MAX_DYNAMIC_QUEUES : 0;
+    return queues.enter(ctx.appId(), queueId, ctx.userId(), app.maxQueueLength(), now, maxQueues).compose(e -> {
       switch (e.outcome()) {
         case IN_ROOM:
           throw new ProtocolException(ErrorCode.INVALID_STATE, "already in a room");
@@ -118,25 +115,25 @@ public class QueueVerticle extends VerticleBase {
           throw new ProtocolException(ErrorCode.QUEUE_FULL, "too many queues in use (at most "
             + QueueStore.MAX_DYNAMIC_QUEUES + "); enter an existing queue");
         case FULL:
-          throw new ProtocolException(ErrorCode.QUEUE_FULL, "queue '" + q + "' is full");
+          throw new ProtocolException(ErrorCode.QUEUE_FULL, "queue '" + queueId + "' is full");
         case MOVED:
           records.queueEnded(ctx.appId(), ctx.userId(), now, ServiceRecords.MOVED, null, null);
-          records.queueEntered(ctx.appId(), q, ctx.userId(), now);
+          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
           rounds.changed(ctx.appId(), e.previousQueue());
-          LOG.info("{}/{} moved from queue {} to {} at {}/{}", ctx.appId(), ctx.userId(), e.previousQueue(), q,
+          LOG.info("{}/{} moved from queue {} to {} at {}/{}", ctx.appId(), ctx.userId(), e.previousQueue(), queueId,
             e.waitIndex(), e.waitTotal());
           break;
         case ENTERED:
-          records.queueEntered(ctx.appId(), q, ctx.userId(), now);
-          LOG.info("{}/{} entered queue {} at {}/{}", ctx.appId(), ctx.userId(), q, e.waitIndex(), e.waitTotal());
+          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
+          LOG.info("{}/{} entered queue {} at {}/{}", ctx.appId(), ctx.userId(), queueId, e.waitIndex(), e.waitTotal());
           break;
         default:
           break;
       }
       // enter recorded the customer's position as sent (it goes out with this reply): rounds tell only the others
-      rounds.changed(ctx.appId(), q);
+      rounds.changed(ctx.appId(), queueId);
       return grace.cancel(ctx.appId(), ctx.userId())
-        .map(v -> ServiceReply.ok().self(positionPush(q, e.waitIndex(), e.waitTotal())));
+        .map(v -> ServiceReply.ok().self(positionPush(queueId, e.waitIndex(), e.waitTotal())));
     });
   }
 

@@ -6,12 +6,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Customer-service state (PROTOCOL.md §6) shared by the queue, room, signaling and chat services: rooms and
- * their call state here, queues in {@link #queues()}, timers in {@link #deadlines()}, all on one backing store
- * (Redis in production, memory in dev) so that a take can pop a waiter and open its room in one atomic step.
- * Chat only needs {@link #roomIdOf}/{@link #get}/{@link #shareRoom} (room members may message each other).
+ * Customer-service state (PROTOCOL.md §6) shared by the queue, room and signaling services (through
+ * {@code CustomerService}): rooms and their call state here, queues in {@link #queues()}, timers in
+ * {@link #deadlines()}, all on one backing store (Redis in production, memory in dev) so that a take can pop a waiter
+ * and open its room in one atomic step. Chat asks the room service ({@link #shareRoom}) over the bus.
  *
- * <p>A room is a JSON object (see {@link RoomState} for the fields) with a version that
+ * <p>A room is a JSON object (see {@link RoomState} and {@code Calls} for the fields) with a version that
  * {@link #replace} compares, so call-state transitions computed in Java are applied atomically.
  */
 public interface RoomStore {
