@@ -13,7 +13,9 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link ServiceRecords} in MySQL (MariaDB). Tables:
@@ -71,6 +73,8 @@ public final class MySqlServiceRecords implements ServiceRecords {
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""");
 
   private final Pool pool;
+  /** The last write of each row still running on this node (see {@link #write}). */
+  private final Map<String, Future<Void>> pending = new HashMap<>();
   private Future<Void> migrated;
 
   public MySqlServiceRecords(Pool pool) {
@@ -89,10 +93,45 @@ public final class MySqlServiceRecords implements ServiceRecords {
     return migrated;
   }
 
-  private void write(String what, String sql, Tuple args) {
-    Deadlines.within(pool.preparedQuery(sql).execute(args),
-        Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
-      .onFailure(err -> LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString()));
+  /**
+   * Writes one record after the writes of the same row issued before it on this node: the pool runs statements on
+   * several connections, so a room closed a few milliseconds after it opened could have its UPDATE overtake the
+   * INSERT (a slow commit) and the close was lost. {@code row} names the row: the room, the call, the user's wait.
+   */
+  private void write(String row, String what, String sql, Tuple args) {
+    Future<Void> next;
+    synchronized (pending) {
+      Future<Void> before = pending.get(row);
+      next = before == null ? execute(what, sql, args) : before.compose(v -> execute(what, sql, args));
+      pending.put(row, next);
+    }
+    next.onComplete(ar -> {
+      synchronized (pending) {
+        pending.remove(row, next);
+      }
+    });
+  }
+
+  /** Never fails: a record that could not be written is logged (records never fail the frame that caused them). */
+  private Future<Void> execute(String what, String sql, Tuple args) {
+    return Deadlines.within(pool.preparedQuery(sql).execute(args), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
+      .<Void>mapEmpty()
+      .recover(err -> {
+        LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString());
+        return Future.succeededFuture();
+      });
+  }
+
+  private static String queueRow(String appId, String userId) {
+    return "q|" + appId + "|" + userId;
+  }
+
+  private static String roomRow(String appId, String roomId) {
+    return "r|" + appId + "|" + roomId;
+  }
+
+  private static String callRow(String appId, String callId) {
+    return "c|" + appId + "|" + callId;
   }
 
   private static Long id(String s) {
@@ -101,49 +140,49 @@ public final class MySqlServiceRecords implements ServiceRecords {
 
   @Override
   public void queueEntered(String appId, String queueId, String userId, long at) {
-    write("queue entered", "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)",
+    write(queueRow(appId, userId), "queue entered", "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)",
       Tuple.of(appId, queueId, userId, at));
   }
 
   @Override
   public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
-    write("queue ended", "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
+    write(queueRow(appId, userId), "queue ended", "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
       + "WHERE app_id = ? AND user_id = ? AND ended_at IS NULL", Tuple.of(at, outcome, agentId, id(roomId), appId, userId));
   }
 
   @Override
   public void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at) {
-    write("room opened", "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
+    write(roomRow(appId, roomId), "room opened", "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
       + "VALUES (?, ?, ?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), queueId, agentId, customerId, waitedMs, at));
   }
 
   @Override
   public void roomClosed(String appId, String roomId, long at, String reason) {
-    write("room closed", "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL",
+    write(roomRow(appId, roomId), "room closed", "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL",
       Tuple.of(at, reason, appId, id(roomId)));
   }
 
   @Override
   public void roomInfo(String appId, String roomId, Object info) {
-    write("room info", "UPDATE cs_room SET info = ? WHERE app_id = ? AND room_id = ?",
+    write(roomRow(appId, roomId), "room info", "UPDATE cs_room SET info = ? WHERE app_id = ? AND room_id = ?",
       Tuple.of(info == null ? null : Json.encode(info), appId, id(roomId)));
   }
 
   @Override
   public void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
-    write("call started", "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+    write(callRow(appId, callId), "call started", "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)",
       Tuple.of(appId, id(callId), id(roomId), caller, callee, at));
   }
 
   @Override
   public void callAnswered(String appId, String callId, long at) {
-    write("call answered", "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL",
+    write(callRow(appId, callId), "call answered", "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL",
       Tuple.of(at, appId, id(callId)));
   }
 
   @Override
   public void callEnded(String appId, String callId, long at, String outcome) {
-    write("call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
+    write(callRow(appId, callId), "call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
       Tuple.of(at, outcome, appId, id(callId)));
   }
 
