@@ -5,8 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,20 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class DeadlineSweeperTest {
   static Vertx vertx;
-  static Redis redis;
-  static RedisAPI api;
-  static final String PREFIX = "imt:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+  static TestRedis redis;
 
   @BeforeAll
   static void setUp(Vertx v) {
     vertx = v;
-    redis = Redis.createClient(vertx, System.getenv().getOrDefault("IM_TEST_REDIS_URI", "redis://127.0.0.1:6379"));
-    api = RedisAPI.api(redis);
+    redis = new TestRedis(vertx, "sweep");
   }
 
   @AfterAll
   static void tearDown() {
-    api.eval(List.of("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0", "0", PREFIX + "*")).await();
     redis.close();
   }
 
@@ -83,7 +76,7 @@ class DeadlineSweeperTest {
   }
 
   private static DeadlineStore redisStore() {
-    return new RedisRoomStore(api, PREFIX + UUID.randomUUID().toString().substring(0, 6) + ":").deadlines();
+    return new RedisRoomStore(redis.api(), redis.freshPrefix()).deadlines();
   }
 
   @Test

@@ -4,12 +4,9 @@ import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.redis.RedisRoomStore;
-import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -17,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,41 +25,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class QueueStoreHardeningTest {
   private static final String APP = "app1";
-  private static Vertx vertx;
-  private static Redis redis;
-  private static RedisAPI api;
-  private static String prefix;
+  private static TestRedis redis;
 
   @BeforeAll
-  static void setUp(Vertx v) {
-    vertx = v;
-    redis = Redis.createClient(vertx, TestServer.REDIS_URI);
-    api = RedisAPI.api(redis);
-    prefix = "imt:hard:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+  static void setUp(Vertx vertx) {
+    redis = new TestRedis(vertx, "hard");
   }
 
   @AfterAll
   static void tearDown() {
-    String script = "local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
-      + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
-    api.eval(List.of(script, "0", prefix + "*")).await();
     redis.close();
   }
 
-  private static String p() {
-    return prefix + UUID.randomUUID().toString().substring(0, 6) + ":";
-  }
-
   private static QueueStore.RoomSpec spec(String roomId, String agent, String queue) {
-    String tpl = RoomState.create(roomId, agent, QueueStore.CUSTOMER_PLACEHOLDER, queue, 1000L).encode();
-    return new QueueStore.RoomSpec(roomId, tpl, 1000L, Timer.idle(APP, roomId).encode(), 5000L);
+    return QueueStore.RoomSpec.of(APP, roomId, agent, queue, 1000L, 5000L);
   }
 
   @Test
   @DisplayName("M8: a take whose room id already exists is a conflict and overwrites nothing")
   void takeRefusesAnExistingRoomId() {
-    String pre = p();
-    RoomStore rooms = new RedisRoomStore(api, pre);
+    String pre = redis.freshPrefix();
+    RoomStore rooms = new RedisRoomStore(redis.api(), pre);
     QueueStore q = rooms.queues();
     q.enter(APP, "a", "c1", 100, 10).await();
     q.enter(APP, "a", "c2", 100, 11).await();
@@ -81,14 +64,14 @@ class QueueStoreHardeningTest {
   @Test
   @DisplayName("M9: 500 dynamic queues entered and left leave qids empty; the per-app cap refuses more")
   void dynamicQueuesDoNotAccumulate() {
-    QueueStore q = new RedisRoomStore(api, p()).queues();
+    QueueStore q = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
     for (int i = 0; i < 500; i++) {
       q.enter(APP, "dq" + i, "c" + i, 100, i, QueueStore.MAX_DYNAMIC_QUEUES).await();
       q.leave(APP, "c" + i).await();
     }
     assertThat(q.queueIds(APP).await()).as("queue ids kept after every queue emptied").hasSizeLessThan(5);
 
-    QueueStore capped = new RedisRoomStore(api, p()).queues();
+    QueueStore capped = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
     for (int i = 0; i < 3; i++) {
       assertThat(capped.enter(APP, "cq" + i, "w" + i, 100, i, 3).await().outcome()).isEqualTo(QueueStore.EnterOutcome.ENTERED);
     }
@@ -100,8 +83,8 @@ class QueueStoreHardeningTest {
   @Test
   @DisplayName("M9: candidates across many queues are found (read in chunks)")
   void candidatesAcrossManyQueues() {
-    QueueStore q = new RedisRoomStore(api, p()).queues();
-    List<String> ids = new java.util.ArrayList<>();
+    QueueStore q = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
+    List<String> ids = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       ids.add("mq" + i);
     }
@@ -113,8 +96,8 @@ class QueueStoreHardeningTest {
   @Test
   @DisplayName("L6: an agent whose id is the old customer placeholder keeps its creator field")
   void agentNamedLikeThePlaceholder() {
-    String pre = p();
-    RoomStore rooms = new RedisRoomStore(api, pre);
+    String pre = redis.freshPrefix();
+    RoomStore rooms = new RedisRoomStore(redis.api(), pre);
     QueueStore q = rooms.queues();
     q.enter(APP, "a", "c1", 100, 10).await();
     String agent = "@@customer@@";

@@ -6,11 +6,8 @@ import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.memory.MemoryRoomStore;
 import com.seedim.im.cs.store.redis.RedisRoomStore;
-import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,34 +26,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class RoomStoreContractTest {
   private static final String APP = "app1";
-  private static Vertx vertx;
-  private static Redis redis;
-  private static RedisAPI api;
-  private static String prefix;
+  private static TestRedis redis;
 
   @BeforeAll
-  static void setUp(Vertx v) {
-    vertx = v;
-    redis = Redis.createClient(vertx, TestServer.REDIS_URI);
-    api = RedisAPI.api(redis);
-    prefix = "imt:store:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+  static void setUp(Vertx vertx) {
+    redis = new TestRedis(vertx, "store");
   }
 
   @AfterAll
   static void tearDown() {
-    String script = "local c = 0 local cur = '0' repeat local r = redis.call('SCAN', cur, 'MATCH', ARGV[1], 'COUNT', 1000) "
-      + "cur = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) c = c + 1 end until cur == '0' return c";
-    api.eval(List.of(script, "0", prefix + "*")).await();
     redis.close();
   }
 
   private static RoomStore store(boolean onRedis) {
-    return onRedis ? new RedisRoomStore(api, prefix + UUID.randomUUID().toString().substring(0, 6) + ":") : new MemoryRoomStore();
+    return onRedis ? new RedisRoomStore(redis.api(), redis.freshPrefix()) : new MemoryRoomStore();
   }
 
   private static QueueStore.RoomSpec spec(String roomId, String agent, String queue) {
-    String tpl = RoomState.create(roomId, agent, QueueStore.CUSTOMER_PLACEHOLDER, queue, 1000L).encode();
-    return new QueueStore.RoomSpec(roomId, tpl, 1000L, Timer.idle(APP, roomId).encode(), 5000L);
+    return QueueStore.RoomSpec.of(APP, roomId, agent, queue, 1000L, 5000L);
   }
 
   @ParameterizedTest(name = "redis={0}")
