@@ -8,6 +8,7 @@ import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
+import com.seedim.im.common.bus.RoomMembership;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.bus.msg.ApiQueries;
 import com.seedim.im.common.bus.msg.FrameRequest;
@@ -67,12 +68,14 @@ final class ChatService {
   private final Infra infra;
   private final AppRegistry apps;
   private final ChatStore store;
+  private final RoomMembership rooms;
   private final SensitiveWords words;
   private final Formatters formatters;
 
   ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters) {
     this.infra = infra;
     this.apps = infra.config().apps();
+    this.rooms = RoomMembership.overBus(infra.vertx().eventBus(), infra.config().busTimeoutMs());
     this.store = store;
     this.words = words;
     this.formatters = formatters;
@@ -188,7 +191,7 @@ final class ChatService {
       logRefusal(app.appId(), sender, "chat sign of {}/{} for {}: {}", app.appId(), sender, receiver, v);
     }
     return infra.kv().get(key).compose(cached -> cached != null ? Future.succeededFuture(true)
-      : infra.rooms().shareRoom(app.appId(), sender, receiver));
+      : rooms.shareRoom(app.appId(), sender, receiver));
   }
 
   /**

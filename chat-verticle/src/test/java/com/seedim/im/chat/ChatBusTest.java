@@ -12,6 +12,7 @@ import com.seedim.im.common.bus.msg.ApiQueries.WordsUpdate;
 import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.common.bus.msg.DeliveredAcks;
 import com.seedim.im.common.bus.msg.FrameRequest;
+import com.seedim.im.common.bus.msg.RoomShareQuery;
 import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
@@ -19,9 +20,7 @@ import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.security.Signatures;
-import com.seedim.im.common.store.RoomStore;
 import com.seedim.im.common.store.Route;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The chat verticle on a real event bus with dev stores: requests sent as the gateway sends them, pushes
- * captured on a gateway push address registered in the session directory. Only the room store is replaced
- * (rooms are opened by the queue service, which is not deployed here).
+ * captured on a gateway push address registered in the session directory. The room service is not deployed: a
+ * stand-in answers its membership question ({@code Addresses.ROOM_SHARE}) for one room of agent7 and cust7.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -69,17 +67,12 @@ class ChatBusTest {
     JsonObject legacy = new JsonObject().put("appId", LEGACY_APP).put("secret", LEGACY_SECRET).put("legacySign", true);
     ServerConfig cfg = ServerConfig.fromJson(new JsonObject().put("mode", "dev").put("apps", new JsonArray().add(app).add(legacy)),
       Map.of());
-    Infra real = Infra.create(vertx, cfg).await();
-    RoomStore rooms = (RoomStore) Proxy.newProxyInstance(RoomStore.class.getClassLoader(), new Class<?>[] {RoomStore.class},
-      (p, m, args) -> switch (m.getName()) {
-        case "shareRoom" -> Future.succeededFuture(
-          List.of("agent7", "cust7").contains((String) args[1]) && List.of("agent7", "cust7").contains((String) args[2])
-            && !args[1].equals(args[2]));
-        case "roomIdOf" -> Future.succeededFuture(null);
-        default -> throw new UnsupportedOperationException(m.getName());
-      });
-    infra = (Infra) Proxy.newProxyInstance(Infra.class.getClassLoader(), new Class<?>[] {Infra.class},
-      (p, m, args) -> m.getName().equals("rooms") ? rooms : m.invoke(real, args));
+    infra = Infra.create(vertx, cfg).await();
+    List<String> room = List.of("agent7", "cust7");
+    vertx.eventBus().consumer(Addresses.ROOM_SHARE, m -> {
+      RoomShareQuery q = BusMessages.read(m.body(), RoomShareQuery.class, RoomShareQuery::fromJson);
+      m.reply(room.contains(q.userA()) && room.contains(q.userB()) && !q.userA().equals(q.userB()));
+    }).completion().await();
     verticle = new ChatVerticle(infra);
     vertx.deployVerticle(verticle).await();
     vertx.eventBus().consumer(GW, m -> {

@@ -4,7 +4,8 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.QueueStore.Waiter;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.QueueStore.Waiter;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,7 +74,7 @@ public final class QueueRules {
 
   /** The 410 value of a waiter: {@code index:total}. */
   public static String positionValue(int index, int total) {
-    return com.seedim.im.common.store.QueueStore.positionValue(index, total);
+    return QueueStore.positionValue(index, total);
   }
 
   /** What a 410 round must send and forget. */

@@ -1,16 +1,20 @@
 package com.seedim.im.queue;
 
-import com.seedim.im.testkit.Cs;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("401 is exactly-once across queue-verticle instances on one Redis")
+@ExtendWith(VertxExtension.class)
 class ExactlyOnceTakeTest {
   private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceTakeTest.class);
   private static final int USERS = 200;
@@ -35,8 +40,8 @@ class ExactlyOnceTakeTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   @DisplayName("200 waiters, 10 agents taking concurrently through two instances with their own Redis clients: each waiter taken once")
-  void exactlyOnce() throws Exception {
-    try (TestServer s = TestServer.builder().durable(true).app(new JsonObject().put("maxRoomsPerAgent", MAX_ROOMS))
+  void exactlyOnce(Vertx vertx) throws Exception {
+    try (TestServer s = TestServer.builder().vertx(vertx).durable(true).app(new JsonObject().put("maxRoomsPerAgent", MAX_ROOMS))
       .verticle(QueueVerticle::new).start()) {
       // a second instance with its own Redis and MySQL clients, on the same prefix and database
       Infra second = Infra.create(s.vertx(), s.config()).await();
@@ -94,7 +99,7 @@ class ExactlyOnceTakeTest {
       for (TestClient u : users) {
         u.await(f -> f.getInteger("msgType") == 402);
         pushes++;
-        u.assertNone(f -> f.getInteger("msgType") == 402, java.time.Duration.ofMillis(1));
+        u.assertNone(f -> f.getInteger("msgType") == 402, Duration.ofMillis(1));
       }
       LOG.info("exactly-once take: {} waiters, {} agents, 2 instances: {} taken, {} duplicates, {} lost, per agent {}, "
           + "endings {}, {} ms", USERS, AGENTS, takenBy.size(), duplicates.get(), customers.size() - takenBy.size(),

@@ -1,14 +1,17 @@
 package com.seedim.im.queue;
 
-import com.seedim.im.testkit.Cs;
 import com.seedim.im.common.bus.Addresses;
+import com.seedim.im.testkit.Cs;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,10 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("§6 queues through the real gateway")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class QueueFlowTest {
 
-  private static TestServer server(boolean durable, JsonObject app) {
-    return TestServer.builder().durable(durable).app(app).verticle(QueueVerticle::new).start();
+  private static TestServer server(Vertx vertx, boolean durable, JsonObject app) {
+    return TestServer.builder().vertx(vertx).durable(durable).app(app).verticle(QueueVerticle::new).start();
   }
 
   private static JsonObject enter(String queueId) {
@@ -44,8 +48,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("400: 30 then 410; same queue keeps the place; another queue moves to its tail; others see their own 410")
-  void enterAndPositions() {
-    try (TestServer s = server(false, new JsonObject())) {
+  void enterAndPositions(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
       ok(u1, enter(null));
@@ -67,8 +71,8 @@ class QueueFlowTest {
   @ParameterizedTest(name = "durable={0}")
   @ValueSource(booleans = {false, true})
   @DisplayName("401: 402 reply to the agent, 402 + 551 pushes to the customer, 551 to the agent, 410 to the rest; busy, empty, roles")
-  void take(boolean durable) {
-    try (TestServer s = server(durable, new JsonObject())) {
+  void take(boolean durable, Vertx vertx) {
+    try (TestServer s = server(vertx, durable, new JsonObject())) {
       TestClient agent = s.connect("ag1", null, "agent");
       error(agent, frame(401), "QUEUE_EMPTY");
       error(agent, enter(null), "FORBIDDEN");
@@ -105,8 +109,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("401 naming: oneself FORBIDDEN, not waiting NOT_FOUND, without a live device INVALID_STATE, a live waiter is taken")
-  void takeNamed() {
-    try (TestServer s = server(false, new JsonObject())) {
+  void takeNamed(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
       TestClient agent = s.connect("ag1", null, "agent");
       TestClient gone = s.connect("gone");
       TestClient u2 = s.connect("u2");
@@ -125,8 +129,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("430: customers see their own position only; agents of the queue also get waiting and userIdList")
-  void info() {
-    try (TestServer s = server(false, new JsonObject())) {
+  void info(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
       TestClient agent = s.connect("ag1", null, "agent");
@@ -153,8 +157,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("420: a waiter leaves and the others move up; nothing to leave still gets a 30")
-  void leave() {
-    try (TestServer s = server(false, new JsonObject())) {
+  void leave(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
       ok(u1, enter(null));
@@ -169,11 +173,11 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("configured queues: unknown NOT_FOUND without dynamicQueues, unserved FORBIDDEN, QUEUE_FULL")
-  void configuredQueues() {
+  void configuredQueues(Vertx vertx) {
     JsonObject app = new JsonObject().put("dynamicQueues", false).put("maxQueueLength", 1)
       .put("queues", new JsonArray().add(new JsonObject().put("id", "vip").put("agents", new JsonArray().add("agA")))
         .add(new JsonObject().put("id", "default").put("agents", "all")));
-    try (TestServer s = server(false, app)) {
+    try (TestServer s = server(vertx, false, app)) {
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
       TestClient agB = s.connect("agB", null, "agent");
@@ -191,8 +195,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("grace: a waiter whose last device left is skipped but keeps its place, gets 410 on return, and is removed after the grace")
-  void grace() {
-    try (TestServer s = server(false, new JsonObject().put("queueGraceSeconds", 2))) {
+  void grace(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject().put("queueGraceSeconds", 2))) {
       TestClient agent = s.connect("ag1", null, "agent");
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
@@ -215,8 +219,8 @@ class QueueFlowTest {
 
   @Test
   @DisplayName("queue statistics API: waiting list, served count, average wait")
-  void stats() {
-    try (TestServer s = server(false, new JsonObject())) {
+  void stats(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
       TestClient agent = s.connect("ag1", null, "agent");
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");

@@ -1,11 +1,11 @@
 package com.seedim.im.queue;
 
-import com.seedim.im.testkit.Codes;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.QueueStore.Waiter;
+import com.seedim.im.cs.store.QueueStore.Waiter;
+import com.seedim.im.testkit.Codes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;

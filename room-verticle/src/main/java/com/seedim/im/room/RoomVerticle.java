@@ -1,24 +1,32 @@
 package com.seedim.im.room;
 
 import com.seedim.im.common.bus.Addresses;
-import com.seedim.im.common.bus.Handlers;
+import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.ApiQueries.RoomInfoUpdate;
+import com.seedim.im.common.bus.msg.ApiQueries.RoomListQuery;
+import com.seedim.im.common.bus.msg.RoomShareQuery;
+import com.seedim.im.common.bus.msg.SessionClosed;
+import com.seedim.im.common.bus.msg.SessionOpened;
+import com.seedim.im.common.bus.msg.TeardownReason;
+import com.seedim.im.common.bus.msg.TeardownRequest;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.DeadlineSweeper;
-import com.seedim.im.common.store.PushBatch;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.ServiceRecordsFactory;
+import com.seedim.im.cs.CustomerService;
+import com.seedim.im.cs.Wiring;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -41,44 +49,37 @@ public class RoomVerticle extends VerticleBase {
 
   private final Infra infra;
   private final RoomStore rooms;
-  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private ServiceRecords records;
-  private DeadlineSweeper sweeper;
+  private final DeadlineStore deadlines;
+  private final ServiceRecords records;
+  private Wiring wiring;
 
   public RoomVerticle(Infra infra) {
     this.infra = infra;
-    this.rooms = infra.rooms();
+    CustomerService cs = CustomerService.of(infra);
+    this.rooms = cs.rooms();
+    this.deadlines = cs.deadlines();
+    this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
-    records = ServiceRecordsFactory.of(infra);
-    var bus = vertx.eventBus();
-    consumers.add(bus.consumer(MsgType.ROOM_LIST.address(), Handlers.frame("room.list", this::onList)));
-    consumers.add(bus.consumer(MsgType.ROOM_INFO.address(), Handlers.frame("room.info", this::onInfo)));
-    consumers.add(bus.consumer(Addresses.ROOM_CONNECT, Handlers.frame("room.connect", this::onConnect)));
-    consumers.add(bus.consumer(Addresses.ROOM_DISCONNECT, Handlers.json("room.disconnect", this::onDisconnect)));
-    consumers.add(bus.consumer(Addresses.ROOM_TEARDOWN, Handlers.json("room.teardown", this::onTeardown)));
-    consumers.add(bus.consumer(Addresses.ROOM_API_LIST, Handlers.json("room.api.list", this::onApiList)));
-    consumers.add(bus.consumer(Addresses.ROOM_API_INFO, Handlers.json("room.api.info", this::onApiInfo)));
-    List<Future<?>> ready = new ArrayList<>();
-    consumers.forEach(c -> ready.add(c.completion()));
-    ready.add(records.migrate());
-    return Future.all(ready).onSuccess(v -> {
-      sweeper = new DeadlineSweeper(vertx, rooms.deadlines(), RoomStore.ROOM_DEADLINES, this::onDeadline).start();
-      LOG.info("room service up: {}, {}, {}, {}, {}, {}, {}", MsgType.ROOM_LIST.address(), MsgType.ROOM_INFO.address(),
-        Addresses.ROOM_CONNECT, Addresses.ROOM_DISCONNECT, Addresses.ROOM_TEARDOWN, Addresses.ROOM_API_LIST, Addresses.ROOM_API_INFO);
-    });
+    wiring = new Wiring(vertx)
+      .frame(MsgType.ROOM_LIST, this::onList)
+      .frame(MsgType.ROOM_INFO, this::onInfo)
+      .message(Addresses.ROOM_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
+      .message(Addresses.ROOM_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
+      .message(Addresses.ROOM_TEARDOWN, TeardownRequest.class, TeardownRequest::fromJson, this::onTeardown)
+      .message(Addresses.ROOM_SHARE, RoomShareQuery.class, RoomShareQuery::fromJson,
+        q -> rooms.shareRoom(q.appId(), q.userA(), q.userB()))
+      .message(Addresses.ROOM_API_LIST, RoomListQuery.class, RoomListQuery::fromJson, this::onApiList)
+      .message(Addresses.ROOM_API_INFO, RoomInfoUpdate.class, RoomInfoUpdate::fromJson, this::onApiInfo)
+      .sweep(deadlines, RoomStore.ROOM_DEADLINES, this::onDeadline);
+    return wiring.start(records.migrate()).onSuccess(v -> LOG.info("room service up: {}", wiring.addresses()));
   }
 
   @Override
   public Future<?> stop() {
-    if (sweeper != null) {
-      sweeper.stop();
-    }
-    List<Future<?>> all = new ArrayList<>();
-    consumers.forEach(c -> all.add(c.unregister()));
-    return Future.join(all);
+    return wiring.stop();
   }
 
   private AppConfig app(String appId) {
@@ -114,11 +115,13 @@ public class RoomVerticle extends VerticleBase {
 
   // ---- lifecycle
 
-  private Future<ServiceReply> onConnect(RequestContext ctx, JsonObject frame) {
+  /** A member's new connection: its rooms' graces end, and it gets their 551s and the 301 of a call ringing for it. */
+  private Future<ServiceReply> onConnect(SessionOpened opened) {
+    RequestContext ctx = opened.ctx();
     return rooms.roomsOf(ctx.appId(), ctx.userId()).compose(ids -> {
       List<Future<JsonObject>> all = new ArrayList<>();
       for (String id : ids) {
-        all.add(rooms.deadlines().cancel(RoomStore.ROOM_DEADLINES, RoomState.graceDeadline(ctx.appId(), id, ctx.userId()))
+        all.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode())
           .compose(v -> rooms.get(ctx.appId(), id)));
       }
       return Future.all(all).map(cf -> {
@@ -129,8 +132,8 @@ public class RoomVerticle extends VerticleBase {
             continue;
           }
           self.add(ServiceReply.push(RoomState.info551(room), false));
-          if (RoomState.RINGING.equals(RoomState.callState(room)) && ctx.userId().equals(room.getString(RoomState.CALLEE))) {
-            self.add(ServiceReply.push(incoming(room), true));
+          if (Calls.ringsFor(room, ctx.userId())) {
+            self.add(ServiceReply.push(Calls.incoming(room), true));
           }
         }
         return ServiceReply.ok().self(self);
@@ -138,32 +141,22 @@ public class RoomVerticle extends VerticleBase {
     });
   }
 
-  /** The 301 of a ringing call, for a callee device that connects while it rings. */
-  static JsonObject incoming(JsonObject room) {
-    String caller = room.getString(RoomState.CALLER);
-    return Frames.frame(MsgType.CALL_INCOMING).put("requestUserId", caller).put("userId", caller)
-      .put("roomId", room.getString(RoomState.ROOM_ID)).put(RoomState.CALL_ID, room.getString(RoomState.CALL_ID))
-      .put("message", room.getValue(RoomState.OFFER));
-  }
-
-  /** Body {ctx, lastDevice, logout}. */
-  private Future<JsonObject> onDisconnect(JsonObject body) {
-    RequestContext ctx = RequestContext.of(body);
-    if (!body.getBoolean("lastDevice", false)) {
+  private Future<JsonObject> onDisconnect(SessionClosed closed) {
+    RequestContext ctx = closed.ctx();
+    if (!closed.lastDevice()) {
       return Future.succeededFuture(ServiceReply.ok().toJson());
     }
-    boolean logout = body.getBoolean("logout", false);
-    boolean kicked = body.getBoolean("kicked", false);
     AppConfig app = app(ctx.appId());
     return rooms.roomsOf(ctx.appId(), ctx.userId()).compose(ids -> {
       List<Future<?>> all = new ArrayList<>();
       for (String id : ids) {
-        if (logout || kicked) {
-          all.add(teardown(system(ctx.appId()), id, kicked ? Teardown.KICKED : Teardown.LEFT, ctx.userId()));
+        if (closed.logout() || closed.kicked()) {
+          TeardownReason reason = closed.kicked() ? TeardownReason.KICKED : TeardownReason.LEFT;
+          all.add(teardown(system(ctx.appId()), id, reason, ctx.userId()));
         } else {
           LOG.info("{}/{} lost its last device: room {} closes in {} s unless it returns", ctx.appId(), ctx.userId(), id,
             app.roomGraceSeconds());
-          all.add(rooms.deadlines().schedule(RoomStore.ROOM_DEADLINES, RoomState.graceDeadline(ctx.appId(), id, ctx.userId()),
+          all.add(deadlines.schedule(RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode(),
             System.currentTimeMillis() + app.roomGraceSeconds() * 1000L));
         }
       }
@@ -177,45 +170,37 @@ public class RoomVerticle extends VerticleBase {
 
   // ---- teardown
 
-  /** Body {ctx?, appId, roomId, reason, leaver?}; reply {closed, self}. */
-  private Future<JsonObject> onTeardown(JsonObject body) {
-    JsonObject c = body.getJsonObject("ctx");
-    String appId = body.getString("appId", c == null ? null : c.getString("appId"));
-    RequestContext ctx = c != null ? RequestContext.fromJson(c) : system(appId);
-    String reason = body.getString("reason", Teardown.LEFT);
-    if (!Teardown.REASONS.contains(reason)) {
-      throw ProtocolException.invalid("reason", "one of " + Teardown.REASONS);
-    }
-    return teardown(ctx, Frames.reqId(body, "roomId"), reason, body.getString("leaver"));
+  /** Reply {closed, self}. */
+  private Future<JsonObject> onTeardown(TeardownRequest req) {
+    return teardown(req.ctx(), req.roomId(), req.reason(), req.leaver());
   }
 
   /** Closes the room (once, whoever asks first) and pushes 321 / 421 / 560; the pushes for ctx's connection are returned. */
-  Future<JsonObject> teardown(RequestContext ctx, String roomId, String reason, String leaver) {
+  Future<JsonObject> teardown(RequestContext ctx, String roomId, TeardownReason reason, String leaver) {
     String appId = ctx.appId();
     return rooms.close(appId, roomId).compose(room -> {
       if (room == null) {
         return Future.succeededFuture(new JsonObject().put("closed", false).put("self", new JsonArray()));
       }
       long now = System.currentTimeMillis();
-      PushBatch out = new PushBatch(infra.pusher(), ctx);
+      Outbox out = new Outbox(infra.pusher(), ctx);
       for (Teardown.Push p : Teardown.plan(room, reason, leaver)) {
         out.toUser(p.userId(), p.frame(), true);
       }
-      String callId = room.getString(RoomState.CALL_ID);
-      String state = RoomState.callState(room);
-      if (callId != null && !RoomState.IDLE.equals(state)) {
-        records.callEnded(appId, callId, now, reason);
+      String callId = room.getString(Calls.CALL_ID);
+      if (callId != null && !Calls.IDLE.equals(Calls.callState(room))) {
+        records.callEnded(appId, callId, now, reason.wire());
       }
-      records.roomClosed(appId, roomId, now, reason);
+      records.roomClosed(appId, roomId, now, reason.wire());
       LOG.info("room {}/{} of agent {} and {} closed: {}{}", appId, roomId, room.getString(RoomState.CREATOR),
-        room.getString(RoomState.CUSTOMER), reason, leaver == null ? "" : " by " + leaver);
+        room.getString(RoomState.CUSTOMER), reason.wire(), leaver == null ? "" : " by " + leaver);
       List<Future<?>> cleanup = new ArrayList<>();
-      cleanup.add(rooms.deadlines().cancel(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId)));
+      cleanup.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.idle(appId, roomId).encode()));
       for (String m : List.of(room.getString(RoomState.CREATOR), room.getString(RoomState.CUSTOMER))) {
-        cleanup.add(rooms.deadlines().cancel(RoomStore.ROOM_DEADLINES, RoomState.graceDeadline(appId, roomId, m)));
+        cleanup.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.grace(appId, roomId, m).encode()));
       }
       if (callId != null) {
-        cleanup.add(rooms.deadlines().cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId)));
+        cleanup.add(deadlines.cancel(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode()));
       }
       return out.flush().compose(v -> Future.join(cleanup)).otherwiseEmpty()
         .map(v -> new JsonObject().put("closed", true).put("self", out.self()));
@@ -223,23 +208,14 @@ public class RoomVerticle extends VerticleBase {
   }
 
   private Future<?> onDeadline(String member) {
-    String[] p = member.split("\\|");
-    if (p.length == 3 && "i".equals(p[0])) {
-      String appId = p[1];
-      String roomId = p[2];
-      return rooms.get(appId, roomId).compose(room -> {
-        if (room == null || !RoomState.IDLE.equals(RoomState.callState(room))) {
-          return Future.succeededFuture();
-        }
-        return teardown(system(appId), roomId, Teardown.TIMEOUT, null);
-      });
+    Timer t = Timer.parse(member);
+    if (t != null && t.kind() == Timer.Kind.IDLE) {
+      return rooms.get(t.appId(), t.roomId()).compose(room -> room == null || !Calls.IDLE.equals(Calls.callState(room))
+        ? Future.succeededFuture() : teardown(system(t.appId()), t.roomId(), TeardownReason.TIMEOUT, null));
     }
-    if (p.length == 4 && "g".equals(p[0])) {
-      String appId = p[1];
-      String roomId = p[2];
-      String userId = p[3];
-      return infra.directory().routes(appId, userId).compose(routes -> routes.isEmpty()
-        ? teardown(system(appId), roomId, Teardown.DISCONNECT, userId) : Future.succeededFuture());
+    if (t != null && t.kind() == Timer.Kind.GRACE) {
+      return infra.directory().routes(t.appId(), t.userId()).compose(routes -> routes.isEmpty()
+        ? teardown(system(t.appId()), t.roomId(), TeardownReason.DISCONNECT, t.userId()) : Future.succeededFuture());
     }
     LOG.warn("unknown room timer {}", member);
     return Future.succeededFuture();
@@ -247,14 +223,15 @@ public class RoomVerticle extends VerticleBase {
 
   // ---- HTTP API
 
-  /** Body {appId, pageIndex?, pageSize?, state?: open|closed}. */
-  private Future<JsonObject> onApiList(JsonObject body) {
-    String appId = body.getString("appId");
+  /** GET /api/v1/rooms?pageIndex&pageSize&state=open|closed (the page numbers as the query gave them). */
+  private Future<JsonObject> onApiList(RoomListQuery q) {
+    String appId = q.appId();
     app(appId);
+    JsonObject body = q.toJson();
     int pageIndex = Frames.optInt(body, "pageIndex", 1, 1, MAX_PAGE_INDEX);
     int pageSize = Frames.optInt(body, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     int offset = (pageIndex - 1) * pageSize;
-    if ("closed".equals(body.getString("state"))) {
+    if ("closed".equals(q.state())) {
       return records.closedRooms(appId, offset, pageSize).map(r -> r.put("pageIndex", pageIndex).put("pageSize", pageSize)
         .put("state", "closed"));
     }
@@ -266,12 +243,12 @@ public class RoomVerticle extends VerticleBase {
     });
   }
 
-  /** Body {appId, roomId, info}: sets the opaque info, returns the room. */
-  private Future<JsonObject> onApiInfo(JsonObject body) {
-    String appId = body.getString("appId");
+  /** Sets the opaque info, returns the room. */
+  private Future<JsonObject> onApiInfo(RoomInfoUpdate update) {
+    String appId = update.appId();
     app(appId);
-    String roomId = Frames.reqId(body, "roomId");
-    Object info = body.getValue("info");
+    String roomId = Frames.reqId(update.toJson(), "roomId");
+    Object info = update.info();
     return setInfo(appId, roomId, info, 0).map(room -> {
       records.roomInfo(appId, roomId, info);
       JsonObject out = RoomState.info551(room);

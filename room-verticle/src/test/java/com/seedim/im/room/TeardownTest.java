@@ -1,6 +1,8 @@
 package com.seedim.im.room;
 
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.common.bus.msg.TeardownReason;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ class TeardownTest {
   @Test
   @DisplayName("idle room, 420 by the customer: 421 to the agent, then 560 to both")
   void leftIdle() {
-    List<Teardown.Push> plan = Teardown.plan(room(), Teardown.LEFT, "cu");
+    List<Teardown.Push> plan = Teardown.plan(room(), TeardownReason.LEFT, "cu");
     assertThat(shape(plan)).containsExactly("421->ag", "560->ag", "560->cu");
     assertThat(plan.get(0).frame().getString("userId")).isEqualTo("cu");
     assertThat(plan.get(1).frame().getString("reason")).isEqualTo("left");
@@ -31,8 +33,8 @@ class TeardownTest {
   @Test
   @DisplayName("active call, disconnect of the agent: 321 then 421 to the customer, then 560 to both")
   void disconnectActive() {
-    JsonObject r = room().put(RoomState.CALL_STATE, RoomState.ACTIVE).put(RoomState.CALLER, "cu").put(RoomState.CALL_ID, "99");
-    List<Teardown.Push> plan = Teardown.plan(r, Teardown.DISCONNECT, "ag");
+    JsonObject r = room().put(Calls.CALL_STATE, Calls.ACTIVE).put(Calls.CALLER, "cu").put(Calls.CALL_ID, "99");
+    List<Teardown.Push> plan = Teardown.plan(r, TeardownReason.DISCONNECT, "ag");
     assertThat(shape(plan)).containsExactly("321->cu", "421->cu", "560->ag", "560->cu");
     assertThat(plan.get(0).frame().getString("reason")).isEqualTo("disconnect");
     assertThat(plan.get(0).frame().getString("callId")).isEqualTo("99");
@@ -42,8 +44,8 @@ class TeardownTest {
   @Test
   @DisplayName("330 while ringing: 321 hangup to the other member, no 421, then 560; idle timeout: 560 only")
   void hangupAndTimeout() {
-    JsonObject r = room().put(RoomState.CALL_STATE, RoomState.RINGING).put(RoomState.CALLER, "ag").put(RoomState.CALL_ID, "5");
-    assertThat(shape(Teardown.plan(r, Teardown.HANGUP, "ag"))).containsExactly("321->cu", "560->ag", "560->cu");
-    assertThat(shape(Teardown.plan(room(), Teardown.TIMEOUT, null))).containsExactly("560->ag", "560->cu");
+    JsonObject r = room().put(Calls.CALL_STATE, Calls.RINGING).put(Calls.CALLER, "ag").put(Calls.CALL_ID, "5");
+    assertThat(shape(Teardown.plan(r, TeardownReason.HANGUP, "ag"))).containsExactly("321->cu", "560->ag", "560->cu");
+    assertThat(shape(Teardown.plan(room(), TeardownReason.TIMEOUT, null))).containsExactly("560->ag", "560->cu");
   }
 }

@@ -4,7 +4,8 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class CallMachine {
       case CALL_ACCEPT -> onAccept(room, in);
       case CALL_REJECT -> onReject(room, in);
       case CALL_HANGUP -> otherCall(room, in) ? Decision.drop() : new Decision(Kind.TEARDOWN, null, List.of(), Event.NONE,
-        room.getString(RoomState.CALL_ID));
+        room.getString(Calls.CALL_ID));
       case CALLER_CANDIDATE, CALLEE_CANDIDATE -> onCandidate(room, in, t);
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_MSG_TYPE, "not a signaling frame");
     };
@@ -74,20 +75,20 @@ public final class CallMachine {
 
   /** A frame naming a call that is not the room's current one (or any call while there is none). */
   static boolean otherCall(JsonObject room, Input in) {
-    return in.callId() != null && !in.callId().equals(room.getString(RoomState.CALL_ID));
+    return in.callId() != null && !in.callId().equals(room.getString(Calls.CALL_ID));
   }
 
   private static String state(JsonObject room) {
-    return RoomState.callState(room);
+    return Calls.callState(room);
   }
 
   /** The device the user is bound to in the current call, or null. */
   static String boundDevice(JsonObject room, String userId) {
-    if (userId.equals(room.getString(RoomState.CALLER))) {
-      return room.getString(RoomState.CALLER_DEVICE);
+    if (userId.equals(room.getString(Calls.CALLER))) {
+      return room.getString(Calls.CALLER_DEVICE);
     }
-    if (userId.equals(room.getString(RoomState.CALLEE))) {
-      return room.getString(RoomState.CALLEE_DEVICE);
+    if (userId.equals(room.getString(Calls.CALLEE))) {
+      return room.getString(Calls.CALLEE_DEVICE);
     }
     return null;
   }
@@ -96,36 +97,26 @@ public final class CallMachine {
     return in.deviceId().equals(boundDevice(room, in.userId()));
   }
 
-  /** A relayed frame: requestUserId = caller, userId = sender, roomId, callId. */
-  static JsonObject relayed(MsgType t, JsonObject room, String sender) {
-    return Frames.frame(t).put("requestUserId", room.getString(RoomState.CALLER)).put("userId", sender)
-      .put("roomId", room.getString(RoomState.ROOM_ID)).put(RoomState.CALL_ID, room.getString(RoomState.CALL_ID));
-  }
-
-  static JsonObject ended(JsonObject room, String sender, String reason) {
-    return relayed(MsgType.CALL_ENDED, room, sender).put("reason", reason);
-  }
-
   private static Decision onRequest(JsonObject room, Input in) {
     String other = RoomState.other(room, in.userId());
     switch (state(room)) {
-      case RoomState.IDLE -> {
-        JsonObject next = room.copy().put(RoomState.CALL_STATE, RoomState.RINGING).put(RoomState.CALLER, in.userId())
-          .put(RoomState.CALLEE, other).put(RoomState.CALL_ID, in.newCallId()).put(RoomState.CALLER_DEVICE, in.deviceId())
-          .putNull(RoomState.CALLEE_DEVICE).put(RoomState.RING_AT, in.now()).putNull(RoomState.ANSWERED_AT)
-          .put(RoomState.OFFER, in.message()).putNull(RoomState.RENEGOTIATION_BY);
-        JsonObject f = relayed(MsgType.CALL_INCOMING, next, in.userId()).put("message", in.message());
+      case Calls.IDLE -> {
+        JsonObject next = room.copy().put(Calls.CALL_STATE, Calls.RINGING).put(Calls.CALLER, in.userId())
+          .put(Calls.CALLEE, other).put(Calls.CALL_ID, in.newCallId()).put(Calls.CALLER_DEVICE, in.deviceId())
+          .putNull(Calls.CALLEE_DEVICE).put(Calls.RING_AT, in.now()).putNull(Calls.ANSWERED_AT)
+          .put(Calls.OFFER, in.message()).putNull(Calls.RENEGOTIATION_BY);
+        JsonObject f = Calls.incoming(next);
         return new Decision(Kind.APPLY, next, List.of(new Relay(other, null, null, f)), Event.STARTED, in.newCallId());
       }
-      case RoomState.ACTIVE -> {
-        if (!isBound(room, in) || in.callId() == null || !in.callId().equals(room.getString(RoomState.CALL_ID))) {
+      case Calls.ACTIVE -> {
+        if (!isBound(room, in) || in.callId() == null || !in.callId().equals(room.getString(Calls.CALL_ID))) {
           throw new ProtocolException(ErrorCode.INVALID_STATE,
             "a call is active: only a bound device naming its callId may renegotiate");
         }
-        JsonObject next = room.copy().put(RoomState.RENEGOTIATION_BY, in.userId());
-        JsonObject f = relayed(MsgType.CALL_INCOMING, next, in.userId()).put("message", in.message());
+        JsonObject next = room.copy().put(Calls.RENEGOTIATION_BY, in.userId());
+        JsonObject f = Calls.relayed(MsgType.CALL_INCOMING, next, in.userId()).put("message", in.message());
         return new Decision(Kind.APPLY, next, List.of(new Relay(other, boundDevice(room, other), null, f)),
-          Event.RENEGOTIATED, room.getString(RoomState.CALL_ID));
+          Event.RENEGOTIATED, room.getString(Calls.CALL_ID));
       }
       default -> throw new ProtocolException(ErrorCode.INVALID_STATE, "a call is already ringing");
     }
@@ -135,28 +126,28 @@ public final class CallMachine {
     if (otherCall(room, in)) {
       return Decision.drop();
     }
-    String callId = room.getString(RoomState.CALL_ID);
+    String callId = room.getString(Calls.CALL_ID);
     switch (state(room)) {
-      case RoomState.RINGING -> {
-        if (!in.userId().equals(room.getString(RoomState.CALLEE))) {
+      case Calls.RINGING -> {
+        if (!in.userId().equals(room.getString(Calls.CALLEE))) {
           throw new ProtocolException(ErrorCode.INVALID_STATE, "only the callee accepts a call");
         }
-        JsonObject next = room.copy().put(RoomState.CALL_STATE, RoomState.ACTIVE).put(RoomState.CALLEE_DEVICE, in.deviceId())
-          .put(RoomState.ANSWERED_AT, in.now()).putNull(RoomState.OFFER);
-        String caller = room.getString(RoomState.CALLER);
+        JsonObject next = room.copy().put(Calls.CALL_STATE, Calls.ACTIVE).put(Calls.CALLEE_DEVICE, in.deviceId())
+          .put(Calls.ANSWERED_AT, in.now()).putNull(Calls.OFFER);
+        String caller = room.getString(Calls.CALLER);
         List<Relay> relays = new ArrayList<>();
-        relays.add(new Relay(caller, room.getString(RoomState.CALLER_DEVICE), null,
-          relayed(MsgType.CALL_ACCEPTED, next, in.userId()).put("message", in.message())));
-        relays.add(new Relay(in.userId(), null, in.deviceId(), ended(next, in.userId(), ANSWERED_ELSEWHERE)));
+        relays.add(new Relay(caller, room.getString(Calls.CALLER_DEVICE), null,
+          Calls.relayed(MsgType.CALL_ACCEPTED, next, in.userId()).put("message", in.message())));
+        relays.add(new Relay(in.userId(), null, in.deviceId(), Calls.ended(next, in.userId(), ANSWERED_ELSEWHERE)));
         return new Decision(Kind.APPLY, next, relays, Event.ANSWERED, callId);
       }
-      case RoomState.ACTIVE -> {
-        String by = room.getString(RoomState.RENEGOTIATION_BY);
+      case Calls.ACTIVE -> {
+        String by = room.getString(Calls.RENEGOTIATION_BY);
         if (by == null || by.equals(in.userId()) || !isBound(room, in)) {
           throw new ProtocolException(ErrorCode.INVALID_STATE, "the call was already answered");
         }
-        JsonObject next = room.copy().putNull(RoomState.RENEGOTIATION_BY);
-        JsonObject f = relayed(MsgType.CALL_ACCEPTED, next, in.userId()).put("message", in.message());
+        JsonObject next = room.copy().putNull(Calls.RENEGOTIATION_BY);
+        JsonObject f = Calls.relayed(MsgType.CALL_ACCEPTED, next, in.userId()).put("message", in.message());
         return new Decision(Kind.APPLY, next, List.of(new Relay(by, boundDevice(room, by), null, f)), Event.NONE, callId);
       }
       default -> throw new ProtocolException(ErrorCode.INVALID_STATE, "no call is ringing");
@@ -167,15 +158,15 @@ public final class CallMachine {
     if (otherCall(room, in)) {
       return Decision.drop();
     }
-    if (!RoomState.RINGING.equals(state(room)) || !in.userId().equals(room.getString(RoomState.CALLEE))) {
+    if (!Calls.RINGING.equals(state(room)) || !in.userId().equals(room.getString(Calls.CALLEE))) {
       throw new ProtocolException(ErrorCode.INVALID_STATE, "no call is ringing for you");
     }
-    String callId = room.getString(RoomState.CALL_ID);
+    String callId = room.getString(Calls.CALL_ID);
     JsonObject before = room.copy();
     JsonObject next = idle(room);
     List<Relay> relays = new ArrayList<>();
-    relays.add(new Relay(before.getString(RoomState.CALLER), null, null, ended(before, in.userId(), REJECTED)));
-    relays.add(new Relay(in.userId(), null, in.deviceId(), ended(before, in.userId(), REJECTED)));
+    relays.add(new Relay(before.getString(Calls.CALLER), null, null, Calls.ended(before, in.userId(), REJECTED)));
+    relays.add(new Relay(in.userId(), null, in.deviceId(), Calls.ended(before, in.userId(), REJECTED)));
     return new Decision(Kind.APPLY, next, relays, Event.REJECTED, callId);
   }
 
@@ -187,32 +178,32 @@ public final class CallMachine {
     String other = RoomState.other(room, in.userId());
     String state = state(room);
     // gated: only after the sender's own 300 (caller) or 310 (callee) of this call, from its bound device
-    if (!isBound(room, in) || !(RoomState.RINGING.equals(state) || RoomState.ACTIVE.equals(state))) {
+    if (!isBound(room, in) || !(Calls.RINGING.equals(state) || Calls.ACTIVE.equals(state))) {
       return Decision.drop();
     }
-    String target = RoomState.RINGING.equals(state) ? null : boundDevice(room, other);
-    JsonObject f = relayed(relay, room, in.userId()).put("message", in.message());
-    return new Decision(Kind.RELAY, null, List.of(new Relay(other, target, null, f)), Event.NONE, room.getString(RoomState.CALL_ID));
+    String target = Calls.RINGING.equals(state) ? null : boundDevice(room, other);
+    JsonObject f = Calls.relayed(relay, room, in.userId()).put("message", in.message());
+    return new Decision(Kind.RELAY, null, List.of(new Relay(other, target, null, f)), Event.NONE, room.getString(Calls.CALL_ID));
   }
 
   /** The ring timeout of call {@code callId}: back to idle with 321 timeout to both, or null when that call no longer rings. */
   public static Decision ringTimeout(JsonObject room, String callId) {
-    if (!RoomState.RINGING.equals(state(room)) || !callId.equals(room.getString(RoomState.CALL_ID))) {
+    if (!Calls.RINGING.equals(state(room)) || !callId.equals(room.getString(Calls.CALL_ID))) {
       return null;
     }
-    String caller = room.getString(RoomState.CALLER);
+    String caller = room.getString(Calls.CALLER);
     List<Relay> relays = new ArrayList<>();
     for (String m : List.of(caller, RoomState.other(room, caller))) {
-      relays.add(new Relay(m, null, null, ended(room, caller, TIMEOUT)));
+      relays.add(new Relay(m, null, null, Calls.ended(room, caller, TIMEOUT)));
     }
     return new Decision(Kind.APPLY, idle(room), relays, Event.TIMED_OUT, callId);
   }
 
   /** The room without a call. */
   static JsonObject idle(JsonObject room) {
-    JsonObject next = room.copy().put(RoomState.CALL_STATE, RoomState.IDLE).putNull(RoomState.CALLER);
-    for (String f : List.of(RoomState.CALLEE, RoomState.CALL_ID, RoomState.CALLER_DEVICE, RoomState.CALLEE_DEVICE,
-      RoomState.RING_AT, RoomState.ANSWERED_AT, RoomState.OFFER, RoomState.RENEGOTIATION_BY)) {
+    JsonObject next = room.copy().put(Calls.CALL_STATE, Calls.IDLE).putNull(Calls.CALLER);
+    for (String f : List.of(Calls.CALLEE, Calls.CALL_ID, Calls.CALLER_DEVICE, Calls.CALLEE_DEVICE,
+      Calls.RING_AT, Calls.ANSWERED_AT, Calls.OFFER, Calls.RENEGOTIATION_BY)) {
       next.remove(f);
     }
     return next;

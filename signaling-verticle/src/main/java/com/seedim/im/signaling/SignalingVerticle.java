@@ -1,25 +1,26 @@
 package com.seedim.im.signaling;
 
-import com.seedim.im.common.bus.Addresses;
-import com.seedim.im.common.bus.Handlers;
+import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
+import com.seedim.im.common.bus.msg.TeardownReason;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.DeadlineSweeper;
-import com.seedim.im.common.store.PushBatch;
-import com.seedim.im.common.store.RoomState;
-import com.seedim.im.common.store.RoomStore;
-import com.seedim.im.common.store.ServiceRecords;
-import com.seedim.im.common.store.ServiceRecordsFactory;
+import com.seedim.im.cs.CustomerService;
+import com.seedim.im.cs.RoomTeardowns;
+import com.seedim.im.cs.Wiring;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.RoomState;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,40 +46,32 @@ public class SignalingVerticle extends VerticleBase {
 
   private final Infra infra;
   private final RoomStore rooms;
-  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private ServiceRecords records;
-  private DeadlineSweeper sweeper;
+  private final DeadlineStore deadlines;
+  private final ServiceRecords records;
+  private Wiring wiring;
+  private RoomTeardowns teardowns;
 
   public SignalingVerticle(Infra infra) {
     this.infra = infra;
-    this.rooms = infra.rooms();
+    CustomerService cs = CustomerService.of(infra);
+    this.rooms = cs.rooms();
+    this.deadlines = cs.deadlines();
+    this.records = cs.records();
   }
 
   @Override
   public Future<?> start() {
-    records = ServiceRecordsFactory.of(infra);
+    teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
+    wiring = new Wiring(vertx).sweep(deadlines, RoomStore.CALL_DEADLINES, this::onRingTimeout);
     for (MsgType t : HANDLED) {
-      consumers.add(vertx.eventBus().consumer(t.address(), Handlers.frame("signal." + t.code(), (ctx, f) -> onFrame(t, ctx, f))));
+      wiring.frame(t, (ctx, f) -> onFrame(t, ctx, f));
     }
-    List<Future<?>> ready = new ArrayList<>();
-    consumers.forEach(c -> ready.add(c.completion()));
-    ready.add(records.migrate());
-    return Future.all(ready).onSuccess(v -> {
-      sweeper = new DeadlineSweeper(vertx, rooms.deadlines(), RoomStore.CALL_DEADLINES, this::onRingTimeout).start();
-      List<String> addresses = new ArrayList<>();
-      HANDLED.forEach(t -> addresses.add(t.address()));
-      LOG.info("signaling service up: {}", addresses);
-    });
+    return wiring.start(records.migrate()).onSuccess(v -> LOG.info("signaling service up: {}", wiring.addresses()));
   }
 
   @Override
   public Future<?> stop() {
-    if (sweeper != null) {
-      sweeper.stop();
-    }
-    List<Future<?>> all = new ArrayList<>();
-    consumers.forEach(c -> all.add(c.unregister()));
-    return Future.join(all);
+    return wiring.stop();
   }
 
   private AppConfig app(String appId) {
@@ -96,14 +89,19 @@ public class SignalingVerticle extends VerticleBase {
 
   /** A callId given as a string or an integer; null when absent. */
   static String callIdOf(JsonObject frame) {
-    Object v = frame.getValue(RoomState.CALL_ID);
+    Object v = frame.getValue(Calls.CALL_ID);
     if (v == null) {
       return null;
     }
     if (v instanceof String || v instanceof Number) {
-      return Frames.optId(frame, RoomState.CALL_ID);
+      return Frames.optId(frame, Calls.CALL_ID);
     }
-    throw ProtocolException.invalid(RoomState.CALL_ID, "expected a call id");
+    throw ProtocolException.invalid(Calls.CALL_ID, "expected a call id");
+  }
+
+  /** One signaling frame, as the sender gave it, in the room it resolved to. */
+  private record CallFrame(MsgType type, RequestContext ctx, AppConfig app, String roomId, String callId, Object message,
+                           String receiveUserId, String requestUserId) {
   }
 
   private Future<ServiceReply> onFrame(MsgType t, RequestContext ctx, JsonObject frame) {
@@ -117,7 +115,7 @@ public class SignalingVerticle extends VerticleBase {
     String receiveUserId = Frames.optId(frame, "receiveUserId");
     String requestUserId = Frames.optId(frame, "requestUserId");
     return resolveRoom(ctx, roomIdAsked, receiveUserId != null ? receiveUserId : requestUserId)
-      .compose(roomId -> attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, 0));
+      .compose(roomId -> attempt(new CallFrame(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId), 0));
   }
 
   /** The sender's room: the one named, else the one shared with the named peer, else its newest. */
@@ -149,8 +147,11 @@ public class SignalingVerticle extends VerticleBase {
     });
   }
 
-  private Future<ServiceReply> attempt(MsgType t, RequestContext ctx, AppConfig app, String roomId, String callId,
-                                       Object message, String receiveUserId, String requestUserId, int n) {
+  private Future<ServiceReply> attempt(CallFrame in, int n) {
+    MsgType t = in.type();
+    RequestContext ctx = in.ctx();
+    String roomId = in.roomId();
+    String callId = in.callId();
     if (n >= CAS_ATTEMPTS) {
       return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "room busy; retry with the same unique"));
     }
@@ -159,7 +160,7 @@ public class SignalingVerticle extends VerticleBase {
         throw new ProtocolException(ErrorCode.NOT_FOUND, "not in a room");
       }
       JsonObject room = v.room();
-      for (String named : new String[] {receiveUserId, requestUserId}) {
+      for (String named : new String[] {in.receiveUserId(), in.requestUserId()}) {
         if (named != null && !RoomState.isMember(room, named)) {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "'" + named + "' is not in your room");
         }
@@ -167,11 +168,11 @@ public class SignalingVerticle extends VerticleBase {
       long now = System.currentTimeMillis();
       String newCallId = t == MsgType.CALL_REQUEST ? Long.toString(infra.ids().next()) : null;
       CallMachine.Decision d = CallMachine.decide(room,
-        new CallMachine.Input(t.code(), ctx.userId(), ctx.deviceId(), callId, message, now, newCallId));
+        new CallMachine.Input(t.code(), ctx.userId(), ctx.deviceId(), callId, in.message(), now, newCallId));
       switch (d.kind()) {
         case DROP:
           LOG.debug("{} from {}/{}/{} in room {} dropped (call {} / {})", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
-            roomId, callId, room.getString(RoomState.CALL_ID));
+            roomId, callId, room.getString(Calls.CALL_ID));
           return Future.succeededFuture(ServiceReply.ok());
         case TEARDOWN:
           return hangup(ctx, roomId);
@@ -180,15 +181,15 @@ public class SignalingVerticle extends VerticleBase {
         default:
           return rooms.replace(ctx.appId(), roomId, v.version(), d.room()).compose(ok -> {
             if (!ok) {
-              return attempt(t, ctx, app, roomId, callId, message, receiveUserId, requestUserId, n + 1);
+              return attempt(in, n + 1);
             }
-            effects(ctx.appId(), app, roomId, room, d, now);
+            effects(ctx.appId(), in.app(), roomId, d, now);
             LOG.info("{} from {}/{}/{} in room {}: call {} {} -> {}", t.code(), ctx.appId(), ctx.userId(), ctx.deviceId(),
-              roomId, d.callId(), RoomState.callState(room), RoomState.callState(d.room()));
+              roomId, d.callId(), Calls.callState(room), Calls.callState(d.room()));
             return relay(ctx, d).map(self -> {
               ServiceReply r = ServiceReply.ok().self(self);
               if (t == MsgType.CALL_REQUEST) {
-                r.ack(new JsonObject().put(RoomState.CALL_ID, d.callId()).put("roomId", roomId));
+                r.ack(new JsonObject().put(Calls.CALL_ID, d.callId()).put("roomId", roomId));
               }
               return r;
             });
@@ -198,7 +199,7 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   private Future<JsonArray> relay(RequestContext ctx, CallMachine.Decision d) {
-    PushBatch out = new PushBatch(infra.pusher(), ctx);
+    Outbox out = new Outbox(infra.pusher(), ctx);
     for (CallMachine.Relay r : d.relays()) {
       if (r.onlyDevice() != null) {
         out.toDevice(r.userId(), r.onlyDevice(), r.frame(), true);
@@ -212,26 +213,25 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   /** Timers and records that follow a state change. */
-  private void effects(String appId, AppConfig app, String roomId, JsonObject before, CallMachine.Decision d, long now) {
-    var dl = rooms.deadlines();
+  private void effects(String appId, AppConfig app, String roomId, CallMachine.Decision d, long now) {
     String callId = d.callId();
+    String ring = Calls.ringTimer(appId, roomId, callId).encode();
+    String idle = Timer.idle(appId, roomId).encode();
     Future<Void> f = Future.succeededFuture();
     switch (d.event()) {
       case STARTED -> {
-        records.callStarted(appId, roomId, callId, d.room().getString(RoomState.CALLER), d.room().getString(RoomState.CALLEE), now);
-        f = dl.cancel(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId))
-          .compose(v -> dl.schedule(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId),
-            now + app.ringTimeoutSeconds() * 1000L));
+        records.callStarted(appId, roomId, callId, d.room().getString(Calls.CALLER), d.room().getString(Calls.CALLEE), now);
+        f = deadlines.cancel(RoomStore.ROOM_DEADLINES, idle)
+          .compose(v -> deadlines.schedule(RoomStore.CALL_DEADLINES, ring, now + app.ringTimeoutSeconds() * 1000L));
       }
       case ANSWERED -> {
         records.callAnswered(appId, callId, now);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId));
+        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring);
       }
       case REJECTED, TIMED_OUT -> {
         records.callEnded(appId, callId, now, d.event() == CallMachine.Event.REJECTED ? CallMachine.REJECTED : CallMachine.TIMEOUT);
-        f = dl.cancel(RoomStore.CALL_DEADLINES, RoomState.ringDeadline(appId, roomId, callId))
-          .compose(v -> dl.schedule(RoomStore.ROOM_DEADLINES, RoomState.idleDeadline(appId, roomId),
-            now + app.roomIdleSeconds() * 1000L));
+        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring)
+          .compose(v -> deadlines.schedule(RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L));
       }
       default -> {
       }
@@ -240,21 +240,17 @@ public class SignalingVerticle extends VerticleBase {
   }
 
   private Future<ServiceReply> hangup(RequestContext ctx, String roomId) {
-    JsonObject req = new JsonObject().put("ctx", ctx.toJson()).put("appId", ctx.appId()).put("roomId", roomId)
-      .put("reason", "hangup").put("leaver", ctx.userId());
     LOG.info("330 from {}/{}/{}: hanging up room {}", ctx.appId(), ctx.userId(), ctx.deviceId(), roomId);
-    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_TEARDOWN, req,
-        new DeliveryOptions().setSendTimeout(infra.config().busTimeoutMs()))
-      .map(m -> ServiceReply.ok().self(m.body().getJsonArray("self", new JsonArray())));
+    return teardowns.leave(ctx, roomId, TeardownReason.HANGUP).map(self -> ServiceReply.ok().self(self));
   }
 
   private Future<?> onRingTimeout(String member) {
-    String[] p = member.split("\\|");
-    if (p.length != 4 || !"r".equals(p[0])) {
+    Timer t = Timer.parse(member);
+    if (t == null || t.kind() != Timer.Kind.RING) {
       LOG.warn("unknown call timer {}", member);
       return Future.succeededFuture();
     }
-    return ringTimeout(p[1], p[2], p[3], 0);
+    return ringTimeout(t.appId(), t.roomId(), t.callId(), 0);
   }
 
   private Future<Void> ringTimeout(String appId, String roomId, String callId, int n) {
@@ -272,7 +268,7 @@ public class SignalingVerticle extends VerticleBase {
           return ringTimeout(appId, roomId, callId, n + 1);
         }
         long now = System.currentTimeMillis();
-        effects(appId, app, roomId, v.room(), d, now);
+        effects(appId, app, roomId, d, now);
         LOG.info("call {} in room {}/{} was not answered within {} s", callId, appId, roomId, app.ringTimeoutSeconds());
         return relay(new RequestContext(appId, "", "", RequestContext.ROLE_ADMIN, null, null), d).mapEmpty();
       });

@@ -2,7 +2,8 @@ package com.seedim.im.signaling;
 
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.ProtocolException;
-import com.seedim.im.common.store.RoomState;
+import com.seedim.im.cs.call.Calls;
+import com.seedim.im.cs.store.RoomState;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,8 @@ class CallMachineTest {
   void request() {
     CallMachine.Decision d = CallMachine.decide(ROOM, in(300, "ag", "d1", null));
     assertThat(d.kind()).isEqualTo(CallMachine.Kind.APPLY);
-    assertThat(d.room().getString(RoomState.CALL_STATE)).isEqualTo(RoomState.RINGING);
-    assertThat(d.room().getString(RoomState.CALLER_DEVICE)).isEqualTo("d1");
+    assertThat(d.room().getString(Calls.CALL_STATE)).isEqualTo(Calls.RINGING);
+    assertThat(d.room().getString(Calls.CALLER_DEVICE)).isEqualTo("d1");
     assertThat(d.callId()).isEqualTo("42");
     CallMachine.Relay r = d.relays().get(0);
     assertThat(r.userId()).isEqualTo("cu");
@@ -51,7 +52,7 @@ class CallMachineTest {
   @DisplayName("310: callee binds, 311 to the caller's bound device, 321 answered_elsewhere to its other devices; later 310s INVALID_STATE")
   void accept() {
     CallMachine.Decision d = CallMachine.decide(ringing(), in(310, "cu", "p1", null));
-    assertThat(d.room().getString(RoomState.CALL_STATE)).isEqualTo(RoomState.ACTIVE);
+    assertThat(d.room().getString(Calls.CALL_STATE)).isEqualTo(Calls.ACTIVE);
     assertThat(d.relays()).hasSize(2);
     assertThat(d.relays().get(0).onlyDevice()).isEqualTo("d1");
     assertThat(d.relays().get(0).frame().getInteger("msgType")).isEqualTo(311);
@@ -76,8 +77,8 @@ class CallMachineTest {
   @DisplayName("320 → idle with 321 rejected to the caller; only the callee may reject a ringing call")
   void reject() {
     CallMachine.Decision d = CallMachine.decide(ringing(), in(320, "cu", "p1", "42"));
-    assertThat(d.room().getString(RoomState.CALL_STATE)).isEqualTo(RoomState.IDLE);
-    assertThat(d.room().containsKey(RoomState.CALL_ID)).isFalse();
+    assertThat(d.room().getString(Calls.CALL_STATE)).isEqualTo(Calls.IDLE);
+    assertThat(d.room().containsKey(Calls.CALL_ID)).isFalse();
     assertThat(d.relays().get(0).userId()).isEqualTo("ag");
     assertThat(d.relays().get(0).frame().getString("reason")).isEqualTo("rejected");
     assertThat(refused(ringing(), in(320, "ag", "d1", null))).isEqualTo(ErrorCode.INVALID_STATE);
@@ -119,7 +120,7 @@ class CallMachineTest {
   void timeout() {
     CallMachine.Decision d = CallMachine.ringTimeout(ringing(), "42");
     assertThat(d.relays()).extracting(CallMachine.Relay::userId).containsExactly("ag", "cu");
-    assertThat(d.room().getString(RoomState.CALL_STATE)).isEqualTo(RoomState.IDLE);
+    assertThat(d.room().getString(Calls.CALL_STATE)).isEqualTo(Calls.IDLE);
     assertThat(CallMachine.ringTimeout(ringing(), "41")).isNull();
     assertThat(CallMachine.ringTimeout(active(), "42")).isNull();
   }

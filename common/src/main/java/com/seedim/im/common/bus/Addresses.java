@@ -8,7 +8,8 @@ public final class Addresses {
   /** Prefix of the per-gateway-instance push address; see {@link #gateway(String)}. */
   public static final String GATEWAY_PREFIX = "im.gw.node.";
 
-  // Session lifecycle, sent (point to point) by the gateway to each service. Body: {ctx, firstDevice|lastDevice, logout}.
+  // Session lifecycle, sent (point to point) by the gateway to each service: SessionOpened to *_CONNECT (reply: a
+  // ServiceReply whose self holds the pushes for the new connection), SessionClosed to *_DISCONNECT (bus/msg).
   /** Request on a new connection; the reply's {@code self} holds the 1170 heads and undelivered 140s. */
   public static final String CHAT_CONNECT = "im.chat.connect";
   public static final String CHAT_DISCONNECT = "im.chat.disconnect";
@@ -34,9 +35,10 @@ public final class Addresses {
   public static final String ROOM_API_LIST = "im.room.api.list";
   public static final String ROOM_API_INFO = "im.room.api.info";
   public static final String QUEUE_API_STATS = "im.queue.api.stats";
-  /** Internal: room creation / teardown requested by the queue or signaling service. */
-  public static final String ROOM_CREATE = "im.room.create";
+  /** Internal: a room ends (TeardownRequest), asked by the queue (420) or signaling (330) service. */
   public static final String ROOM_TEARDOWN = "im.room.teardown";
+  /** Internal: do two users share an open room (RoomShareQuery, reply Boolean)? Asked by chat (RoomMembership). */
+  public static final String ROOM_SHARE = "im.room.share";
 
   /**
    * Published by a node to its own verticles (never across the cluster) when it noticed that Redis lost data:

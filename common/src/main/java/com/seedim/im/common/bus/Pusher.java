@@ -52,45 +52,25 @@ public final class Pusher {
    * @return the number of devices targeted
    */
   public Future<Integer> toUser(String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
-    return toUser(appId, userId, List.of(new Push(frame, reliable, exceptConnId)));
-  }
-
-  /** One push of a batch: a frame, its reliability, and a connection to skip (or null). */
-  public record Push(JsonObject frame, boolean reliable, String exceptConnId) {
-  }
-
-  /**
-   * Pushes several frames to one user's live devices with one route lookup, in order.
-   *
-   * @return the number of devices targeted by the first push
-   */
-  public Future<Integer> toUser(String appId, String userId, List<Push> pushes) {
     return directory.routes(appId, userId).map(routes -> {
-      int first = -1;
-      for (Push p : pushes) {
-        int n = pushToRoutes(appId, userId, routes, p);
-        if (first < 0) {
-          first = n;
+      Set<String> gateways = new LinkedHashSet<>();
+      int n = 0;
+      for (Route r : routes) {
+        if (!r.connId().equals(exceptConnId)) {
+          gateways.add(r.gateway());
+          n++;
         }
       }
-      return Math.max(first, 0);
+      for (String gw : gateways) {
+        toGateway(gw, appId, userId, frame, reliable, exceptConnId);
+      }
+      return n;
     });
   }
 
-  /** One push to each gateway holding a route of the user other than the skipped one; the number of such routes. */
-  private int pushToRoutes(String appId, String userId, List<Route> routes, Push p) {
-    Set<String> gateways = new LinkedHashSet<>();
-    int n = 0;
-    for (Route r : routes) {
-      if (!r.connId().equals(p.exceptConnId())) {
-        gateways.add(r.gateway());
-        n++;
-      }
-    }
-    for (String gw : gateways) {
-      send(gw, new GatewayPush(appId, userId, p.frame(), p.reliable(), null, p.exceptConnId()));
-    }
-    return n;
+  /** Pushes to a user's devices on one gateway but the connection {@code exceptConnId} (may be null); see {@link Outbox}. */
+  public void toGateway(String gateway, String appId, String userId, JsonObject frame, boolean reliable, String exceptConnId) {
+    send(gateway, new GatewayPush(appId, userId, frame, reliable, null, exceptConnId));
   }
 
   /** Pushes to one known connection (e.g. a call's bound device). */

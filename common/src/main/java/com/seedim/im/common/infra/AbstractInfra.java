@@ -5,10 +5,10 @@ import com.seedim.im.common.bus.msg.BusMessages;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.store.KeyValueStore;
-import com.seedim.im.common.store.RoomStore;
 import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisAPI;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,19 +21,17 @@ abstract class AbstractInfra implements Infra {
   protected final ServerConfig config;
   private final KeyValueStore kv;
   private final SessionDirectory directory;
-  private final RoomStore rooms;
   private final Pusher pusher;
   protected IdGenerator ids;
   private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
   private RedisResets resets;
 
-  AbstractInfra(Vertx vertx, ServerConfig config, KeyValueStore kv, SessionDirectory directory, RoomStore rooms) {
+  AbstractInfra(Vertx vertx, ServerConfig config, KeyValueStore kv, SessionDirectory directory) {
     this.vertx = vertx;
     this.config = config;
     this.kv = kv;
     this.directory = directory;
-    this.rooms = rooms;
     BusMessages.register(vertx.eventBus());
     this.pusher = new Pusher(vertx.eventBus(), directory);
   }
@@ -46,11 +44,6 @@ abstract class AbstractInfra implements Infra {
   @Override
   public SessionDirectory directory() {
     return directory;
-  }
-
-  @Override
-  public RoomStore rooms() {
-    return rooms;
   }
 
   @Override
@@ -89,7 +82,7 @@ abstract class AbstractInfra implements Infra {
   }
 
   /** Starts watching Redis for lost data ({@link RedisResets}); production only. */
-  synchronized void watchRedis(io.vertx.redis.client.RedisAPI redis) {
+  synchronized void watchRedis(RedisAPI redis) {
     if (resets == null && redis != null) {
       resets = new RedisResets(vertx, redis, config.redis().prefix());
       resets.start();

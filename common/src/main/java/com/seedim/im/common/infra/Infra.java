@@ -4,7 +4,6 @@ import com.seedim.im.common.bus.Pusher;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.store.KeyValueStore;
-import com.seedim.im.common.store.RoomStore;
 import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,8 +27,6 @@ public interface Infra {
   KeyValueStore kv();
 
   SessionDirectory directory();
-
-  RoomStore rooms();
 
   IdGenerator ids();
 

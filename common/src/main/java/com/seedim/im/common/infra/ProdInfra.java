@@ -2,15 +2,14 @@ package com.seedim.im.common.infra;
 
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.id.IdGenerator;
+import com.seedim.im.common.store.Deadlines;
 import com.seedim.im.common.store.redis.MultiplexedRedis;
 import com.seedim.im.common.store.redis.RedisKeyValueStore;
-import com.seedim.im.common.store.redis.RedisRoomStore;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
-import com.seedim.im.common.store.Deadlines;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -46,7 +45,7 @@ public final class ProdInfra extends AbstractInfra {
 
   private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, RedisAPI redis, Pool mysql) {
     super(vertx, config, new RedisKeyValueStore(redis, config.redis().prefix()),
-      new RedisSessionDirectory(redis, config.redis().prefix()), new RedisRoomStore(redis, config.redis().prefix()));
+      new RedisSessionDirectory(redis, config.redis().prefix()));
     this.redisClient = redisClient;
     this.redis = redis;
     this.mysql = mysql;
@@ -247,11 +246,6 @@ public final class ProdInfra extends AbstractInfra {
     return true;
   }
 
-
-
-
-
-
   @Override
   public Pool mysql() {
     return mysql;
@@ -261,7 +255,6 @@ public final class ProdInfra extends AbstractInfra {
   public RedisAPI redis() {
     return redis;
   }
-
 
   @Override
   public Future<Void> ping() {

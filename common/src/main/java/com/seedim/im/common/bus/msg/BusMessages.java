@@ -57,6 +57,9 @@ public final class BusMessages {
     if (body instanceof JsonObject j) {
       return fromJson.apply(j);
     }
+    if (body instanceof BusMessage other) {
+      return fromJson.apply(other.toJson()); // a sender on a newer record than this receiver: read what it shares
+    }
     throw new IllegalArgumentException("expected " + type.getSimpleName() + " or JSON, got "
       + (body == null ? "nothing" : body.getClass().getSimpleName()));
   }

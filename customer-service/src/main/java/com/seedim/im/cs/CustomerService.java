@@ -1,0 +1,58 @@
+package com.seedim.im.cs;
+
+import com.seedim.im.common.infra.Infra;
+import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.memory.MemoryRoomStore;
+import com.seedim.im.cs.store.memory.MemoryServiceRecords;
+import com.seedim.im.cs.store.mysql.MySqlServiceRecords;
+import com.seedim.im.cs.store.redis.RedisRoomStore;
+
+/**
+ * The owner of the customer-service state (PROTOCOL.md §6): queues, rooms and their call state, the timers kept with
+ * them, and the service records. The queue, room and signaling verticles reach that state only through here; chat
+ * asks the room service about membership over the bus ({@code RoomMembership}).
+ *
+ * <p>One instance per process ({@link Infra#shared}): in dev mode the memory stores must be the same for every
+ * verticle of the JVM (a take pops a waiter and opens its room in one step); in production the Redis stores and
+ * the MySQL records run on the infra's clients. The stores hold no connection of their own: closing the infra
+ * closes what they use, so nothing is registered with {@link Infra#onClose}.
+ */
+public final class CustomerService {
+  private final RoomStore rooms;
+  private final ServiceRecords records;
+
+  private CustomerService(RoomStore rooms, ServiceRecords records) {
+    this.rooms = rooms;
+    this.records = records;
+  }
+
+  /** The process's customer-service state: memory in dev mode, Redis (state) and MySQL (records) when durable. */
+  public static CustomerService of(Infra infra) {
+    return infra.shared(CustomerService.class, () -> infra.durable()
+      ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()), new MySqlServiceRecords(infra.mysql()))
+      : new CustomerService(new MemoryRoomStore(), new MemoryServiceRecords()));
+  }
+
+  /** Rooms and their call state. */
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  /** The waiting lines, on the same backing store as the rooms (the atomic take). */
+  public QueueStore queues() {
+    return rooms.queues();
+  }
+
+  /** Timers kept with the state, swept by every node. */
+  public DeadlineStore deadlines() {
+    return rooms.deadlines();
+  }
+
+  /** Who waited how long, who served whom, how rooms and calls ended. */
+  public ServiceRecords records() {
+    return records;
+  }
+}

@@ -1,0 +1,220 @@
+package com.seedim.im.cs.store.memory;
+
+import com.seedim.im.cs.store.ServiceRecords;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Dev-mode {@link ServiceRecords}: the newest {@link #MAX_ROWS} rows of each kind in memory. */
+public final class MemoryServiceRecords implements ServiceRecords {
+  static final int MAX_ROWS = 10_000;
+
+  private static final class Entry {
+    String appId;
+    String queueId;
+    String userId;
+    long enteredAt;
+    Long endedAt;
+    String outcome;
+  }
+
+  private static final class Room {
+    String appId;
+    String roomId;
+    String queueId;
+    String agentId;
+    String customerId;
+    long waitedMs;
+    long createdAt;
+    Long closedAt;
+    String reason;
+    Object info;
+  }
+
+  private static final class Call {
+    String appId;
+    String roomId;
+    long startedAt;
+    Long answeredAt;
+    Long endedAt;
+    String outcome;
+  }
+
+  private final Deque<Entry> entries = new ArrayDeque<>();
+  private final Map<String, Room> rooms = new LinkedHashMap<>();
+  private final Map<String, Call> calls = new LinkedHashMap<>();
+
+  @Override
+  public Future<Void> migrate() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized void queueEntered(String appId, String queueId, String userId, long at) {
+    Entry e = new Entry();
+    e.appId = appId;
+    e.queueId = queueId;
+    e.userId = userId;
+    e.enteredAt = at;
+    entries.addLast(e);
+    if (entries.size() > MAX_ROWS) {
+      entries.removeFirst();
+    }
+  }
+
+  @Override
+  public synchronized void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
+    for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.appId.equals(appId) && e.userId.equals(userId) && e.endedAt == null) {
+        e.endedAt = at;
+        e.outcome = outcome;
+      }
+    }
+  }
+
+  @Override
+  public synchronized void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId,
+                                      long waitedMs, long at) {
+    Room r = new Room();
+    r.appId = appId;
+    r.roomId = roomId;
+    r.queueId = queueId;
+    r.agentId = agentId;
+    r.customerId = customerId;
+    r.waitedMs = waitedMs;
+    r.createdAt = at;
+    rooms.put(appId + '\n' + roomId, r);
+    trim(rooms);
+  }
+
+  @Override
+  public synchronized void roomClosed(String appId, String roomId, long at, String reason) {
+    Room r = rooms.get(appId + '\n' + roomId);
+    if (r != null && r.closedAt == null) {
+      r.closedAt = at;
+      r.reason = reason;
+    }
+  }
+
+  @Override
+  public synchronized void roomInfo(String appId, String roomId, Object info) {
+    Room r = rooms.get(appId + '\n' + roomId);
+    if (r != null) {
+      r.info = info;
+    }
+  }
+
+  @Override
+  public synchronized void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
+    Call c = new Call();
+    c.appId = appId;
+    c.roomId = roomId;
+    c.startedAt = at;
+    calls.put(appId + '\n' + callId, c);
+    trim(calls);
+  }
+
+  @Override
+  public synchronized void callAnswered(String appId, String callId, long at) {
+    Call c = calls.get(appId + '\n' + callId);
+    if (c != null && c.answeredAt == null) {
+      c.answeredAt = at;
+    }
+  }
+
+  @Override
+  public synchronized void callEnded(String appId, String callId, long at, String outcome) {
+    Call c = calls.get(appId + '\n' + callId);
+    if (c != null && c.endedAt == null) {
+      c.endedAt = at;
+      c.outcome = outcome;
+    }
+  }
+
+  private static void trim(Map<String, ?> m) {
+    Iterator<String> it = m.keySet().iterator();
+    while (m.size() > MAX_ROWS && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  @Override
+  public synchronized Future<JsonObject> queueStats(String appId, String queueId) {
+    long served = 0;
+    long waitSum = 0;
+    long handled = 0;
+    long handleSum = 0;
+    Map<String, Boolean> roomIds = new HashMap<>();
+    for (Room r : rooms.values()) {
+      if (r.appId.equals(appId) && r.queueId.equals(queueId)) {
+        served++;
+        waitSum += r.waitedMs;
+        roomIds.put(r.roomId, true);
+        if (r.closedAt != null) {
+          handled++;
+          handleSum += r.closedAt - r.createdAt;
+        }
+      }
+    }
+    long abandoned = 0;
+    for (Entry e : entries) {
+      if (e.appId.equals(appId) && e.queueId.equals(queueId) && (LEFT.equals(e.outcome) || TIMEOUT.equals(e.outcome))) {
+        abandoned++;
+      }
+    }
+    long callCount = 0;
+    long callSum = 0;
+    for (Call c : calls.values()) {
+      if (c.appId.equals(appId) && roomIds.containsKey(c.roomId) && c.answeredAt != null && c.endedAt != null) {
+        callCount++;
+        callSum += c.endedAt - c.answeredAt;
+      }
+    }
+    return Future.succeededFuture(stats(served, abandoned, served == 0 ? 0 : waitSum / (double) served,
+      handled == 0 ? 0 : handleSum / (double) handled, callCount, callCount == 0 ? 0 : callSum / (double) callCount));
+  }
+
+  /** The stats JSON from raw numbers (milliseconds in, seconds out). */
+  public static JsonObject stats(long served, long abandoned, double avgWaitMs, double avgHandlingMs, long calls, double avgCallMs) {
+    return new JsonObject().put("served", served).put("abandoned", abandoned)
+      .put("averageWaitSeconds", Math.round(avgWaitMs / 100.0) / 10.0)
+      .put("averageHandlingSeconds", Math.round(avgHandlingMs / 100.0) / 10.0)
+      .put("calls", calls).put("averageCallSeconds", Math.round(avgCallMs / 100.0) / 10.0);
+  }
+
+  @Override
+  public synchronized Future<JsonObject> closedRooms(String appId, int offset, int limit) {
+    List<Room> closed = new ArrayList<>();
+    for (Room r : rooms.values()) {
+      if (r.appId.equals(appId) && r.closedAt != null) {
+        closed.add(r);
+      }
+    }
+    closed.sort((a, b) -> Long.compare(b.closedAt, a.closedAt));
+    JsonArray out = new JsonArray();
+    for (int i = offset; i < closed.size() && out.size() < limit; i++) {
+      Room r = closed.get(i);
+      out.add(row(r.roomId, r.queueId, r.agentId, r.customerId, r.createdAt, r.closedAt, r.reason, r.info));
+    }
+    return Future.succeededFuture(new JsonObject().put("rooms", out).put("total", closed.size()));
+  }
+
+  /** One closed-room item. */
+  public static JsonObject row(String roomId, String queueId, String agent, String customer, long createdAt, Long closedAt,
+                               String reason, Object info) {
+    return new JsonObject().put("roomId", roomId).put("queueId", queueId).put("creator", agent).put("customer", customer)
+      .put("members", new JsonArray().add(agent).add(customer)).put("createdAt", createdAt).put("closedAt", closedAt)
+      .put("reason", reason).put("info", info);
+  }
+}

@@ -1,0 +1,231 @@
+package com.seedim.im.cs.store.mysql;
+
+import com.seedim.im.common.store.Deadlines;
+import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.memory.MemoryServiceRecords;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link ServiceRecords} in MySQL (MariaDB). Tables:
+ * {@code cs_queue_entry} (one row per wait: entered, ended, outcome, agent, room),
+ * {@code cs_room} (one row per room: queue, agent, customer, wait before it, opened, closed, reason, info),
+ * {@code cs_call} (one row per call: caller, callee, started, answered, ended, outcome).
+ */
+public final class MySqlServiceRecords implements ServiceRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlServiceRecords.class);
+
+  static final List<String> DDL = List.of(
+    """
+    CREATE TABLE IF NOT EXISTS cs_queue_entry (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      app_id VARCHAR(64) NOT NULL,
+      queue_id VARCHAR(64) NOT NULL,
+      user_id VARCHAR(64) NOT NULL,
+      entered_at BIGINT NOT NULL,
+      ended_at BIGINT NULL,
+      outcome VARCHAR(16) NULL,
+      agent_id VARCHAR(64) NULL,
+      room_id BIGINT NULL,
+      KEY idx_queue (app_id, queue_id, outcome),
+      KEY idx_user_open (app_id, user_id, ended_at)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    """
+    CREATE TABLE IF NOT EXISTS cs_room (
+      app_id VARCHAR(64) NOT NULL,
+      room_id BIGINT NOT NULL,
+      queue_id VARCHAR(64) NOT NULL,
+      agent_id VARCHAR(64) NOT NULL,
+      customer_id VARCHAR(64) NOT NULL,
+      waited_ms BIGINT NOT NULL,
+      created_at BIGINT NOT NULL,
+      closed_at BIGINT NULL,
+      close_reason VARCHAR(16) NULL,
+      info MEDIUMTEXT NULL,
+      PRIMARY KEY (app_id, room_id),
+      KEY idx_queue (app_id, queue_id),
+      KEY idx_closed (app_id, closed_at)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    """
+    CREATE TABLE IF NOT EXISTS cs_call (
+      app_id VARCHAR(64) NOT NULL,
+      call_id BIGINT NOT NULL,
+      room_id BIGINT NOT NULL,
+      caller VARCHAR(64) NOT NULL,
+      callee VARCHAR(64) NOT NULL,
+      started_at BIGINT NOT NULL,
+      answered_at BIGINT NULL,
+      ended_at BIGINT NULL,
+      outcome VARCHAR(24) NULL,
+      PRIMARY KEY (app_id, call_id),
+      KEY idx_room (app_id, room_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""");
+
+  private final Pool pool;
+  /** The last write of each row still running on this node (see {@link #write}). */
+  private final Map<String, Future<Void>> pending = new HashMap<>();
+  private Future<Void> migrated;
+
+  public MySqlServiceRecords(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public synchronized Future<Void> migrate() {
+    if (migrated == null || migrated.failed()) {
+      Future<Void> f = Future.succeededFuture();
+      for (String ddl : DDL) {
+        f = f.compose(v -> pool.query(ddl).execute().mapEmpty());
+      }
+      migrated = f;
+    }
+    return migrated;
+  }
+
+  /**
+   * Writes one record after the writes of the same row issued before it on this node: the pool runs statements on
+   * several connections, so a room closed a few milliseconds after it opened could have its UPDATE overtake the
+   * INSERT (a slow commit) and the close was lost. {@code row} names the row: the room, the call, the user's wait.
+   */
+  private void write(String row, String what, String sql, Tuple args) {
+    Future<Void> next;
+    synchronized (pending) {
+      Future<Void> before = pending.get(row);
+      next = before == null ? execute(what, sql, args) : before.compose(v -> execute(what, sql, args));
+      pending.put(row, next);
+    }
+    next.onComplete(ar -> {
+      synchronized (pending) {
+        pending.remove(row, next);
+      }
+    });
+  }
+
+  /** Never fails: a record that could not be written is logged (records never fail the frame that caused them). */
+  private Future<Void> execute(String what, String sql, Tuple args) {
+    return Deadlines.within(pool.preparedQuery(sql).execute(args), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
+      .<Void>mapEmpty()
+      .recover(err -> {
+        LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString());
+        return Future.succeededFuture();
+      });
+  }
+
+  private static String queueRow(String appId, String userId) {
+    return "q|" + appId + "|" + userId;
+  }
+
+  private static String roomRow(String appId, String roomId) {
+    return "r|" + appId + "|" + roomId;
+  }
+
+  private static String callRow(String appId, String callId) {
+    return "c|" + appId + "|" + callId;
+  }
+
+  private static Long id(String s) {
+    return s == null ? null : Long.parseLong(s);
+  }
+
+  @Override
+  public void queueEntered(String appId, String queueId, String userId, long at) {
+    write(queueRow(appId, userId), "queue entered", "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)",
+      Tuple.of(appId, queueId, userId, at));
+  }
+
+  @Override
+  public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
+    write(queueRow(appId, userId), "queue ended", "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
+      + "WHERE app_id = ? AND user_id = ? AND ended_at IS NULL", Tuple.of(at, outcome, agentId, id(roomId), appId, userId));
+  }
+
+  @Override
+  public void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at) {
+    write(roomRow(appId, roomId), "room opened", "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), queueId, agentId, customerId, waitedMs, at));
+  }
+
+  @Override
+  public void roomClosed(String appId, String roomId, long at, String reason) {
+    write(roomRow(appId, roomId), "room closed", "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL",
+      Tuple.of(at, reason, appId, id(roomId)));
+  }
+
+  @Override
+  public void roomInfo(String appId, String roomId, Object info) {
+    write(roomRow(appId, roomId), "room info", "UPDATE cs_room SET info = ? WHERE app_id = ? AND room_id = ?",
+      Tuple.of(info == null ? null : Json.encode(info), appId, id(roomId)));
+  }
+
+  @Override
+  public void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
+    write(callRow(appId, callId), "call started", "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+      Tuple.of(appId, id(callId), id(roomId), caller, callee, at));
+  }
+
+  @Override
+  public void callAnswered(String appId, String callId, long at) {
+    write(callRow(appId, callId), "call answered", "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL",
+      Tuple.of(at, appId, id(callId)));
+  }
+
+  @Override
+  public void callEnded(String appId, String callId, long at, String outcome) {
+    write(callRow(appId, callId), "call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
+      Tuple.of(at, outcome, appId, id(callId)));
+  }
+
+  @Override
+  public Future<JsonObject> queueStats(String appId, String queueId) {
+    Future<Row> rooms = pool.preparedQuery("SELECT COUNT(*), AVG(waited_ms), AVG(closed_at - created_at) FROM cs_room "
+      + "WHERE app_id = ? AND queue_id = ?").execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    Future<Row> abandoned = pool.preparedQuery("SELECT COUNT(*) FROM cs_queue_entry WHERE app_id = ? AND queue_id = ? "
+      + "AND outcome IN ('left', 'timeout')").execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    Future<Row> calls = pool.preparedQuery("SELECT COUNT(*), AVG(c.ended_at - c.answered_at) FROM cs_call c "
+      + "JOIN cs_room r ON r.app_id = c.app_id AND r.room_id = c.room_id "
+      + "WHERE r.app_id = ? AND r.queue_id = ? AND c.answered_at IS NOT NULL AND c.ended_at IS NOT NULL")
+      .execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
+    // M5: a stalled MariaDB fails the stats request in time (UNAVAILABLE) instead of holding it
+    return Deadlines.within(Future.all(rooms, abandoned, calls),
+      Deadlines.MYSQL_QUERY_TIMEOUT_MS, "queue stats").map(cf -> {
+      Row r = rooms.result();
+      Row c = calls.result();
+      return MemoryServiceRecords.stats(r.getLong(0), abandoned.result().getLong(0), num(r, 1), num(r, 2), c.getLong(0), num(c, 1));
+    });
+  }
+
+  private static double num(Row r, int i) {
+    Object v = r.getValue(i);
+    return v instanceof Number n ? n.doubleValue() : v == null ? 0 : Double.parseDouble(v.toString());
+  }
+
+  @Override
+  public Future<JsonObject> closedRooms(String appId, int offset, int limit) {
+    Future<Long> total = pool.preparedQuery("SELECT COUNT(*) FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL")
+      .execute(Tuple.of(appId)).map(rs -> rs.iterator().next().getLong(0));
+    Future<JsonArray> page = pool.preparedQuery("SELECT room_id, queue_id, agent_id, customer_id, created_at, closed_at, "
+        + "close_reason, info FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT ? OFFSET ?")
+      .execute(Tuple.of(appId, limit, offset)).map(rs -> {
+        JsonArray out = new JsonArray();
+        for (Row r : rs) {
+          String info = r.getString(7);
+          out.add(MemoryServiceRecords.row(Long.toString(r.getLong(0)), r.getString(1), r.getString(2), r.getString(3),
+            r.getLong(4), r.getLong(5), r.getString(6), info == null ? null : Json.decodeValue(info)));
+        }
+        return out;
+      });
+    return Deadlines.within(Future.all(total, page),
+      Deadlines.MYSQL_QUERY_TIMEOUT_MS, "closed rooms").map(cf -> new JsonObject().put("rooms", page.result()).put("total", total.result()));
+  }
+}

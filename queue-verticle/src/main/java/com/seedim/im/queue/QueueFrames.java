@@ -1,0 +1,44 @@
+package com.seedim.im.queue;
+
+import com.seedim.im.common.proto.Frames;
+import com.seedim.im.common.proto.MsgType;
+import com.seedim.im.cs.store.QueueStore.Waiter;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/** The queue frames of PROTOCOL.md §6 built from the store's waiters: 410 positions and 431 queue information. */
+final class QueueFrames {
+  private QueueFrames() {
+  }
+
+  static JsonObject position(String queueId, int index, int total) {
+    return Frames.frame(MsgType.QUEUE_POSITION).put("queueId", queueId).put("waitIndex", index).put("waitTotal", total);
+  }
+
+  /** The 431; {@code full} adds who waits and for how long (agents serving the queue, admins). */
+  static JsonObject info(String queueId, int index, List<Waiter> line, boolean full) {
+    JsonObject f = Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", queueId).put("waitIndex", index)
+      .put("waitTotal", line.size());
+    if (full) {
+      f.put("waiting", waiting(line)).put("userIdList", userIds(line));
+    }
+    return f;
+  }
+
+  static JsonArray waiting(List<Waiter> line) {
+    long now = System.currentTimeMillis();
+    JsonArray a = new JsonArray();
+    for (Waiter w : line) {
+      a.add(new JsonObject().put("userId", w.userId()).put("waitSeconds", Math.max(0, (now - w.enteredAt()) / 1000)));
+    }
+    return a;
+  }
+
+  static JsonArray userIds(List<Waiter> line) {
+    JsonArray a = new JsonArray();
+    line.forEach(w -> a.add(w.userId()));
+    return a;
+  }
+}
