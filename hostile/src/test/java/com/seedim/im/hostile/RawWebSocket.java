@@ -101,6 +101,22 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame with the given first-byte flags (FIN, RSV1-3) and opcode. */
   void send(boolean fin, int rsv, int opcode, byte[] payload) throws IOException {
+    out.write(frame(fin, rsv, opcode, payload));
+    out.flush();
+  }
+
+  /**
+   * Sends the first {@code bytes} bytes of such a frame only: a header that declares more than a limit, and as much
+   * payload as the socket buffers take without blocking. A server that refuses on the header closes the connection
+   * while a full write would still be blocked (the client then sees a broken pipe instead of the close frame).
+   */
+  void sendPrefix(boolean fin, int rsv, int opcode, byte[] payload, int bytes) throws IOException {
+    byte[] f = frame(fin, rsv, opcode, payload);
+    out.write(f, 0, Math.min(bytes, f.length));
+    out.flush();
+  }
+
+  private static byte[] frame(boolean fin, int rsv, int opcode, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
     f.write((fin ? 0x80 : 0) | ((rsv & 0x7) << 4) | (opcode & 0xF));
     int n = payload.length;
@@ -119,14 +135,13 @@ final class RawWebSocket implements AutoCloseable {
     }
     byte[] mask = new byte[4];
     RANDOM.nextBytes(mask);
-    f.write(mask);
+    f.write(mask, 0, mask.length);
     byte[] masked = new byte[n];
     for (int i = 0; i < n; i++) {
       masked[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
-    f.write(masked);
-    out.write(f.toByteArray());
-    out.flush();
+    f.write(masked, 0, n);
+    return f.toByteArray();
   }
 
   void sendText(String text) throws IOException {

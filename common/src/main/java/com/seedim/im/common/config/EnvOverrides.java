@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The environment variables that override config keys (what differs per deployment: ports, hosts, MySQL, Redis, the
@@ -17,29 +18,29 @@ final class EnvOverrides {
   /** A copy of {@code json} with the overrides of {@code env} applied. */
   static JsonObject apply(JsonObject json, Map<String, String> env) {
     JsonObject j = json.copy();
-    override(j, env, "IM_MODE", "mode");
-    override(j, env, "IM_HOST", "host");
-    overrideInt(j, env, "IM_PORT", "port");
-    override(j, env, "IM_MANAGEMENT_HOST", "managementHost");
-    overrideInt(j, env, "IM_MANAGEMENT_PORT", "managementPort");
-    overrideInt(j, env, "IM_NODE_ID", "nodeId");
-    JsonObject mysql = j.getJsonObject("mysql", new JsonObject());
-    override(mysql, env, "IM_MYSQL_HOST", "host");
-    overrideInt(mysql, env, "IM_MYSQL_PORT", "port");
-    override(mysql, env, "IM_MYSQL_USER", "user");
-    override(mysql, env, "IM_MYSQL_PASSWORD", "password");
-    override(mysql, env, "IM_MYSQL_DATABASE", "database");
-    JsonObject redis = j.getJsonObject("redis", new JsonObject());
-    override(redis, env, "IM_REDIS_URI", "connectionString");
-    override(redis, env, "IM_REDIS_PREFIX", "prefix");
-    JsonObject cluster = j.getJsonObject("cluster", new JsonObject());
-    override(cluster, env, "IM_CLUSTER_HOST", "host");
-    overrideInt(cluster, env, "IM_CLUSTER_PORT", "port");
+    set(j, env, "IM_MODE", "mode");
+    set(j, env, "IM_HOST", "host");
+    setInt(j, env, "IM_PORT", "port");
+    set(j, env, "IM_MANAGEMENT_HOST", "managementHost");
+    setInt(j, env, "IM_MANAGEMENT_PORT", "managementPort");
+    setInt(j, env, "IM_NODE_ID", "nodeId");
+    JsonObject mysql = section(j, "mysql");
+    set(mysql, env, "IM_MYSQL_HOST", "host");
+    setInt(mysql, env, "IM_MYSQL_PORT", "port");
+    set(mysql, env, "IM_MYSQL_USER", "user");
+    set(mysql, env, "IM_MYSQL_PASSWORD", "password");
+    set(mysql, env, "IM_MYSQL_DATABASE", "database");
+    JsonObject redis = section(j, "redis");
+    set(redis, env, "IM_REDIS_URI", "connectionString");
+    set(redis, env, "IM_REDIS_PREFIX", "prefix");
+    JsonObject cluster = section(j, "cluster");
+    set(cluster, env, "IM_CLUSTER_HOST", "host");
+    setInt(cluster, env, "IM_CLUSTER_PORT", "port");
     if (env.get("IM_CLUSTER_MEMBERS") != null) {
       cluster.put("members", new JsonArray(List.of(env.get("IM_CLUSTER_MEMBERS").split(","))));
       cluster.put("enabled", true);
     }
-    override(j, env, "IM_CLUSTER_NAME", "clusterName");
+    set(j, env, "IM_CLUSTER_NAME", "clusterName");
     if (env.get("IM_CLUSTER_INSECURE") != null && !env.get("IM_CLUSTER_INSECURE").isEmpty()) {
       cluster.put("insecure", Boolean.parseBoolean(env.get("IM_CLUSTER_INSECURE")));
     }
@@ -57,17 +58,27 @@ final class EnvOverrides {
     return j;
   }
 
-  private static void override(JsonObject j, Map<String, String> env, String var, String key) {
-    String v = env.get(var);
-    if (v != null && !v.isEmpty()) {
-      j.put(key, v);
+  /** The object under {@code key}, added to {@code j} when absent so that overrides of an absent section count. */
+  private static JsonObject section(JsonObject j, String key) {
+    JsonObject o = j.getJsonObject(key);
+    if (o == null) {
+      j.put(key, o = new JsonObject());
     }
+    return o;
   }
 
-  private static void overrideInt(JsonObject j, Map<String, String> env, String var, String key) {
+  private static void set(JsonObject j, Map<String, String> env, String var, String key) {
+    set(j, env, var, key, v -> v);
+  }
+
+  private static void setInt(JsonObject j, Map<String, String> env, String var, String key) {
+    set(j, env, var, key, Integer::parseInt);
+  }
+
+  private static void set(JsonObject j, Map<String, String> env, String var, String key, Function<String, Object> parse) {
     String v = env.get(var);
     if (v != null && !v.isEmpty()) {
-      j.put(key, Integer.parseInt(v));
+      j.put(key, parse.apply(v));
     }
   }
 }

@@ -32,6 +32,23 @@ class ServerConfigTest {
   }
 
   @Test
+  @DisplayName("environment overrides apply even when the config has no section for them, and read once into the record")
+  void envOverridesWithoutSections() {
+    ServerConfig c = ServerConfig.fromJson(dev(), Map.of("IM_MYSQL_HOST", "db.internal", "IM_MYSQL_PORT", "3307",
+      "IM_REDIS_URI", "redis://cache:6380", "IM_CLUSTER_PORT", "5800", "IM_PORT", "9000"));
+    assertThat(c.mysql().host()).isEqualTo("db.internal");
+    assertThat(c.mysql().port()).isEqualTo(3307);
+    assertThat(c.redis().connectionString()).isEqualTo("redis://cache:6380");
+    assertThat(c.cluster().port()).isEqualTo(5800);
+    assertThat(c.port()).isEqualTo(9000);
+    assertThat(c.mysql().queryTimeoutMs()).isEqualTo(3500);
+    assertThat(c.redis().commandTimeoutMs()).isEqualTo(3000);
+    assertThat(c.cluster().mergeDelaySeconds()).isEqualTo(5);
+    assertThat(c.gatewayInstances()).isEqualTo(1);
+    assertThat(c.publicWsUrl()).isNull();
+  }
+
+  @Test
   @DisplayName("M3: an appId outside the id grammar or containing ':' is refused at config load")
   void appIdGrammar() {
     for (String bad : new String[] {"1:2", "a b", "x|y", "", "a".repeat(65), "é"}) {

@@ -8,6 +8,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * A Redis client that pipelines every command over a few long-lived connections ("lanes"), like Lettuce does.
@@ -122,14 +125,14 @@ public final class MultiplexedRedis implements Redis {
    * lease the same silent socket to the next lane.
    */
   static void hardClose(RedisConnection c) {
-    if (c instanceof io.vertx.redis.client.impl.PooledRedisConnection pc
-      && pc.actual() instanceof io.vertx.redis.client.impl.RedisStandaloneConnection sc) {
+    if (c instanceof PooledRedisConnection pc
+      && pc.actual() instanceof RedisStandaloneConnection sc) {
       sc.forceClose();
     }
     c.close();
   }
 
-  private <T> Future<T> run(java.util.function.Function<RedisConnection, Future<T>> op) {
+  private <T> Future<T> run(Function<RedisConnection, Future<T>> op) {
     int i = Math.floorMod(next.getAndIncrement(), lanes.length());
     Future<RedisConnection> lf = lane(i);
     // the lane whose command timed out is dropped: its connection may be silently dead (no RST)

@@ -13,6 +13,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -180,7 +181,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   @Override
   public Future<Map<String, List<Route>>> routes(String appId, Collection<String> userIds) {
-    List<String> users = new ArrayList<>(new java.util.LinkedHashSet<>(userIds));
+    List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
     List<Future<List<List<Route>>>> chunks = new ArrayList<>();
     for (int from = 0; from < users.size(); from += MAX_KEYS_PER_CALL) {
       List<String> keys = new ArrayList<>();
