@@ -102,7 +102,7 @@ final class Soak {
       .put("slowloris", s.soakSlowloris).put("sampleS", s.soakSampleS).put("database", s.soakDatabase)
       .put("redisPrefix", s.soakRedisPrefix).put("flatTolerance", FLAT_TOLERANCE);
     JsonObject res = new JsonObject().put("scenario", "soak").put("label", s.label).put("startedAt", Instant.now().toString())
-      .put("machine", Machine.describe()).put("serverJvm", s.serverJvm)
+      .put("machine", Machine.describe()).put("serverJvm", s.serverJvm())
       .put("serverEnv", new JsonObject(new LinkedHashMap<>(s.serverEnv))).put("generatorJvm", s.generatorJvm)
       .put("command", args).put("config", config);
     Suite.log("soak %s: %d minutes; results in %s", run, s.soakMinutes, stamp);
@@ -118,7 +118,7 @@ final class Soak {
     res.put("serverConfig", serverConfig);
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> sc = new ArrayList<>(List.of(java));
-    sc.addAll(List.of(s.serverJvm.split("\\s+")));
+    sc.addAll(List.of(s.serverJvm().split("\\s+")));
     sc.addAll(List.of("-jar", s.serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
     res.put("serverCommand", String.join(" ", sc));
     JsonArray samples = new JsonArray();

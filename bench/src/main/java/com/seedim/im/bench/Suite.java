@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +24,19 @@ import java.util.concurrent.atomic.LongAdder;
 /** The default suite: starts the server and the relay, runs every scenario, writes results, docs and plots. */
 @Command(name = "suite", mixinStandardHelpOptions = true, description = "Run the benchmark suite against a fresh server and the same-run relay baseline.")
 final class Suite implements Callable<Integer> {
+  /** Added to the production flags only to measure (native memory by category, profiles without safepoint bias). */
+  static final String MEASURING_FLAGS = "-XX:NativeMemoryTracking=summary -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints";
+  /** The production JVM settings, one flag per line ('#' comments): the same file scripts/start.sh reads. */
+  static final Path JVM_OPTIONS = Path.of("conf/jvm.options");
+
   static final String APP_ID = "bench1";
   static final String SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
   static final int PER_WORKER = 9_500;
 
   @Option(names = "--server-jar", defaultValue = "server/target/seedim.jar") Path serverJar;
-  @Option(names = "--server-jvm", defaultValue = "-Xms64m -Xmx2g -XX:+UseG1GC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:NativeMemoryTracking=summary -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints")
+  @Option(names = "--server-jvm", defaultValue = "",
+    description = "server JVM flags; default: the production settings of conf/jvm.options (what scripts/start.sh runs) plus "
+      + MEASURING_FLAGS)
   String serverJvm;
   @Option(names = "--server-env", split = ",", defaultValue = "MALLOC_ARENA_MAX=2",
     description = "environment of the server and relay processes (glibc keeps fewer malloc arenas: RSS closer to what is used)")
@@ -112,7 +121,7 @@ final class Suite implements Callable<Integer> {
     Path stamp = resultsDir.resolve(Instant.now().toString().replace(":", "").replaceAll("\\..*", "") + (label.isEmpty() ? "" : "-" + label));
     Files.createDirectories(stamp);
     results.put("label", label).put("startedAt", Instant.now().toString()).put("machine", Machine.describe())
-      .put("serverJvm", serverJvm).put("serverEnv", new JsonObject(new LinkedHashMap<>(serverEnv))).put("generatorJvm", generatorJvm).put("command", String.join(" ", ProcessHandle.current()
+      .put("serverJvm", serverJvm()).put("serverEnv", new JsonObject(new LinkedHashMap<>(serverEnv))).put("generatorJvm", generatorJvm).put("command", String.join(" ", ProcessHandle.current()
         .info().arguments().map(List::of).orElse(List.of())))
       .put("config", new JsonObject().put("held", held).put("storm", storm).put("stormMessages", stormMessages)
         .put("pairs", pairs).put("window", window).put("messageBytes", messageBytes).put("rates", new JsonArray(rates))
@@ -131,12 +140,12 @@ final class Suite implements Callable<Integer> {
     String benchJar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     try {
       List<String> rc = new ArrayList<>(List.of(java));
-      rc.addAll(List.of(serverJvm.split("\\s+")));
+      rc.addAll(List.of(serverJvm().split("\\s+")));
       rc.addAll(List.of("-cp", benchJar, BenchMain.class.getName(), "relay", "--port", Integer.toString(relayPort),
         "--instances", Integer.toString(gatewayInstances)));
       relay = Services.start(rc, stamp.resolve("relay.log"), serverEnv);
       List<String> sc = new ArrayList<>(List.of(java));
-      sc.addAll(List.of(serverJvm.split("\\s+")));
+      sc.addAll(List.of(serverJvm().split("\\s+")));
       sc.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
       results.put("serverCommand", String.join(" ", sc));
       server = Services.start(sc, stamp.resolve("server.log"), serverEnv);
@@ -270,7 +279,7 @@ final class Suite implements Callable<Integer> {
       String[] roles = {"chat,queue,room,signaling", "gateway", "gateway"};
       for (int n = 0; n < 3; n++) {
         List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(List.of(serverJvm.split("\\s+")));
+        cmd.addAll(List.of(serverJvm().split("\\s+")));
         cmd.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", roles[n]));
         Map<String, String> env = new java.util.HashMap<>(serverEnv);
         env.put("IM_PORT", Integer.toString(port + 10 + n));
@@ -748,5 +757,24 @@ final class Suite implements Callable<Integer> {
   static void log(String fmt, Object... args) {
     System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), String.format(fmt, args));
     System.out.flush();
+  }
+
+  /** The server's JVM flags: {@code --server-jvm}, or conf/jvm.options (the production start command's) + measuring flags. */
+  String serverJvm() {
+    if (serverJvm == null || serverJvm.isBlank()) {
+      try {
+        StringBuilder flags = new StringBuilder();
+        for (String line : Files.readAllLines(JVM_OPTIONS)) {
+          String flag = line.replaceAll("#.*", "").trim();
+          if (!flag.isEmpty()) {
+            flags.append(flag).append(' ');
+          }
+        }
+        serverJvm = flags.append(MEASURING_FLAGS).toString();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + JVM_OPTIONS + " (run the bench from the repository root)", e);
+      }
+    }
+    return serverJvm;
   }
 }
