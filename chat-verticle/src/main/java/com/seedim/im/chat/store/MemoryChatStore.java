@@ -13,13 +13,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Dev-mode {@link ChatStore}: everything in memory, one lock, shared by every chat verticle of the JVM
- * (obtain it with {@code infra.shared(MemoryChatStore.class, MemoryChatStore::new)}). Not durable.
+ * (obtain it with {@code infra.shared(MemoryChatStore.class, MemoryChatStore::new)}). Not durable. Delivery is on
+ * the same model as {@link MySqlChatStore}: per-receiver inbox sequences and a {@link Watermark} per inbox.
  */
 public final class MemoryChatStore implements ChatStore {
   private static final char SEP = '\n';
@@ -41,13 +44,19 @@ public final class MemoryChatStore implements ChatStore {
     }
   }
 
+  /** One receiver's inbox: its messages by sequence and its delivered watermark. */
+  private static final class Inbox {
+    final NavigableMap<Long, Long> idsBySeq = new TreeMap<>();
+    Watermark delivered = Watermark.empty();
+  }
+
+  /** Messages as stored, with delivered false: {@link #view} derives it from the inbox, as the MySQL store does. */
   private final Map<MsgKey, ChatMessage> messages = new HashMap<>();
+  private final Map<MsgKey, Long> seqs = new HashMap<>();
+  private final Map<String, Inbox> inboxes = new HashMap<>();
   private final Map<String, Long> dedupe = new HashMap<>();
   private final Map<String, NavigableSet<Long>> conversationIds = new HashMap<>();
   private final Map<String, Map<String, Row>> conversations = new HashMap<>();
-  private final Map<String, NavigableSet<Long>> undeliveredByReceiver = new HashMap<>();
-  private final NavigableSet<MsgKey> undeliveredAll =
-    new TreeSet<>(Comparator.comparingLong(MsgKey::id).thenComparing(MsgKey::appId));
   private final Map<String, List<String>> words = new HashMap<>();
 
   private static String key(String... parts) {
@@ -67,9 +76,17 @@ public final class MemoryChatStore implements ChatStore {
     return rows == null ? null : rows.get(peer);
   }
 
-  @Override
-  public Future<Void> migrate() {
-    return Future.succeededFuture();
+  private Inbox inbox(String appId, String user) {
+    return inboxes.computeIfAbsent(key(appId, user), k -> new Inbox());
+  }
+
+  /** The message with its delivered flag: retracted, or delivered by its receiver's watermark. */
+  private ChatMessage view(MsgKey k) {
+    ChatMessage m = messages.get(k);
+    if (m == null || m.retracted() || !inbox(k.appId(), m.receiver()).delivered.isDelivered(seqs.get(k))) {
+      return m;
+    }
+    return m.withDelivered();
   }
 
   @Override
@@ -81,7 +98,7 @@ public final class MemoryChatStore implements ChatStore {
       if (existing != null) {
         ChatMessage old = messages.get(new MsgKey(m.appId(), existing));
         if (old != null && old.sendTime() >= dedupeSinceMs) {
-          return Future.succeededFuture(new SendResult(old, true));
+          return Future.succeededFuture(new SendResult(view(new MsgKey(m.appId(), existing)), true));
         }
       }
       dedupe.put(dk, m.messageId());
@@ -90,8 +107,10 @@ public final class MemoryChatStore implements ChatStore {
     MsgKey mk = new MsgKey(m.appId(), m.messageId());
     messages.put(mk, msg);
     conversationIds.computeIfAbsent(pairKey(m.appId(), m.sender(), m.receiver()), k -> new TreeSet<>()).add(m.messageId());
-    undeliveredByReceiver.computeIfAbsent(key(m.appId(), m.receiver()), k -> new TreeSet<>()).add(m.messageId());
-    undeliveredAll.add(mk);
+    Inbox in = inbox(m.appId(), m.receiver());
+    long seq = in.idsBySeq.isEmpty() ? 1 : in.idsBySeq.lastKey() + 1;
+    in.idsBySeq.put(seq, m.messageId());
+    seqs.put(mk, seq);
     touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new Row()), m, false);
     touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new Row()), m, true);
     return Future.succeededFuture(new SendResult(msg, false));
@@ -108,31 +127,29 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<ChatMessage> message(String appId, long messageId) {
-    return Future.succeededFuture(messages.get(new MsgKey(appId, messageId)));
+    return Future.succeededFuture(view(new MsgKey(appId, messageId)));
   }
 
   @Override
   public synchronized Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds) {
+    Inbox in = inbox(appId, receiver);
     List<ChatMessage> out = new ArrayList<>();
+    List<Long> acked = new ArrayList<>();
     for (Long id : new TreeSet<>(messageIds)) {
       MsgKey k = new MsgKey(appId, id);
       ChatMessage m = messages.get(k);
-      if (m != null && m.receiver().equals(receiver) && !m.delivered()) {
-        ChatMessage d = m.withDelivered();
-        messages.put(k, d);
-        forgetUndelivered(k, receiver);
-        out.add(d);
+      if (m != null && m.receiver().equals(receiver) && !m.retracted() && !in.delivered.isDelivered(seqs.get(k))) {
+        out.add(m.withDelivered());
+        acked.add(seqs.get(k));
       }
     }
+    in.delivered = in.delivered.ack(acked);
     return Future.succeededFuture(out);
   }
 
-  private void forgetUndelivered(MsgKey k, String receiver) {
-    NavigableSet<Long> s = undeliveredByReceiver.get(key(k.appId(), receiver));
-    if (s != null) {
-      s.remove(k.id());
-    }
-    undeliveredAll.remove(k);
+  /** The receiver's delivered watermark (tests: out-of-order acks and compaction). */
+  synchronized Watermark watermark(String appId, String receiver) {
+    return inbox(appId, receiver).delivered;
   }
 
   @Override
@@ -200,7 +217,8 @@ public final class MemoryChatStore implements ChatStore {
     }
     ChatMessage r = m.withRetracted();
     messages.put(k, r);
-    forgetUndelivered(k, m.receiver());
+    Inbox in = inbox(appId, m.receiver());
+    in.delivered = in.delivered.ack(List.of(seqs.get(k)));
     Row receiverRow = row(appId, m.receiver(), m.sender());
     if (receiverRow != null) {
       receiverRow.unreadCount = countUnread(appId, m.receiver(), m.sender(), receiverRow.readMessageId);
@@ -234,7 +252,7 @@ public final class MemoryChatStore implements ChatStore {
         more = true;
         break;
       }
-      page.add(messages.get(new MsgKey(appId, id)));
+      page.add(view(new MsgKey(appId, id)));
     }
     Collections.reverse(page);
     return Future.succeededFuture(new HistoryResult(page, more, mine.messageCount, mine.peerReadMessageId));
@@ -266,7 +284,7 @@ public final class MemoryChatStore implements ChatStore {
     }
     List<ChatMessage> out = new ArrayList<>(candidates.size());
     for (MsgKey k : candidates) {
-      out.add(messages.get(k));
+      out.add(view(k));
     }
     return Future.succeededFuture(new UnreadResult(out, total));
   }
@@ -297,7 +315,7 @@ public final class MemoryChatStore implements ChatStore {
     for (Map.Entry<String, Row> e : rows.entrySet()) {
       Row r = e.getValue();
       if (sinceMs == null || r.updatedAt >= sinceMs) {
-        out.add(new Head(r.view(e.getKey()), messages.get(new MsgKey(appId, r.lastMessageId))));
+        out.add(new Head(r.view(e.getKey()), view(new MsgKey(appId, r.lastMessageId))));
       }
     }
     out.sort(Comparator.comparingLong((Head h) -> h.conversation().lastMessageId()).reversed());
@@ -306,26 +324,28 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
+    List<ChatMessage> out = undeliveredOf(appId, inbox(appId, receiver), Long.MIN_VALUE, Long.MAX_VALUE);
+    return Future.succeededFuture(out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out);
+  }
+
+  /** Above the watermark, not retracted, not acked out of order, with ids in the range; by sequence. */
+  private List<ChatMessage> undeliveredOf(String appId, Inbox in, long fromId, long toId) {
     List<ChatMessage> out = new ArrayList<>();
-    for (Long id : undeliveredByReceiver.getOrDefault(key(appId, receiver), new TreeSet<>())) {
-      if (out.size() == limit) {
-        break;
+    for (Map.Entry<Long, Long> e : in.idsBySeq.tailMap(in.delivered.delivered(), false).entrySet()) {
+      ChatMessage m = messages.get(new MsgKey(appId, e.getValue()));
+      if (!m.retracted() && !in.delivered.isDelivered(e.getKey()) && m.messageId() >= fromId && m.messageId() <= toId) {
+        out.add(m);
       }
-      out.add(messages.get(new MsgKey(appId, id)));
     }
-    return Future.succeededFuture(out);
+    return out;
   }
 
   @Override
   public synchronized Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit) {
     List<ChatMessage> out = new ArrayList<>();
-    for (MsgKey k : undeliveredAll.subSet(new MsgKey("", fromId), true, new MsgKey("", toId + 1), false)) {
-      if (out.size() == limit) {
-        break;
-      }
-      out.add(messages.get(k));
-    }
-    return Future.succeededFuture(out);
+    inboxes.forEach((k, in) -> out.addAll(undeliveredOf(k.substring(0, k.indexOf(SEP)), in, fromId, toId)));
+    out.sort(Comparator.comparingLong(ChatMessage::messageId));
+    return Future.succeededFuture(out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out);
   }
 
   @Override

@@ -1,0 +1,48 @@
+-- Delivery on sequences and watermarks (docs/architecture.md, Storage): every message gets the next sequence of its
+-- receiver's inbox; an inbox's delivered_seq says every message up to it was delivered, and chat_delivered_acks keeps
+-- the few sequences above it that were acked (or retracted) out of order. A delivered ack then writes one inbox row
+-- instead of flipping a flag through two secondary indexes of the message table.
+
+CREATE TABLE chat_inboxes (
+  app_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  user_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  last_seq BIGINT NOT NULL,
+  delivered_seq BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (app_id, user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE chat_delivered_acks (
+  app_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  user_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  seq BIGINT NOT NULL,
+  PRIMARY KEY (app_id, user_id, seq)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+ALTER TABLE chat_messages ADD COLUMN seq BIGINT NOT NULL DEFAULT 0 AFTER receiver;
+
+-- The data move: existing messages are numbered per receiver in id (time) order ...
+UPDATE chat_messages m JOIN (
+  SELECT app_id, message_id, ROW_NUMBER() OVER (PARTITION BY app_id, receiver ORDER BY message_id) AS rn
+  FROM chat_messages) s ON s.app_id = m.app_id AND s.message_id = m.message_id
+SET m.seq = s.rn;
+
+-- ... each inbox's watermark stops below its oldest message still undelivered (retracted ones count as delivered) ...
+INSERT INTO chat_inboxes (app_id, user_id, last_seq, delivered_seq)
+SELECT app_id, receiver, MAX(seq),
+       COALESCE(MIN(CASE WHEN delivered = 0 AND retracted = 0 THEN seq END) - 1, MAX(seq))
+FROM chat_messages GROUP BY app_id, receiver;
+
+-- ... and the delivered ones above it become exceptions.
+INSERT INTO chat_delivered_acks (app_id, user_id, seq)
+SELECT m.app_id, m.receiver, m.seq FROM chat_messages m
+JOIN chat_inboxes i ON i.app_id = m.app_id AND i.user_id = m.receiver
+WHERE m.seq > i.delivered_seq AND (m.delivered = 1 OR m.retracted = 1);
+
+-- Fewer indexes: replay on connect reads idx_inbox above the watermark, unread reads idx_pair, and the delivered
+-- flag (with idx_undelivered and idx_sweep) is gone.
+ALTER TABLE chat_messages
+  DROP INDEX idx_unread,
+  DROP INDEX idx_undelivered,
+  DROP INDEX idx_sweep,
+  DROP COLUMN delivered,
+  ADD KEY idx_inbox (app_id, receiver, seq);
