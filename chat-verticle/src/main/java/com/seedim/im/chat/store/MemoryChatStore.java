@@ -13,16 +13,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Dev-mode {@link ChatStore}: everything in memory, one lock, shared by every chat verticle of the JVM
  * (obtain it with {@code infra.shared(MemoryChatStore.class, MemoryChatStore::new)}). Not durable. Delivery is on
- * the same model as {@link MySqlChatStore}: per-receiver inbox sequences and a {@link Watermark} per inbox.
+ * the same model as {@link MySqlChatStore} ({@link MemoryInboxes}).
  */
 public final class MemoryChatStore implements ChatStore {
   private static final char SEP = '\n';
@@ -30,33 +28,12 @@ public final class MemoryChatStore implements ChatStore {
   private record MsgKey(String appId, long id) {
   }
 
-  /** One owner's conversation row (mutable under the store lock). */
-  private static final class Row {
-    long lastMessageId;
-    long unreadCount;
-    long readMessageId;
-    long peerReadMessageId;
-    long messageCount;
-    long updatedAt;
-
-    Conversation view(String peer) {
-      return new Conversation(peer, lastMessageId, unreadCount, readMessageId, peerReadMessageId, messageCount, updatedAt);
-    }
-  }
-
-  /** One receiver's inbox: its messages by sequence and its delivered watermark. */
-  private static final class Inbox {
-    final NavigableMap<Long, Long> idsBySeq = new TreeMap<>();
-    Watermark delivered = Watermark.empty();
-  }
-
-  /** Messages as stored, with delivered false: {@link #view} derives it from the inbox, as the MySQL store does. */
+  /** Messages as stored, with delivered false: {@link #view} derives it from the inboxes, as the MySQL store does. */
   private final Map<MsgKey, ChatMessage> messages = new HashMap<>();
-  private final Map<MsgKey, Long> seqs = new HashMap<>();
-  private final Map<String, Inbox> inboxes = new HashMap<>();
+  private final MemoryInboxes inboxes = new MemoryInboxes();
   private final Map<String, Long> dedupe = new HashMap<>();
   private final Map<String, NavigableSet<Long>> conversationIds = new HashMap<>();
-  private final Map<String, Map<String, Row>> conversations = new HashMap<>();
+  private final Map<String, Map<String, MemoryConversation>> conversations = new HashMap<>();
   private final Map<String, List<String>> words = new HashMap<>();
 
   private static String key(String... parts) {
@@ -67,23 +44,19 @@ public final class MemoryChatStore implements ChatStore {
     return a.compareTo(b) < 0 ? key(appId, a, b) : key(appId, b, a);
   }
 
-  private Map<String, Row> rowsOf(String appId, String owner) {
+  private Map<String, MemoryConversation> rowsOf(String appId, String owner) {
     return conversations.computeIfAbsent(key(appId, owner), k -> new HashMap<>());
   }
 
-  private Row row(String appId, String owner, String peer) {
-    Map<String, Row> rows = conversations.get(key(appId, owner));
+  private MemoryConversation row(String appId, String owner, String peer) {
+    Map<String, MemoryConversation> rows = conversations.get(key(appId, owner));
     return rows == null ? null : rows.get(peer);
-  }
-
-  private Inbox inbox(String appId, String user) {
-    return inboxes.computeIfAbsent(key(appId, user), k -> new Inbox());
   }
 
   /** The message with its delivered flag: retracted, or delivered by its receiver's watermark. */
   private ChatMessage view(MsgKey k) {
     ChatMessage m = messages.get(k);
-    if (m == null || m.retracted() || !inbox(k.appId(), m.receiver()).delivered.isDelivered(seqs.get(k))) {
+    if (m == null || m.retracted() || !inboxes.isDelivered(k.appId(), m.receiver(), k.id())) {
       return m;
     }
     return m.withDelivered();
@@ -107,16 +80,13 @@ public final class MemoryChatStore implements ChatStore {
     MsgKey mk = new MsgKey(m.appId(), m.messageId());
     messages.put(mk, msg);
     conversationIds.computeIfAbsent(pairKey(m.appId(), m.sender(), m.receiver()), k -> new TreeSet<>()).add(m.messageId());
-    Inbox in = inbox(m.appId(), m.receiver());
-    long seq = in.idsBySeq.isEmpty() ? 1 : in.idsBySeq.lastKey() + 1;
-    in.idsBySeq.put(seq, m.messageId());
-    seqs.put(mk, seq);
-    touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new Row()), m, false);
-    touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new Row()), m, true);
+    inboxes.append(m.appId(), m.receiver(), m.messageId());
+    touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new MemoryConversation()), m, false);
+    touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new MemoryConversation()), m, true);
     return Future.succeededFuture(new SendResult(msg, false));
   }
 
-  private static void touch(Row r, NewMessage m, boolean receiverSide) {
+  private static void touch(MemoryConversation r, NewMessage m, boolean receiverSide) {
     r.lastMessageId = Math.max(r.lastMessageId, m.messageId());
     r.messageCount++;
     r.updatedAt = m.sendTime();
@@ -132,29 +102,26 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds) {
-    Inbox in = inbox(appId, receiver);
-    List<ChatMessage> out = new ArrayList<>();
-    List<Long> acked = new ArrayList<>();
+    List<Long> own = new ArrayList<>();
     for (Long id : new TreeSet<>(messageIds)) {
-      MsgKey k = new MsgKey(appId, id);
-      ChatMessage m = messages.get(k);
-      if (m != null && m.receiver().equals(receiver) && !m.retracted() && !in.delivered.isDelivered(seqs.get(k))) {
-        out.add(m.withDelivered());
-        acked.add(seqs.get(k));
+      ChatMessage m = messages.get(new MsgKey(appId, id));
+      if (m != null && m.receiver().equals(receiver) && !m.retracted()) {
+        own.add(id);
       }
     }
-    in.delivered = in.delivered.ack(acked);
+    List<ChatMessage> out = new ArrayList<>();
+    inboxes.ack(appId, receiver, own).forEach(id -> out.add(messages.get(new MsgKey(appId, id)).withDelivered()));
     return Future.succeededFuture(out);
   }
 
   /** The receiver's delivered watermark (tests: out-of-order acks and compaction). */
   synchronized Watermark watermark(String appId, String receiver) {
-    return inbox(appId, receiver).delivered;
+    return inboxes.watermark(appId, receiver);
   }
 
   @Override
   public synchronized Future<ReadResult> markRead(String appId, String reader, String peer, Long upTo, long nowMs) {
-    Row mine = row(appId, reader, peer);
+    MemoryConversation mine = row(appId, reader, peer);
     if (mine == null) {
       return Future.succeededFuture(new ReadResult(0, false));
     }
@@ -165,7 +132,7 @@ public final class MemoryChatStore implements ChatStore {
     mine.readMessageId = target;
     mine.unreadCount = countUnread(appId, reader, peer, target);
     mine.updatedAt = nowMs;
-    Row theirs = row(appId, peer, reader);
+    MemoryConversation theirs = row(appId, peer, reader);
     if (theirs != null) {
       theirs.peerReadMessageId = Math.max(theirs.peerReadMessageId, target);
       theirs.updatedAt = nowMs;
@@ -217,14 +184,13 @@ public final class MemoryChatStore implements ChatStore {
     }
     ChatMessage r = m.withRetracted();
     messages.put(k, r);
-    Inbox in = inbox(appId, m.receiver());
-    in.delivered = in.delivered.ack(List.of(seqs.get(k)));
-    Row receiverRow = row(appId, m.receiver(), m.sender());
+    inboxes.ack(appId, m.receiver(), List.of(messageId));
+    MemoryConversation receiverRow = row(appId, m.receiver(), m.sender());
     if (receiverRow != null) {
       receiverRow.unreadCount = countUnread(appId, m.receiver(), m.sender(), receiverRow.readMessageId);
       receiverRow.updatedAt = nowMs;
     }
-    Row senderRow = row(appId, m.sender(), m.receiver());
+    MemoryConversation senderRow = row(appId, m.sender(), m.receiver());
     if (senderRow != null) {
       senderRow.updatedAt = nowMs;
     }
@@ -234,7 +200,7 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<HistoryResult> history(String appId, String user, String peer, Long beforeId, int offset,
                                                     int limit) {
-    Row mine = row(appId, user, peer);
+    MemoryConversation mine = row(appId, user, peer);
     NavigableSet<Long> ids = conversationIds.get(pairKey(appId, user, peer));
     if (mine == null || ids == null) {
       return Future.succeededFuture(new HistoryResult(List.of(), false, 0, 0));
@@ -260,14 +226,14 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<UnreadResult> unread(String appId, String user, String peer, int limit) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, user), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, user), Map.of());
     long total = 0;
     TreeSet<MsgKey> candidates = new TreeSet<>(Comparator.comparingLong(MsgKey::id));
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
       if (peer != null && !peer.equals(e.getKey())) {
         continue;
       }
-      Row r = e.getValue();
+      MemoryConversation r = e.getValue();
       total += r.unreadCount;
       if (r.unreadCount == 0) {
         continue;
@@ -291,10 +257,10 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<UnreadTotals> unreadTotals(String appId, String user, int top) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, user), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, user), Map.of());
     long total = 0;
     List<Map.Entry<String, Long>> nonZero = new ArrayList<>();
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
       total += e.getValue().unreadCount;
       if (e.getValue().unreadCount > 0) {
         nonZero.add(Map.entry(e.getKey(), e.getValue().unreadCount));
@@ -310,10 +276,10 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, owner), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, owner), Map.of());
     List<Head> out = new ArrayList<>();
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
-      Row r = e.getValue();
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
+      MemoryConversation r = e.getValue();
       if (sinceMs == null || r.updatedAt >= sinceMs) {
         out.add(new Head(r.view(e.getKey()), view(new MsgKey(appId, r.lastMessageId))));
       }
@@ -324,36 +290,31 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
-    List<ChatMessage> out = undeliveredOf(appId, inbox(appId, receiver), Long.MIN_VALUE, Long.MAX_VALUE);
-    return Future.succeededFuture(out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out);
-  }
-
-  /** Above the watermark, not retracted, not acked out of order, with ids in the range; by sequence. */
-  private List<ChatMessage> undeliveredOf(String appId, Inbox in, long fromId, long toId) {
     List<ChatMessage> out = new ArrayList<>();
-    for (Map.Entry<Long, Long> e : in.idsBySeq.tailMap(in.delivered.delivered(), false).entrySet()) {
-      ChatMessage m = messages.get(new MsgKey(appId, e.getValue()));
-      if (!m.retracted() && !in.delivered.isDelivered(e.getKey()) && m.messageId() >= fromId && m.messageId() <= toId) {
-        out.add(m);
+    for (long id : inboxes.undelivered(appId, receiver)) {
+      if (out.size() == limit) {
+        break;
       }
+      out.add(messages.get(new MsgKey(appId, id)));
     }
-    return out;
+    return Future.succeededFuture(out);
   }
 
   @Override
   public synchronized Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit) {
     List<ChatMessage> out = new ArrayList<>();
-    inboxes.forEach((k, in) -> out.addAll(undeliveredOf(k.substring(0, k.indexOf(SEP)), in, fromId, toId)));
+    inboxes.undeliveredBetween(fromId, toId).forEach(r -> out.add(messages.get(new MsgKey(r.appId(), r.messageId()))));
     out.sort(Comparator.comparingLong(ChatMessage::messageId));
     return Future.succeededFuture(out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out);
   }
 
   @Override
   public synchronized Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
-    List<Map.Entry<String, Row>> rows = new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
+    List<Map.Entry<String, MemoryConversation>> rows =
+      new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
     long firstId = IdGenerator.firstIdAt(sinceMs);
     rows.removeIf(e -> e.getValue().lastMessageId < firstId);
-    rows.sort(Comparator.comparingLong((Map.Entry<String, Row> e) -> e.getValue().lastMessageId).reversed());
+    rows.sort(Comparator.comparingLong((Map.Entry<String, MemoryConversation> e) -> e.getValue().lastMessageId).reversed());
     List<String> out = new ArrayList<>();
     for (int i = 0; i < Math.min(limit, rows.size()); i++) {
       out.add(rows.get(i).getKey());
@@ -363,7 +324,7 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<Set<String>> contactsAmong(String appId, String owner, Collection<String> candidates) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, owner), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, owner), Map.of());
     Set<String> out = new HashSet<>();
     for (String c : candidates) {
       if (rows.containsKey(c)) {
