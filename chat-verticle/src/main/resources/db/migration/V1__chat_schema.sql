@@ -47,5 +47,11 @@ CREATE TABLE IF NOT EXISTS chat_sensitive_words (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Databases created before recent contacts were read through idx_heads still have idx_recent: it only cost index
--- maintenance on every message (updated_at changes with each one).
-ALTER TABLE chat_conversations DROP INDEX IF EXISTS idx_recent;
+-- maintenance on every message (updated_at changes with each one). Dropped only where it exists (DROP INDEX IF
+-- EXISTS would leave a warning in the log of every fresh database).
+SET @drop_idx_recent = (SELECT IF(COUNT(*) > 0, 'ALTER TABLE chat_conversations DROP INDEX idx_recent', 'DO 0')
+  FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'chat_conversations'
+  AND index_name = 'idx_recent');
+PREPARE drop_idx_recent FROM @drop_idx_recent;
+EXECUTE drop_idx_recent;
+DEALLOCATE PREPARE drop_idx_recent;
