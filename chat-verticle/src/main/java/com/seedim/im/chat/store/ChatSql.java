@@ -13,20 +13,18 @@ import java.util.Collections;
 final class ChatSql {
   private static final String MSG_COLS = "m.app_id, m.message_id, m.sender, m.receiver, m.sender_device, m.content, "
     + "m.content_type, m.send_time, m.retracted";
-  /** Message columns with the derived delivered flag; needs {@link #MSG_FROM}'s joins (aliases i and a). */
-  static final String MSG = MSG_COLS + ", (m.retracted = 1 OR COALESCE(m.seq <= i.delivered_seq, FALSE) "
-    + "OR a.seq IS NOT NULL) AS delivered";
+  /** Message columns with the derived delivered flag; needs {@link #MSG_FROM}'s join (alias d). */
+  static final String MSG = MSG_COLS + ", (m.retracted = 1 OR COALESCE(m.seq <= d.delivered_seq "
+    + "OR FIND_IN_SET(m.seq, d.acked_above) > 0, FALSE)) AS delivered";
   /** Message columns of messages known to be undelivered. */
   private static final String MSG_UNDELIVERED = MSG_COLS + ", 0 AS delivered";
   private static final String CONV_COLS = "c.peer, c.last_message_id, c.unread_count, c.read_message_id, "
     + "c.peer_read_message_id, c.message_count, c.updated_at";
-  private static final String JOIN_DELIVERY = " LEFT JOIN chat_inboxes i ON i.app_id = m.app_id AND i.user_id = m.receiver"
-    + " LEFT JOIN chat_delivered_acks a ON a.app_id = m.app_id AND a.user_id = m.receiver AND a.seq = m.seq";
-  /** Undelivered: above the inbox's watermark ({@code i} joined on it), not retracted, not acked out of order. */
-  private static final String JOIN_UNDELIVERED = " JOIN chat_messages m FORCE INDEX (idx_inbox) ON m.app_id = i.app_id "
-    + "AND m.receiver = i.user_id AND m.seq > i.delivered_seq LEFT JOIN chat_delivered_acks a ON a.app_id = m.app_id "
-    + "AND a.user_id = m.receiver AND a.seq = m.seq";
-  private static final String UNDELIVERED_WHERE = " AND m.retracted = 0 AND a.seq IS NULL";
+  private static final String JOIN_DELIVERY = " LEFT JOIN chat_deliveries d ON d.app_id = m.app_id AND d.user_id = m.receiver";
+  /** Undelivered: above the receiver's watermark ({@code d}), not retracted, not acked out of order. */
+  private static final String JOIN_UNDELIVERED = " JOIN chat_messages m FORCE INDEX (idx_inbox) ON m.app_id = d.app_id "
+    + "AND m.receiver = d.user_id AND m.seq > d.delivered_seq";
+  private static final String UNDELIVERED_WHERE = " AND m.retracted = 0 AND FIND_IN_SET(m.seq, d.acked_above) = 0";
   static final String MSG_FROM = " FROM chat_messages m" + JOIN_DELIVERY;
 
   // ---- sends ----------------------------------------------------------------------------------------------------
@@ -50,6 +48,14 @@ final class ChatSql {
   static String inboxSeqs(int n) {
     return "SELECT app_id, user_id, last_seq FROM chat_inboxes WHERE " + repeat("(app_id = ? AND user_id = ?)", " OR ", n)
       + " FOR UPDATE";
+  }
+
+  /**
+   * The delivery rows of inboxes this batch created, inserted before any of their messages commits, so a delivered
+   * ack always finds its row and never takes a gap lock to insert one.
+   */
+  static String newDeliveries(int n) {
+    return "INSERT IGNORE INTO chat_deliveries (app_id, user_id) VALUES " + repeat("(?, ?)", ", ", n);
   }
 
   static String insertMessages(int n) {
@@ -78,30 +84,16 @@ final class ChatSql {
       + "AND m.message_id IN (" + placeholders(n) + ")";
   }
 
-  static String lockInboxes(int n) {
-    return "SELECT user_id, delivered_seq FROM chat_inboxes WHERE app_id = ? AND user_id IN (" + placeholders(n)
-      + ") ORDER BY user_id FOR UPDATE";
+  /** The receivers' watermarks and acks above them, locked (sends only create these rows). */
+  static String lockDeliveries(int n) {
+    return "SELECT user_id, delivered_seq, acked_above FROM chat_deliveries WHERE app_id = ? AND user_id IN ("
+      + placeholders(n) + ") ORDER BY user_id FOR UPDATE";
   }
 
-  /** The acks above the watermarks of locked inboxes (a locking read: it sees the latest committed rows). */
-  static String lockAcks(int n) {
-    return "SELECT user_id, seq FROM chat_delivered_acks WHERE app_id = ? AND user_id IN (" + placeholders(n)
-      + ") FOR UPDATE";
-  }
-
-  static String addAcks(int n) {
-    return "INSERT IGNORE INTO chat_delivered_acks (app_id, user_id, seq) VALUES " + repeat("(?, ?, ?)", ", ", n);
-  }
-
-  /** Drops the acks a moved watermark now covers (params per inbox: user, new watermark). */
-  static String dropAcks(int n) {
-    return "DELETE FROM chat_delivered_acks WHERE app_id = ? AND (" + repeat("(user_id = ? AND seq <= ?)", " OR ", n) + ")";
-  }
-
-  /** Moves watermarks of locked inboxes (rows exist: the insert is never taken). */
-  static String setWatermarks(int n) {
-    return "INSERT INTO chat_inboxes (app_id, user_id, last_seq, delivered_seq) VALUES " + repeat("(?, ?, 0, ?)", ", ", n)
-      + " ON DUPLICATE KEY UPDATE delivered_seq = GREATEST(delivered_seq, VALUES(delivered_seq))";
+  /** Moved watermarks and their acks above (params per row: app, user, watermark, list). */
+  static String setDeliveries(int n) {
+    return "INSERT INTO chat_deliveries (app_id, user_id, delivered_seq, acked_above) VALUES " + repeat("(?, ?, ?, ?)", ", ", n)
+      + " ON DUPLICATE KEY UPDATE delivered_seq = VALUES(delivered_seq), acked_above = VALUES(acked_above)";
   }
 
   // ---- reads, retraction, read marks ----------------------------------------------------------------------------
@@ -110,9 +102,6 @@ final class ChatSql {
   static final String LOCK_MESSAGE = "SELECT " + MSG_COLS + ", m.seq FROM chat_messages m WHERE m.app_id = ? "
     + "AND m.message_id = ? FOR UPDATE";
   static final String SET_RETRACTED = "UPDATE chat_messages SET retracted = 1 WHERE app_id = ? AND message_id = ?";
-  /** A retracted message counts as delivered: an ack above the watermark, unless the watermark is past it already. */
-  static final String ACK_RETRACTED = "INSERT IGNORE INTO chat_delivered_acks (app_id, user_id, seq) SELECT app_id, user_id, ? "
-    + "FROM chat_inboxes WHERE app_id = ? AND user_id = ? AND delivered_seq < ?";
   static final String LOCK_PAIR = "SELECT owner, peer, read_message_id FROM chat_conversations WHERE app_id = ? AND "
     + "((owner = ? AND peer = ?) OR (owner = ? AND peer = ?)) ORDER BY owner FOR UPDATE";
   /** The latest message to the receiver in the pair (params: app, user_lo, user_hi, receiver). */
@@ -151,8 +140,9 @@ final class ChatSql {
    * The sweeper: undelivered messages of every app in an id range. Without a delivered flag there is no index on
    * it; the scan walks the inboxes with a backlog (last_seq above the watermark) and their messages above it.
    */
-  static final String UNDELIVERED_BETWEEN = "SELECT " + MSG_UNDELIVERED + " FROM chat_inboxes i" + JOIN_UNDELIVERED
-    + " WHERE i.last_seq > i.delivered_seq AND m.message_id BETWEEN ? AND ?" + UNDELIVERED_WHERE
+  static final String UNDELIVERED_BETWEEN = "SELECT " + MSG_UNDELIVERED + " FROM chat_inboxes i JOIN chat_deliveries d "
+    + "ON d.app_id = i.app_id AND d.user_id = i.user_id AND i.last_seq > d.delivered_seq" + JOIN_UNDELIVERED
+    + " WHERE m.message_id BETWEEN ? AND ?" + UNDELIVERED_WHERE
     + " ORDER BY m.message_id LIMIT ?";
   static final String WORDS = "SELECT words FROM chat_sensitive_words WHERE app_id = ?";
   static final String SAVE_WORDS = "INSERT INTO chat_sensitive_words (app_id, words, updated_at) VALUES (?, ?, ?) "
@@ -167,8 +157,8 @@ final class ChatSql {
   static final String HEADS_BRANCH = "(SELECT ? AS k, " + CONV_COLS + ", " + MSG + " FROM chat_conversations c "
     + "FORCE INDEX (idx_heads) JOIN chat_messages m ON m.app_id = c.app_id AND m.message_id = c.last_message_id"
     + JOIN_DELIVERY + " WHERE c.app_id = ? AND c.owner = ? AND c.updated_at >= ? ORDER BY c.last_message_id DESC LIMIT ?)";
-  static final String UNDELIVERED_BRANCH = "(SELECT ? AS k, " + MSG_UNDELIVERED + " FROM chat_inboxes i" + JOIN_UNDELIVERED
-    + " WHERE i.app_id = ? AND i.user_id = ? AND m.message_id >= ?" + UNDELIVERED_WHERE + " ORDER BY m.seq LIMIT ?)";
+  static final String UNDELIVERED_BRANCH = "(SELECT ? AS k, " + MSG_UNDELIVERED + " FROM chat_deliveries d" + JOIN_UNDELIVERED
+    + " WHERE d.app_id = ? AND d.user_id = ? AND m.message_id >= ?" + UNDELIVERED_WHERE + " ORDER BY m.seq LIMIT ?)";
   static final String RECENT_PEERS_BRANCH = "(SELECT ? AS k, peer FROM chat_conversations FORCE INDEX (idx_heads) "
     + "WHERE app_id = ? AND owner = ? AND last_message_id >= ? ORDER BY last_message_id DESC LIMIT ?)";
 

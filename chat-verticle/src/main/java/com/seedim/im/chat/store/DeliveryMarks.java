@@ -18,9 +18,8 @@ import java.util.TreeSet;
 
 /**
  * Delivered acks of one app in one transaction, on watermarks ({@link Watermark}): read the acked messages by
- * primary key, lock their receivers' inboxes and the acks above their watermarks, then at most one statement per
- * table: new out-of-order acks, acks a moved watermark now covers, the moved watermarks. An in-order ack (the usual
- * case) writes one inbox row; no message row is written at all.
+ * primary key, lock their receivers' delivery rows (watermark and acks above it), write the changed ones back in one
+ * statement. An ack writes one row per receiver and no message row; sends never wait on these rows.
  */
 final class DeliveryMarks {
   /** At most this many message ids per transaction. */
@@ -30,22 +29,20 @@ final class DeliveryMarks {
   record Ack(String appId, String receiver, Set<Long> ids) {
   }
 
-  /** The oldest ack's app only (one transaction per app), up to {@link #BATCH_MAX_IDS} ids. */
-  static final GroupCommit.Take<Ack> TAKE = waiting -> {
-    String app = waiting.get(0).appId();
-    List<Ack> out = new ArrayList<>();
-    int n = 0;
-    for (Ack a : waiting) {
-      if (!a.appId().equals(app)) {
-        continue;
-      }
-      if (n > 0 && n + a.ids().size() > BATCH_MAX_IDS) {
+  /** The oldest acks of one app (one transaction per app), up to {@link #BATCH_MAX_IDS} ids. */
+  static final GroupCommit.Take<Ack> TAKE = (oldestFirst, waiting) -> {
+    String app = null;
+    int asks = 0;
+    int ids = 0;
+    for (Ack a : oldestFirst) {
+      if ((app != null && !a.appId().equals(app)) || (asks > 0 && ids + a.ids().size() > BATCH_MAX_IDS)) {
         break;
       }
-      out.add(a);
-      n += a.ids().size();
+      app = a.appId();
+      asks++;
+      ids += a.ids().size();
     }
-    return out;
+    return asks;
   };
 
   private final Transactions tx;
@@ -57,8 +54,16 @@ final class DeliveryMarks {
   /** Per ack, the messages it newly marked delivered (each message once), oldest first. */
   Future<List<List<ChatMessage>>> mark(List<Ack> batch) {
     String appId = batch.get(0).appId();
+    // which ack first named each (receiver, message): it gets the message in its answer
+    Map<String, Integer> firstAsker = new HashMap<>();
     TreeSet<Long> all = new TreeSet<>();
-    batch.forEach(a -> all.addAll(a.ids()));
+    for (int i = 0; i < batch.size(); i++) {
+      Ack a = batch.get(i);
+      for (long id : a.ids()) {
+        firstAsker.putIfAbsent(key(a.receiver(), id), i);
+        all.add(id);
+      }
+    }
     List<Long> ids = ChatRows.padded(new ArrayList<>(all));
     Tuple t = Tuple.tuple().addString(appId);
     ids.forEach(t::addLong);
@@ -69,100 +74,61 @@ final class DeliveryMarks {
         for (Row r : rows) {
           Sequenced s = ChatRows.sequenced(r);
           ChatMessage m = s.message();
-          if (!m.retracted() && batch.stream().anyMatch(a -> a.receiver().equals(m.receiver()) && a.ids().contains(m.messageId()))) {
+          if (!m.retracted() && firstAsker.containsKey(key(m.receiver(), m.messageId()))) {
             byReceiver.computeIfAbsent(m.receiver(), k -> new ArrayList<>()).add(s);
           }
         }
         if (byReceiver.isEmpty()) {
-          return Future.succeededFuture(answers(batch, List.of()));
+          return Future.succeededFuture(answers(batch.size(), firstAsker, List.of()));
         }
-        return apply(conn, appId, byReceiver).map(marked -> answers(batch, marked));
+        return apply(conn, appId, byReceiver).map(marked -> answers(batch.size(), firstAsker, marked));
       }));
   }
 
-  /** Locks the inboxes and their acks, moves the watermarks; returns the messages that were not delivered before. */
+  /** Locks the receivers' delivery rows and moves them; returns the messages that were not delivered before. */
   private static Future<List<ChatMessage>> apply(SqlConnection conn, String appId, Map<String, List<Sequenced>> byReceiver) {
     List<String> users = ChatRows.padded(new ArrayList<>(byReceiver.keySet()));
     Tuple keys = Tuple.tuple().addString(appId);
     users.forEach(keys::addString);
-    Map<String, Long> marks = new HashMap<>();
-    Map<String, TreeSet<Long>> above = new HashMap<>();
-    return conn.preparedQuery(ChatSql.lockInboxes(users.size())).execute(keys)
-      .compose(rows -> {
-        rows.forEach(r -> marks.put(r.getString("user_id"), r.getLong("delivered_seq")));
-        return conn.preparedQuery(ChatSql.lockAcks(users.size())).execute(keys);
-      })
-      .compose(rows -> {
-        rows.forEach(r -> above.computeIfAbsent(r.getString("user_id"), k -> new TreeSet<>()).add(r.getLong("seq")));
-        List<ChatMessage> marked = new ArrayList<>();
-        List<Tuple> adds = new ArrayList<>();
-        List<Tuple> drops = new ArrayList<>();
-        List<Tuple> moves = new ArrayList<>();
-        byReceiver.forEach((user, acked) -> {
-          Watermark before = new Watermark(marks.getOrDefault(user, 0L), above.getOrDefault(user, new TreeSet<>()));
-          Set<Long> fresh = new HashSet<>();
-          for (Sequenced s : acked) {
-            if (!before.isDelivered(s.seq()) && fresh.add(s.seq())) {
-              marked.add(s.message().withDelivered());
-            }
+    return conn.preparedQuery(ChatSql.lockDeliveries(users.size())).execute(keys).compose(rows -> {
+      Map<String, Watermark> before = new HashMap<>();
+      rows.forEach(r -> before.put(r.getString("user_id"), Watermark.of(r.getLong("delivered_seq"), r.getString("acked_above"))));
+      List<ChatMessage> marked = new ArrayList<>();
+      List<Tuple> changed = new ArrayList<>();
+      byReceiver.forEach((user, acked) -> {
+        Watermark w = before.getOrDefault(user, Watermark.empty());
+        Set<Long> fresh = new HashSet<>();
+        for (Sequenced s : acked) {
+          if (!w.isDelivered(s.seq()) && fresh.add(s.seq())) {
+            marked.add(s.message().withDelivered());
           }
-          Watermark after = before.ack(fresh);
-          for (long seq : after.above()) {
-            if (!before.above().contains(seq)) {
-              adds.add(Tuple.of(appId, user, seq));
-            }
-          }
-          if (after.delivered() > before.delivered()) {
-            moves.add(Tuple.of(appId, user, after.delivered()));
-            if (!before.above().isEmpty() && before.above().first() <= after.delivered()) {
-              drops.add(Tuple.of(user, after.delivered()));
-            }
-          }
-        });
-        return write(conn, appId, adds, drops, moves).map(v -> marked);
+        }
+        if (!fresh.isEmpty()) {
+          Watermark after = w.ack(fresh);
+          changed.add(Tuple.of(appId, user, after.delivered(), after.aboveList()));
+        }
       });
+      if (changed.isEmpty()) {
+        return Future.succeededFuture(marked);
+      }
+      List<Tuple> padded = ChatRows.padded(changed);
+      return conn.preparedQuery(ChatSql.setDeliveries(padded.size())).execute(ChatRows.concat(padded)).map(v -> marked);
+    });
   }
 
-  private static Future<Void> write(SqlConnection conn, String appId, List<Tuple> adds, List<Tuple> drops, List<Tuple> moves) {
-    Future<?> f = Future.succeededFuture();
-    if (!adds.isEmpty()) {
-      List<Tuple> rows = ChatRows.padded(adds);
-      f = f.compose(v -> conn.preparedQuery(ChatSql.addAcks(rows.size())).execute(ChatRows.concat(rows)));
-    }
-    if (!drops.isEmpty()) {
-      List<Tuple> rows = ChatRows.padded(drops);
-      Tuple t = Tuple.of(appId);
-      f = f.compose(v -> conn.preparedQuery(ChatSql.dropAcks(rows.size())).execute(ChatRows.concat(prepend(t, rows))));
-    }
-    if (!moves.isEmpty()) {
-      List<Tuple> rows = ChatRows.padded(moves);
-      f = f.compose(v -> conn.preparedQuery(ChatSql.setWatermarks(rows.size())).execute(ChatRows.concat(rows)));
-    }
-    return f.mapEmpty();
+  private static String key(String receiver, long messageId) {
+    return receiver + '\n' + messageId;
   }
 
-  private static List<Tuple> prepend(Tuple first, List<Tuple> rows) {
-    List<Tuple> out = new ArrayList<>(rows.size() + 1);
-    out.add(first);
-    out.addAll(rows);
-    return out;
-  }
-
-  /** Each newly delivered message goes to the first ack of its receiver that named it. */
-  private static List<List<ChatMessage>> answers(List<Ack> batch, List<ChatMessage> marked) {
-    List<List<ChatMessage>> per = new ArrayList<>(batch.size());
-    batch.forEach(a -> per.add(new ArrayList<>()));
+  /** Each newly delivered message goes to the first ack of its receiver that named it, oldest first. */
+  private static List<List<ChatMessage>> answers(int asks, Map<String, Integer> firstAsker, List<ChatMessage> marked) {
+    List<List<ChatMessage>> per = new ArrayList<>(asks);
+    for (int i = 0; i < asks; i++) {
+      per.add(new ArrayList<>());
+    }
     List<ChatMessage> sorted = new ArrayList<>(marked);
     sorted.sort(Comparator.comparingLong(ChatMessage::messageId));
-    for (ChatMessage m : sorted) {
-      for (int i = 0; i < batch.size(); i++) {
-        Ack a = batch.get(i);
-        if (a.receiver().equals(m.receiver()) && a.ids().contains(m.messageId())) {
-          per.get(i).add(m);
-          break;
-        }
-      }
-    }
+    sorted.forEach(m -> per.get(firstAsker.get(key(m.receiver(), m.messageId()))).add(m));
     return per;
   }
 }

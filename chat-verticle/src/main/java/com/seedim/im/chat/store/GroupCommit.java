@@ -10,10 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -38,17 +35,17 @@ final class GroupCommit<A, R> {
    */
   static final int PARALLEL_WHEN_WAITING = 16;
 
-  /** Chooses the next batch from the waiting asks (oldest first): a non-empty subset, in their order. */
+  /** Chooses the next batch: how many of the oldest waiting asks go together (at least one). */
   interface Take<A> {
-    List<A> from(List<A> waiting);
+    int count(Iterable<A> oldestFirst, int waiting);
 
-    /** The oldest ones, at most {@code max}; a power of two of them, so the batched statements come in few shapes. */
+    /** At most {@code max}; a power of two of them, so the batched statements come in few shapes. */
     static <A> Take<A> powerOfTwo(int max) {
-      return waiting -> waiting.subList(0, Integer.highestOneBit(Math.min(waiting.size(), max)));
+      return (oldestFirst, waiting) -> Integer.highestOneBit(Math.min(waiting, max));
     }
 
     static <A> Take<A> upTo(int max) {
-      return waiting -> waiting.subList(0, Math.min(waiting.size(), max));
+      return (oldestFirst, waiting) -> Math.min(waiting, max);
     }
   }
 
@@ -108,11 +105,18 @@ final class GroupCommit<A, R> {
   private void flush() {
     List<Ask<A, R>> batch;
     synchronized (queue) {
+      if (!mayStart(inFlight, maxInFlight, queue.size())) {
+        return;
+      }
       queue.removeIf(a -> a.done().future().isComplete()); // callers whose deadline passed while they waited
       if (!mayStart(inFlight, maxInFlight, queue.size())) {
         return;
       }
-      batch = takeBatch();
+      int n = take.count(() -> queue.stream().map(Ask::arg).iterator(), queue.size());
+      batch = new ArrayList<>(n);
+      while (batch.size() < n) {
+        batch.add(queue.poll());
+      }
       inFlight++;
     }
     List<A> args = new ArrayList<>(batch.size());
@@ -141,17 +145,6 @@ final class GroupCommit<A, R> {
       }
       flush();
     });
-  }
-
-  /** Removes the batch the take policy chooses from the queue (called under its lock). */
-  private List<Ask<A, R>> takeBatch() {
-    List<A> waiting = new ArrayList<>(queue.size());
-    queue.forEach(a -> waiting.add(a.arg()));
-    Set<A> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
-    chosen.addAll(take.from(waiting));
-    List<Ask<A, R>> batch = new ArrayList<>(chosen.size());
-    queue.removeIf(a -> chosen.contains(a.arg()) && batch.add(a));
-    return batch;
   }
 
   /** Fails a queued caller once its deadline passes (it is then skipped when its batch forms). */

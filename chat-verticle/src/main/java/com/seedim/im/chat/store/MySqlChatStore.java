@@ -140,7 +140,7 @@ public final class MySqlChatStore implements ChatStore {
         RetractPolicy.check(m == null ? null : m.sender(), m == null ? null : m.receiver(), requester,
           m == null ? 0 : m.sendTime(), nowMs, retractSeconds);
         return conn.preparedQuery(ChatSql.SET_RETRACTED).execute(Tuple.of(appId, messageId))
-          .compose(v -> conn.preparedQuery(ChatSql.ACK_RETRACTED).execute(Tuple.of(s.seq(), appId, m.receiver(), s.seq())))
+          .compose(v -> ackRetracted(conn, appId, m.receiver(), s.seq()))
           .compose(v -> lockPair(conn, appId, m.receiver(), m.sender()))
           .compose(marks -> marks[0] == null ? Future.succeededFuture()
             : countUnread(conn, appId, m.receiver(), m.sender(), marks[0])
@@ -148,6 +148,19 @@ public final class MySqlChatStore implements ChatStore {
           .compose(v -> conn.preparedQuery(ChatSql.TOUCH).execute(Tuple.of(nowMs, appId, m.sender(), m.receiver())))
           .map(v -> new RetractResult(m.withRetracted(), true));
       }));
+  }
+
+  private static Future<Void> ackRetracted(SqlConnection conn, String appId, String receiver, long seq) {
+    return conn.preparedQuery(ChatSql.lockDeliveries(1)).execute(Tuple.of(appId, receiver)).compose(rows -> {
+      Row r = rows.size() == 0 ? null : rows.iterator().next();
+      Watermark w = r == null ? Watermark.empty() : Watermark.of(r.getLong("delivered_seq"), r.getString("acked_above"));
+      if (w.isDelivered(seq)) {
+        return Future.succeededFuture();
+      }
+      Watermark after = w.ack(List.of(seq));
+      return conn.preparedQuery(ChatSql.setDeliveries(1)).execute(Tuple.of(appId, receiver, after.delivered(),
+        after.aboveList())).mapEmpty();
+    });
   }
 
   @Override

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * Stores a batch of sends in one transaction: one dedupe SELECT, one inbox upsert taking the receivers' next
  * sequences (and its read-back), one multi-row message INSERT, one multi-row conversation upsert, one COMMIT. Rows
- * are locked in one order by every writer: inboxes, then conversations, each in ascending (app, owner).
+ * are locked in one order by every writer: inboxes, then conversations, each in ascending (app, owner). A send never
+ * writes a delivery row once it exists, so acks never wait for a send's commit.
  */
 final class SendWriter {
 
@@ -112,7 +113,10 @@ final class SendWriter {
     });
   }
 
-  /** Takes the receivers' next sequences, then inserts the messages with them and upserts their conversations. */
+  /**
+   * Takes the receivers' next sequences (creating the delivery rows of new inboxes), then inserts the messages with
+   * them and upserts their conversations.
+   */
   private static Future<Void> insert(SqlConnection conn, List<NewMessage> fresh) {
     TreeMap<Inbox, Integer> counts = new TreeMap<>(Inbox.ORDER);
     fresh.forEach(m -> counts.merge(new Inbox(m.appId(), m.receiver()), 1, Integer::sum));
@@ -127,9 +131,14 @@ final class SendWriter {
       .compose(rows -> {
         // each inbox's messages of this batch take its sequences below last_seq, in id (time) order
         Map<Inbox, Long> next = new HashMap<>();
+        List<Tuple> created = new ArrayList<>();
         for (Row r : rows) {
           Inbox in = new Inbox(r.getString("app_id"), r.getString("user_id"));
-          next.put(in, r.getLong("last_seq") - counts.get(in) + 1);
+          long first = r.getLong("last_seq") - counts.get(in) + 1;
+          next.put(in, first);
+          if (first == 1) {
+            created.add(Tuple.of(in.appId(), in.user()));
+          }
         }
         List<NewMessage> ordered = new ArrayList<>(fresh);
         ordered.sort(Comparator.comparingLong(NewMessage::messageId));
@@ -138,7 +147,10 @@ final class SendWriter {
           long seq = next.merge(new Inbox(m.appId(), m.receiver()), 1L, Long::sum) - 1;
           inserts.add(messageRow(m, seq));
         }
-        return conn.preparedQuery(ChatSql.insertMessages(inserts.size())).execute(ChatRows.concat(inserts));
+        Future<?> deliveries = created.isEmpty() ? Future.succeededFuture()
+          : conn.preparedQuery(ChatSql.newDeliveries(created.size())).execute(ChatRows.concat(created));
+        return deliveries.compose(v -> conn.preparedQuery(ChatSql.insertMessages(inserts.size()))
+          .execute(ChatRows.concat(inserts)));
       })
       .compose(v -> conn.preparedQuery(ChatSql.upsertConversations(fresh.size() * 2)).execute(conversationRows(fresh)))
       .mapEmpty();

@@ -2,6 +2,7 @@ package com.seedim.im.chat.store;
 
 import java.util.Collection;
 import java.util.NavigableSet;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 
 /**
@@ -15,8 +16,28 @@ import java.util.TreeSet;
  */
 public record Watermark(long delivered, NavigableSet<Long> above) {
 
+  private static final String SEPARATOR = ",";
+
   public static Watermark empty() {
     return new Watermark(0, new TreeSet<>());
+  }
+
+  /** From its stored form: the watermark and the acks above it as a comma-separated list ("" when none). */
+  public static Watermark of(long delivered, String above) {
+    TreeSet<Long> set = new TreeSet<>();
+    for (String s : above.split(SEPARATOR)) {
+      if (!s.isEmpty()) {
+        set.add(Long.parseLong(s));
+      }
+    }
+    return new Watermark(delivered, set);
+  }
+
+  /** The acks above the watermark as stored (MariaDB's {@code FIND_IN_SET} reads the same list). */
+  public String aboveList() {
+    StringJoiner j = new StringJoiner(SEPARATOR);
+    above.forEach(s -> j.add(Long.toString(s)));
+    return j.toString();
   }
 
   public boolean isDelivered(long seq) {

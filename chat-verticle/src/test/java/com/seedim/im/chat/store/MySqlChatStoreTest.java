@@ -14,7 +14,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.TreeSet;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,12 +67,10 @@ class MySqlChatStoreTest extends ChatStoreContract {
 
   @Override
   protected Watermark watermark(String app, String receiver) {
-    TreeSet<Long> above = new TreeSet<>();
-    pool.preparedQuery("SELECT seq FROM chat_delivered_acks WHERE app_id = ? AND user_id = ?").execute(Tuple.of(app, receiver))
-      .await().forEach(r -> above.add(r.getLong("seq")));
-    var rows = pool.preparedQuery("SELECT delivered_seq FROM chat_inboxes WHERE app_id = ? AND user_id = ?")
+    var rows = pool.preparedQuery("SELECT delivered_seq, acked_above FROM chat_deliveries WHERE app_id = ? AND user_id = ?")
       .execute(Tuple.of(app, receiver)).await();
-    return new Watermark(rows.size() == 0 ? 0 : rows.iterator().next().getLong("delivered_seq"), above);
+    return rows.size() == 0 ? Watermark.empty()
+      : Watermark.of(rows.iterator().next().getLong("delivered_seq"), rows.iterator().next().getString("acked_above"));
   }
 
   @Test

@@ -28,4 +28,13 @@ class WatermarkTest {
     assertThat(of(6).ack(List.of(2L, 6L))).as("at or below the mark: nothing changes").isEqualTo(of(6));
     assertThat(of(6).ack(List.of(7L, 7L))).isEqualTo(of(7));
   }
+
+  @Test
+  @DisplayName("stored form: the acks above as a comma-separated list")
+  void storedForm() {
+    assertThat(of(1, 3L, 5L).aboveList()).isEqualTo("3,5");
+    assertThat(of(1).aboveList()).isEmpty();
+    assertThat(Watermark.of(1, "3,5")).isEqualTo(of(1, 3L, 5L));
+    assertThat(Watermark.of(4, "")).isEqualTo(of(4));
+  }
 }
