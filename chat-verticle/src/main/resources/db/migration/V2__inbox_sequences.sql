@@ -2,7 +2,9 @@
 -- receiver's inbox (chat_inboxes, written by sends); chat_deliveries.delivered_seq says every message up to it was
 -- delivered, and acked_above lists the few sequences above it acked (or retracted) out of order (written by acks).
 -- Sends and acks of one receiver write different rows, so neither waits for the other's commit. A delivered ack
--- writes one row instead of flipping a flag through two secondary indexes of the message table.
+-- writes one row instead of flipping a flag through two secondary indexes of the message table. The list stays short:
+-- a gap closes when the message is acked, and an unacked message is pushed again by the sweeper and on connect
+-- (MEDIUMTEXT only so that a client that never acks one message cannot make every later ack fail).
 
 CREATE TABLE chat_inboxes (
   app_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
@@ -15,7 +17,7 @@ CREATE TABLE chat_deliveries (
   app_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   user_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   delivered_seq BIGINT NOT NULL DEFAULT 0,
-  acked_above TEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+  acked_above MEDIUMTEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
   PRIMARY KEY (app_id, user_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

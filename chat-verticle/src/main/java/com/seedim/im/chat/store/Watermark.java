@@ -8,7 +8,7 @@ import java.util.TreeSet;
 /**
  * One receiver inbox's delivered state: every sequence up to {@code delivered} is delivered, and so is each of
  * {@code above} (acked, or retracted, out of order). Acks stay per message (a 141 may ack any subset, PROTOCOL.md §5),
- * so the gaps are kept as these few exceptions; an ack that closes a gap compacts them into the watermark.
+ * so the few acks above the watermark are kept; an ack that closes a gap compacts them into the watermark.
  * Both stores apply acks through {@link #ack}, so they agree on which acks were new.
  *
  * @param delivered the watermark
