@@ -38,16 +38,13 @@ final class ChatSql {
       " OR ", n);
   }
 
-  /** Takes the next sequences of {@code n} inboxes (rows in (app, user) order: the lock order of every writer). */
+  /**
+   * Takes the next sequences of {@code n} inboxes and returns each one's new last_seq (MariaDB's RETURNING: no
+   * read-back statement). Rows in (app, user) order: the lock order of every writer.
+   */
   static String bumpInboxes(int n) {
     return "INSERT INTO chat_inboxes (app_id, user_id, last_seq) VALUES " + repeat("(?, ?, ?)", ", ", n)
-      + " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq)";
-  }
-
-  /** The inboxes just bumped, read back under their lock: each message's sequence is below its inbox's last_seq. */
-  static String inboxSeqs(int n) {
-    return "SELECT app_id, user_id, last_seq FROM chat_inboxes WHERE " + repeat("(app_id = ? AND user_id = ?)", " OR ", n)
-      + " FOR UPDATE";
+      + " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq) RETURNING app_id, user_id, last_seq";
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * Stores a batch of sends in one transaction: one dedupe SELECT, one inbox upsert taking the receivers' next
- * sequences (and its read-back), one multi-row message INSERT, one multi-row conversation upsert, one COMMIT. Rows
+ * sequences (returning them), one multi-row message INSERT, one multi-row conversation upsert, one COMMIT. Rows
  * are locked in one order by every writer: inboxes, then conversations, each in ascending (app, owner). A send never
  * writes a delivery row once it exists, so acks never wait for a send's commit.
  */
@@ -121,13 +121,8 @@ final class SendWriter {
     TreeMap<Inbox, Integer> counts = new TreeMap<>(Inbox.ORDER);
     fresh.forEach(m -> counts.merge(new Inbox(m.appId(), m.receiver()), 1, Integer::sum));
     List<Tuple> bumps = new ArrayList<>(counts.size());
-    List<Tuple> keys = new ArrayList<>(counts.size());
-    counts.forEach((in, n) -> {
-      bumps.add(Tuple.of(in.appId(), in.user(), (long) n));
-      keys.add(Tuple.of(in.appId(), in.user()));
-    });
+    counts.forEach((in, n) -> bumps.add(Tuple.of(in.appId(), in.user(), (long) n)));
     return conn.preparedQuery(ChatSql.bumpInboxes(bumps.size())).execute(ChatRows.concat(bumps))
-      .compose(v -> conn.preparedQuery(ChatSql.inboxSeqs(keys.size())).execute(ChatRows.concat(keys)))
       .compose(rows -> {
         // each inbox's messages of this batch take its sequences below last_seq, in id (time) order
         Map<Inbox, Long> next = new HashMap<>();
