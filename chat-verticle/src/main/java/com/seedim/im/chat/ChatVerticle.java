@@ -1,5 +1,6 @@
 package com.seedim.im.chat;
 
+import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.MemoryChatStore;
 import com.seedim.im.chat.store.MySqlChatStore;
@@ -19,6 +20,7 @@ import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.AppRegistry;
+import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
@@ -76,7 +78,7 @@ public class ChatVerticle extends VerticleBase {
     presence = new PresenceService(infra, store);
     receipts = new DeliveryReceipts(infra, store);
     sweeper = new UndeliveredSweeper(infra, store, chat);
-    return store.migrate()
+    return migrate()
       .compose(v -> words.loadAll(apps.all()))
       .compose(v -> register())
       .onSuccess(v -> {
@@ -84,6 +86,16 @@ public class ChatVerticle extends VerticleBase {
           t -> sweeper.sweep(System.currentTimeMillis(), config.sweepMinAgeMs()));
         LOG.info("chat service started ({} store) on {}", infra.durable() ? "MySQL" : "memory", addresses());
       });
+  }
+
+  /** Durable: the schema's migrations, off the event loop, before anything is served (dev mode has no schema). */
+  private Future<Void> migrate() {
+    if (!infra.durable()) {
+      return Future.succeededFuture();
+    }
+    ServerConfig.MySqlConfig my = infra.config().mysql();
+    return ChatMigrations.migrate(vertx, new ChatMigrations.Target(my.host(), my.port(), my.user(), my.password(),
+      my.database()));
   }
 
   /** Every consumer, named by its address (the {@link Handlers} naming rule). */

@@ -49,9 +49,6 @@ public interface ChatStore {
   record UnreadTotals(long total, LinkedHashMap<String, Long> perPeer) {
   }
 
-  /** Creates the tables if needed (idempotent). */
-  Future<Void> migrate();
-
   /**
    * Stores a message, both conversation rows and the receiver's unread counter atomically. When
    * {@code m.unique()} is set and a message with the same (app, sender, device, unique, hash) was stored at or
@@ -62,7 +59,10 @@ public interface ChatStore {
   /** A message by id, or null. */
   Future<ChatMessage> message(String appId, long messageId);
 
-  /** Marks the given messages sent to {@code receiver} delivered; returns those that were not delivered before. */
+  /**
+   * Marks the given messages sent to {@code receiver} delivered, in any order and any subset (acks above the
+   * receiver's delivered watermark are kept until the gaps below them close); returns those not delivered before.
+   */
   Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds);
 
   /**
@@ -92,7 +92,7 @@ public interface ChatStore {
   /** The owner's conversations, latest message first, changed at or after {@code sinceMs} (if given). */
   Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit);
 
-  /** Undelivered messages to {@code receiver}, oldest first. */
+  /** Undelivered messages to {@code receiver}, oldest (lowest inbox sequence) first. */
   Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit);
 
   /** Undelivered messages of every app with ids in [{@code fromId}, {@code toId}], oldest first (the sweeper). */

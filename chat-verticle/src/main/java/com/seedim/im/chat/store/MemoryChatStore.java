@@ -19,7 +19,8 @@ import java.util.TreeSet;
 
 /**
  * Dev-mode {@link ChatStore}: everything in memory, one lock, shared by every chat verticle of the JVM
- * (obtain it with {@code infra.shared(MemoryChatStore.class, MemoryChatStore::new)}). Not durable.
+ * (obtain it with {@code infra.shared(MemoryChatStore.class, MemoryChatStore::new)}). Not durable. Delivery is on
+ * the same model as {@link MySqlChatStore} ({@link MemoryInboxes}).
  */
 public final class MemoryChatStore implements ChatStore {
   private static final char SEP = '\n';
@@ -27,27 +28,12 @@ public final class MemoryChatStore implements ChatStore {
   private record MsgKey(String appId, long id) {
   }
 
-  /** One owner's conversation row (mutable under the store lock). */
-  private static final class Row {
-    long lastMessageId;
-    long unreadCount;
-    long readMessageId;
-    long peerReadMessageId;
-    long messageCount;
-    long updatedAt;
-
-    Conversation view(String peer) {
-      return new Conversation(peer, lastMessageId, unreadCount, readMessageId, peerReadMessageId, messageCount, updatedAt);
-    }
-  }
-
+  /** Messages as stored, with delivered false: {@link #view} derives it from the inboxes, as the MySQL store does. */
   private final Map<MsgKey, ChatMessage> messages = new HashMap<>();
+  private final MemoryInboxes inboxes = new MemoryInboxes();
   private final Map<String, Long> dedupe = new HashMap<>();
   private final Map<String, NavigableSet<Long>> conversationIds = new HashMap<>();
-  private final Map<String, Map<String, Row>> conversations = new HashMap<>();
-  private final Map<String, NavigableSet<Long>> undeliveredByReceiver = new HashMap<>();
-  private final NavigableSet<MsgKey> undeliveredAll =
-    new TreeSet<>(Comparator.comparingLong(MsgKey::id).thenComparing(MsgKey::appId));
+  private final Map<String, Map<String, MemoryConversation>> conversations = new HashMap<>();
   private final Map<String, List<String>> words = new HashMap<>();
 
   private static String key(String... parts) {
@@ -58,18 +44,22 @@ public final class MemoryChatStore implements ChatStore {
     return a.compareTo(b) < 0 ? key(appId, a, b) : key(appId, b, a);
   }
 
-  private Map<String, Row> rowsOf(String appId, String owner) {
+  private Map<String, MemoryConversation> rowsOf(String appId, String owner) {
     return conversations.computeIfAbsent(key(appId, owner), k -> new HashMap<>());
   }
 
-  private Row row(String appId, String owner, String peer) {
-    Map<String, Row> rows = conversations.get(key(appId, owner));
+  private MemoryConversation row(String appId, String owner, String peer) {
+    Map<String, MemoryConversation> rows = conversations.get(key(appId, owner));
     return rows == null ? null : rows.get(peer);
   }
 
-  @Override
-  public Future<Void> migrate() {
-    return Future.succeededFuture();
+  /** The message with its delivered flag: retracted, or delivered by its receiver's watermark. */
+  private ChatMessage view(MsgKey k) {
+    ChatMessage m = messages.get(k);
+    if (m == null || m.retracted() || !inboxes.isDelivered(k.appId(), m.receiver(), k.id())) {
+      return m;
+    }
+    return m.withDelivered();
   }
 
   @Override
@@ -81,7 +71,7 @@ public final class MemoryChatStore implements ChatStore {
       if (existing != null) {
         ChatMessage old = messages.get(new MsgKey(m.appId(), existing));
         if (old != null && old.sendTime() >= dedupeSinceMs) {
-          return Future.succeededFuture(new SendResult(old, true));
+          return Future.succeededFuture(new SendResult(view(new MsgKey(m.appId(), existing)), true));
         }
       }
       dedupe.put(dk, m.messageId());
@@ -90,14 +80,13 @@ public final class MemoryChatStore implements ChatStore {
     MsgKey mk = new MsgKey(m.appId(), m.messageId());
     messages.put(mk, msg);
     conversationIds.computeIfAbsent(pairKey(m.appId(), m.sender(), m.receiver()), k -> new TreeSet<>()).add(m.messageId());
-    undeliveredByReceiver.computeIfAbsent(key(m.appId(), m.receiver()), k -> new TreeSet<>()).add(m.messageId());
-    undeliveredAll.add(mk);
-    touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new Row()), m, false);
-    touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new Row()), m, true);
+    inboxes.append(m.appId(), m.receiver(), m.messageId());
+    touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new MemoryConversation()), m, false);
+    touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new MemoryConversation()), m, true);
     return Future.succeededFuture(new SendResult(msg, false));
   }
 
-  private static void touch(Row r, NewMessage m, boolean receiverSide) {
+  private static void touch(MemoryConversation r, NewMessage m, boolean receiverSide) {
     r.lastMessageId = Math.max(r.lastMessageId, m.messageId());
     r.messageCount++;
     r.updatedAt = m.sendTime();
@@ -108,36 +97,31 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<ChatMessage> message(String appId, long messageId) {
-    return Future.succeededFuture(messages.get(new MsgKey(appId, messageId)));
+    return Future.succeededFuture(view(new MsgKey(appId, messageId)));
   }
 
   @Override
   public synchronized Future<List<ChatMessage>> markDelivered(String appId, String receiver, Collection<Long> messageIds) {
-    List<ChatMessage> out = new ArrayList<>();
+    List<Long> own = new ArrayList<>();
     for (Long id : new TreeSet<>(messageIds)) {
-      MsgKey k = new MsgKey(appId, id);
-      ChatMessage m = messages.get(k);
-      if (m != null && m.receiver().equals(receiver) && !m.delivered()) {
-        ChatMessage d = m.withDelivered();
-        messages.put(k, d);
-        forgetUndelivered(k, receiver);
-        out.add(d);
+      ChatMessage m = messages.get(new MsgKey(appId, id));
+      if (m != null && m.receiver().equals(receiver) && !m.retracted()) {
+        own.add(id);
       }
     }
+    List<ChatMessage> out = new ArrayList<>();
+    inboxes.ack(appId, receiver, own).forEach(id -> out.add(messages.get(new MsgKey(appId, id)).withDelivered()));
     return Future.succeededFuture(out);
   }
 
-  private void forgetUndelivered(MsgKey k, String receiver) {
-    NavigableSet<Long> s = undeliveredByReceiver.get(key(k.appId(), receiver));
-    if (s != null) {
-      s.remove(k.id());
-    }
-    undeliveredAll.remove(k);
+  /** The receiver's delivered watermark (tests: out-of-order acks and compaction). */
+  synchronized Watermark watermark(String appId, String receiver) {
+    return inboxes.watermark(appId, receiver);
   }
 
   @Override
   public synchronized Future<ReadResult> markRead(String appId, String reader, String peer, Long upTo, long nowMs) {
-    Row mine = row(appId, reader, peer);
+    MemoryConversation mine = row(appId, reader, peer);
     if (mine == null) {
       return Future.succeededFuture(new ReadResult(0, false));
     }
@@ -148,7 +132,7 @@ public final class MemoryChatStore implements ChatStore {
     mine.readMessageId = target;
     mine.unreadCount = countUnread(appId, reader, peer, target);
     mine.updatedAt = nowMs;
-    Row theirs = row(appId, peer, reader);
+    MemoryConversation theirs = row(appId, peer, reader);
     if (theirs != null) {
       theirs.peerReadMessageId = Math.max(theirs.peerReadMessageId, target);
       theirs.updatedAt = nowMs;
@@ -200,13 +184,13 @@ public final class MemoryChatStore implements ChatStore {
     }
     ChatMessage r = m.withRetracted();
     messages.put(k, r);
-    forgetUndelivered(k, m.receiver());
-    Row receiverRow = row(appId, m.receiver(), m.sender());
+    inboxes.ack(appId, m.receiver(), List.of(messageId));
+    MemoryConversation receiverRow = row(appId, m.receiver(), m.sender());
     if (receiverRow != null) {
       receiverRow.unreadCount = countUnread(appId, m.receiver(), m.sender(), receiverRow.readMessageId);
       receiverRow.updatedAt = nowMs;
     }
-    Row senderRow = row(appId, m.sender(), m.receiver());
+    MemoryConversation senderRow = row(appId, m.sender(), m.receiver());
     if (senderRow != null) {
       senderRow.updatedAt = nowMs;
     }
@@ -216,7 +200,7 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<HistoryResult> history(String appId, String user, String peer, Long beforeId, int offset,
                                                     int limit) {
-    Row mine = row(appId, user, peer);
+    MemoryConversation mine = row(appId, user, peer);
     NavigableSet<Long> ids = conversationIds.get(pairKey(appId, user, peer));
     if (mine == null || ids == null) {
       return Future.succeededFuture(new HistoryResult(List.of(), false, 0, 0));
@@ -234,7 +218,7 @@ public final class MemoryChatStore implements ChatStore {
         more = true;
         break;
       }
-      page.add(messages.get(new MsgKey(appId, id)));
+      page.add(view(new MsgKey(appId, id)));
     }
     Collections.reverse(page);
     return Future.succeededFuture(new HistoryResult(page, more, mine.messageCount, mine.peerReadMessageId));
@@ -242,14 +226,14 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<UnreadResult> unread(String appId, String user, String peer, int limit) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, user), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, user), Map.of());
     long total = 0;
     TreeSet<MsgKey> candidates = new TreeSet<>(Comparator.comparingLong(MsgKey::id));
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
       if (peer != null && !peer.equals(e.getKey())) {
         continue;
       }
-      Row r = e.getValue();
+      MemoryConversation r = e.getValue();
       total += r.unreadCount;
       if (r.unreadCount == 0) {
         continue;
@@ -266,17 +250,17 @@ public final class MemoryChatStore implements ChatStore {
     }
     List<ChatMessage> out = new ArrayList<>(candidates.size());
     for (MsgKey k : candidates) {
-      out.add(messages.get(k));
+      out.add(view(k));
     }
     return Future.succeededFuture(new UnreadResult(out, total));
   }
 
   @Override
   public synchronized Future<UnreadTotals> unreadTotals(String appId, String user, int top) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, user), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, user), Map.of());
     long total = 0;
     List<Map.Entry<String, Long>> nonZero = new ArrayList<>();
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
       total += e.getValue().unreadCount;
       if (e.getValue().unreadCount > 0) {
         nonZero.add(Map.entry(e.getKey(), e.getValue().unreadCount));
@@ -292,12 +276,12 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, owner), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, owner), Map.of());
     List<Head> out = new ArrayList<>();
-    for (Map.Entry<String, Row> e : rows.entrySet()) {
-      Row r = e.getValue();
+    for (Map.Entry<String, MemoryConversation> e : rows.entrySet()) {
+      MemoryConversation r = e.getValue();
       if (sinceMs == null || r.updatedAt >= sinceMs) {
-        out.add(new Head(r.view(e.getKey()), messages.get(new MsgKey(appId, r.lastMessageId))));
+        out.add(new Head(r.view(e.getKey()), view(new MsgKey(appId, r.lastMessageId))));
       }
     }
     out.sort(Comparator.comparingLong((Head h) -> h.conversation().lastMessageId()).reversed());
@@ -307,7 +291,7 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
     List<ChatMessage> out = new ArrayList<>();
-    for (Long id : undeliveredByReceiver.getOrDefault(key(appId, receiver), new TreeSet<>())) {
+    for (long id : inboxes.undelivered(appId, receiver)) {
       if (out.size() == limit) {
         break;
       }
@@ -319,21 +303,18 @@ public final class MemoryChatStore implements ChatStore {
   @Override
   public synchronized Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit) {
     List<ChatMessage> out = new ArrayList<>();
-    for (MsgKey k : undeliveredAll.subSet(new MsgKey("", fromId), true, new MsgKey("", toId + 1), false)) {
-      if (out.size() == limit) {
-        break;
-      }
-      out.add(messages.get(k));
-    }
-    return Future.succeededFuture(out);
+    inboxes.undeliveredBetween(fromId, toId).forEach(r -> out.add(messages.get(new MsgKey(r.appId(), r.messageId()))));
+    out.sort(Comparator.comparingLong(ChatMessage::messageId));
+    return Future.succeededFuture(out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out);
   }
 
   @Override
   public synchronized Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
-    List<Map.Entry<String, Row>> rows = new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
+    List<Map.Entry<String, MemoryConversation>> rows =
+      new ArrayList<>(conversations.getOrDefault(key(appId, owner), Map.of()).entrySet());
     long firstId = IdGenerator.firstIdAt(sinceMs);
     rows.removeIf(e -> e.getValue().lastMessageId < firstId);
-    rows.sort(Comparator.comparingLong((Map.Entry<String, Row> e) -> e.getValue().lastMessageId).reversed());
+    rows.sort(Comparator.comparingLong((Map.Entry<String, MemoryConversation> e) -> e.getValue().lastMessageId).reversed());
     List<String> out = new ArrayList<>();
     for (int i = 0; i < Math.min(limit, rows.size()); i++) {
       out.add(rows.get(i).getKey());
@@ -343,7 +324,7 @@ public final class MemoryChatStore implements ChatStore {
 
   @Override
   public synchronized Future<Set<String>> contactsAmong(String appId, String owner, Collection<String> candidates) {
-    Map<String, Row> rows = conversations.getOrDefault(key(appId, owner), Map.of());
+    Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, owner), Map.of());
     Set<String> out = new HashSet<>();
     for (String c : candidates) {
       if (rows.containsKey(c)) {

@@ -3,7 +3,6 @@ package com.seedim.im.chat.store;
 import com.seedim.im.testkit.Codes;
 import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.proto.ErrorCode;
-import com.seedim.im.common.proto.ProtocolException;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,11 +13,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The {@link ChatStore} contract, run against every implementation. Each test uses its own app id, so tests
@@ -403,10 +402,57 @@ abstract class ChatStoreContract {
   }
 
   @Test
-  @DisplayName("migrate is idempotent")
-  void migrateTwice() {
-    store().migrate().await();
-    store().migrate().await();
-    assertThatThrownBy(() -> store().retract(newApp(), "a", 1L, 0, 1).await()).isInstanceOf(ProtocolException.class);
+  @DisplayName("acks in any order and subset: 3 and 5 of 1..6, then 1, 2 (with 3 again), 4 and 6; replay after each step; the watermark compacts")
+  void outOfOrderAcks() {
+    String app = newApp();
+    List<ChatMessage> m = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      m.add(send(store(), app, "alice", "bob", "m" + i));
+    }
+    assertThat(ack(app, m, 3, 5)).containsExactly(id(m, 3), id(m, 5));
+    assertThat(replay(app)).containsExactly(id(m, 1), id(m, 2), id(m, 4), id(m, 6));
+    assertThat(watermark(app, "bob")).isEqualTo(new Watermark(0, new TreeSet<>(List.of(3L, 5L))));
+    assertThat(store().message(app, id(m, 5)).await().delivered()).isTrue();
+    assertThat(store().message(app, id(m, 4)).await().delivered()).isFalse();
+    assertThat(ack(app, m, 1)).containsExactly(id(m, 1));
+    assertThat(replay(app)).containsExactly(id(m, 2), id(m, 4), id(m, 6));
+    assertThat(watermark(app, "bob")).isEqualTo(new Watermark(1, new TreeSet<>(List.of(3L, 5L))));
+    assertThat(ack(app, m, 2, 3)).as("3 was acked before").containsExactly(id(m, 2));
+    assertThat(replay(app)).containsExactly(id(m, 4), id(m, 6));
+    assertThat(watermark(app, "bob")).isEqualTo(new Watermark(3, new TreeSet<>(List.of(5L))));
+    assertThat(ack(app, m, 4, 6)).containsExactly(id(m, 4), id(m, 6));
+    assertThat(replay(app)).isEmpty();
+    assertThat(watermark(app, "bob")).as("compacted").isEqualTo(new Watermark(6, new TreeSet<>()));
+    assertThat(store().history(app, "bob", "alice", null, 0, 10).await().messages()).allMatch(ChatMessage::delivered);
+    assertThat(store().undeliveredBetween(id(m, 1), id(m, 6), 100).await()).extracting(ChatMessage::appId)
+      .doesNotContain(app);
+    // a retracted message counts as delivered: the watermark passes it
+    for (int i = 7; i <= 9; i++) {
+      m.add(send(store(), app, "alice", "bob", "m" + i));
+    }
+    store().retract(app, "alice", id(m, 8), System.currentTimeMillis(), 120).await();
+    assertThat(ack(app, m, 7)).containsExactly(id(m, 7));
+    assertThat(replay(app)).containsExactly(id(m, 9));
+    assertThat(ack(app, m, 8, 9)).as("8 is retracted").containsExactly(id(m, 9));
+    assertThat(watermark(app, "bob")).isEqualTo(new Watermark(9, new TreeSet<>()));
+  }
+
+  /** The receiver's delivered watermark and acks above it, as the implementation stores them. */
+  protected abstract Watermark watermark(String app, String receiver);
+
+  private static long id(List<ChatMessage> m, int n) {
+    return m.get(n - 1).messageId();
+  }
+
+  private List<Long> ack(String app, List<ChatMessage> m, int... n) {
+    List<Long> ids = new ArrayList<>();
+    for (int i : n) {
+      ids.add(id(m, i));
+    }
+    return store().markDelivered(app, "bob", ids).await().stream().map(ChatMessage::messageId).toList();
+  }
+
+  private List<Long> replay(String app) {
+    return store().undelivered(app, "bob", 100).await().stream().map(ChatMessage::messageId).toList();
   }
 }

@@ -10,4 +10,9 @@ class MemoryChatStoreTest extends ChatStoreContract {
   protected ChatStore store() {
     return store;
   }
+
+  @Override
+  protected Watermark watermark(String app, String receiver) {
+    return store.watermark(app, receiver);
+  }
 }

@@ -18,27 +18,37 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The contract on the machine's real MariaDB, in a database created for this class and dropped after it. */
+/** The contract on the machine's real MariaDB, in a database created (and migrated) for this class and dropped after it. */
 @ExtendWith(VertxExtension.class)
 @DisplayName("ChatStore contract: MySQL")
 class MySqlChatStoreTest extends ChatStoreContract {
   static final String HOST = System.getenv().getOrDefault("IM_TEST_MYSQL_HOST", "127.0.0.1");
-  private static final MySQLConnectOptions SERVER = new MySQLConnectOptions().setHost(HOST).setPort(3306).setUser("root")
+  static final MySQLConnectOptions SERVER = new MySQLConnectOptions().setHost(HOST).setPort(3306).setUser("root")
     .setPassword("").setCharset("utf8mb4");
   private static Pool pool;
   private static String database;
   private static MySqlChatStore store;
 
-  @BeforeAll
-  static void createDatabase(Vertx vertx) {
-    database = "chatc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  /** A new empty database; returns its name. */
+  static String createDatabase(Vertx vertx, String prefix) {
+    String name = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Pool admin = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(SERVER).using(vertx).build();
-    admin.query("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").execute()
+    admin.query("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").execute()
       .eventually(admin::close).await();
+    return name;
+  }
+
+  static ChatMigrations.Target target(String database) {
+    return new ChatMigrations.Target(HOST, 3306, "root", "", database);
+  }
+
+  @BeforeAll
+  static void createDatabase(Vertx vertx) throws Exception {
+    database = createDatabase(vertx, "chatc_");
+    ChatMigrations.run(target(database));
     pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(6))
       .connectingTo(new MySQLConnectOptions(SERVER).setDatabase(database).setPipeliningLimit(256)).using(vertx).build();
     store = new MySqlChatStore(pool);
-    store.migrate().await();
   }
 
   @AfterAll
@@ -55,14 +65,12 @@ class MySqlChatStoreTest extends ChatStoreContract {
     return store;
   }
 
-  @Test
-  @DisplayName("migrate drops the idx_recent index of databases created by earlier versions, and only then")
-  void migrateDropsIdxRecent() {
-    pool.query("ALTER TABLE chat_conversations ADD INDEX idx_recent (app_id, owner, updated_at)").execute().await();
-    store.migrate().await();
-    store.migrate().await();
-    long n = pool.query(ChatSchema.HAS_IDX_RECENT).execute().await().iterator().next().getLong("n");
-    assertThat(n).isZero();
+  @Override
+  protected Watermark watermark(String app, String receiver) {
+    var rows = pool.preparedQuery("SELECT delivered_seq, acked_above FROM chat_deliveries WHERE app_id = ? AND user_id = ?")
+      .execute(Tuple.of(app, receiver)).await();
+    return rows.size() == 0 ? Watermark.empty()
+      : Watermark.of(rows.iterator().next().getLong("delivered_seq"), rows.iterator().next().getString("acked_above"));
   }
 
   @Test
@@ -76,5 +84,16 @@ class MySqlChatStoreTest extends ChatStoreContract {
     Row rows = pool.preparedQuery("SELECT COUNT(*) AS n FROM chat_conversations WHERE unread_count > 0").execute(Tuple.tuple())
       .await().iterator().next();
     assertThat(rows.getLong("n")).isPositive();
+  }
+
+  @Test
+  @DisplayName("after concurrent traffic each inbox numbers its messages 1..last_seq without gaps or repeats")
+  void sequencesDense() {
+    concurrency();
+    Row bad = pool.query("SELECT COUNT(*) AS n FROM chat_inboxes i WHERE i.last_seq <> (SELECT COUNT(DISTINCT m.seq) "
+      + "FROM chat_messages m WHERE m.app_id = i.app_id AND m.receiver = i.user_id AND m.seq BETWEEN 1 AND i.last_seq) "
+      + "OR i.last_seq <> (SELECT COUNT(*) FROM chat_messages m WHERE m.app_id = i.app_id AND m.receiver = i.user_id)")
+      .execute().await().iterator().next();
+    assertThat(bad.getLong("n")).isZero();
   }
 }

@@ -1,0 +1,89 @@
+package com.seedim.im.chat.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The chat schema's versioned migrations ({@code db/migration/V*.sql}, Flyway), run once per node start before the
+ * chat service serves, instead of DDL at every start. Nodes starting at once migrate one after the other under a
+ * MariaDB named lock (see {@link #run}), and each later one finds nothing to do.
+ *
+ * <p>V1 is the schema as nodes created it before, written idempotently: a database from those versions (tables, no
+ * history) is baselined at version 0 and runs V1 as a no-op, then V2 moves its data. The history table is the chat
+ * service's own ({@value #HISTORY_TABLE}), so other services of the same database can version theirs apart.
+ */
+public final class ChatMigrations {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatMigrations.class);
+  static final String HISTORY_TABLE = "chat_schema_history";
+  private static final String LOCATION = "classpath:db/migration";
+  private static final String LOCK_PREFIX = "chat_migrations.";
+  /** How long a node waits for another's migrations (a data move on a large table takes a while). */
+  private static final int LOCK_WAIT_S = 600;
+
+  /** Where and as whom to connect (JDBC: the lock's connection and Flyway's are opened and closed for the run). */
+  public record Target(String host, int port, String user, String password, String database) {
+    String jdbcUrl() {
+      return "jdbc:mariadb://" + host + ":" + port + "/" + database;
+    }
+  }
+
+  /** Runs the migrations off the event loop (JDBC blocks); completes on the caller's context. */
+  public static Future<Void> migrate(Vertx vertx, Target target) {
+    return vertx.executeBlocking(() -> {
+      MigrateResult r = run(target);
+      LOG.info("chat schema of {}: {} migrations applied by this node", target.database(), r.migrationsExecuted);
+      return null;
+    }, false);
+  }
+
+  /**
+   * Blocking. Flyway locks each migration, but not its first look at a fresh database: a second node then finds the
+   * history table the first just created, still empty, and fails to baseline it. So nodes take turns on a named lock
+   * of their own (per database, held by one JDBC connection opened for the run; closing it releases the lock).
+   */
+  static MigrateResult run(Target target) throws SQLException {
+    try (Connection conn = DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+      String lock = LOCK_PREFIX + target.database();
+      try (PreparedStatement get = conn.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+        get.setString(1, lock);
+        get.setInt(2, LOCK_WAIT_S);
+        try (ResultSet rs = get.executeQuery()) {
+          if (!rs.next() || rs.getInt(1) != 1) {
+            throw new SQLException("chat schema migrations: lock " + lock + " not acquired within " + LOCK_WAIT_S + " s");
+          }
+        }
+      }
+      try {
+        return configure(target).load().migrate();
+      } finally {
+        try (PreparedStatement release = conn.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+          release.setString(1, lock);
+          release.executeQuery().close();
+        }
+      }
+    }
+  }
+
+  static FluentConfiguration configure(Target target) {
+    return Flyway.configure(ChatMigrations.class.getClassLoader())
+      .dataSource(target.jdbcUrl(), target.user(), target.password())
+      .locations(LOCATION)
+      .table(HISTORY_TABLE)
+      .baselineOnMigrate(true)
+      .baselineVersion("0");
+  }
+
+  private ChatMigrations() {
+  }
+}

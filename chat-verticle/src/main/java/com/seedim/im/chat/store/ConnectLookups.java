@@ -1,0 +1,71 @@
+package com.seedim.im.chat.store;
+
+import com.seedim.im.chat.store.ChatStore.Head;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The lookups of a connect (heads, undelivered replay, recent peers), grouped: the lookups of many users run as
+ * one statement with one {@code UNION ALL} branch per user, each with its own index range and {@code LIMIT}, padded
+ * with branches for {@link #NOBODY} to a power of two so the statement comes in a few shapes that stay prepared. A
+ * reconnect storm then costs MariaDB one statement per batch instead of three per socket. Each branch is pinned to
+ * its index: stale statistics once made MariaDB walk delete-marked index entries for seconds.
+ */
+final class ConnectLookups {
+  /** Most users per batched lookup statement. */
+  static final int BATCH_MAX = 64;
+  /** A user id no user has (ids are never empty). */
+  private static final String NOBODY = "";
+
+  /** One user's lookup: its app, the user, a lower bound (a time or an id) and a row limit. */
+  record Lookup(String appId, String user, long since, int limit) {
+  }
+
+  final GroupCommit<Lookup, List<Head>> heads;
+  final GroupCommit<Lookup, List<ChatMessage>> undelivered;
+  final GroupCommit<Lookup, List<String>> recentPeers;
+  private final Pool pool;
+
+  ConnectLookups(Pool pool, int maxInFlight, long deadlineMs) {
+    this.pool = pool;
+    heads = group("heads lookup", maxInFlight, deadlineMs, ChatSql.HEADS_BRANCH,
+      r -> new Head(ChatRows.conversation(r), ChatRows.message(r)));
+    undelivered = group("undelivered lookup", maxInFlight, deadlineMs, ChatSql.UNDELIVERED_BRANCH, ChatRows::message);
+    recentPeers = group("recent peers lookup", maxInFlight, deadlineMs, ChatSql.RECENT_PEERS_BRANCH, r -> r.getString("peer"));
+  }
+
+  private <T> GroupCommit<Lookup, List<T>> group(String name, int maxInFlight, long deadlineMs, String branch,
+                                                  Function<Row, T> map) {
+    return new GroupCommit<>(name, maxInFlight, GroupCommit.Take.upTo(BATCH_MAX), asks -> run(asks, branch, map), null,
+      deadlineMs);
+  }
+
+  private <T> Future<List<List<T>>> run(List<Lookup> asks, String branch, Function<Row, T> map) {
+    int branches = asks.size() == 1 ? 1 : Integer.highestOneBit(asks.size() - 1) << 1;
+    Tuple t = Tuple.tuple();
+    for (int i = 0; i < branches; i++) {
+      Lookup l = i < asks.size() ? asks.get(i) : null;
+      t.addInteger(i).addString(l == null ? asks.get(0).appId() : l.appId()).addString(l == null ? NOBODY : l.user())
+        .addLong(l == null ? 0L : l.since()).addInteger(l == null ? 0 : l.limit());
+    }
+    return pool.preparedQuery(ChatSql.unionAll(branch, branches)).execute(t).map(rows -> {
+      List<List<T>> out = new ArrayList<>(asks.size());
+      for (int i = 0; i < asks.size(); i++) {
+        out.add(new ArrayList<>());
+      }
+      for (Row r : rows) {
+        int k = ((Number) r.getValue("k")).intValue();
+        if (k < asks.size()) {
+          out.get(k).add(map.apply(r));
+        }
+      }
+      return out;
+    });
+  }
+}

@@ -1,0 +1,40 @@
+package com.seedim.im.chat.store;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Watermark: acks in any order compact into the watermark")
+class WatermarkTest {
+
+  private static Watermark of(long delivered, Long... above) {
+    return new Watermark(delivered, new TreeSet<>(List.of(above)));
+  }
+
+  @Test
+  @DisplayName("in order, out of order, repeated and below the mark")
+  void acks() {
+    Watermark w = Watermark.empty().ack(List.of(3L, 5L));
+    assertThat(w).isEqualTo(of(0, 3L, 5L));
+    assertThat(w.isDelivered(3)).isTrue();
+    assertThat(w.isDelivered(4)).isFalse();
+    assertThat(w.ack(List.of(1L))).isEqualTo(of(1, 3L, 5L));
+    assertThat(w.ack(List.of(1L, 2L))).isEqualTo(of(3, 5L));
+    assertThat(w.ack(List.of(1L, 2L, 4L, 6L))).isEqualTo(of(6));
+    assertThat(of(6).ack(List.of(2L, 6L))).as("at or below the mark: nothing changes").isEqualTo(of(6));
+    assertThat(of(6).ack(List.of(7L, 7L))).isEqualTo(of(7));
+  }
+
+  @Test
+  @DisplayName("stored form: the acks above as a comma-separated list")
+  void storedForm() {
+    assertThat(of(1, 3L, 5L).aboveList()).isEqualTo("3,5");
+    assertThat(of(1).aboveList()).isEmpty();
+    assertThat(Watermark.of(1, "3,5")).isEqualTo(of(1, 3L, 5L));
+    assertThat(Watermark.of(4, "")).isEqualTo(of(4));
+  }
+}
