@@ -356,8 +356,11 @@ final class Soak {
     if (ids.isEmpty()) {
       return a;
     }
-    String rows = Services.sql("SELECT message_id, receiver, delivered FROM " + s.soakDatabase + ".chat_messages WHERE message_id IN ("
-      + String.join(",", ids) + ")");
+    // delivered = at or under the receiver's watermark, acked above it, or retracted (the chat store's model)
+    String rows = Services.sql("SELECT m.message_id, m.receiver, (m.retracted = 1 OR COALESCE(m.seq <= d.delivered_seq"
+      + " OR FIND_IN_SET(m.seq, d.acked_above) > 0, FALSE)) AS delivered FROM " + s.soakDatabase + ".chat_messages m"
+      + " LEFT JOIN " + s.soakDatabase + ".chat_deliveries d ON d.app_id = m.app_id AND d.user_id = m.receiver"
+      + " WHERE m.message_id IN (" + String.join(",", ids) + ")");
     for (String l : rows.split("\n")) {
       if (!l.isBlank()) {
         a.add(l.trim());

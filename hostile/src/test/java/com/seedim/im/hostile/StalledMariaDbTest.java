@@ -1,5 +1,6 @@
 package com.seedim.im.hostile;
 
+import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.chat.store.MySqlChatStore;
 import com.seedim.im.chat.store.NewMessage;
 import com.seedim.im.testkit.TestServer;
@@ -75,9 +76,10 @@ class StalledMariaDbTest {
   @Test
   void sendsFailWithinTheDeadlineAndTheQueueIsBounded() throws Exception {
     MySqlChatStore store = new MySqlChatStore(pool);
-    // migrate and one send through the proxy while MariaDB answers
+    // migrate (directly: Flyway runs on JDBC) and one send through the proxy while MariaDB answers
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    vertx.runOnContext(v -> store.migrate().compose(x -> store.insert(message(0), 0).mapEmpty())
+    ChatMigrations.Target schema = new ChatMigrations.Target(TestServer.MYSQL_HOST, 3306, "root", "", database);
+    vertx.runOnContext(v -> ChatMigrations.migrate(vertx, schema).compose(x -> store.insert(message(0), 0).mapEmpty())
       .onComplete(ar -> {
         if (ar.succeeded()) {
           ready.complete(null);
