@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -68,9 +69,36 @@ public class ChatVerticle extends VerticleBase {
     this.config = ChatConfig.of(infra.config());
   }
 
+  /** How many instances the launcher deploys ({@code chat.instances}, default one per core). */
+  public static int instances(ServerConfig config) {
+    return ChatConfig.of(config).instances();
+  }
+
+  /**
+   * The one chat instance of a process that runs the undelivered sweeper (each message is claimed cluster-wide anyway;
+   * this saves the other instances the reads). Released on stop, so a redeployed instance takes it over.
+   */
+  static final class SweeperClaim {
+    private final AtomicReference<ChatVerticle> owner = new AtomicReference<>();
+
+    boolean claim(ChatVerticle v) {
+      return owner.compareAndSet(null, v);
+    }
+
+    void release(ChatVerticle v) {
+      owner.compareAndSet(v, null);
+    }
+
+    boolean claimed() {
+      return owner.get() != null;
+    }
+  }
+
   @Override
   public Future<?> start() {
-    store = infra.durable() ? new MySqlChatStore(infra.mysql()) : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
+    // one store per process, whatever the number of chat instances: one group commit, one memory in dev mode
+    store = infra.durable() ? infra.shared(MySqlChatStore.class, () -> new MySqlChatStore(infra.mysql()))
+      : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
     words = new SensitiveWords(store);
     Formatters formatters = new Formatters();
     chat = new ChatService(infra, store, words, formatters);
@@ -82,8 +110,10 @@ public class ChatVerticle extends VerticleBase {
       .compose(v -> words.loadAll(apps.all()))
       .compose(v -> register())
       .onSuccess(v -> {
-        sweepTimer = vertx.setPeriodic(config.sweepPeriodMs(),
-          t -> sweeper.sweep(System.currentTimeMillis(), config.sweepMinAgeMs()));
+        if (infra.shared(SweeperClaim.class, SweeperClaim::new).claim(this)) {
+          sweepTimer = vertx.setPeriodic(config.sweepPeriodMs(),
+            t -> sweeper.sweep(System.currentTimeMillis(), config.sweepMinAgeMs()));
+        }
         LOG.info("chat service started ({} store) on {}", infra.durable() ? "MySQL" : "memory", addresses());
       });
   }
@@ -195,6 +225,7 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
+      infra.shared(SweeperClaim.class, SweeperClaim::new).release(this);
     }
     if (presence != null) {
       presence.close();

@@ -38,8 +38,11 @@ abstract class ChatEndToEndContract {
   private static final Duration QUIET = Duration.ofMillis(600);
   protected static TestServer server;
 
+  /** As a node deploys chat on a 2-core machine: two instances on two event loops, one store, one sweeper. */
+  static final int CHAT_INSTANCES = 2;
+
   protected static TestServer start(Vertx vertx, boolean durable) {
-    return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new)
+    return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new, CHAT_INSTANCES)
       .app(new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
         .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS))
       .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
@@ -65,6 +68,28 @@ abstract class ChatEndToEndContract {
 
   static JsonObject msg(String to, String text) {
     return new JsonObject().put("msgType", 130).put("receiveUserId", to).put("message", text).mergeIn(TestServer.chatSign("", to));
+  }
+
+  @Test
+  @DisplayName("two chat instances: pipelined 130s of one connection reach the receiver in send order, one sweeper runs")
+  void instancesKeepConnectionOrder() {
+    TestClient alice = server.connect(u("alice"));
+    TestClient bob = server.connect(u("bob"));
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      alice.send(signed(alice, bob.userId, "m" + i).put("unique", "order-" + i));
+    }
+    List<String> received = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      received.add(bob.await(f -> f.getInteger("msgType") == 140 && f.getString("message").startsWith("m")).getString("message"));
+    }
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sent.add("m" + i);
+    }
+    assertThat(received).containsExactlyElementsOf(sent);
+    assertThat(server.infra().shared(ChatVerticle.SweeperClaim.class, ChatVerticle.SweeperClaim::new).claimed())
+      .as("one of the %d instances runs the undelivered sweeper", CHAT_INSTANCES).isTrue();
   }
 
   static JsonObject signed(TestClient from, String to, String text) {

@@ -133,27 +133,32 @@ public final class ImNode {
     banner.forEach(LOG::warn);
   }
 
+  /** A service verticle and how many instances of it a node runs (each instance on its own event loop). */
+  private record Service(Function<Infra, Deployable> factory, int instances) {
+  }
+
   private static Future<ImNode> deploy(Vertx vertx, Infra infra, ServerConfig cfg, Set<Role> roles) {
-    List<Function<Infra, Deployable>> services = new ArrayList<>();
+    List<Service> services = new ArrayList<>();
     if (roles.contains(Role.CHAT)) {
-      services.add(ChatVerticle::new);
+      services.add(new Service(ChatVerticle::new, ChatVerticle.instances(cfg)));
     }
     if (roles.contains(Role.QUEUE)) {
-      services.add(QueueVerticle::new);
+      services.add(new Service(QueueVerticle::new, 1));
     }
     if (roles.contains(Role.ROOM)) {
-      services.add(RoomVerticle::new);
+      services.add(new Service(RoomVerticle::new, 1));
     }
     if (roles.contains(Role.SIGNALING)) {
-      services.add(SignalingVerticle::new);
+      services.add(new Service(SignalingVerticle::new, 1));
     }
     List<String> serviceIds = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (Function<Infra, Deployable> f : services) {
-      chain = chain.compose(v -> vertx.deployVerticle(f.apply(infra)).map(id -> {
-        serviceIds.add(id);
-        return null;
-      }));
+    for (Service service : services) {
+      chain = chain.compose(v -> vertx.deployVerticle(() -> service.factory().apply(infra),
+        new DeploymentOptions().setInstances(service.instances())).map(id -> {
+          serviceIds.add(id);
+          return null;
+        }));
     }
     int gatewayInstances = cfg.gatewayInstances();
     List<String> gatewayIds = new ArrayList<>();
@@ -180,9 +185,9 @@ public final class ImNode {
       }
       node.management = m;
       return m.start(cfg.managementHost(), cfg.managementPort()).map(x -> node);
-    }).onSuccess(node -> LOG.info("node up: roles {}, {} mode, stores {}, clustered {}, management port {}", roles,
-      cfg.dev() ? "dev" : "production", infra.durable() ? "MySQL+Redis" : "in-memory", vertx.isClustered(),
-      node.management.port()));
+    }).onSuccess(node -> LOG.info("node up: roles {} ({} chat instances), {} mode, stores {}, clustered {}, management port {}",
+      roles, roles.contains(Role.CHAT) ? ChatVerticle.instances(cfg) : 0, cfg.dev() ? "dev" : "production",
+      infra.durable() ? "MySQL+Redis" : "in-memory", vertx.isClustered(), node.management.port()));
   }
 
   public Vertx vertx() {

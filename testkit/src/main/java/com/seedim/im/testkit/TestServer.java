@@ -6,6 +6,7 @@ import com.seedim.im.common.infra.ManagementServer;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.gateway.GatewayVerticle;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -76,6 +77,7 @@ public final class TestServer implements AutoCloseable {
     private final JsonObject app = new JsonObject();
     private final JsonObject server = new JsonObject();
     private final List<Function<Infra, Deployable>> verticles = new ArrayList<>();
+    private final List<Integer> instances = new ArrayList<>();
     private final List<JsonObject> extraApps = new ArrayList<>();
     private String redisUri = REDIS_URI;
     private String mysqlHost = MYSQL_HOST;
@@ -129,7 +131,13 @@ public final class TestServer implements AutoCloseable {
 
     /** A verticle to deploy next to the gateway (deployed before it). */
     public Builder verticle(Function<Infra, Deployable> factory) {
+      return verticle(factory, 1);
+    }
+
+    /** {@code instances} instances of a verticle (each on its own event loop), deployed before the gateway. */
+    public Builder verticle(Function<Infra, Deployable> factory, int instances) {
       verticles.add(factory);
+      this.instances.add(instances);
       return this;
     }
 
@@ -157,8 +165,9 @@ public final class TestServer implements AutoCloseable {
       Vertx vertx = own ? Vertx.vertx() : this.vertx;
       try {
         Infra infra = Infra.create(vertx, cfg).await();
-        for (Function<Infra, Deployable> f : verticles) {
-          vertx.deployVerticle(f.apply(infra)).await();
+        for (int i = 0; i < verticles.size(); i++) {
+          Function<Infra, Deployable> f = verticles.get(i);
+          vertx.deployVerticle(() -> f.apply(infra), new DeploymentOptions().setInstances(instances.get(i))).await();
         }
         GatewayVerticle gw = new GatewayVerticle(infra);
         vertx.deployVerticle(gw).await();
