@@ -58,6 +58,8 @@ class ChatBusTest {
   private static Infra infra;
   private static ChatVerticle verticle;
   private static final List<JsonObject> pushes = new ArrayList<>();
+  /** The stand-in room service never answers whether someone shares a room with this user. */
+  private static final String SILENT_ROOM_USER = "silent9";
 
   @BeforeAll
   static void deploy(Vertx injected) {
@@ -71,6 +73,9 @@ class ChatBusTest {
     List<String> room = List.of("agent7", "cust7");
     vertx.eventBus().consumer(Addresses.ROOM_SHARE, m -> {
       RoomShareQuery q = BusMessages.read(m.body(), RoomShareQuery.class, RoomShareQuery::fromJson);
+      if (SILENT_ROOM_USER.equals(q.userB())) {
+        return; // a room service that never answers about this user
+      }
       m.reply(room.contains(q.userA()) && room.contains(q.userB()) && !q.userA().equals(q.userB()));
     }).completion().await();
     verticle = new ChatVerticle(infra);
@@ -158,6 +163,21 @@ class ChatBusTest {
     assertThat(refused.getBoolean("noAck")).isTrue();
     assertThat(refused.getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
     assertThat(refused.getJsonObject("reply").getString("receiveUserId")).isEqualTo("stranger");
+  }
+
+  @Test
+  @DisplayName("a room service that does not answer: the 130 fails UNAVAILABLE within half the bus timeout, nothing stored")
+  void silentRoomService() {
+    RequestContext agent = online("agent7", "desk");
+    JsonObject frame = new JsonObject().put("msgType", 130).put("receiveUserId", SILENT_ROOM_USER).put("message", "hello?");
+    long t0 = System.currentTimeMillis();
+    assertThatThrownBy(() -> request(MsgType.SEND.address(), new FrameRequest(agent, frame)))
+      .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(ErrorCode.UNAVAILABLE.busCode()));
+    long busTimeoutMs = infra.config().busTimeoutMs();
+    assertThat(System.currentTimeMillis() - t0).isBetween(busTimeoutMs / 2 - 100, busTimeoutMs - 500);
+    JsonObject unread = request(MsgType.UNREAD_TOTAL.address(), new FrameRequest(
+      new RequestContext(APP, SILENT_ROOM_USER, "d", "user", null, null), new JsonObject().put("msgType", 180)));
+    assertThat(unread.getJsonObject("reply").getLong("total", 0L)).as("nothing stored for %s", SILENT_ROOM_USER).isZero();
   }
 
   @Test

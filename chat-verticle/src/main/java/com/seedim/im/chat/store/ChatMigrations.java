@@ -1,5 +1,6 @@
 package com.seedim.im.chat.store;
 
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.flywaydb.core.Flyway;
@@ -33,10 +34,19 @@ public final class ChatMigrations {
 
   /** Where and as whom to connect (JDBC: the lock's connection and Flyway's are opened and closed for the run). */
   public record Target(String host, int port, String user, String password, String database) {
+    /**
+     * Bounded in time like every store call: a MariaDB that does not answer the connect (or its handshake) fails the
+     * start after {@link Deadlines#CONNECT_TIMEOUT_MS}; one that stops answering mid-run fails it after
+     * {@link #SOCKET_TIMEOUT_MS}, long enough for the lock wait and a data move.
+     */
     String jdbcUrl() {
-      return "jdbc:mariadb://" + host + ":" + port + "/" + database;
+      return "jdbc:mariadb://" + host + ":" + port + "/" + database + "?connectTimeout=" + Deadlines.CONNECT_TIMEOUT_MS
+        + "&socketTimeout=" + SOCKET_TIMEOUT_MS;
     }
   }
+
+  /** The longest a migration run waits for one answer of MariaDB: the lock wait plus a minute. */
+  static final int SOCKET_TIMEOUT_MS = (LOCK_WAIT_S + 60) * 1000;
 
   /** Runs the migrations off the event loop (JDBC blocks); completes on the caller's context. */
   public static Future<Void> migrate(Vertx vertx, Target target) {

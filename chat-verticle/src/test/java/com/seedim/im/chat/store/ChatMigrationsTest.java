@@ -1,5 +1,7 @@
 package com.seedim.im.chat.store;
 
+import com.seedim.im.common.store.Deadlines;
+import com.seedim.im.testkit.faults.BlackholeProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Flyway migrations on the machine's MariaDB, each test in a fresh database dropped after it. */
 @ExtendWith(VertxExtension.class)
@@ -37,6 +40,19 @@ class ChatMigrationsTest {
       pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await();
     } finally {
       pool.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("a MariaDB that accepts the connection but never answers fails the start within the connect deadline")
+  void silentDatabaseFailsTheStart(Vertx vertx) {
+    try (BlackholeProxy proxy = new BlackholeProxy(MySqlChatStoreTest.HOST, 3306)) {
+      proxy.blackhole();
+      long t0 = System.currentTimeMillis();
+      Future<Void> run = ChatMigrations.migrate(vertx, new ChatMigrations.Target("127.0.0.1", proxy.port(), "root", "", "chatm_silent"));
+      assertThatThrownBy(run::await).hasMessageContaining("timeout");
+      assertThat(System.currentTimeMillis() - t0).as("failed after the connect deadline, not hung")
+        .isBetween((long) Deadlines.CONNECT_TIMEOUT_MS - 100, 4L * Deadlines.CONNECT_TIMEOUT_MS);
     }
   }
 
