@@ -51,12 +51,6 @@ public final class Handlers {
     Future<R> handle(T message);
   }
 
-  /** A handler of an internal request whose reply is any JSON object. */
-  @FunctionalInterface
-  public interface JsonHandler {
-    Future<JsonObject> handle(JsonObject body);
-  }
-
   private Handlers() {
   }
 
@@ -73,13 +67,8 @@ public final class Handlers {
     return adapt(name, body -> BusMessages.read(body, type, fromJson), m -> null, h::handle);
   }
 
-  /** An internal request read as JSON (a record sent to it is read through its {@code toJson()}). */
-  public static Handler<Message<Object>> json(String name, JsonHandler h) {
-    return adapt(name, BusMessages::json, j -> null, h::handle);
-  }
-
   /**
-   * The one adapter behind the three above: reads the body, runs the handler (a throw is a failed future), records
+   * The one adapter behind the two above: reads the body, runs the handler (a throw is a failed future), records
    * its latency by outcome and replies or fails the message.
    *
    * @param who the client a request came from, for the failure log (null when it is not a client's request)

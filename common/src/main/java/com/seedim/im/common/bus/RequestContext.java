@@ -42,14 +42,4 @@ public record RequestContext(String appId, String userId, String deviceId, Strin
     return new RequestContext(j.getString("appId"), j.getString("userId"), j.getString("deviceId"),
       j.getString("role", ROLE_USER), j.getString("connId"), j.getString("gateway"));
   }
-
-  /** The context carried in a bus request body {@code {ctx, frame}}. */
-  public static RequestContext of(JsonObject body) {
-    return fromJson(body.getJsonObject("ctx"));
-  }
-
-  /** A bus request body: {@code {ctx, frame}}. */
-  public JsonObject request(JsonObject frame) {
-    return new JsonObject().put("ctx", toJson()).put("frame", frame);
-  }
 }
