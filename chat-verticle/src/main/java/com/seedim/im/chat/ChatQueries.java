@@ -81,19 +81,29 @@ final class ChatQueries {
   }
 
   /** The {@code self} pushes of a new connection: 1170 heads newest first, then undelivered 140s oldest first. */
-  Future<JsonArray> replay(AppConfig app, RequestContext ctx, Long headsSince) {
+  /** What a connect replays (1170 heads, undelivered 140s) and, when {@code firstDevice}, the peers it may tell. */
+  record Replay(JsonArray self, List<String> recentPeers) {
+  }
+
+  /**
+   * One store read for the whole connect: heads, undelivered messages and, for a first device (which may announce
+   * 200), its recent peers (the contacts {@link PresenceService} tells).
+   */
+  Future<Replay> replay(AppConfig app, RequestContext ctx, Long headsSince, boolean firstDevice) {
     MessageFormatter fmt = formatters.of(app);
-    Future<List<ChatStore.Head>> heads = store.heads(ctx.appId(), ctx.userId(), headsSince, app.conversationHeads());
-    Future<List<ChatMessage>> pending = store.undelivered(ctx.appId(), ctx.userId(), app.replayMax());
-    return Future.all(heads, pending).map(v -> {
+    long now = System.currentTimeMillis();
+    ChatStore.ConnectAsk ask = new ChatStore.ConnectAsk(ctx.appId(), ctx.userId(), headsSince, app.conversationHeads(),
+      app.replayMax(), PresenceService.contactsSince(now), firstDevice ? PresenceService.MAX_CONTACTS : 0);
+    return store.connectRead(ask).map(read -> {
       JsonArray self = new JsonArray();
-      for (ChatStore.Head h : heads.result()) {
+      for (ChatStore.Head h : read.heads()) {
         self.add(ServiceReply.push(fmt.head(h.conversation(), h.last(), ctx.userId()), false));
       }
-      for (ChatMessage m : pending.result()) {
+      for (ChatMessage m : read.undelivered()) {
         self.add(ServiceReply.push(fmt.push(m), true));
       }
-      return self;
+      return new Replay(self, read.recentPeers());
     });
   }
+
 }

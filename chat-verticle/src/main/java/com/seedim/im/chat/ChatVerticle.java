@@ -174,9 +174,9 @@ public class ChatVerticle extends VerticleBase {
   private Future<ServiceReply> onConnect(SessionOpened opened) {
     RequestContext ctx = opened.ctx();
     AppConfig app = apps.require(ctx.appId());
-    return queries.replay(app, ctx, opened.headsSince()).map(self -> {
-      presence.onConnect(app, ctx.userId(), opened.firstDevice());
-      return ServiceReply.ok().self(self);
+    return queries.replay(app, ctx, opened.headsSince(), opened.firstDevice()).map(r -> {
+      presence.onConnect(app, ctx.userId(), opened.firstDevice(), r.recentPeers());
+      return ServiceReply.ok().self(r.self());
     });
   }
 

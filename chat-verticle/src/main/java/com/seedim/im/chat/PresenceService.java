@@ -96,15 +96,24 @@ final class PresenceService {
     });
   }
 
-  /** A new connection: a first device announces 200 unless the user is back within the grace. */
-  void onConnect(AppConfig app, String userId, boolean firstDevice) {
+  /** The oldest conversation activity that still makes a contact, seen at {@code nowMs}. */
+  static long contactsSince(long nowMs) {
+    return nowMs - TimeUnit.DAYS.toMillis(CONTACT_DAYS);
+  }
+
+  /**
+   * A new connection: a first device announces 200 unless the user is back within the grace.
+   *
+   * @param recentPeers the user's contacts, read with the rest of the connect (one store read per connect)
+   */
+  void onConnect(AppConfig app, String userId, boolean firstDevice, List<String> recentPeers) {
     if (!firstDevice) {
       return;
     }
     String key = marker(app.appId(), userId);
     infra.kv().get(key).compose(pending -> {
       if (PresenceGrace.announceOnline(true, pending)) {
-        return announce(app, userId, true);
+        return tell(app, userId, true, recentPeers);
       }
       LOG.debug("{}/{} back within the presence grace: no 200", app.appId(), userId);
       return infra.kv().delete(key);
@@ -155,9 +164,13 @@ final class PresenceService {
 
   /** Sends 200/210 about {@code userId} to its online contacts. */
   private Future<Void> announce(AppConfig app, String userId, boolean online) {
-    long since = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(CONTACT_DAYS);
-    return store.recentPeers(app.appId(), userId, since, MAX_CONTACTS)
-      .compose(peers -> infra.directory().routes(app.appId(), peers))
+    return store.recentPeers(app.appId(), userId, contactsSince(System.currentTimeMillis()), MAX_CONTACTS)
+      .compose(peers -> tell(app, userId, online, peers));
+  }
+
+  /** Sends 200/210 about {@code userId} to those of {@code peers} that are online. */
+  private Future<Void> tell(AppConfig app, String userId, boolean online, List<String> peers) {
+    return infra.directory().routes(app.appId(), peers)
       .compose(onlinePeers -> {
         JsonObject frame = MessageFormatter.presence(userId, online);
         List<Future<Integer>> sent = new ArrayList<>();

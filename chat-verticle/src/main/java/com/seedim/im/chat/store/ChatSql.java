@@ -159,6 +159,24 @@ final class ChatSql {
   static final String RECENT_PEERS_BRANCH = "(SELECT ? AS k, peer FROM chat_conversations FORCE INDEX (idx_heads) "
     + "WHERE app_id = ? AND owner = ? AND last_message_id >= ? ORDER BY last_message_id DESC LIMIT ?)";
 
+  /** Conversation columns of {@link #HEADS_BRANCH} as NULLs (branches of other kinds in one connect read). */
+  private static final String NO_CONV = repeat("NULL", ", ", 7);
+  /** Message columns of {@link #HEADS_BRANCH} as NULLs. */
+  private static final String NO_MSG = repeat("NULL", ", ", 10);
+  /**
+   * One connect's three lookups as {@link #HEADS_BRANCH}-shaped branches, so a batch of connects is one statement:
+   * heads, then undelivered messages (conversation columns NULL), then recent peers (only {@code peer} set). The
+   * heads branch comes first, so the union's column names are its names.
+   */
+  static final String CONNECT_BRANCHES = HEADS_BRANCH
+    + " UNION ALL (SELECT ? AS k, " + NO_CONV + ", " + MSG_UNDELIVERED + " FROM chat_deliveries d" + JOIN_UNDELIVERED
+    + " WHERE d.app_id = ? AND d.user_id = ? AND m.message_id >= ?" + UNDELIVERED_WHERE + " ORDER BY m.seq LIMIT ?)"
+    + " UNION ALL (SELECT ? AS k, peer, " + repeat("NULL", ", ", 6) + ", " + NO_MSG
+    + " FROM chat_conversations FORCE INDEX (idx_heads) WHERE app_id = ? AND owner = ? AND last_message_id >= ? "
+    + "ORDER BY last_message_id DESC LIMIT ?)";
+  /** Branches per connect in {@link #CONNECT_BRANCHES}. */
+  static final int CONNECT_KINDS = 3;
+
   static String unionAll(String branch, int n) {
     return repeat(branch, " UNION ALL ", n);
   }

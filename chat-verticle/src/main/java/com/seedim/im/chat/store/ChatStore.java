@@ -95,6 +95,33 @@ public interface ChatStore {
   /** Undelivered messages to {@code receiver}, oldest (lowest inbox sequence) first. */
   Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit);
 
+  /**
+   * What a connecting device needs, read together: its heads ({@link #heads}), its undelivered messages
+   * ({@link #undelivered}) and, for a first device that may announce itself, its recent peers ({@link #recentPeers};
+   * {@code peersLimit} 0 = not asked).
+   *
+   * @param headsSince null = every conversation
+   */
+  record ConnectAsk(String appId, String user, Long headsSince, int headsLimit, int replayLimit, long peersSince,
+                    int peersLimit) {
+  }
+
+  /** The answer to a {@link ConnectAsk}: heads latest first, undelivered oldest first, peers latest first. */
+  record ConnectRead(List<Head> heads, List<ChatMessage> undelivered, List<String> recentPeers) {
+  }
+
+  /**
+   * The reads of a connect. The default asks the three lookups separately; {@link MySqlChatStore} answers a batch of
+   * connects with one statement (a reconnect storm costs MariaDB one read per batch, not three per socket).
+   */
+  default Future<ConnectRead> connectRead(ConnectAsk a) {
+    Future<List<Head>> heads = heads(a.appId(), a.user(), a.headsSince(), a.headsLimit());
+    Future<List<ChatMessage>> pending = undelivered(a.appId(), a.user(), a.replayLimit());
+    Future<List<String>> peers = a.peersLimit() > 0 ? recentPeers(a.appId(), a.user(), a.peersSince(), a.peersLimit())
+      : Future.succeededFuture(List.of());
+    return Future.all(heads, pending, peers).map(v -> new ConnectRead(heads.result(), pending.result(), peers.result()));
+  }
+
   /** Undelivered messages of every app with ids in [{@code fromId}, {@code toId}], oldest first (the sweeper). */
   Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit);
 

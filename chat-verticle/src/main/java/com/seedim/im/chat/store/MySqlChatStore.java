@@ -225,6 +225,11 @@ public final class MySqlChatStore implements ChatStore {
   }
 
   @Override
+  public Future<ConnectRead> connectRead(ConnectAsk a) {
+    return lookups.connects.ask(a);
+  }
+
+  @Override
   public Future<List<ChatMessage>> undeliveredBetween(long fromId, long toId, int limit) {
     return pool.preparedQuery(ChatSql.UNDELIVERED_BETWEEN).execute(Tuple.of(fromId, toId, limit)).map(ChatRows::messages);
   }

@@ -331,6 +331,50 @@ abstract class ChatStoreContract {
   }
 
   @Test
+  @DisplayName("a connect's reads asked together (one statement per batch on MariaDB) answer exactly what the three "
+    + "separate lookups answer: heads with their since and limit, undelivered oldest first with the replay limit, "
+    + "recent peers only when asked; acked and other apps' messages left out")
+  void connectReadsTogether() {
+    String app = newApp();
+    String other = newApp();
+    int users = 21; // two batches with padding
+    for (int i = 0; i < users; i++) {
+      for (int k = 0; k <= i % 5; k++) {
+        send(store(), app, "peer" + k, "u" + i, "to u" + i + " #" + k);
+      }
+    }
+    ChatMessage acked = send(store(), app, "peer9", "u0", "acked");
+    store().markDelivered(app, "u0", List.of(acked.messageId())).await();
+    send(store(), other, "peer0", "u0", "another app");
+    long mid = System.currentTimeMillis() + 1;
+    List<Future<ChatStore.ConnectRead>> reads = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      Long since = i % 4 == 3 ? mid : null;
+      reads.add(store().connectRead(new ChatStore.ConnectAsk(app, "u" + i, since, 1 + i % 3, 1 + i % 4, 0, i % 2 == 0 ? 10 : 0)));
+    }
+    reads.add(store().connectRead(new ChatStore.ConnectAsk(app, "nobody", null, 10, 10, 0, 10)));
+    Future.join(new ArrayList<Future<?>>(reads)).await();
+    for (int i = 0; i < users; i++) {
+      ChatStore.ConnectRead r = reads.get(i).result();
+      Long since = i % 4 == 3 ? mid : null;
+      assertThat(r.heads()).as("heads of u%d", i).usingRecursiveFieldByFieldElementComparator()
+        .containsExactlyElementsOf(store().heads(app, "u" + i, since, 1 + i % 3).await());
+      assertThat(r.undelivered()).as("undelivered of u%d", i).extracting(ChatMessage::messageId)
+        .containsExactlyElementsOf(store().undelivered(app, "u" + i, 1 + i % 4).await().stream().map(ChatMessage::messageId).toList());
+      assertThat(r.undelivered()).as("undelivered of u%d", i).hasSize(Math.min(i % 5 + 1, 1 + i % 4))
+        .allSatisfy(m -> assertThat(m.delivered()).isFalse());
+      assertThat(r.recentPeers()).as("recent peers of u%d", i)
+        .containsExactlyElementsOf(i % 2 == 0 ? store().recentPeers(app, "u" + i, 0, 10).await() : List.of());
+    }
+    assertThat(reads.get(0).result().recentPeers()).contains("peer9");
+    assertThat(reads.get(0).result().undelivered()).extracting(ChatMessage::content).doesNotContain("acked", "another app");
+    ChatStore.ConnectRead nobody = reads.get(users).result();
+    assertThat(nobody.heads()).isEmpty();
+    assertThat(nobody.undelivered()).isEmpty();
+    assertThat(nobody.recentPeers()).isEmpty();
+  }
+
+  @Test
   @DisplayName("sensitive words: none until saved, then replaced as a whole")
   void words() {
     String app = newApp();
