@@ -6,6 +6,7 @@ import com.seedim.im.chat.rules.SensitiveWordFilter;
 import com.seedim.im.chat.store.ChatMessage;
 import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.NewMessage;
+import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.RoomMembership;
@@ -71,8 +72,10 @@ final class ChatService {
   private final RoomMembership rooms;
   private final SensitiveWords words;
   private final Formatters formatters;
+  private final PermissionCache permissions;
 
-  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters) {
+  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters, PermissionCache permissions) {
+    this.permissions = permissions;
     this.infra = infra;
     this.apps = infra.config().apps();
     this.rooms = RoomMembership.overBus(infra.vertx().eventBus(), infra.config().busTimeoutMs());
@@ -182,16 +185,32 @@ final class ChatService {
     if (ts == null) {
       ts = Frames.optLong(frame, RECEIVE_SIGN_TIME);
     }
-    ChatPermission.Verdict v = ChatPermission.verify(app, sender, receiver, sign, ts, System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    ChatPermission.Verdict v = ChatPermission.verify(app, sender, receiver, sign, ts, now);
     String key = ChatPermission.cacheKey(app.appId(), sender, receiver);
     if (v.valid()) {
-      return infra.kv().set(key, "1", ChatPermission.cacheTtlMs(app, v)).map(true);
+      long ttl = ChatPermission.cacheTtlMs(app, v);
+      if (!permissions.needsWrite(key, now, ttl)) {
+        return Future.succeededFuture(true);
+      }
+      return infra.kv().set(key, "1", ttl).map(x -> {
+        permissions.confirmed(key, now + ttl, now);
+        return true;
+      });
     }
     if (v != ChatPermission.Verdict.ABSENT) {
       logRefusal(app.appId(), sender, "chat sign of {}/{} for {}: {}", app.appId(), sender, receiver, v);
     }
-    return infra.kv().get(key).compose(cached -> cached != null ? Future.succeededFuture(true)
-      : rooms.shareRoom(app.appId(), sender, receiver));
+    if (permissions.allowed(key, now)) {
+      return Future.succeededFuture(true);
+    }
+    return infra.kv().get(key).compose(cached -> {
+      if (cached != null) {
+        permissions.confirmed(key, now + PermissionCache.CONFIRM_MS, now);
+        return Future.succeededFuture(true);
+      }
+      return rooms.shareRoom(app.appId(), sender, receiver);
+    });
   }
 
   /**
@@ -275,10 +294,19 @@ final class ChatService {
     String appId = apps.require(revoke.appId()).appId();
     String sender = revoke.userId();
     String receiver = revoke.receiveUserId();
-    return infra.kv().delete(ChatPermission.cacheKey(appId, sender, receiver)).map(v -> {
+    String key = ChatPermission.cacheKey(appId, sender, receiver);
+    permissions.revoked(key);
+    return infra.kv().delete(key).map(v -> {
+      permissions.revoked(key); // a send that read the record before the delete may have confirmed it meanwhile
+      infra.vertx().eventBus().publish(Addresses.CHAT_PERMISSION_REVOKED, revoke);
       LOG.info("chat permission {}/{} → {} revoked", appId, sender, receiver);
       return new JsonObject().put("revoked", true);
     });
+  }
+
+  /** Another chat node (or instance) revoked a permission: forget this process's copy. */
+  void onRevoked(ApiQueries.PermissionRevoke revoke) {
+    permissions.revoked(ChatPermission.cacheKey(revoke.appId(), revoke.userId(), revoke.receiveUserId()));
   }
 
   // ---- sweeper ---------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ public class ChatVerticle extends VerticleBase {
       : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
     words = new SensitiveWords(store);
     Formatters formatters = new Formatters();
-    chat = new ChatService(infra, store, words, formatters);
+    chat = new ChatService(infra, store, words, formatters, infra.shared(PermissionCache.class, PermissionCache::new));
     queries = new ChatQueries(apps, store, formatters);
     presence = new PresenceService(infra, store);
     receipts = new DeliveryReceipts(infra, store);
@@ -146,6 +146,8 @@ public class ChatVerticle extends VerticleBase {
       q -> presence.onApiQuery(apps.require(q.appId()), q));
     message(Addresses.CHAT_API_WORDS, WordsUpdate.class, WordsUpdate::fromJson, this::onWords);
     message(Addresses.CHAT_API_REVOKE, PermissionRevoke.class, PermissionRevoke::fromJson, chat::onRevoke);
+    consume(Addresses.CHAT_PERMISSION_REVOKED, msg -> chat.onRevoked(BusMessages.read(msg.body(),
+      PermissionRevoke.class, PermissionRevoke::fromJson)));
     consume(Addresses.CHAT_WORDS_CHANGED, msg -> onWordsChanged(BusMessages.read(msg.body(), WordsChanged.class,
       WordsChanged::fromJson)));
     List<Future<Void>> ready = new ArrayList<>();

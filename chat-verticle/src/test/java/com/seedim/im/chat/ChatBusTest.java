@@ -267,6 +267,32 @@ class ChatBusTest {
   }
 
   @Test
+  @DisplayName("a permission known in this process is forgotten when another node publishes its revoke (the shared record "
+    + "already deleted there): the next unsigned 130 is refused")
+  void revokePublishedByAnotherNode() {
+    RequestContext ivan = online("ivan5", "phone");
+    online("judy5", "phone");
+    long ts = System.currentTimeMillis();
+    JsonObject signed = new JsonObject().put("msgType", 130).put("receiveUserId", "judy5").put("message", "1")
+      .put("receiveSign", Signatures.chat(SECRET, APP, "ivan5", "judy5", ts)).put("timestamp", ts);
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(ivan, signed)).containsKey("ack")).isTrue();
+    JsonObject unsigned = new JsonObject().put("msgType", 130).put("receiveUserId", "judy5").put("message", "2");
+    assertThat(request(MsgType.SEND.address(), new FrameRequest(ivan, unsigned.copy())).containsKey("ack")).isTrue();
+    // what the other node did: deleted the shared record, then published the revoke
+    infra.kv().delete(ChatPermission.cacheKey(APP, "ivan5", "judy5")).await();
+    infra.vertx().eventBus().publish(Addresses.CHAT_PERMISSION_REVOKED, new PermissionRevoke(APP, "ivan5", "judy5"));
+    JsonObject refused = null;
+    for (int i = 0; i < 50; i++) { // the publication is asynchronous
+      refused = request(MsgType.SEND.address(), new FrameRequest(ivan, unsigned.copy().put("message", "r" + i)));
+      if (refused.containsKey("reply")) {
+        break;
+      }
+      sleep(20);
+    }
+    assertThat(refused.getJsonObject("reply").getInteger("msgType")).isEqualTo(132);
+  }
+
+  @Test
   @DisplayName("legacy app: the MD5 chat sign is accepted (any sender), cached only briefly; apps stay apart")
   void legacySign() {
     String conn = "c-legacy";
@@ -298,5 +324,14 @@ class ChatBusTest {
     assertThat(reply.getInteger("msgType")).isEqualTo(133);
     assertThat(reply.getString("message")).isEqualTo("so BADWORD");
     assertThat(reply.getJsonArray("words")).containsExactly("badword");
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

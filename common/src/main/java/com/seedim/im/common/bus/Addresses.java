@@ -23,6 +23,11 @@ public final class Addresses {
   public static final String CHAT_API_WORDS = "im.chat.api.words";
   /** HTTP API: DELETE /api/v1/chat-permission. Body {appId, userId, receiveUserId}. */
   public static final String CHAT_API_REVOKE = "im.chat.api.revoke";
+  /**
+   * Published after a chat permission was revoked ({@code ApiQueries.PermissionRevoke}): every chat node forgets its
+   * in-process copy of it.
+   */
+  public static final String CHAT_PERMISSION_REVOKED = "im.chat.permission.revoked";
   /** Published after sensitive words changed: {appId}; every chat node reloads. */
   public static final String CHAT_WORDS_CHANGED = "im.chat.words.changed";
 
