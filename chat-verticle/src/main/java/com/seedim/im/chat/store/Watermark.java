@@ -17,6 +17,13 @@ import java.util.TreeSet;
 public record Watermark(long delivered, NavigableSet<Long> above) {
 
   private static final String SEPARATOR = ",";
+  /**
+   * Most acks kept above the watermark. A receiver that keeps acking later messages but never one below them (a
+   * client bug, or a message its app refuses to show) would grow the list without bound; past this many, the oldest
+   * gaps are given up: the watermark moves over them, so they are no longer replayed or re-pushed (they stay in the
+   * history and in unread counts, which read marks govern).
+   */
+  public static final int MAX_ABOVE = 1000;
 
   public static Watermark empty() {
     return new Watermark(0, new TreeSet<>());
@@ -55,6 +62,12 @@ public record Watermark(long delivered, NavigableSet<Long> above) {
     long mark = delivered;
     while (!all.isEmpty() && all.first() == mark + 1) {
       mark = all.pollFirst();
+    }
+    while (all.size() > MAX_ABOVE) { // give up the oldest gap: jump to the ack above it, then compact again
+      mark = all.pollFirst();
+      while (!all.isEmpty() && all.first() == mark + 1) {
+        mark = all.pollFirst();
+      }
     }
     return new Watermark(mark, all);
   }

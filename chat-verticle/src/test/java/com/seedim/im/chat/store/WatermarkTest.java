@@ -37,4 +37,27 @@ class WatermarkTest {
     assertThat(Watermark.of(1, "3,5")).isEqualTo(of(1, 3L, 5L));
     assertThat(Watermark.of(4, "")).isEqualTo(of(4));
   }
+
+  @Test
+  @DisplayName("never more than MAX_ABOVE acks above the watermark: past it the oldest gaps are given up, newer ones kept")
+  void bounded() {
+    // sequence 1 never acked, 2..MAX_ABOVE+2 acked: one too many above the mark
+    List<Long> acked = new java.util.ArrayList<>();
+    for (long s = 2; s <= Watermark.MAX_ABOVE + 2; s++) {
+      acked.add(s);
+    }
+    Watermark w = Watermark.empty().ack(acked);
+    assertThat(w.delivered()).as("gap 1 given up, 2.. compacted").isEqualTo(Watermark.MAX_ABOVE + 2);
+    assertThat(w.above()).isEmpty();
+    // every other sequence acked: gaps everywhere; only the newest MAX_ABOVE acks stay, with their gaps
+    List<Long> odd = new java.util.ArrayList<>();
+    for (long s = 1; s <= 2L * Watermark.MAX_ABOVE + 10; s += 2) {
+      odd.add(s);
+    }
+    Watermark g = Watermark.empty().ack(odd);
+    assertThat(g.above()).hasSize(Watermark.MAX_ABOVE);
+    assertThat(g.isDelivered(2L * Watermark.MAX_ABOVE + 9)).isTrue();
+    assertThat(g.isDelivered(2L * Watermark.MAX_ABOVE + 8)).as("a recent gap is still undelivered").isFalse();
+    assertThat(g.isDelivered(2)).as("an old gap was given up").isTrue();
+  }
 }
