@@ -44,6 +44,7 @@ abstract class ChatEndToEndContract {
   protected static TestServer start(Vertx vertx, boolean durable) {
     return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new, CHAT_INSTANCES)
       .app(new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
+        .put("framesPerSecond", 10_000) // the order test pipelines hundreds of 130s
         .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS))
       .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
       .start();
@@ -75,7 +76,7 @@ abstract class ChatEndToEndContract {
   void instancesKeepConnectionOrder() {
     TestClient alice = server.connect(u("alice"));
     TestClient bob = server.connect(u("bob"));
-    int n = 40;
+    int n = 200; // under the 256 unacked pushes a receiver may hold
     for (int i = 0; i < n; i++) {
       alice.send(signed(alice, bob.userId, "m" + i).put("unique", "order-" + i));
     }
@@ -136,6 +137,12 @@ abstract class ChatEndToEndContract {
     assertThat(d1.getString("receiveUserId")).isEqualTo(bob.userId);
     awaitPush(laptop, 131, id);
     phone.assertNone(f -> f.getInteger("msgType") == 140, QUIET);
+    long now = System.currentTimeMillis();
+    for (TestClient c : List.of(phone, laptop, bob)) {
+      assertThat(c.history()).as("every server frame carries the server's timestamp (§1)").isNotEmpty()
+        .allSatisfy(f -> assertThat(f.getValue("timestamp")).isInstanceOf(Number.class)
+          .satisfies(ts -> assertThat(((Number) ts).longValue()).isBetween(now - 60_000, now)));
+    }
   }
 
   @Test

@@ -75,14 +75,24 @@ final class Outbound {
     host.metrics().frameOut();
   }
 
+  /** Writes a frame built for this socket (never a shared one): stamped with the server time (§1) unless it has one. */
   void write(JsonObject frame) {
+    stamp(frame);
     write(frame.encode());
+  }
+
+  /** Every server frame carries {@code timestamp}, the server's epoch ms when it was written (PROTOCOL.md §1). */
+  private static void stamp(JsonObject frame) {
+    if (!frame.containsKey(Frames.TIMESTAMP)) {
+      frame.put(Frames.TIMESTAMP, System.currentTimeMillis());
+    }
   }
 
   /** Writes a server push with a fresh unique; reliable pushes are kept until acked (§4). */
   void push(JsonObject frame, boolean reliable) {
     String unique = host.nextUnique();
     JsonObject f = frame.copy().put(Frames.UNIQUE, unique);
+    stamp(f); // a resend repeats the text, so its timestamp is the first write's
     String text = f.encode();
     write(text);
     if (!reliable || owner.isClosed()) {

@@ -85,7 +85,10 @@ public final class Outbox {
     return self.copy();
   }
 
-  /** Sends every push except those of {@link #self()}; completes once all are handed to the event bus. */
+  /**
+   * Sends every push except those of {@link #self()}; completes once all are on the event bus (not merely queued in
+   * this turn's batch, {@link Pusher#handedOff}), so a reply sent after it cannot overtake them.
+   */
   public Future<Void> flush() {
     if (pending.isEmpty()) {
       return Future.succeededFuture();
@@ -96,11 +99,11 @@ public final class Outbox {
     }
     List<Pending> todo = new ArrayList<>(pending);
     pending.clear();
-    return pusher.directory().routes(ctx.appId(), users).map(routes -> {
+    return pusher.directory().routes(ctx.appId(), users).compose(routes -> {
       for (Pending p : todo) {
         send(p, routes.getOrDefault(p.userId, List.of()));
       }
-      return null;
+      return pusher.handedOff();
     });
   }
 

@@ -10,6 +10,7 @@ import com.seedim.im.common.store.Route;
 import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +34,13 @@ public final class Pusher {
   private final EventBus bus;
   private final SessionDirectory directory;
   /** Per-context messages for each gateway, sent as one bus message per gateway when the event loop turn ends. */
-  private final TurnBatches<Map<String, List<GatewayMessage>>> batches =
-    new TurnBatches<>(LinkedHashMap::new, byGateway -> byGateway.forEach(this::sendNow));
+  private final TurnBatches<TurnPushes> batches = new TurnBatches<>(TurnPushes::new, this::sendAll);
+
+  /** One context's pushes of one turn, per gateway, and who waits for them to be on the bus. */
+  private static final class TurnPushes {
+    final Map<String, List<GatewayMessage>> byGateway = new LinkedHashMap<>();
+    Promise<Void> sent;
+  }
 
   public Pusher(EventBus bus, SessionDirectory directory) {
     this.bus = bus;
@@ -107,13 +113,38 @@ public final class Pusher {
       bus.send(gateway, m);
       return;
     }
-    Map<String, List<GatewayMessage>> byGateway = batches.current(ctx);
+    Map<String, List<GatewayMessage>> byGateway = batches.current(ctx).byGateway;
     List<GatewayMessage> items = byGateway.computeIfAbsent(gateway, k -> new ArrayList<>());
     items.add(m);
     if (items.size() >= MAX_BATCH) {
       byGateway.remove(gateway);
       sendNow(gateway, items);
     }
+  }
+
+  private void sendAll(TurnPushes b) {
+    b.byGateway.forEach(this::sendNow);
+    if (b.sent != null) {
+      b.sent.complete();
+    }
+  }
+
+  /**
+   * Completes once every push the current context queued in this turn is on the bus (at once when none is queued).
+   * A service replies to a request only after this, so the reply never overtakes the pushes the request caused: the
+   * gateway sends a connection's next frame only after that reply, and the pushes of that next frame — perhaps handled
+   * by another chat instance on another event loop — then reach each receiver after these (per-conversation order).
+   */
+  public Future<Void> handedOff() {
+    Context ctx = Vertx.currentContext();
+    TurnPushes b = ctx == null ? null : batches.open(ctx);
+    if (b == null) {
+      return Future.succeededFuture();
+    }
+    if (b.sent == null) {
+      b.sent = Promise.promise();
+    }
+    return b.sent.future();
   }
 
   private void sendNow(String gateway, List<GatewayMessage> items) {

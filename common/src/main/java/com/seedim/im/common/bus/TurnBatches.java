@@ -37,6 +37,11 @@ public final class TurnBatches<B> {
     return b;
   }
 
+  /** The batch {@code ctx} has open in its current turn, or null when nothing was added this turn. */
+  public B open(Context ctx) {
+    return open.get(ctx);
+  }
+
   /** Sends {@code b} now (e.g. it is full) unless it went already; the next {@link #current} opens a new one. */
   public void sendNow(Context ctx, B b) {
     if (open.remove(ctx, b)) {
