@@ -75,7 +75,7 @@ public class QueueVerticle extends VerticleBase {
       .message(Addresses.QUEUE_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.QUEUE_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
       .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats)
-      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, this::onGraceExpired);
+      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, cs.appIds(), this::onGraceExpired);
     return wiring.start(records.migrate()).onSuccess(v -> {
       rounds.start();
       LOG.info("queue service up: {}", wiring.addresses());
