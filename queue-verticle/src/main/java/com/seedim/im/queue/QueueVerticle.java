@@ -242,8 +242,7 @@ public class QueueVerticle extends VerticleBase {
     RequestContext ctx = opened.ctx();
     Future<Void> agent = ctx.isAgent() ? queues.agentOnline(ctx.appId(), ctx.userId(), true) : Future.succeededFuture();
     return agent.compose(v -> queues.markPresent(ctx.appId(), ctx.userId()))
-      .compose(q -> grace.cancel(ctx.appId(), ctx.userId()))
-      .compose(v -> queues.position(ctx.appId(), ctx.userId()))
+      .compose(q -> grace.cancel(ctx.appId(), ctx.userId()).compose(v -> queues.position(ctx.appId(), ctx.userId(), q)))
       .map(pos -> pos == null ? ServiceReply.ok()
         : ServiceReply.ok().self(positionPush(pos.queueId(), pos.waitIndex(), pos.waitTotal())));
   }

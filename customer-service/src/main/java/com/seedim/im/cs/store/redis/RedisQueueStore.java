@@ -88,7 +88,14 @@ final class RedisQueueStore implements QueueStore {
   /** Two round trips when the customer waits (the first run finds its queue), one otherwise. */
   @Override
   public Future<Position> position(String appId, String userId) {
-    return Reread.run("position of " + appId + "/" + userId, seen -> {
+    return position(appId, userId, null);
+  }
+
+  /** One round trip when {@code expectedQueue} is right or the customer does not wait, else two. */
+  @Override
+  public Future<Position> position(String appId, String userId, String expectedQueue) {
+    List<String> hint = expectedQueue == null ? List.of() : List.of(expectedQueue);
+    return Reread.run("position of " + appId + "/" + userId, hint, seen -> {
       List<String> k = new ArrayList<>(List.of(keys.waiting(appId)));
       String expected = seen.isEmpty() ? "" : seen.get(0);
       if (!expected.isEmpty()) {

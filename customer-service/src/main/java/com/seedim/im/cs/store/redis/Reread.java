@@ -32,6 +32,12 @@ final class Reread {
     return run(what, attempt, result, List.of(), 1);
   }
 
+  /** As {@link #run(String, Function, Function)}, the first attempt told {@code expected} (a hint of the caller's). */
+  static <T> Future<T> run(String what, List<String> expected, Function<List<String>, Future<Response>> attempt,
+                           Function<Response, T> result) {
+    return run(what, attempt, result, expected, 1);
+  }
+
   private static <T> Future<T> run(String what, Function<List<String>, Future<Response>> attempt,
                                    Function<Response, T> result, List<String> seen, int n) {
     return attempt.apply(seen).compose(r -> {
