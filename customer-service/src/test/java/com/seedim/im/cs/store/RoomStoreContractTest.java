@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("RoomStore / QueueStore / DeadlineStore contract: memory, standalone Redis and a real Redis Cluster")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -261,6 +262,14 @@ class RoomStoreContractTest {
     for (String queue : queues) {
       assertThat(q.sentPositions(APP, queue).await()).as("sent positions of %s", queue).doesNotContainKey("u");
     }
+  }
+
+  @Test
+  @DisplayName("a key prefix holding a brace is refused: it would take the hash tags out of the store's hands")
+  void prefixWithABraceIsRefused() {
+    assertThatThrownBy(() -> new RedisRoomStore(redis.api(), "im{x:")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("must not contain '{' or '}'");
+    assertThatThrownBy(() -> new RedisRoomStore(redis.api(), "im}:")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
