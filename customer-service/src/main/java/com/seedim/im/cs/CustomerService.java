@@ -1,5 +1,6 @@
 package com.seedim.im.cs;
 
+import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.cs.store.DeadlineStore;
 import com.seedim.im.cs.store.QueueStore;
@@ -9,6 +10,8 @@ import com.seedim.im.cs.store.memory.MemoryRoomStore;
 import com.seedim.im.cs.store.memory.MemoryServiceRecords;
 import com.seedim.im.cs.store.mysql.MySqlServiceRecords;
 import com.seedim.im.cs.store.redis.RedisRoomStore;
+
+import java.util.List;
 
 /**
  * The owner of the customer-service state (PROTOCOL.md §6): queues, rooms and their call state, the timers kept with
@@ -23,17 +26,21 @@ import com.seedim.im.cs.store.redis.RedisRoomStore;
 public final class CustomerService {
   private final RoomStore rooms;
   private final ServiceRecords records;
+  private final List<String> appIds;
 
-  private CustomerService(RoomStore rooms, ServiceRecords records) {
+  private CustomerService(RoomStore rooms, ServiceRecords records, List<String> appIds) {
     this.rooms = rooms;
     this.records = records;
+    this.appIds = appIds;
   }
 
   /** The process's customer-service state: memory in dev mode, Redis (state) and MySQL (records) when durable. */
   public static CustomerService of(Infra infra) {
+    List<String> appIds = infra.config().apps().all().stream().map(AppConfig::appId).toList();
     return infra.shared(CustomerService.class, () -> infra.durable()
-      ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()), new MySqlServiceRecords(infra.mysql()))
-      : new CustomerService(new MemoryRoomStore(), new MemoryServiceRecords()));
+      ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()), new MySqlServiceRecords(infra.mysql()),
+        appIds)
+      : new CustomerService(new MemoryRoomStore(), new MemoryServiceRecords(), appIds));
   }
 
   /** Rooms and their call state. */
@@ -49,6 +56,14 @@ public final class CustomerService {
   /** Timers kept with the state, swept by every node. */
   public DeadlineStore deadlines() {
     return rooms.deadlines();
+  }
+
+  /**
+   * The configured apps, whose timers the sweepers walk (timers are kept per app: {@link DeadlineStore}). The
+   * configuration is immutable after start.
+   */
+  public List<String> appIds() {
+    return appIds;
   }
 
   /** Who waited how long, who served whom, how rooms and calls ended. */

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 
@@ -20,7 +21,7 @@ import java.util.function.Function;
  * {@link Handlers}: a handler is named by the address it consumes.
  */
 public final class Wiring {
-  private record Sweep(DeadlineStore store, String set, Function<String, Future<?>> handler) {
+  private record Sweep(DeadlineStore store, String set, Collection<String> appIds, Function<String, Future<?>> handler) {
   }
 
   private final Vertx vertx;
@@ -45,9 +46,9 @@ public final class Wiring {
     return this;
   }
 
-  /** Sweeps the due timers of one deadline set (on every node; see {@link DeadlineSweeper}). */
-  public Wiring sweep(DeadlineStore store, String set, Function<String, Future<?>> handler) {
-    sweeps.add(new Sweep(store, set, handler));
+  /** Sweeps the due timers of one deadline set of the given apps (on every node; see {@link DeadlineSweeper}). */
+  public Wiring sweep(DeadlineStore store, String set, Collection<String> appIds, Function<String, Future<?>> handler) {
+    sweeps.add(new Sweep(store, set, appIds, handler));
     return this;
   }
 
@@ -57,7 +58,7 @@ public final class Wiring {
     ready.add(alsoReady);
     return Future.all(ready).<Void>mapEmpty().onSuccess(v -> {
       for (Sweep s : sweeps) {
-        sweepers.add(new DeadlineSweeper(vertx, s.store(), s.set(), s.handler()).start());
+        sweepers.add(new DeadlineSweeper(vertx, s.store(), s.set(), s.appIds(), s.handler()).start());
       }
     });
   }

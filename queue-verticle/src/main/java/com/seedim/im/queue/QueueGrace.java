@@ -27,13 +27,13 @@ final class QueueGrace {
         return Future.succeededFuture();
       }
       String member = Timer.queueGrace(appId, userId).encode();
-      return deadlines.dueAt(RoomStore.QUEUE_DEADLINES, member).compose(due -> due != null ? Future.succeededFuture()
-        : deadlines.schedule(RoomStore.QUEUE_DEADLINES, member, System.currentTimeMillis() + app.queueGraceSeconds() * 1000L));
+      return deadlines.dueAt(appId, RoomStore.QUEUE_DEADLINES, member).compose(due -> due != null ? Future.succeededFuture()
+        : deadlines.schedule(appId, RoomStore.QUEUE_DEADLINES, member, System.currentTimeMillis() + app.queueGraceSeconds() * 1000L));
     });
   }
 
   /** The waiter is back (or gone for good): no grace runs for it any more. */
   Future<Void> cancel(String appId, String userId) {
-    return deadlines.cancel(RoomStore.QUEUE_DEADLINES, Timer.queueGrace(appId, userId).encode());
+    return deadlines.cancel(appId, RoomStore.QUEUE_DEADLINES, Timer.queueGrace(appId, userId).encode());
   }
 }

@@ -75,7 +75,7 @@ public class QueueVerticle extends VerticleBase {
       .message(Addresses.QUEUE_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.QUEUE_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
       .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats)
-      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, this::onGraceExpired);
+      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, cs.appIds(), this::onGraceExpired);
     return wiring.start(records.migrate()).onSuccess(v -> {
       rounds.start();
       LOG.info("queue service up: {}", wiring.addresses());
@@ -242,8 +242,7 @@ public class QueueVerticle extends VerticleBase {
     RequestContext ctx = opened.ctx();
     Future<Void> agent = ctx.isAgent() ? queues.agentOnline(ctx.appId(), ctx.userId(), true) : Future.succeededFuture();
     return agent.compose(v -> queues.markPresent(ctx.appId(), ctx.userId()))
-      .compose(q -> grace.cancel(ctx.appId(), ctx.userId()))
-      .compose(v -> queues.position(ctx.appId(), ctx.userId()))
+      .compose(q -> grace.cancel(ctx.appId(), ctx.userId()).compose(v -> queues.position(ctx.appId(), ctx.userId(), q)))
       .map(pos -> pos == null ? ServiceReply.ok()
         : ServiceReply.ok().self(positionPush(pos.queueId(), pos.waitIndex(), pos.waitTotal())));
   }

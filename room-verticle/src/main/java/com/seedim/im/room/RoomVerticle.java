@@ -73,7 +73,7 @@ public class RoomVerticle extends VerticleBase {
         q -> rooms.shareRoom(q.appId(), q.userA(), q.userB()))
       .message(Addresses.ROOM_API_LIST, RoomListQuery.class, RoomListQuery::fromJson, this::onApiList)
       .message(Addresses.ROOM_API_INFO, RoomInfoUpdate.class, RoomInfoUpdate::fromJson, this::onApiInfo)
-      .sweep(deadlines, RoomStore.ROOM_DEADLINES, this::onDeadline);
+      .sweep(deadlines, RoomStore.ROOM_DEADLINES, CustomerService.of(infra).appIds(), this::onDeadline);
     return wiring.start(records.migrate()).onSuccess(v -> LOG.info("room service up: {}", wiring.addresses()));
   }
 
@@ -121,7 +121,7 @@ public class RoomVerticle extends VerticleBase {
     return rooms.roomsOf(ctx.appId(), ctx.userId()).compose(ids -> {
       List<Future<JsonObject>> all = new ArrayList<>();
       for (String id : ids) {
-        all.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode())
+        all.add(deadlines.cancel(ctx.appId(), RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode())
           .compose(v -> rooms.get(ctx.appId(), id)));
       }
       return Future.all(all).map(cf -> {
@@ -156,7 +156,7 @@ public class RoomVerticle extends VerticleBase {
         } else {
           LOG.info("{}/{} lost its last device: room {} closes in {} s unless it returns", ctx.appId(), ctx.userId(), id,
             app.roomGraceSeconds());
-          all.add(deadlines.schedule(RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode(),
+          all.add(deadlines.schedule(ctx.appId(), RoomStore.ROOM_DEADLINES, Timer.grace(ctx.appId(), id, ctx.userId()).encode(),
             System.currentTimeMillis() + app.roomGraceSeconds() * 1000L));
         }
       }
@@ -195,12 +195,12 @@ public class RoomVerticle extends VerticleBase {
       LOG.info("room {}/{} of agent {} and {} closed: {}{}", appId, roomId, room.getString(RoomState.CREATOR),
         room.getString(RoomState.CUSTOMER), reason.wire(), leaver == null ? "" : " by " + leaver);
       List<Future<?>> cleanup = new ArrayList<>();
-      cleanup.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.idle(appId, roomId).encode()));
+      cleanup.add(deadlines.cancel(appId, RoomStore.ROOM_DEADLINES, Timer.idle(appId, roomId).encode()));
       for (String m : List.of(room.getString(RoomState.CREATOR), room.getString(RoomState.CUSTOMER))) {
-        cleanup.add(deadlines.cancel(RoomStore.ROOM_DEADLINES, Timer.grace(appId, roomId, m).encode()));
+        cleanup.add(deadlines.cancel(appId, RoomStore.ROOM_DEADLINES, Timer.grace(appId, roomId, m).encode()));
       }
       if (callId != null) {
-        cleanup.add(deadlines.cancel(RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode()));
+        cleanup.add(deadlines.cancel(appId, RoomStore.CALL_DEADLINES, Calls.ringTimer(appId, roomId, callId).encode()));
       }
       return out.flush().compose(v -> Future.join(cleanup)).otherwiseEmpty()
         .map(v -> new JsonObject().put("closed", true).put("self", out.self()));

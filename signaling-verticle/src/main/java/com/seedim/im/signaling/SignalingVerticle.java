@@ -62,7 +62,7 @@ public class SignalingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
-    wiring = new Wiring(vertx).sweep(deadlines, RoomStore.CALL_DEADLINES, this::onRingTimeout);
+    wiring = new Wiring(vertx).sweep(deadlines, RoomStore.CALL_DEADLINES, CustomerService.of(infra).appIds(), this::onRingTimeout);
     for (MsgType t : HANDLED) {
       wiring.frame(t, (ctx, f) -> onFrame(t, ctx, f));
     }
@@ -221,17 +221,17 @@ public class SignalingVerticle extends VerticleBase {
     switch (d.event()) {
       case STARTED -> {
         records.callStarted(appId, roomId, callId, d.room().getString(Calls.CALLER), d.room().getString(Calls.CALLEE), now);
-        f = deadlines.cancel(RoomStore.ROOM_DEADLINES, idle)
-          .compose(v -> deadlines.schedule(RoomStore.CALL_DEADLINES, ring, now + app.ringTimeoutSeconds() * 1000L));
+        f = deadlines.cancel(appId, RoomStore.ROOM_DEADLINES, idle)
+          .compose(v -> deadlines.schedule(appId, RoomStore.CALL_DEADLINES, ring, now + app.ringTimeoutSeconds() * 1000L));
       }
       case ANSWERED -> {
         records.callAnswered(appId, callId, now);
-        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring);
+        f = deadlines.cancel(appId, RoomStore.CALL_DEADLINES, ring);
       }
       case REJECTED, TIMED_OUT -> {
         records.callEnded(appId, callId, now, d.event() == CallMachine.Event.REJECTED ? CallMachine.REJECTED : CallMachine.TIMEOUT);
-        f = deadlines.cancel(RoomStore.CALL_DEADLINES, ring)
-          .compose(v -> deadlines.schedule(RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L));
+        f = deadlines.cancel(appId, RoomStore.CALL_DEADLINES, ring)
+          .compose(v -> deadlines.schedule(appId, RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L));
       }
       default -> {
       }

@@ -75,6 +75,15 @@ public interface QueueStore {
   /** The customer's position, or null when not waiting. */
   Future<Position> position(String appId, String userId);
 
+  /**
+   * As {@link #position(String, String)}, told the queue the caller last saw the customer in (e.g. from
+   * {@link #markPresent}): a store that must find the queue before reading the line (Redis Cluster) saves that
+   * step when the hint is right; a wrong or null hint only costs the step.
+   */
+  default Future<Position> position(String appId, String userId, String expectedQueue) {
+    return position(appId, userId);
+  }
+
   /** The waiters of a queue in order. */
   Future<List<Waiter>> waiters(String appId, String queueId);
 

@@ -10,9 +10,10 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,32 +21,40 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Audit M8 (room id collision), M9 (dynamic queues) and L6 (template placeholders) on the real Redis. */
+/** Audit M8 (room id collision), M9 (dynamic queues) and L6 (template placeholders) on the real Redis, standalone and Cluster. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @ExtendWith(VertxExtension.class)
 class QueueStoreHardeningTest {
   private static final String APP = "app1";
   private static TestRedis redis;
+  private static TestRedisCluster cluster;
 
   @BeforeAll
   static void setUp(Vertx vertx) {
     redis = new TestRedis(vertx, "hard");
+    cluster = new TestRedisCluster(vertx);
   }
 
   @AfterAll
   static void tearDown() {
     redis.close();
+    cluster.close();
+  }
+
+  private static RoomStore store(boolean onCluster) {
+    return onCluster ? new RedisRoomStore(cluster.api(), cluster.freshPrefix())
+      : new RedisRoomStore(redis.api(), redis.freshPrefix());
   }
 
   private static QueueStore.RoomSpec spec(String roomId, String agent, String queue) {
     return QueueStore.RoomSpec.of(APP, roomId, agent, queue, 1000L, 5000L);
   }
 
-  @Test
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("M8: a take whose room id already exists is a conflict and overwrites nothing")
-  void takeRefusesAnExistingRoomId() {
-    String pre = redis.freshPrefix();
-    RoomStore rooms = new RedisRoomStore(redis.api(), pre);
+  void takeRefusesAnExistingRoomId(boolean onCluster) {
+    RoomStore rooms = store(onCluster);
     QueueStore q = rooms.queues();
     q.enter(APP, "a", "c1", 100, 10).await();
     q.enter(APP, "a", "c2", 100, 11).await();
@@ -61,17 +70,18 @@ class QueueStoreHardeningTest {
     assertThat(q.agentRooms(APP, "agent2").await()).isZero();
   }
 
-  @Test
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("M9: 500 dynamic queues entered and left leave qids empty; the per-app cap refuses more")
-  void dynamicQueuesDoNotAccumulate() {
-    QueueStore q = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
+  void dynamicQueuesDoNotAccumulate(boolean onCluster) {
+    QueueStore q = store(onCluster).queues();
     for (int i = 0; i < 500; i++) {
       q.enter(APP, "dq" + i, "c" + i, 100, i, QueueStore.MAX_DYNAMIC_QUEUES).await();
       q.leave(APP, "c" + i).await();
     }
     assertThat(q.queueIds(APP).await()).as("queue ids kept after every queue emptied").hasSizeLessThan(5);
 
-    QueueStore capped = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
+    QueueStore capped = store(onCluster).queues();
     for (int i = 0; i < 3; i++) {
       assertThat(capped.enter(APP, "cq" + i, "w" + i, 100, i, 3).await().outcome()).isEqualTo(QueueStore.EnterOutcome.ENTERED);
     }
@@ -80,10 +90,11 @@ class QueueStoreHardeningTest {
     assertThat(capped.enter(APP, "cq0", "w4", 100, 4, 3).await().outcome()).isEqualTo(QueueStore.EnterOutcome.ENTERED);
   }
 
-  @Test
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("M9: candidates across many queues are found (read in chunks)")
-  void candidatesAcrossManyQueues() {
-    QueueStore q = new RedisRoomStore(redis.api(), redis.freshPrefix()).queues();
+  void candidatesAcrossManyQueues(boolean onCluster) {
+    QueueStore q = store(onCluster).queues();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       ids.add("mq" + i);
@@ -93,11 +104,11 @@ class QueueStoreHardeningTest {
     assertThat(q.candidates(APP, ids, 16).await()).extracting(QueueStore.Waiter::userId).containsExactly("early", "late");
   }
 
-  @Test
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("L6: an agent whose id is the old customer placeholder keeps its creator field")
-  void agentNamedLikeThePlaceholder() {
-    String pre = redis.freshPrefix();
-    RoomStore rooms = new RedisRoomStore(redis.api(), pre);
+  void agentNamedLikeThePlaceholder(boolean onCluster) {
+    RoomStore rooms = store(onCluster);
     QueueStore q = rooms.queues();
     q.enter(APP, "a", "c1", 100, 10).await();
     String agent = "@@customer@@";

@@ -212,8 +212,7 @@ final class MemoryQueueStore implements QueueStore {
         remove(appId, c.userId());
         JsonObject room = new JsonObject(spec.template().replace(CUSTOMER_PLACEHOLDER, c.userId()));
         rooms.open(appId, room);
-        rooms.deadlines().schedule(RoomStore.ROOM_DEADLINES, spec.idleDeadlineMember(),
-          spec.idleDeadline());
+        rooms.deadlines().schedule(appId, RoomStore.ROOM_DEADLINES, spec.idleDeadlineMember(), spec.idleDeadline());
         return Future.succeededFuture(new Take(TakeOutcome.TAKEN, w));
       }
       return Future.succeededFuture(new Take(TakeOutcome.NONE, null));

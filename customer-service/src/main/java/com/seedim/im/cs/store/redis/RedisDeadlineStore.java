@@ -8,7 +8,10 @@ import io.vertx.redis.client.RedisAPI;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link DeadlineStore} on Redis: one zset per set, {@code P dl:<set>} (member → due epoch ms). */
+/**
+ * {@link DeadlineStore} on Redis: one zset per app and set, {@link CsKeys#deadlines} (member → due epoch ms), in the
+ * app's slot so that a take schedules its room's idle timer in the same atomic step.
+ */
 final class RedisDeadlineStore implements DeadlineStore {
   // KEYS: zset. ARGV: now, lease until, limit. Moves due members to the lease time and returns them.
   private static final RedisScript CLAIM = new RedisScript("""
@@ -25,27 +28,28 @@ final class RedisDeadlineStore implements DeadlineStore {
     """);
 
   private final RedisAPI api;
-  private final String prefix;
+  private final CsKeys keys;
 
-  RedisDeadlineStore(RedisAPI api, String prefix) {
+  RedisDeadlineStore(RedisAPI api, CsKeys keys) {
     this.api = api;
-    this.prefix = prefix + "dl:";
+    this.keys = keys;
   }
 
   @Override
-  public Future<Void> schedule(String set, String member, long dueAt) {
-    return api.zadd(List.of(prefix + set, Long.toString(dueAt), member)).mapEmpty();
+  public Future<Void> schedule(String appId, String set, String member, long dueAt) {
+    return api.zadd(List.of(keys.deadlines(appId, set), Long.toString(dueAt), member)).mapEmpty();
   }
 
   @Override
-  public Future<Void> cancel(String set, String member) {
-    return api.zrem(List.of(prefix + set, member)).mapEmpty();
+  public Future<Void> cancel(String appId, String set, String member) {
+    return api.zrem(List.of(keys.deadlines(appId, set), member)).mapEmpty();
   }
 
   @Override
-  public Future<List<Claim>> claimDue(String set, long now, long leaseMs, int limit) {
+  public Future<List<Claim>> claimDue(String appId, String set, long now, long leaseMs, int limit) {
     long lease = now + leaseMs;
-    return CLAIM.run(api, List.of(prefix + set), List.of(Long.toString(now), Long.toString(lease), Integer.toString(limit)))
+    return CLAIM.run(api, List.of(keys.deadlines(appId, set)),
+        List.of(Long.toString(now), Long.toString(lease), Integer.toString(limit)))
       .map(r -> {
         List<Claim> out = new ArrayList<>();
         for (String m : RedisRoomStore.strings(r)) {
@@ -56,12 +60,14 @@ final class RedisDeadlineStore implements DeadlineStore {
   }
 
   @Override
-  public Future<Void> done(String set, Claim claim) {
-    return DONE.run(api, List.of(prefix + set), List.of(claim.member(), Long.toString(claim.lease()))).mapEmpty();
+  public Future<Void> done(String appId, String set, Claim claim) {
+    return DONE.run(api, List.of(keys.deadlines(appId, set)), List.of(claim.member(), Long.toString(claim.lease())))
+      .mapEmpty();
   }
 
   @Override
-  public Future<Long> dueAt(String set, String member) {
-    return api.zscore(prefix + set, member).map(r -> r == null ? null : (long) Double.parseDouble(r.toString()));
+  public Future<Long> dueAt(String appId, String set, String member) {
+    return api.zscore(keys.deadlines(appId, set), member)
+      .map(r -> r == null ? null : (long) Double.parseDouble(r.toString()));
   }
 }

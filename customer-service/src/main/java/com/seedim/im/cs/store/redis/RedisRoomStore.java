@@ -15,14 +15,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@link RoomStore} on Redis. Keys (P = deployment prefix):
- * <ul>
- *   <li>{@code P room:<app>:<roomId>} hash {@code d} (room JSON), {@code v} (version), {@code agent}, {@code customer}</li>
- *   <li>{@code P uroom:<app>:<user>} the user's newest room id; {@code P urooms:<app>:<user>} zset room id → createdAt</li>
- *   <li>{@code P rooms:<app>} zset room id → createdAt (the app's open rooms)</li>
- * </ul>
- * Queue keys are described in {@link RedisQueueStore}, deadlines in {@link RedisDeadlineStore}.
- * Scripts touch keys derived from the prefix that are not all declared (single-instance Redis, as configured).
+ * {@link RoomStore} on Redis. Keys: the {@code room*} keys of {@link CsKeys}, in the app's slot
+ * ({@code {cs:<app>}}) with its queues ({@link RedisQueueStore}) and timers ({@link RedisDeadlineStore}), so one
+ * take opens a room atomically on Redis Cluster too. Every key a script touches comes in KEYS.
+ *
+ * <p>Round trips: one per operation, except {@link #close} of an open room and {@link #list}, which take two: the
+ * members (whose room indexes close updates) and the room ids of a page (whose room keys list reads) are read first.
  */
 public final class RedisRoomStore implements RoomStore {
   // KEYS: room. ARGV: expected version, new JSON.
@@ -33,82 +31,77 @@ public final class RedisRoomStore implements RoomStore {
     return 1
     """);
 
-  // KEYS: room, rooms zset. ARGV: roomId, uroom prefix, urooms prefix. Returns the room JSON or nil.
+  // KEYS: room, rooms zset[, agent uroom, agent urooms, customer uroom, customer urooms].
+  // ARGV: roomId, expected agent, expected customer ('' when not known yet).
+  // Returns {'CLOSED', room JSON}, {'RETRY', agent, customer} (members not the expected ones: nothing changed) or nil.
   private static final RedisScript CLOSE = new RedisScript("""
     local h = redis.call('HMGET', KEYS[1], 'd', 'agent', 'customer')
     if not h[1] then return false end
+    if (h[2] or '') ~= ARGV[2] or (h[3] or '') ~= ARGV[3] then return {'RETRY', h[2] or '', h[3] or ''} end
     redis.call('DEL', KEYS[1])
     redis.call('ZREM', KEYS[2], ARGV[1])
     for i = 2, 3 do
       local m = h[i]
       if m then
-        redis.call('ZREM', ARGV[3] .. m, ARGV[1])
-        if redis.call('GET', ARGV[2] .. m) == ARGV[1] then
-          local rest = redis.call('ZRANGE', ARGV[3] .. m, -1, -1)
-          if #rest > 0 then redis.call('SET', ARGV[2] .. m, rest[1]) else redis.call('DEL', ARGV[2] .. m) end
+        local uroom, urooms = KEYS[2 * i - 1], KEYS[2 * i]
+        redis.call('ZREM', urooms, ARGV[1])
+        if redis.call('GET', uroom) == ARGV[1] then
+          local rest = redis.call('ZRANGE', urooms, -1, -1)
+          if #rest > 0 then redis.call('SET', uroom, rest[1]) else redis.call('DEL', uroom) end
         end
       end
     end
-    return h[1]
+    return {'CLOSED', h[1]}
     """);
 
-  // KEYS: rooms zset. ARGV: offset, limit, room key prefix. Returns {total, json...} newest first.
-  private static final RedisScript LIST = new RedisScript("""
+  // KEYS: rooms zset. ARGV: offset, limit. Returns {total, id...} newest first.
+  private static final RedisScript LIST_IDS = new RedisScript("""
     local from = tonumber(ARGV[1])
     local ids = redis.call('ZREVRANGE', KEYS[1], from, from + tonumber(ARGV[2]) - 1)
     local out = {redis.call('ZCARD', KEYS[1])}
-    for _, id in ipairs(ids) do
-      local d = redis.call('HGET', ARGV[3] .. id, 'd')
+    for _, id in ipairs(ids) do table.insert(out, id) end
+    return out
+    """);
+
+  // KEYS: rooms. Returns the JSON of those still open, in order.
+  private static final RedisScript ROOM_DATA = new RedisScript("""
+    local out = {}
+    for _, k in ipairs(KEYS) do
+      local d = redis.call('HGET', k, 'd')
       if d then table.insert(out, d) end
     end
     return out
     """);
 
   private final RedisAPI api;
-  private final String prefix;
+  private final CsKeys keys;
   private final RedisQueueStore queues;
   private final RedisDeadlineStore deadlines;
 
+  /**
+   * @param prefix the deployment's key prefix; must hold no '{' or '}' (the hash tags are ours)
+   * @throws IllegalArgumentException when the prefix holds a brace
+   */
   public RedisRoomStore(RedisAPI api, String prefix) {
     this.api = api;
-    this.prefix = prefix;
-    this.deadlines = new RedisDeadlineStore(api, prefix);
-    this.queues = new RedisQueueStore(api, prefix, this);
-  }
-
-  String roomKey(String appId, String roomId) {
-    return prefix + "room:" + appId + ":" + roomId;
-  }
-
-  String roomKeyPrefix(String appId) {
-    return prefix + "room:" + appId + ":";
-  }
-
-  String uroomPrefix(String appId) {
-    return prefix + "uroom:" + appId + ":";
-  }
-
-  String uroomsPrefix(String appId) {
-    return prefix + "urooms:" + appId + ":";
-  }
-
-  String roomsKey(String appId) {
-    return prefix + "rooms:" + appId;
+    this.keys = new CsKeys(prefix);
+    this.deadlines = new RedisDeadlineStore(api, keys);
+    this.queues = new RedisQueueStore(api, keys);
   }
 
   @Override
   public Future<String> roomIdOf(String appId, String userId) {
-    return api.get(uroomPrefix(appId) + userId).map(r -> r == null ? null : r.toString());
+    return api.get(keys.userRoom(appId, userId)).map(r -> r == null ? null : r.toString());
   }
 
   @Override
   public Future<JsonObject> get(String appId, String roomId) {
-    return api.hget(roomKey(appId, roomId), "d").map(r -> r == null ? null : new JsonObject(r.toString()));
+    return api.hget(keys.room(appId, roomId), "d").map(r -> r == null ? null : new JsonObject(r.toString()));
   }
 
   @Override
   public Future<List<String>> roomsOf(String appId, String userId) {
-    return api.zrange(List.of(uroomsPrefix(appId) + userId, "0", "-1")).map(RedisRoomStore::strings);
+    return api.zrange(List.of(keys.userRooms(appId, userId), "0", "-1")).map(RedisRoomStore::strings);
   }
 
   @Override
@@ -129,7 +122,7 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Versioned> load(String appId, String roomId) {
-    return api.hmget(List.of(roomKey(appId, roomId), "d", "v")).map(r -> {
+    return api.hmget(List.of(keys.room(appId, roomId), "d", "v")).map(r -> {
       if (r == null || r.get(0) == null || r.get(1) == null) {
         return null;
       }
@@ -139,26 +132,45 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Future<Boolean> replace(String appId, String roomId, long version, JsonObject room) {
-    return REPLACE.run(api, List.of(roomKey(appId, roomId)), List.of(Long.toString(version), room.encode()))
+    return REPLACE.run(api, List.of(keys.room(appId, roomId)), List.of(Long.toString(version), room.encode()))
       .map(r -> r.toInteger() == 1);
   }
 
+  /** Two round trips for an open room (the first run reads its members), one when it is closed already. */
   @Override
   public Future<JsonObject> close(String appId, String roomId) {
-    return CLOSE.run(api, List.of(roomKey(appId, roomId), roomsKey(appId)),
-        List.of(roomId, uroomPrefix(appId), uroomsPrefix(appId)))
-      .map(r -> r == null ? null : new JsonObject(r.toString()));
+    return Reread.run("close of room " + appId + "/" + roomId, seen -> {
+      List<String> k = new ArrayList<>(List.of(keys.room(appId, roomId), keys.rooms(appId)));
+      String agent = seen.isEmpty() ? "" : seen.get(0);
+      String customer = seen.isEmpty() ? "" : seen.get(1);
+      if (!seen.isEmpty()) {
+        k.addAll(List.of(keys.userRoom(appId, agent), keys.userRooms(appId, agent),
+          keys.userRoom(appId, customer), keys.userRooms(appId, customer)));
+      }
+      return CLOSE.run(api, k, List.of(roomId, agent, customer));
+    }, r -> r == null ? null : new JsonObject(r.get(1).toString()));
   }
 
+  /** Two round trips: the page's room ids, then their rooms (a room closed in between is left out, as before). */
   @Override
   public Future<Page> list(String appId, int offset, int limit) {
-    return LIST.run(api, List.of(roomsKey(appId)), List.of(Integer.toString(offset), Integer.toString(limit),
-      roomKeyPrefix(appId))).map(r -> {
-        List<JsonObject> rooms = new ArrayList<>();
-        for (int i = 1; i < r.size(); i++) {
-          rooms.add(new JsonObject(r.get(i).toString()));
+    return LIST_IDS.run(api, List.of(keys.rooms(appId)), List.of(Integer.toString(offset), Integer.toString(limit)))
+      .compose(ids -> {
+        long total = ids.get(0).toLong();
+        List<String> roomKeys = new ArrayList<>();
+        for (int i = 1; i < ids.size(); i++) {
+          roomKeys.add(keys.room(appId, ids.get(i).toString()));
         }
-        return new Page(rooms, r.get(0).toLong());
+        if (roomKeys.isEmpty()) {
+          return Future.succeededFuture(new Page(List.of(), total));
+        }
+        return ROOM_DATA.run(api, roomKeys, List.of()).map(r -> {
+          List<JsonObject> rooms = new ArrayList<>();
+          for (Response d : r) {
+            rooms.add(new JsonObject(d.toString()));
+          }
+          return new Page(rooms, total);
+        });
       });
   }
 
