@@ -206,7 +206,8 @@ final class ProcStats {
 
   /**
    * CPU of each thread of one process between two snapshots, in % of one core: whether a process uses both cores
-   * (its CPU above 100 %, or more than one event-loop thread busy) and which threads do the work.
+   * (its CPU above 100 %, or more than one event-loop thread busy) and which threads do the work. A thread that
+   * ended before {@link #stop} is gone from /proc and not counted: the process's own figure ({@link Cpu}) is the total.
    */
   static final class ThreadCpu {
     /** A thread counts as busy above this share of one core. */
