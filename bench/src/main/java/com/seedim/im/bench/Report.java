@@ -124,7 +124,13 @@ final class Report {
     md.append("## Targets and results\n\n");
     md.append("The performance issue's targets (issue 13), measured on this machine; every relative target against the ")
       .append("same-run relay. CPU per message or connect = the process's CPU time from `/proc/<pid>/stat` during the phase ")
-      .append("divided by the messages delivered (connects made) in it; \"met\" is decided on the figures of this run.\n\n");
+      .append("divided by the messages delivered (connects made) in it; \"met\" is decided on the figures of this run. How to ")
+      .append("read the rows: the durable rows come from the SeedIM window-mode phase of scenario 2 (its MariaDB and Redis ")
+      .append("rows split the stores' CPU, with the statements and commands per message behind it); the dev-mode row from ")
+      .append("scenario 7 at the issue's load (50 pairs, window 1), \"both cores\" read per thread from `/proc/<pid>/task`; ")
+      .append("the connect rows from the ramps of scenario 1 against SeedIM and against the relay (same generator), with ")
+      .append("the store commands per handshake; the storm row from scenario 5 run against both; RSS from scenario 1 with ")
+      .append("`conf/jvm.options`, the README's production start command.\n\n");
     md.append(Targets.issue(r).markdown()).append('\n');
     Table earlier = Targets.earlier(r);
     if (!earlier.rows.isEmpty()) {
