@@ -69,6 +69,11 @@ final class ChatLoad {
     }
   }
 
+  /** Chat pushes received so far, measuring or not (the units of a phase's store work). */
+  long delivered() {
+    return all.sum();
+  }
+
   private void onSenderFrame(Client c, int type, String text) {
     if (type == 30) {
       c.outstanding--;

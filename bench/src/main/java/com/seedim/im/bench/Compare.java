@@ -18,11 +18,18 @@ final class Compare {
     row(t, "most msgs/s delivered in a fixed-rate phase", maxFixed(before), maxFixed(after));
     row(t, "p99 at 1,000 msg/s (ms)", fixed(before, 1000, "p99ms"), fixed(after, 1000, "p99ms"));
     row(t, "MariaDB statements per stored message (window mode)", perMsg(before), perMsg(after));
+    row(t, "server CPU per durable message (µs)", cpuPerMsg(before, "seedim"), cpuPerMsg(after, "seedim"));
+    row(t, "MariaDB CPU per durable message (µs)", cpuPerMsg(before, "mariadbd"), cpuPerMsg(after, "mariadbd"));
+    row(t, "Redis CPU per durable message (µs)", cpuPerMsg(before, "redis"), cpuPerMsg(after, "redis"));
+    row(t, "dev mode CPU per message, ratio to the relay (50 pairs, window 1)", devRatio(before), devRatio(after));
     row(t, "signed connects/s (ramp)", num(before, "held", "handshakesPerSec"), num(after, "held", "handshakesPerSec"));
     row(t, "handshakes refused during the ramp", num(before, "held", "failed"), num(after, "held", "failed"));
+    row(t, "server CPU per signed connect (µs)", num(before, "held", "cpuUsPerConnect"), num(after, "held", "cpuUsPerConnect"));
     row(t, "live heap per idle connection (KB)", num(before, "held", "heapPerConnKb"), num(after, "held", "heapPerConnKb"));
     row(t, "RSS per idle connection (KB)", num(before, "held", "rssPerConnKb"), num(after, "held", "rssPerConnKb"));
     row(t, "reconnect storm: all back (s)", div(num(before, "storm", "allBackMs"), 1000), div(num(after, "storm", "allBackMs"), 1000));
+    row(t, "  same storm against the relay: all back (s)", div(num(before, "stormRelay", "allBackMs"), 1000),
+      div(num(after, "stormRelay", "allBackMs"), 1000));
     row(t, "reconnect storm: connect attempts", num(before, "storm", "attempts"), num(after, "storm", "attempts"));
     row(t, "reconnect storm: messages undelivered", num(before, "storm", "lost"), num(after, "storm", "lost"));
     row(t, "fan-out, worst take (ms)", fanout(before), fanout(after));
@@ -106,6 +113,20 @@ final class Compare {
       Double msgs = p.getDouble("msgsPerSec");
       return q == null || msgs == null || msgs == 0 ? null : q / msgs;
     }).orElse(null);
+  }
+
+  /** A process's CPU per message in the durable window phase (µs), or null. */
+  private static Double cpuPerMsg(JsonObject r, String process) {
+    JsonObject p = Targets.durableWindow(r);
+    if (p == null || p.getJsonObject("cpu") == null || p.getJsonObject("cpu").getDouble(process) == null) {
+      return null;
+    }
+    return DevMode.usPerMsg(p.getJsonObject("cpu").getDouble(process), p.getDouble("msgsPerSec"));
+  }
+
+  private static Double devRatio(JsonObject r) {
+    JsonObject d = Targets.issueDevRow(r.getJsonObject("dev"));
+    return d == null ? null : d.getDouble("cpuRatio");
   }
 
   private static Double fanout(JsonObject r) {

@@ -181,6 +181,80 @@ final class ProcStats {
     return m;
   }
 
+  /** A Vert.x event-loop thread's name as /proc shows it (comm keeps 15 characters: "vert.x-eventloo"). */
+  static final String EVENT_LOOP_COMM = "vert.x-eventloo";
+
+  /** utime + stime in clock ticks of each thread of a process, by thread id, with the thread's name (comm). */
+  static Map<String, Long> threadTicks(long pid) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String s = Files.readString(t.resolve("stat"));
+          String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+          String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+          m.put(t.getFileName() + " " + comm, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException | RuntimeException ignored) {
+          // thread gone
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return m;
+  }
+
+  /**
+   * CPU of each thread of one process between two snapshots, in % of one core: whether a process uses both cores
+   * (its CPU above 100 %, or more than one event-loop thread busy) and which threads do the work. A thread that
+   * ended before {@link #stop} is gone from /proc and not counted: the process's own figure ({@link Cpu}) is the total.
+   */
+  static final class ThreadCpu {
+    /** A thread counts as busy above this share of one core. */
+    static final double BUSY_PCT = 20;
+    /** Threads listed per phase (the busiest). */
+    static final int LISTED = 8;
+    private final long pid;
+    private final Map<String, Long> start;
+    private final long t0 = System.nanoTime();
+
+    ThreadCpu(long pid) {
+      this.pid = pid;
+      this.start = threadTicks(pid);
+    }
+
+    /**
+     * {@code processPct}, {@code busyThreads} (above {@value #BUSY_PCT} %), {@code busyEventLoops},
+     * {@code bothCores} (process above 100 % or two busy event loops) and the busiest {@code threads}.
+     */
+    io.vertx.core.json.JsonObject stop() {
+      double secs = (System.nanoTime() - t0) / 1e9;
+      Map<String, Long> end = threadTicks(pid);
+      List<Map.Entry<String, Double>> pct = new ArrayList<>();
+      double total = 0;
+      for (var e : end.entrySet()) {
+        double p = (e.getValue() - start.getOrDefault(e.getKey(), 0L)) / secs; // ticks/s at 100 Hz = % of a core
+        total += p;
+        pct.add(Map.entry(e.getKey().substring(e.getKey().indexOf(' ') + 1), p));
+      }
+      pct.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+      int busy = 0;
+      int busyLoops = 0;
+      io.vertx.core.json.JsonArray threads = new io.vertx.core.json.JsonArray();
+      for (var e : pct) {
+        if (e.getValue() > BUSY_PCT) {
+          busy++;
+          busyLoops += e.getKey().startsWith(EVENT_LOOP_COMM) ? 1 : 0;
+        }
+        if (threads.size() < LISTED && e.getValue() >= 1) {
+          threads.add(new io.vertx.core.json.JsonObject().put("name", e.getKey()).put("pct", (double) Math.round(e.getValue())));
+        }
+      }
+      return new io.vertx.core.json.JsonObject().put("processPct", (double) Math.round(total)).put("busyThreads", busy)
+        .put("busyEventLoops", busyLoops).put("bothCores", total > 100 || busyLoops >= 2).put("threads", threads);
+    }
+  }
+
   /** CPU use of named processes between two snapshots, in % of one core. */
   static final class Cpu {
     private final Map<String, Long> pids;

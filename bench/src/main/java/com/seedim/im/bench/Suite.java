@@ -49,7 +49,9 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--database", defaultValue = "bench") String database;
   @Option(names = "--redis-prefix", defaultValue = "bench:") String redisPrefix;
   @Option(names = "--held", defaultValue = "19000", description = "held connections (scenario 1)") int held;
-  @Option(names = "--held-relay", defaultValue = "9000", description = "held connections against the relay (baseline)") int heldRelay;
+  @Option(names = "--held-relay", defaultValue = "19000",
+    description = "held connections against the relay (baseline; at least --storm, so the relay's storm is the same size)")
+  int heldRelay;
   @Option(names = "--inflight", defaultValue = "1000", description = "handshakes in flight per worker during the ramp") int inflight;
   @Option(names = "--storm", defaultValue = "15000", description = "clients dropped in the reconnect storm") int storm;
   @Option(names = "--storm-messages", defaultValue = "2000") int stormMessages;
@@ -67,10 +69,12 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--measure-s", defaultValue = "10") int measureS;
   @Option(names = "--fanout", defaultValue = "1000") int fanout;
   @Option(names = "--takes", defaultValue = "5") int takes;
-  @Option(names = "--skip", split = ",", defaultValue = "", description = "scenarios to skip: held,storm,chat,fixed,fanout")
+  @Option(names = "--dev-warmup-s", defaultValue = "10", description = "dev scenario: least chat load before its first measured phase (JIT)")
+  int devWarmupS;
+  @Option(names = "--skip", split = ",", defaultValue = "", description = "scenarios to skip: dev,held,storm,chat,fixed,fanout,cluster")
   List<String> skip;
   @Option(names = "--only", split = ",", defaultValue = "",
-    description = "run only these scenarios: held,storm,chat,fixed,fanout,cluster, or soak (alone; not part of the default suite)")
+    description = "run only these scenarios: dev,held,storm,chat,fixed,fanout,cluster, or soak (alone; not part of the default suite)")
   List<String> only;
   @Option(names = "--soak-minutes", defaultValue = "30", description = "soak: minutes of mixed load") int soakMinutes;
   @Option(names = "--soak-rate", defaultValue = "300", description = "soak: chat msg/s offered in total") int soakRate;
@@ -101,7 +105,9 @@ final class Suite implements Callable<Integer> {
   private java.time.Instant profileFrom = java.time.Instant.EPOCH;
   private final List<Services.WorkerProc> workers = new ArrayList<>();
 
-  static final List<String> SCENARIOS = List.of("held", "storm", "chat", "fixed", "fanout", "cluster");
+  /** The scenarios that need the production-mode server. */
+  static final List<String> PRODUCTION_SCENARIOS = List.of("held", "storm", "chat", "fixed", "fanout");
+  static final List<String> SCENARIOS = List.of("dev", "held", "storm", "chat", "fixed", "fanout", "cluster");
 
   @Override
   public Integer call() throws Exception {
@@ -126,7 +132,8 @@ final class Suite implements Callable<Integer> {
       .put("config", new JsonObject().put("held", held).put("storm", storm).put("stormMessages", stormMessages)
         .put("pairs", pairs).put("window", window).put("messageBytes", messageBytes).put("rates", new JsonArray(rates))
         .put("warmupS", warmupS).put("measureS", measureS).put("fanout", fanout).put("takes", takes)
-        .put("gatewayInstances", gatewayInstances).put("inflightPerWorker", inflight));
+        .put("gatewayInstances", gatewayInstances).put("inflightPerWorker", inflight).put("heldRelay", heldRelay)
+        .put("stormJitterMs", stormJitterMs).put("devPairs", DevMode.ISSUE_PAIRS).put("devWindow", DevMode.ISSUE_WINDOW));
     log("suite %s: results in %s", run, stamp);
 
     log("preparing stores: dropping database %s, deleting Redis keys %s*", database, redisPrefix);
@@ -138,44 +145,29 @@ final class Suite implements Callable<Integer> {
 
     String java = ProcessHandle.current().info().command().orElse("java");
     String benchJar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    Pool gen = null;
     try {
       List<String> rc = new ArrayList<>(List.of(java));
       rc.addAll(List.of(serverJvm().split("\\s+")));
       rc.addAll(List.of("-cp", benchJar, BenchMain.class.getName(), "relay", "--port", Integer.toString(relayPort),
         "--instances", Integer.toString(gatewayInstances)));
       relay = Services.start(rc, stamp.resolve("relay.log"), serverEnv);
-      List<String> sc = new ArrayList<>(List.of(java));
-      sc.addAll(List.of(serverJvm().split("\\s+")));
-      sc.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
-      results.put("serverCommand", String.join(" ", sc));
-      server = Services.start(sc, stamp.resolve("server.log"), serverEnv);
-      if (!Services.waitHttp("http://127.0.0.1:" + port + "/health", 90_000) || !Services.waitPort("127.0.0.1", relayPort, 30_000)) {
-        throw new IllegalStateException("server or relay did not start; see " + stamp);
+      if (!Services.waitPort("127.0.0.1", relayPort, 30_000)) {
+        throw new IllegalStateException("relay did not start; see " + stamp);
       }
-      long pid = server.pid();
-      log("server pid %d, relay pid %d", pid, relay.pid());
-      Thread.sleep(2000);
-      Target im = new Target("seedim", "127.0.0.1", port, false, APP_ID, SECRET);
       Target rl = new Target("relay", "127.0.0.1", relayPort, true, null, null);
-      Pool gen = new Pool(2, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"), 10_000);
-      try {
-        if (!skip.contains("chat") || !skip.contains("fixed")) {
-          chat(stamp, im, rl, gen);
-        }
-        if (!skip.contains("fanout")) {
-          log("fan-out: %d waiters, %d takes", fanout, takes);
-          JsonObject f = new Fanout(gen, im, fanout, takes, "f" + run).run();
-          results.put("fanout", f);
-          Tables.fanout(f).print();
-        }
-        if (!skip.contains("held")) {
-          held(java, benchJar, stamp, im, gen);
-        }
-        results.put("serverRssEndKb", ProcStats.rssKb(pid));
-      } finally {
-        gen.close();
+      gen = new Pool(2, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"), 10_000);
+      if (!skip.contains("dev")) {
+        // before the production server starts: the dev server runs alone next to the relay, then stops
+        results.put("dev", new DevMode(this).run(java, stamp, relay.pid(), rl, gen));
+      }
+      if (PRODUCTION_SCENARIOS.stream().anyMatch(sc -> !skip.contains(sc))) {
+        production(java, benchJar, stamp, cfg, rl, gen);
       }
     } finally {
+      if (gen != null) {
+        gen.close();
+      }
       for (Services.WorkerProc w : workers) {
         Services.stop(w.process, 5);
       }
@@ -204,6 +196,35 @@ final class Suite implements Callable<Integer> {
     }
     log("suite done in %.0f s", results.getDouble("suiteSeconds"));
     return 0;
+  }
+
+  /** Scenarios against the production-mode server (started here, stopped by {@link #call}). */
+  private void production(String java, String benchJar, Path stamp, Path cfg, Target rl, Pool gen) throws Exception {
+    List<String> sc = new ArrayList<>(List.of(java));
+    sc.addAll(List.of(serverJvm().split("\\s+")));
+    sc.addAll(List.of("-jar", serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
+    results.put("serverCommand", String.join(" ", sc));
+    server = Services.start(sc, stamp.resolve("server.log"), serverEnv);
+    if (!Services.waitHttp("http://127.0.0.1:" + port + "/health", 90_000)) {
+      throw new IllegalStateException("server did not start; see " + stamp);
+    }
+    long pid = server.pid();
+    log("server pid %d, relay pid %d", pid, relay.pid());
+    Thread.sleep(2000);
+    Target im = new Target("seedim", "127.0.0.1", port, false, APP_ID, SECRET);
+    if (!skip.contains("chat") || !skip.contains("fixed")) {
+      chat(stamp, im, rl, gen);
+    }
+    if (!skip.contains("fanout")) {
+      log("fan-out: %d waiters, %d takes", fanout, takes);
+      JsonObject f = new Fanout(gen, im, fanout, takes, "f" + run).run();
+      results.put("fanout", f);
+      Tables.fanout(f).print();
+    }
+    if (!skip.contains("held")) {
+      held(java, benchJar, stamp, im, gen);
+    }
+    results.put("serverRssEndKb", ProcStats.rssKb(pid));
   }
 
   private JsonObject serverConfig() {
@@ -389,13 +410,20 @@ final class Suite implements Callable<Integer> {
       JsonObject base = holdPhase(java, benchJar, stamp, relay.pid(), relayPort, true, heldRelay, "hr" + run + "w");
       results.put("heldRelay", base);
       Tables.held(base).print();
+      if (!skip.contains("storm")) {
+        relayStorm(workers.size());
+      }
       quitWorkers();
     }
     JsonObject h = holdPhase(java, benchJar, stamp, server.pid(), port, false, held, "h" + run + "w");
     results.put("held", h);
     Tables.held(h).print();
+    Tables.connects(h, results.getJsonObject("heldRelay")).print();
     if (!skip.contains("storm")) {
       storm(gen, im, "h" + run + "w", workers.size());
+      if (results.containsKey("stormRelay")) {
+        Tables.stormVsRelay(results.getJsonObject("storm"), results.getJsonObject("stormRelay")).print();
+      }
     }
     quitWorkers();
     Thread.sleep(3000); // let the server finish the disconnects
@@ -475,7 +503,11 @@ final class Suite implements Callable<Integer> {
     log("held connections (%s): %d over %d generator processes; RSS %d KB, live heap %d KB before", toRelay ? "relay baseline" : "SeedIM",
       held, nWorkers, rss0, heap0);
     ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+    long ticks0 = ProcStats.cpuTicks(pid);
+    StoreOps.Snapshot ops0 = toRelay ? null : StoreOps.take();
     Ramp ramp = ramp(180_000);
+    long cpuMs = (ProcStats.cpuTicks(pid) - ticks0) * MS_PER_TICK;
+    JsonObject ops = toRelay ? null : StoreOps.perUnit(ops0, StoreOps.take(), ramp.connected());
     Map<String, Object> rampCpu = cpu.stop();
     int connected = ramp.connected();
     int failed = ramp.failed();
@@ -511,7 +543,13 @@ final class Suite implements Callable<Integer> {
       .put("rssPerConnKb", open == 0 ? Double.NaN : (rss1 - rss0) / (double) open)
       .put("heapPerConnKb", open == 0 ? Double.NaN : (heap1 - heap0) / (double) open)
       .put("rampCpu", new JsonObject(rampCpu)).put("classHistogramTop", Tables.histogramTop(histo, 15))
-      .put("nmtCommittedPerConnKb", nmtPerConn);
+      .put("nmtCommittedPerConnKb", nmtPerConn).put("rampCpuMs", cpuMs)
+      .put("cpuUsPerConnect", connected == 0 ? Double.NaN : cpuMs * 1000.0 / connected);
+    if (ops != null) {
+      h.put("storeOpsPerConnect", ops);
+      log("store work per connect: Redis commands %s; MariaDB statements %s", StoreOps.describe(ops, true),
+        StoreOps.describe(ops, false));
+    }
     try {
       Files.writeString(stamp.resolve((toRelay ? "relay" : "seedim") + "-class-histogram.txt"), histo);
     } catch (java.io.IOException ignored) {
@@ -559,22 +597,12 @@ final class Suite implements Callable<Integer> {
         }
       });
     }
-    int back = 0;
-    int failed = 0;
-    long attempts = 0;
-    long drop = Long.MAX_VALUE;
-    long lastBack = 0;
-    for (Services.WorkerProc w : workers) {
-      JsonObject r = w.await("stormed", maxMs + 10_000);
-      if (r == null) {
-        throw new IllegalStateException("storm timed out");
-      }
-      back += r.getInteger("back");
-      failed += r.getInteger("failed");
-      attempts += r.getInteger("attempts");
-      drop = Math.min(drop, r.getLong("dropMs"));
-      lastBack = Math.max(lastBack, r.getLong("lastBackMs"));
-    }
+    StormTally tally = stormTally(maxMs);
+    int back = tally.back();
+    int failed = tally.failed();
+    long attempts = tally.attempts();
+    long drop = tally.dropMs();
+    long lastBack = tally.lastBackMs();
     Map<String, Object> stormCpu = cpu.stop();
     long deadline = System.currentTimeMillis() + 60_000;
     int delivered = 0;
@@ -605,6 +633,57 @@ final class Suite implements Callable<Integer> {
     Tables.storm(s).print();
   }
 
+  /** The generator processes' storm reports taken together. */
+  private record StormTally(int back, int failed, long attempts, long dropMs, long lastBackMs) {
+  }
+
+  private StormTally stormTally(long maxMs) throws InterruptedException {
+    int back = 0;
+    int failed = 0;
+    long attempts = 0;
+    long drop = Long.MAX_VALUE;
+    long lastBack = 0;
+    for (Services.WorkerProc w : workers) {
+      JsonObject r = w.await("stormed", maxMs + 10_000);
+      if (r == null) {
+        throw new IllegalStateException("storm timed out");
+      }
+      back += r.getInteger("back");
+      failed += r.getInteger("failed");
+      attempts += r.getInteger("attempts");
+      drop = Math.min(drop, r.getLong("dropMs"));
+      lastBack = Math.max(lastBack, r.getLong("lastBackMs"));
+    }
+    return new StormTally(back, failed, attempts, drop, lastBack);
+  }
+
+  /**
+   * The same storm against the relay's held connections (same size when {@code --held-relay} ≥ {@code --storm},
+   * same jitter and client backoff): the time the plain Vert.x server needs to take the same reconnects back.
+   * No messages meanwhile: the relay stores nothing, so "nothing lost" is SeedIM's check only.
+   */
+  private void relayStorm(int nWorkers) throws Exception {
+    int perWorker = Math.min(storm, heldRelay) / nWorkers;
+    long maxMs = 60_000;
+    log("reconnect storm (relay baseline): %d clients drop at once (%d per generator process)", perWorker * nWorkers, perWorker);
+    ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+    long ticks0 = ProcStats.cpuTicks(relay.pid());
+    for (Services.WorkerProc w : workers) {
+      w.send("storm " + perWorker + " " + stormJitterMs + " " + maxMs);
+    }
+    StormTally t = stormTally(maxMs);
+    long cpuMs = (ProcStats.cpuTicks(relay.pid()) - ticks0) * MS_PER_TICK;
+    JsonObject s = new JsonObject().put("server", "relay").put("dropped", perWorker * nWorkers).put("back", t.back())
+      .put("failed", t.failed()).put("attempts", t.attempts()).put("allBackMs", t.lastBackMs() - t.dropMs())
+      .put("jitterMs", stormJitterMs).put("cpu", new JsonObject(cpu.stop())).put("serverCpuMs", cpuMs);
+    results.put("stormRelay", s);
+    log("relay storm: %d of %d back in %d ms (%d attempts)", t.back(), perWorker * nWorkers, t.lastBackMs() - t.dropMs(), t.attempts());
+    Thread.sleep(2000);
+  }
+
+  /** /proc CPU times are in clock ticks of 10 ms (USER_HZ = 100 on Linux). */
+  static final long MS_PER_TICK = 10;
+
   private static void sendStorm(Client c, AtomicInteger next, int total, String prefix, int nWorkers, int perWorker) {
     int m = next.getAndIncrement();
     if (m >= total) {
@@ -625,7 +704,7 @@ final class Suite implements Callable<Integer> {
    * Window-mode chat load for at least {@code minS}, then in {@value #WARMUP_STEP_S} s steps until the server's JIT
    * compiler threads use less than {@value #JIT_SETTLED_PCT} % of a core during a step (at most {@value #WARMUP_MAX_S} s).
    */
-  private void warmUp(String name, long serverPid, ChatLoad load, int minS) throws InterruptedException {
+  JsonObject warmUp(String name, long serverPid, ChatLoad load, int minS) throws InterruptedException {
     long t0 = System.nanoTime();
     load.window(window, 0, minS * 1000L);
     double jitPct = -1;
@@ -639,9 +718,10 @@ final class Suite implements Callable<Integer> {
       }
     }
     double took = (System.nanoTime() - t0) / 1e9;
-    warmups.put(name, new JsonObject().put("seconds", Math.round(took)).put("jitPctLastStep", Math.round(jitPct * 10) / 10.0));
+    JsonObject w = new JsonObject().put("seconds", Math.round(took)).put("jitPctLastStep", Math.round(jitPct * 10) / 10.0);
     log("warm-up of %s: %.0f s of chat load; JIT threads used %.1f %% of a core in the last %d s (not measured)",
       name, took, jitPct, WARMUP_STEP_S);
+    return w;
   }
 
   // ---- scenarios 2 + 3: chat throughput and fixed-rate latency against SeedIM and the relay ---------------------
@@ -657,7 +737,7 @@ final class Suite implements Callable<Integer> {
     if (serverWarmupS > 0) {
       // JIT warm-up of both servers, not reported: on 2 busy cores C2 compiles for a minute or more on a cold JVM,
       // and a phase measured while it does measures the compiler (it took 70 % of a core in a 20 s warm-up run).
-      warmUp("relay", relay.pid(), relayLoad, 5);
+      warmups.put("relay", warmUp("relay", relay.pid(), relayLoad, 5));
     }
     Path jfr = stamp.resolve("chat-throughput.jfr").toAbsolutePath();
     boolean profile = !skip.contains("chat");
@@ -667,7 +747,7 @@ final class Suite implements Callable<Integer> {
       ProcStats.jcmd(pid, "JFR.start", "name=chat", "settings=" + jfcSettings(stamp), "filename=" + jfr);
     }
     if (serverWarmupS > 0) {
-      warmUp("SeedIM", pid, imLoad, serverWarmupS);
+      warmups.put("SeedIM", warmUp("SeedIM", pid, imLoad, serverWarmupS));
     }
     JsonArray phases = new JsonArray();
     if (!skip.contains("chat")) {
@@ -677,11 +757,15 @@ final class Suite implements Callable<Integer> {
       log("chat throughput: SeedIM (durable), JFR on");
       profileFrom = java.time.Instant.now();
       Map<String, Long> m0 = Services.mariaStatus();
+      StoreOps.Snapshot ops0 = StoreOps.take();
+      long delivered0 = imLoad.delivered();
       long w0 = System.nanoTime();
       ProcStats.Cpu cpu = new ProcStats.Cpu(pids());
+      ProcStats.ThreadCpu threads = new ProcStats.ThreadCpu(pid);
       ChatLoad.Phase p = imLoad.window(window, warmupS * 1000L, measureS * 1000L);
-      JsonObject pj = measured(p, cpu);
+      JsonObject pj = measured(p, cpu).put("threads", threads.stop());
       pj.put("mariadb", delta(m0, Services.mariaStatus(), (System.nanoTime() - w0) / 1e9));
+      pj.put("storeOpsPerMsg", StoreOps.perUnit(ops0, StoreOps.take(), imLoad.delivered() - delivered0));
       ProcStats.jcmd(pid, "JFR.stop", "name=chat");
       phases.add(pj);
     }

@@ -45,6 +45,80 @@ final class Tables {
     return t;
   }
 
+  /** One row of the dev-mode comparison (printed after each load). */
+  static Table devRow(JsonObject c) {
+    Table t = devTable();
+    devLine(t, c);
+    return t;
+  }
+
+  /** Dev mode (in-memory stores) against the same-run relay, per chat load. */
+  static Table dev(JsonObject d) {
+    Table t = devTable();
+    JsonArray c = d.getJsonArray("compared");
+    for (int i = 0; i < c.size(); i++) {
+      devLine(t, c.getJsonObject(i));
+    }
+    return t;
+  }
+
+  private static Table devTable() {
+    return new Table("dev mode (in-memory stores, JVM defaults) vs the same-run relay, window mode", "load", "dev msgs/s",
+      "relay msgs/s", "dev CPU µs/msg", "relay CPU µs/msg", "CPU ratio", "dev CPU %", "dev busy threads (> 20 %)",
+      "busy event loops", "both cores", "dev p99 ms", "relay p99 ms");
+  }
+
+  private static void devLine(Table t, JsonObject c) {
+    t.row(c.getString("load"), c.getDouble("devMsgsPerSec"), c.getDouble("relayMsgsPerSec"), c.getDouble("devUsPerMsg"),
+      c.getDouble("relayUsPerMsg"), c.getDouble("cpuRatio"), c.getDouble("devCpuPct"), c.getInteger("devBusyThreads"),
+      c.getInteger("devBusyEventLoops"), c.getBoolean("bothCores") ? "yes" : "no", c.getDouble("devP99ms"), c.getDouble("relayP99ms"));
+  }
+
+  /** Signed connects (SeedIM) and plain WebSocket connects (relay) during the held-connections ramps, same generator. */
+  static Table connects(JsonObject h, JsonObject hr) {
+    Table t = new Table("connects during the ramp, SeedIM vs the same-run relay", "server", "connected", "connects/s",
+      "server CPU during the ramp (s)", "server CPU µs/connect", "Redis commands/connect", "MariaDB statements/connect");
+    if (hr != null) {
+      t.row("relay", hr.getInteger("connected"), hr.getDouble("handshakesPerSec"), seconds(hr), hr.getDouble("cpuUsPerConnect"), "–", "–");
+    }
+    JsonObject ops = h.getJsonObject("storeOpsPerConnect");
+    t.row("seedim", h.getInteger("connected"), h.getDouble("handshakesPerSec"), seconds(h), h.getDouble("cpuUsPerConnect"),
+      StoreOps.describe(ops, true), StoreOps.describe(ops, false));
+    if (hr != null) {
+      t.row("ratio seedim / relay", "", h.getDouble("handshakesPerSec") / hr.getDouble("handshakesPerSec"), "",
+        h.getDouble("cpuUsPerConnect", Double.NaN) / hr.getDouble("cpuUsPerConnect", Double.NaN), "", "");
+    }
+    return t;
+  }
+
+  private static Double seconds(JsonObject h) {
+    return h.containsKey("rampCpuMs") ? h.getLong("rampCpuMs") / 1000.0 : null;
+  }
+
+  /** The reconnect storm against SeedIM and the same storm against the relay. */
+  static Table stormVsRelay(JsonObject s, JsonObject sr) {
+    Table t = new Table("reconnect storm, SeedIM vs the same-run relay", "server", "dropped", "back", "failed",
+      "connect attempts", "all back s", "ratio to the relay");
+    t.row("relay", sr.getInteger("dropped"), sr.getInteger("back"), sr.getInteger("failed"), sr.getLong("attempts"),
+      sr.getLong("allBackMs") / 1000.0, "");
+    t.row("seedim", s.getInteger("dropped"), s.getInteger("back"), s.getInteger("failed"), s.getLong("attempts"),
+      s.getLong("allBackMs") / 1000.0, s.getLong("allBackMs") / (double) Math.max(1, sr.getLong("allBackMs")));
+    return t;
+  }
+
+  /** Store work per durable message (window phase) and per connect (ramp). */
+  static Table storeOps(JsonObject perMsg, JsonObject perConnect) {
+    Table t = new Table("store work per unit (global counters of MariaDB and Redis between two snapshots)", "per",
+      "units", "Redis commands (top commands)", "MariaDB statements (top Com_* kinds)");
+    if (perMsg != null) {
+      t.row("durable message (window phase)", perMsg.getLong("units"), StoreOps.describe(perMsg, true), StoreOps.describe(perMsg, false));
+    }
+    if (perConnect != null) {
+      t.row("signed connect (ramp)", perConnect.getLong("units"), StoreOps.describe(perConnect, true), StoreOps.describe(perConnect, false));
+    }
+    return t;
+  }
+
   static Table chat(JsonArray phases) {
     Table t = new Table("2./3. chat: 130 sent -> 140 received", "target", "mode", "offered/s", "sent/s", "msgs/s",
       "ratio to relay", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "rate held", "errors", "server CPU %");
