@@ -1,5 +1,6 @@
 package com.seedim.im.chat;
 
+import com.seedim.im.common.store.Route;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.RedisCluster;
@@ -86,5 +87,21 @@ class ChatEndToEndClusterTest extends ChatEndToEndContract {
     awaitPush(fresh, 140, id);
     awaitPush(web, 140, id);
     old.assertNone(f -> f.getInteger("msgType", 0) == 140, Duration.ofMillis(300));
+  }
+
+  @Test
+  @DisplayName("a route whose gateway just died still counts as live for a moment: the push to it is lost, the message"
+    + " is not (the receiver's next connect replays it)")
+  void pushToAJustDeadGatewayIsReplayed() {
+    TestClient alice = server.connect(u("alice"));
+    String bob = u("bob");
+    // a route younger than the grace, on a gateway no node has seen: what a node's stale snapshot treats as live
+    server.infra().directory().register(TestServer.APP_ID, bob,
+      new Route("phone", "ghost-1", "im.gw.node.ghost", "user", System.currentTimeMillis()), 5).await();
+    assertThat(server.infra().directory().routes(TestServer.APP_ID, bob).await()).extracting(Route::connId)
+      .containsExactly("ghost-1");
+    String id = send(alice, bob, "to a dead gateway").getString("messageId");
+    TestClient back = server.connect(bob, "phone");
+    awaitPush(back, 140, id);
   }
 }

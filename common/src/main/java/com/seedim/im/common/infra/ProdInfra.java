@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Production: MySQL (MariaDB) for messages and conversations, Redis for presence, routes, queues, rooms,
  * dedupe and rate limits. {@link #connect} fails unless both answer. The id generator's node number is
- * leased in Redis ({@code <prefix>node:<n>}) unless {@code nodeId} is configured.
+ * leased in Redis ({@code <prefix>node:<n>}) unless {@code nodeId} is configured. Redis is one server or a Redis
+ * Cluster ({@code redis.mode}); every command and script of this process stays within one hash slot.
  */
 public final class ProdInfra extends AbstractInfra {
   private static final Logger LOG = LoggerFactory.getLogger(ProdInfra.class);

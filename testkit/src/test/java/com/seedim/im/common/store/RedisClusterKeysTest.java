@@ -2,6 +2,8 @@ package com.seedim.im.common.store;
 
 import com.seedim.im.common.store.redis.MultiplexedRedis;
 import com.seedim.im.common.store.redis.RedisSessionDirectory;
+import com.seedim.im.testkit.DurableState;
+import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.RedisCluster;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -82,5 +84,20 @@ class RedisClusterKeysTest {
     assertThat(all).hasSize(90);
     assertThat(all.get("user7")).extracting(Route::connId).containsExactly("c7");
     d.close();
+  }
+
+  @Test
+  @DisplayName("a test's cleanup deletes its prefix on every master (each node's SCAN sees only its own keys)")
+  void cleanupOnEveryMaster() {
+    String prefix = "imt:clean:";
+    for (int i = 0; i < 60; i++) {
+      api.set(List.of(RedisKeys.user(prefix, "x", "app", "u" + i), "1")).await();
+    }
+    api.set(List.of("imt:keep:other", "1")).await();
+    DurableState.drop(TestServer.MYSQL_HOST, 3306, "imt_none_cleanup", cluster.uris(), prefix);
+    for (int i = 0; i < 60; i++) {
+      assertThat(api.exists(List.of(RedisKeys.user(prefix, "x", "app", "u" + i))).await().toInteger()).isZero();
+    }
+    assertThat(api.get("imt:keep:other").await().toString()).isEqualTo("1");
   }
 }
