@@ -60,6 +60,8 @@ public final class LiveGateways {
   private long timer = -1;
   private boolean started;
   private boolean closed;
+  /** The last periodic refresh failed (logged once until one succeeds). */
+  private volatile boolean failing;
 
   /**
    * @param aliveKey the full {@code gw:alive} key
@@ -79,8 +81,15 @@ public final class LiveGateways {
       return;
     }
     started = true;
-    timer = vertx.setPeriodic(REFRESH_MS, t -> refresh()
-      .onFailure(err -> LOG.warn("live gateways not re-read from gw:alive: {}", err.toString())));
+    timer = vertx.setPeriodic(REFRESH_MS, t -> refresh().onComplete(ar -> {
+      if (ar.failed() && !failing) {
+        LOG.warn("live gateways not re-read from gw:alive (the last snapshot is used for up to {} ms): {}", maxAgeMs,
+          ar.cause().toString());
+      } else if (ar.succeeded() && failing) {
+        LOG.info("live gateways re-read from gw:alive again");
+      }
+      failing = ar.failed();
+    }));
   }
 
   public synchronized void close() {

@@ -103,6 +103,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
     return out
     """);
 
+  // KEYS: gw:alive. ARGV: gateway. Stamps the heartbeat with this Redis's time.
+  private static final RedisScript HEARTBEAT = new RedisScript("""
+    local t = redis.call('TIME')
+    return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+    """);
+
   /** Most route records read by one script call. */
   static final int MAX_KEYS_PER_CALL = 256;
 
@@ -141,7 +147,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   @Override
   public Future<Registration> register(String appId, String userId, Route route, int maxDevices) {
-    String key = key(appId, userId);
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     return gateways.current().compose(g -> {
       // the registering gateway is alive, whether or not this node's snapshot has seen its heartbeat yet
       String live = g.alive().contains(route.gateway()) ? LiveGateways.argument(g)
@@ -160,7 +171,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   @Override
   public Future<Boolean> unregister(String appId, String userId, String deviceId, String connId) {
-    String key = key(appId, userId);
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     return gateways.current()
       .compose(g -> UNREGISTER.run(api, List.of(key), List.of(LiveGateways.argument(g), since(), deviceId, connId)))
       .map(r -> r.toInteger() == 1);
@@ -177,13 +193,19 @@ public final class RedisSessionDirectory implements SessionDirectory {
    */
   @Override
   public Future<List<Route>> routes(String appId, String userId) {
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Context ctx = Vertx.currentContext();
     if (ctx == null) {
-      return routesOf(List.of(key(appId, userId))).map(all -> all.get(0));
+      return routesOf(List.of(key)).map(all -> all.get(0));
     }
     LookupBatch b = lookups.current(ctx);
     Promise<List<Route>> p = Promise.promise();
-    b.keys.add(key(appId, userId));
+    b.keys.add(key);
     b.waiters.add(p);
     if (b.keys.size() >= MAX_KEYS_PER_CALL) {
       lookups.sendNow(ctx, b);
@@ -195,8 +217,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
   public Future<Map<String, List<Route>>> routes(String appId, Collection<String> userIds) {
     List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
     List<String> keys = new ArrayList<>(users.size());
-    for (String u : users) {
-      keys.add(key(appId, u));
+    try {
+      for (String u : users) {
+        keys.add(key(appId, u));
+      }
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
     }
     return routesOf(keys).map(all -> {
       Map<String, List<Route>> out = new HashMap<>();
@@ -302,12 +328,13 @@ public final class RedisSessionDirectory implements SessionDirectory {
     });
   }
 
+  /**
+   * The heartbeat is stamped with the time of the Redis holding {@code gw:alive} (inside a script on that one key),
+   * the same clock the liveness reads compare with: on a cluster another master's clock may differ.
+   */
   @Override
   public Future<Void> gatewayAlive(String gateway) {
-    return api.time().compose(t -> {
-      long now = t.get(0).toLong() * 1000 + t.get(1).toLong() / 1000;
-      return api.zadd(List.of(aliveKey, Long.toString(now), gateway));
-    }).compose(v -> gateways.refresh()).mapEmpty();
+    return HEARTBEAT.run(api, List.of(aliveKey), List.of(gateway)).compose(v -> gateways.refresh()).mapEmpty();
   }
 
   @Override
@@ -317,6 +344,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   @Override
   public Future<Void> touch(String appId, String userId) {
-    return api.expire(List.of(key(appId, userId), Long.toString(ROUTE_TTL_SECONDS))).mapEmpty();
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return api.expire(List.of(key, Long.toString(ROUTE_TTL_SECONDS))).mapEmpty();
   }
 }
