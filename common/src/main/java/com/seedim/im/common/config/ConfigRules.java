@@ -75,11 +75,18 @@ final class ConfigRules {
     }
   }
 
-  /** {@code redis.mode} is one of {@link ServerConfig.RedisConfig#MODES}; every endpoint is a redis:// or rediss:// URI. */
+  /**
+   * {@code redis.mode} is one of {@link ServerConfig.RedisConfig#MODES}; the prefix has no brace (it would become every
+   * key's hash tag); every endpoint is a redis:// or rediss:// URI.
+   */
   private static void validateRedis(ServerConfig.RedisConfig r) {
     if (!ServerConfig.RedisConfig.MODES.contains(r.mode())) {
       throw new IllegalArgumentException("redis.mode is \"" + oneLine(r.mode()) + "\": it must be \""
         + String.join("\" or \"", ServerConfig.RedisConfig.MODES) + "\" (or IM_REDIS_MODE)");
+    }
+    if (r.prefix().indexOf('{') >= 0 || r.prefix().indexOf('}') >= 0) {
+      throw new IllegalArgumentException("redis.prefix \"" + oneLine(r.prefix()) + "\" contains a brace: keys carry hash"
+        + " tags in braces (docs/operations.md \"Redis Cluster\") and a brace in the prefix would put every key in one slot");
     }
     if (r.endpoints().isEmpty()) {
       throw new IllegalArgumentException("redis.endpoints is empty: list the seed nodes (redis://host:port), or leave it out"

@@ -41,7 +41,7 @@ class RedisModeConfigTest {
   }
 
   @Test
-  @DisplayName("a bad mode, an empty or malformed endpoint list is refused at start with a one-line message")
+  @DisplayName("a bad mode, a prefix with a brace, an empty or malformed endpoint list is refused at start with a one-line message")
   void refused() {
     for (Object bad : new Object[] {"Cluster", "sentinel", "", 3}) {
       assertThatThrownBy(() -> ServerConfig.fromJson(withRedis(new JsonObject().put("mode", bad)), Map.of()))
@@ -50,6 +50,8 @@ class RedisModeConfigTest {
     }
     assertThatThrownBy(() -> ServerConfig.fromJson(withRedis(new JsonObject().put("mode", "sentinel")), Map.of()))
       .hasMessage("redis.mode is \"sentinel\": it must be \"standalone\" or \"cluster\" (or IM_REDIS_MODE)");
+    assertThatThrownBy(() -> ServerConfig.fromJson(withRedis(new JsonObject().put("prefix", "im{x}:")), Map.of()))
+      .hasMessageContaining("redis.prefix").hasMessageNotContaining("\n");
     for (Object bad : new Object[] {new JsonArray(), new JsonArray().add(7), new JsonArray().add("http://x:1"), "redis://x:1"}) {
       assertThatThrownBy(() -> ServerConfig.fromJson(withRedis(new JsonObject().put("mode", "cluster").put("endpoints", bad)),
         Map.of())).as("endpoints %s", bad).isInstanceOf(IllegalArgumentException.class)
