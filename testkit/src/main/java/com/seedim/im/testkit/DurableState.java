@@ -28,14 +28,24 @@ public final class DurableState {
 
   /** Drops {@code database} and the Redis keys under {@code redisPrefix}, best effort, on a Vert.x of its own. */
   public static void drop(String mysqlHost, int mysqlPort, String database, String redisUri, String redisPrefix) {
+    drop(mysqlHost, mysqlPort, database, List.of(redisUri), redisPrefix);
+  }
+
+  /**
+   * As {@link #drop(String, int, String, String, String)}, deleting the keys on each of {@code redisNodes} (every
+   * master of a Redis Cluster: each SCAN sees only the keys of its own node).
+   */
+  public static void drop(String mysqlHost, int mysqlPort, String database, List<String> redisNodes, String redisPrefix) {
     Vertx v = Vertx.vertx();
     try {
       Pool pool = MySQLBuilder.pool().with(new PoolOptions().setMaxSize(1))
         .connectingTo(new MySQLConnectOptions().setHost(mysqlHost).setPort(mysqlPort).setUser("root").setPassword(""))
         .using(v).build();
       pool.query("DROP DATABASE IF EXISTS `" + database + "`").execute().eventually(pool::close).await();
-      Redis redis = Redis.createClient(v, redisUri);
-      deleteKeys(RedisAPI.api(redis), redisPrefix).eventually(redis::close).await();
+      for (String node : redisNodes) {
+        Redis redis = Redis.createClient(v, node);
+        deleteKeys(RedisAPI.api(redis), redisPrefix).eventually(redis::close).await();
+      }
     } catch (RuntimeException e) {
       // best effort: a leftover database or prefix is isolated by its random name
     } finally {

@@ -47,6 +47,8 @@ public final class TestServer implements AutoCloseable {
   private final String redisUri;
   private final String mysqlHost;
   private final int mysqlPort;
+  /** The Redis nodes holding this server's keys (every master of a cluster), cleaned on close. */
+  private List<String> redisNodes = List.of();
   /** False when the Vert.x instance was handed in (e.g. injected by VertxExtension, which closes it). */
   private boolean ownsVertx = true;
 
@@ -80,12 +82,23 @@ public final class TestServer implements AutoCloseable {
     private final List<Integer> instances = new ArrayList<>();
     private final List<JsonObject> extraApps = new ArrayList<>();
     private String redisUri = REDIS_URI;
+    private List<String> redisClusterEndpoints;
     private String mysqlHost = MYSQL_HOST;
     private int mysqlPort = 3306;
 
     /** Another Redis than the machine's (e.g. a private one a fault test pauses); default {@link #REDIS_URI}. */
     public Builder redisUri(String uri) {
       this.redisUri = uri;
+      return this;
+    }
+
+    /**
+     * A Redis Cluster instead of the machine's Redis ({@code redis.mode: cluster} with these seed nodes, e.g.
+     * {@link com.seedim.im.testkit.faults.RedisCluster#uris()}); use with {@link #durable}.
+     */
+    public Builder redisCluster(List<String> endpoints) {
+      this.redisClusterEndpoints = List.copyOf(endpoints);
+      this.redisUri = endpoints.get(0);
       return this;
     }
 
@@ -141,6 +154,14 @@ public final class TestServer implements AutoCloseable {
       return this;
     }
 
+    private JsonObject redisJson(String prefix) {
+      JsonObject r = new JsonObject().put("connectionString", redisUri).put("prefix", prefix);
+      if (redisClusterEndpoints != null) {
+        r.put("mode", "cluster").put("endpoints", new JsonArray(new ArrayList<>(redisClusterEndpoints)));
+      }
+      return r;
+    }
+
     public TestServer start() {
       String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
       String database = durable ? "imt_" + tag : null;
@@ -158,7 +179,7 @@ public final class TestServer implements AutoCloseable {
         .put("apps", apps)
         .put("mysql", new JsonObject().put("host", mysqlHost).put("port", mysqlPort).put("database", durable ? database : "test")
           .put("poolSize", 4))
-        .put("redis", new JsonObject().put("connectionString", redisUri).put("prefix", prefix))
+        .put("redis", redisJson(prefix))
         .mergeIn(server, true);
       ServerConfig cfg = ServerConfig.fromJson(json, Map.of());
       boolean own = this.vertx == null;
@@ -175,6 +196,7 @@ public final class TestServer implements AutoCloseable {
           .check(() -> gw.accepting() ? Future.succeededFuture() : Future.failedFuture("gateway shutting down"))
           .start(cfg.managementHost(), cfg.managementPort()).await();
         TestServer server = new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix, redisUri, mysqlHost, mysqlPort);
+        server.redisNodes = redisClusterEndpoints == null ? List.of(redisUri) : redisClusterEndpoints;
         server.ownsVertx = own;
         return server;
       } catch (RuntimeException e) {
@@ -298,7 +320,7 @@ public final class TestServer implements AutoCloseable {
       }
     } finally {
       if (database != null) {
-        DurableState.drop(mysqlHost, mysqlPort, database, redisUri, redisPrefix);
+        DurableState.drop(mysqlHost, mysqlPort, database, redisNodes, redisPrefix);
       }
     }
   }

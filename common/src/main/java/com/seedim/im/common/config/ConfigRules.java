@@ -33,6 +33,7 @@ final class ConfigRules {
     if (c.apps().all().isEmpty()) {
       throw new IllegalArgumentException("no apps configured");
     }
+    validateRedis(c.redis());
     if (!c.dev()) {
       for (AppConfig a : c.apps().all()) {
         if (ServerConfig.DEV_SECRET.equals(a.secret())
@@ -72,6 +73,35 @@ final class ConfigRules {
         }
       }
     }
+  }
+
+  /**
+   * {@code redis.mode} is one of {@link ServerConfig.RedisConfig#MODES}; the prefix has no brace (it would become every
+   * key's hash tag); every endpoint is a redis:// or rediss:// URI.
+   */
+  private static void validateRedis(ServerConfig.RedisConfig r) {
+    if (!ServerConfig.RedisConfig.MODES.contains(r.mode())) {
+      throw new IllegalArgumentException("redis.mode is \"" + oneLine(r.mode()) + "\": it must be \""
+        + String.join("\" or \"", ServerConfig.RedisConfig.MODES) + "\" (or IM_REDIS_MODE)");
+    }
+    if (r.prefix().indexOf('{') >= 0 || r.prefix().indexOf('}') >= 0) {
+      throw new IllegalArgumentException("redis.prefix \"" + oneLine(r.prefix()) + "\" contains a brace: keys carry hash"
+        + " tags in braces (docs/operations.md \"Redis Cluster\") and a brace in the prefix would put every key in one slot");
+    }
+    if (r.endpoints().isEmpty()) {
+      throw new IllegalArgumentException("redis.endpoints is empty: list the seed nodes (redis://host:port), or leave it out"
+        + " to use redis.connectionString");
+    }
+    for (String e : r.endpoints()) {
+      if (!e.startsWith("redis://") && !e.startsWith("rediss://")) {
+        throw new IllegalArgumentException("redis.endpoints: \"" + oneLine(e) + "\" is not a redis:// or rediss:// URI");
+      }
+    }
+  }
+
+  private static String oneLine(String s) {
+    String t = s.replaceAll("\\p{Cntrl}", "?");
+    return t.length() > 60 ? t.substring(0, 60) + "..." : t;
   }
 
   /**

@@ -33,6 +33,16 @@ final class EnvOverrides {
     JsonObject redis = section(j, "redis");
     set(redis, env, "IM_REDIS_URI", "connectionString");
     set(redis, env, "IM_REDIS_PREFIX", "prefix");
+    set(redis, env, "IM_REDIS_MODE", "mode");
+    if (env.get("IM_REDIS_ENDPOINTS") != null && !env.get("IM_REDIS_ENDPOINTS").isBlank()) {
+      JsonArray endpoints = new JsonArray();
+      for (String e : env.get("IM_REDIS_ENDPOINTS").split(",")) {
+        if (!e.isBlank()) {
+          endpoints.add(e.trim());
+        }
+      }
+      redis.put("endpoints", endpoints);
+    }
     JsonObject cluster = section(j, "cluster");
     set(cluster, env, "IM_CLUSTER_HOST", "host");
     setInt(cluster, env, "IM_CLUSTER_PORT", "port");

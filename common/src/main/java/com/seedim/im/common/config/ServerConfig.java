@@ -74,14 +74,47 @@ public record ServerConfig(
   /**
    * Redis connection settings; every key starts with {@code prefix}. Commands are pipelined over {@code connections}
    * long-lived connections; {@code poolSize} bounds the connections opened in all (those plus dedicated ones).
+   * {@code mode} is {@value #MODE_STANDALONE} (one Redis at {@code connectionString}) or {@value #MODE_CLUSTER} (a Redis
+   * Cluster found from its seed nodes {@code endpoints}; docs/operations.md "Redis Cluster"). {@code endpoints} is
+   * {@code [connectionString]} when not configured.
    */
-  public record RedisConfig(String connectionString, String prefix, int poolSize, int connections, long commandTimeoutMs) {
+  public record RedisConfig(String connectionString, String prefix, int poolSize, int connections, long commandTimeoutMs,
+                            String mode, List<String> endpoints) {
     public static final int DEFAULT_CONNECTIONS = 4;
+    public static final String MODE_STANDALONE = "standalone";
+    public static final String MODE_CLUSTER = "cluster";
+    public static final List<String> MODES = List.of(MODE_STANDALONE, MODE_CLUSTER);
+
+    /** True when Redis is a Redis Cluster: every multi-key command and script must stay in one hash slot. */
+    public boolean cluster() {
+      return MODE_CLUSTER.equals(mode);
+    }
 
     static RedisConfig fromJson(JsonObject j) {
-      return new RedisConfig(j.getString("connectionString", "redis://127.0.0.1:6379"), j.getString("prefix", "im:"),
+      String uri = j.getString("connectionString", "redis://127.0.0.1:6379");
+      Object mode = j.getValue("mode", MODE_STANDALONE);
+      if (!(mode instanceof String)) {
+        throw new IllegalArgumentException("redis.mode is not a string: it must be one of " + MODES + " (or IM_REDIS_MODE)");
+      }
+      List<String> endpoints = new ArrayList<>();
+      Object e = j.getValue("endpoints");
+      if (e == null) {
+        endpoints.add(uri);
+      } else if (e instanceof JsonArray a) {
+        for (Object o : a) {
+          if (!(o instanceof String s) || s.isBlank()) {
+            throw new IllegalArgumentException("redis.endpoints must be an array of redis:// URIs (or IM_REDIS_ENDPOINTS,"
+              + " comma-separated); found " + (o == null ? "null" : o instanceof String ? "an empty string" : o.toString()));
+          }
+          endpoints.add(s.trim());
+        }
+      } else {
+        throw new IllegalArgumentException("redis.endpoints must be an array of redis:// URIs (or IM_REDIS_ENDPOINTS,"
+          + " comma-separated)");
+      }
+      return new RedisConfig(uri, j.getString("prefix", "im:"),
         j.getInteger("poolSize", 16), j.getInteger("connections", DEFAULT_CONNECTIONS),
-        j.getLong("commandTimeoutMs", Deadlines.REDIS_COMMAND_TIMEOUT_MS));
+        j.getLong("commandTimeoutMs", Deadlines.REDIS_COMMAND_TIMEOUT_MS), (String) mode, List.copyOf(endpoints));
     }
   }
 

@@ -84,7 +84,7 @@ abstract class AbstractInfra implements Infra {
   /** Starts watching Redis for lost data ({@link RedisResets}); production only. */
   synchronized void watchRedis(RedisAPI redis) {
     if (resets == null && redis != null) {
-      resets = new RedisResets(vertx, redis, config.redis().prefix());
+      resets = new RedisResets(vertx, redis, config.redis().prefix(), config.redis().cluster());
       resets.start();
     }
   }

@@ -14,12 +14,14 @@ import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Production: MySQL (MariaDB) for messages and conversations, Redis for presence, routes, queues, rooms,
  * dedupe and rate limits. {@link #connect} fails unless both answer. The id generator's node number is
- * leased in Redis ({@code <prefix>node:<n>}) unless {@code nodeId} is configured.
+ * leased in Redis ({@code <prefix>node:<n>}) unless {@code nodeId} is configured. Redis is one server or a Redis
+ * Cluster ({@code redis.mode}); every command and script of this process stays within one hash slot.
  */
 public final class ProdInfra extends AbstractInfra {
   private static final Logger LOG = LoggerFactory.getLogger(ProdInfra.class);
@@ -44,11 +47,44 @@ public final class ProdInfra extends AbstractInfra {
   }
 
   private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, RedisAPI redis, Pool mysql) {
-    super(vertx, config, new RedisKeyValueStore(redis, config.redis().prefix()),
-      new RedisSessionDirectory(redis, config.redis().prefix()));
+    this(vertx, config, redisClient, redis,
+      new RedisSessionDirectory(vertx, redis, config.redis().prefix(), config.redis().cluster()), mysql);
+  }
+
+  private ProdInfra(Vertx vertx, ServerConfig config, Redis redisClient, RedisAPI redis, RedisSessionDirectory directory,
+                    Pool mysql) {
+    super(vertx, config, new RedisKeyValueStore(redis, config.redis().prefix()), directory);
     this.redisClient = redisClient;
     this.redis = redis;
     this.mysql = mysql;
+    directory.start();
+    onClose(() -> {
+      directory.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The Vert.x client options: one Redis at {@code connectionString}, or ({@code redis.mode: cluster}) a Redis Cluster
+   * client seeded with every {@code redis.endpoints} URI; it reads the slot map from the first seed that answers,
+   * routes each command to the master of its key's slot and follows MOVED/ASK redirections.
+   */
+  static RedisOptions redisOptions(ServerConfig.RedisConfig r, NetClientOptions net) {
+    RedisOptions o = new RedisOptions()
+      .setNetClientOptions(new NetClientOptions(net))
+      .setMaxPoolSize(Math.max(r.poolSize(), r.connections() + 2))
+      // A mass disconnect or reconnect storm queues several commands per socket: 4096 waiters failed
+      // (ConnectionPoolTooBusyException) and lost disconnect/presence work when 2,000+ sockets dropped at once.
+      .setMaxPoolWaiting(1 << 20)
+      .setMaxWaitingHandlers(65536);
+    if (r.cluster()) {
+      o.setType(RedisClientType.CLUSTER).setEndpoints(new ArrayList<>(r.endpoints()));
+      LOG.info("redis: cluster mode, {} seed endpoints", r.endpoints().size());
+    } else {
+      o.setConnectionString(r.connectionString());
+      LOG.info("redis: standalone mode");
+    }
+    return o;
   }
 
   public static Future<Infra> connect(Vertx vertx, ServerConfig config) {
@@ -59,14 +95,7 @@ public final class ProdInfra extends AbstractInfra {
     // M5: a socket that cannot connect fails fast, and a silent peer is eventually noticed by the kernel (keepalive)
     NetClientOptions net = new NetClientOptions().setTcpKeepAlive(true).setConnectTimeout(Deadlines.CONNECT_TIMEOUT_MS);
     long redisTimeout = redisCommandTimeoutMs(config);
-    Redis pooled = Redis.createClient(vertx, new RedisOptions()
-      .setNetClientOptions(new NetClientOptions(net))
-      .setConnectionString(config.redis().connectionString())
-      .setMaxPoolSize(Math.max(config.redis().poolSize(), config.redis().connections() + 2))
-      // A mass disconnect or reconnect storm queues several commands per socket: 4096 waiters failed
-      // (ConnectionPoolTooBusyException) and lost disconnect/presence work when 2,000+ sockets dropped at once.
-      .setMaxPoolWaiting(1 << 20)
-      .setMaxWaitingHandlers(65536));
+    Redis pooled = Redis.createClient(vertx, redisOptions(config.redis(), net));
     // connections = 0: the plain pooled client (one command per leased connection), for comparison
     Redis redisClient = config.redis().connections() > 0 ? new MultiplexedRedis(pooled, config.redis().connections(), vertx, redisTimeout) : pooled;
     MySQLConnectOptions base = new MySQLConnectOptions().setHost(my.host()).setPort(my.port()).setUser(my.user())
@@ -94,7 +123,7 @@ public final class ProdInfra extends AbstractInfra {
       })
       .onFailure(err -> {
         LOG.error("production stores unreachable (MySQL {}:{}/{}, Redis {}): {}", my.host(), my.port(), my.database(),
-          config.redis().connectionString(), err.toString());
+          config.redis().cluster() ? "cluster " + config.redis().endpoints() : config.redis().connectionString(), err.toString());
         redisClient.close();
       });
   }

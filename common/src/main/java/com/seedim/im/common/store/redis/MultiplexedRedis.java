@@ -9,6 +9,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisClusterConnection;
 import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,12 @@ import java.util.function.Function;
  *
  * <p>A lane whose connection fails or ends is dropped and reconnects on its next command; commands in flight on it
  * fail (as with the pooled client). Pub/sub and MULTI need a dedicated connection: use {@link #connect()}.
+ *
+ * <p>On a Redis Cluster a lane is a {@link RedisClusterConnection}: one pooled connection per master, each command
+ * routed to the master of its key's slot (MOVED/ASK followed by the client). A command without a key goes to any
+ * master; a command or script whose keys are in different slots is refused by the client before it is sent; a
+ * {@link #batch} must keep every key on one master. An EVALSHA goes where its keys are, and its EVAL fallback on
+ * NOSCRIPT ({@link RedisScript}) goes to the same master, which then knows the script.
  *
  * <p>Every command has a deadline ({@code commandTimeoutMs}, audit M5): past it the caller fails with a
  * {@link TimeoutException} (mapped to {@code UNAVAILABLE} by the service layer), and the lane the command was on is
@@ -122,14 +129,23 @@ public final class MultiplexedRedis implements Redis {
 
   /**
    * Closes the socket itself: {@code close()} on a pooled connection only hands it back to the pool, which would
-   * lease the same silent socket to the next lane.
+   * lease the same silent socket to the next lane. A cluster lane ({@link RedisClusterConnection}) holds one pooled
+   * connection per master; any of them may be the silent one, so each is closed for real (the others simply
+   * reconnect on the next lane's first command to their master).
    */
   static void hardClose(RedisConnection c) {
-    if (c instanceof PooledRedisConnection pc
-      && pc.actual() instanceof RedisStandaloneConnection sc) {
-      sc.forceClose();
+    if (c instanceof PooledRedisConnection pc) {
+      forceClose(pc);
+    } else if (c instanceof RedisClusterConnection cc) {
+      ClusterLanes.nodeConnections(cc).forEach(MultiplexedRedis::forceClose);
     }
     c.close();
+  }
+
+  private static void forceClose(PooledRedisConnection pc) {
+    if (pc.actual() instanceof RedisStandaloneConnection sc) {
+      sc.forceClose();
+    }
   }
 
   private <T> Future<T> run(Function<RedisConnection, Future<T>> op) {

@@ -11,7 +11,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A Lua script run with EVALSHA, falling back to EVAL (which loads it) when the server does not know it. */
+/**
+ * A Lua script run with EVALSHA, falling back to EVAL (which loads it) when the server does not know it.
+ *
+ * <p>On a Redis Cluster the Vert.x client sends EVALSHA to the master of its keys' slot (any master when it has no
+ * key) and refuses it before sending when the keys span slots; the NOSCRIPT fallback goes the same way, so each master
+ * loads the script the first time it runs there. Hence every key a script touches is passed in {@code keys} (never
+ * built inside the script) and all of them share one hash slot ({@link com.seedim.im.common.store.RedisKeys}).
+ */
 public final class RedisScript {
   private final String source;
   private final String sha;

@@ -1,6 +1,7 @@
 package com.seedim.im.common.store.redis;
 
 import com.seedim.im.common.bus.TurnBatches;
+import com.seedim.im.common.store.RedisKeys;
 import com.seedim.im.common.store.Route;
 import com.seedim.im.common.store.SessionDirectory;
 import io.vertx.core.Context;
@@ -11,6 +12,8 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,9 +21,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link SessionDirectory} on Redis. A user's routes are one hash {@code <prefix>r:<app>:<user>} (device →
- * {@code connId|gateway|role|connectedAt}); gateway liveness is a sorted set {@code <prefix>gw:alive}
- * (gateway → last heartbeat ms). Every operation is one Lua script, so registration is atomic across gateways.
+ * {@link SessionDirectory} on Redis, standalone or Redis Cluster. A user's routes are one hash
+ * <code>&lt;prefix&gt;r:{&lt;app&gt;:&lt;user&gt;}</code> (device → {@code connId|gateway|role|connectedAt}; the
+ * braces are the user's hash tag, {@link RedisKeys}); gateway liveness is a sorted set {@code <prefix>gw:alive}
+ * (gateway → last heartbeat ms, Redis time). Registration and unregistration are one Lua script each, atomic for the
+ * user, touching only the user's hash: the live gateways come from this node's snapshot of {@code gw:alive}
+ * ({@link LiveGateways}, which says what a snapshot up to a second old can cause) as an argument, never from a key read
+ * inside the script, so every script stays in one hash slot. Lookups of many users are one script call per batch on a
+ * standalone Redis and one call per hash slot on a cluster.
  */
 public final class RedisSessionDirectory implements SessionDirectory {
   /** A gateway that has not heart-beaten for this long is considered dead. */
@@ -28,20 +36,19 @@ public final class RedisSessionDirectory implements SessionDirectory {
   /** Route records of users nobody refreshes expire after this long. */
   public static final long ROUTE_TTL_SECONDS = 24 * 3600;
 
+  // ARGV[1]: the live gateways, each framed by '\n'; ARGV[2]: a route connected after this (ms) counts as live anyway
   private static final String LIVE_FN = """
     local function parse(v)
       local conn, gw, role, at = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
       return conn, gw, role, tonumber(at)
     end
-    local t = redis.call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    local function alive(gw)
-      local s = redis.call('ZSCORE', KEYS[2], gw)
-      return s and tonumber(s) >= now - tonumber(ARGV[1])
+    local since = tonumber(ARGV[2])
+    local function alive(gw, at)
+      return string.find(ARGV[1], '\\n' .. gw .. '\\n', 1, true) ~= nil or (at ~= nil and at > since)
     end
     """;
 
-  // KEYS: routes hash, alive zset. ARGV: ttl, device, value, role, maxDevices, routeTtlSec
+  // KEYS: routes hash. ARGV: live, since, device, value, role, maxDevices, routeTtlSec
   private static final RedisScript REGISTER = new RedisScript(LIVE_FN + """
     local h = redis.call('HGETALL', KEYS[1])
     local out = {}
@@ -49,9 +56,9 @@ public final class RedisSessionDirectory implements SessionDirectory {
     for i = 1, #h, 2 do
       local dev, val = h[i], h[i + 1]
       local conn, gw, role, at = parse(val)
-      if not alive(gw) then
+      if not alive(gw, at) then
         redis.call('HDEL', KEYS[1], dev)
-      elseif dev == ARGV[2] or role ~= ARGV[4] then
+      elseif dev == ARGV[3] or role ~= ARGV[5] then
         redis.call('HDEL', KEYS[1], dev)
         table.insert(out, dev) table.insert(out, val)
       else
@@ -59,59 +66,47 @@ public final class RedisSessionDirectory implements SessionDirectory {
       end
     end
     local first = (#live == 0 and #out == 0) and 1 or 0
-    while #live >= tonumber(ARGV[5]) do
+    while #live >= tonumber(ARGV[6]) do
       local oi = 1
       for i = 2, #live do if live[i][3] < live[oi][3] then oi = i end end
       redis.call('HDEL', KEYS[1], live[oi][1])
       table.insert(out, live[oi][1]) table.insert(out, live[oi][2])
       table.remove(live, oi)
     end
-    redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-    redis.call('EXPIRE', KEYS[1], ARGV[6])
+    redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+    redis.call('EXPIRE', KEYS[1], ARGV[7])
     table.insert(out, 1, first)
     return out
     """);
 
-  // KEYS: routes hash, alive zset. ARGV: ttl, device, connId. Returns 1 when removed and no live device is left.
+  // KEYS: routes hash. ARGV: live, since, device, connId. Returns 1 when removed and no live device is left.
   private static final RedisScript UNREGISTER = new RedisScript(LIVE_FN + """
-    local v = redis.call('HGET', KEYS[1], ARGV[2])
+    local v = redis.call('HGET', KEYS[1], ARGV[3])
     if not v then return 0 end
     local conn = parse(v)
-    if conn ~= ARGV[3] then return 0 end
-    redis.call('HDEL', KEYS[1], ARGV[2])
+    if conn ~= ARGV[4] then return 0 end
+    redis.call('HDEL', KEYS[1], ARGV[3])
     local h = redis.call('HGETALL', KEYS[1])
     for i = 1, #h, 2 do
-      local c, gw = parse(h[i + 1])
-      if alive(gw) then return 0 end
+      local c, gw, role, at = parse(h[i + 1])
+      if alive(gw, at) then return 0 end
     end
     return 1
     """);
 
-  // KEYS: alive zset, then route hashes. ARGV: ttl. Returns, per route hash, its live fields as a flat list.
+  // KEYS: route hashes (one slot on a cluster). Returns each hash's fields as a flat list; liveness is decided by the caller.
   private static final RedisScript ROUTES_MANY = new RedisScript("""
-    local t = redis.call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    local seen = {}
-    local function alive(gw)
-      local a = seen[gw]
-      if a == nil then
-        local s = redis.call('ZSCORE', KEYS[1], gw)
-        a = (s and tonumber(s) >= now - tonumber(ARGV[1])) and true or false
-        seen[gw] = a
-      end
-      return a
-    end
     local out = {}
-    for k = 2, #KEYS do
-      local h = redis.call('HGETALL', KEYS[k])
-      local live = {}
-      for i = 1, #h, 2 do
-        local gw = string.match(h[i + 1], '^[^|]*|([^|]*)|')
-        if alive(gw) then table.insert(live, h[i]) table.insert(live, h[i + 1]) end
-      end
-      out[k - 1] = live
+    for k = 1, #KEYS do
+      out[k] = redis.call('HGETALL', KEYS[k])
     end
     return out
+    """);
+
+  // KEYS: gw:alive. ARGV: gateway. Stamps the heartbeat with this Redis's time.
+  private static final RedisScript HEARTBEAT = new RedisScript("""
+    local t = redis.call('TIME')
+    return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
     """);
 
   /** Most route records read by one script call. */
@@ -119,59 +114,98 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
   private final RedisAPI api;
   private final String prefix;
+  private final boolean cluster;
+  private final LiveGateways gateways;
   private final TurnBatches<LookupBatch> lookups = new TurnBatches<>(LookupBatch::new, this::send);
   private final String aliveKey;
-  private final List<String> ttlArg = List.of(Long.toString(GATEWAY_TTL_MS));
-
-  public RedisSessionDirectory(RedisAPI api, String prefix) {
-    this.api = api;
-    this.prefix = prefix;
-    this.aliveKey = prefix + "gw:alive";
-  }
 
   /**
-   * {@code <prefix>r:<app>:<user>}: one free-form id after the app, and appIds never contain ':'
-   * ({@link com.seedim.im.common.config.AppConfig#isValidAppId}), so the first ':' after {@code r:} ends the app
-   * and the key is unambiguous. The format is kept as is so that nodes of different versions share routes during
-   * a rolling upgrade; keys joining two free-form ids use {@link com.seedim.im.common.store.Keys}.
+   * @param cluster true on a Redis Cluster: batched lookups are split by hash slot
    */
-  private String key(String appId, String userId) {
-    return prefix + "r:" + appId + ":" + userId;
+  public RedisSessionDirectory(Vertx vertx, RedisAPI api, String prefix, boolean cluster) {
+    this.api = api;
+    this.prefix = prefix;
+    this.cluster = cluster;
+    this.aliveKey = prefix + "gw:alive";
+    this.gateways = new LiveGateways(vertx, api, aliveKey, GATEWAY_TTL_MS);
+  }
+
+  /** Starts re-reading the live gateways every second ({@link LiveGateways}); also done on first use. */
+  public void start() {
+    gateways.start();
+  }
+
+  /** Stops the live-gateway refresh. */
+  public void close() {
+    gateways.close();
+  }
+
+  /** <code>&lt;prefix&gt;r:{&lt;app&gt;:&lt;user&gt;}</code>: the user's hash tag keeps every key of theirs in one slot. */
+  String key(String appId, String userId) {
+    return RedisKeys.user(prefix, "r", appId, userId);
   }
 
   @Override
   public Future<Registration> register(String appId, String userId, Route route, int maxDevices) {
-    return REGISTER.run(api, List.of(key(appId, userId), aliveKey), List.of(ttlArg.get(0), route.deviceId(),
-        route.encode(), route.role(), Integer.toString(maxDevices), Long.toString(ROUTE_TTL_SECONDS)))
-      .map(r -> {
-        boolean first = r.get(0).toInteger() == 1;
-        List<Route> displaced = new ArrayList<>();
-        for (int i = 1; i + 1 < r.size(); i += 2) {
-          displaced.add(Route.decode(r.get(i).toString(), r.get(i + 1).toString()));
-        }
-        return new Registration(displaced, first);
-      });
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return gateways.current().compose(g -> {
+      // the registering gateway is alive, whether or not this node's snapshot has seen its heartbeat yet
+      String live = g.alive().contains(route.gateway()) ? LiveGateways.argument(g)
+        : LiveGateways.argument(g) + route.gateway() + LiveGateways.SEP;
+      return REGISTER.run(api, List.of(key), List.of(live, since(), route.deviceId(), route.encode(), route.role(),
+        Integer.toString(maxDevices), Long.toString(ROUTE_TTL_SECONDS)));
+    }).map(r -> {
+      boolean first = r.get(0).toInteger() == 1;
+      List<Route> displaced = new ArrayList<>();
+      for (int i = 1; i + 1 < r.size(); i += 2) {
+        displaced.add(Route.decode(r.get(i).toString(), r.get(i + 1).toString()));
+      }
+      return new Registration(displaced, first);
+    });
   }
 
   @Override
   public Future<Boolean> unregister(String appId, String userId, String deviceId, String connId) {
-    return UNREGISTER.run(api, List.of(key(appId, userId), aliveKey), List.of(ttlArg.get(0), deviceId, connId))
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return gateways.current()
+      .compose(g -> UNREGISTER.run(api, List.of(key), List.of(LiveGateways.argument(g), since(), deviceId, connId)))
       .map(r -> r.toInteger() == 1);
+  }
+
+  private static String since() {
+    return Long.toString(LiveGateways.graceSince(System.currentTimeMillis()));
   }
 
   /**
    * One user's live routes. Lookups asked on one event loop within one turn (the pushes of many messages, a
-   * fan-out) are coalesced into one script call, so the per-command cost of Redis is paid once per batch.
+   * fan-out) are coalesced into one script call (per hash slot on a cluster), so the per-command cost of Redis is
+   * paid once per batch.
    */
   @Override
   public Future<List<Route>> routes(String appId, String userId) {
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Context ctx = Vertx.currentContext();
     if (ctx == null) {
-      return routesOf(List.of(key(appId, userId))).map(all -> all.get(0));
+      return routesOf(List.of(key)).map(all -> all.get(0));
     }
     LookupBatch b = lookups.current(ctx);
     Promise<List<Route>> p = Promise.promise();
-    b.keys.add(key(appId, userId));
+    b.keys.add(key);
     b.waiters.add(p);
     if (b.keys.size() >= MAX_KEYS_PER_CALL) {
       lookups.sendNow(ctx, b);
@@ -182,41 +216,98 @@ public final class RedisSessionDirectory implements SessionDirectory {
   @Override
   public Future<Map<String, List<Route>>> routes(String appId, Collection<String> userIds) {
     List<String> users = new ArrayList<>(new LinkedHashSet<>(userIds));
-    List<Future<List<List<Route>>>> chunks = new ArrayList<>();
-    for (int from = 0; from < users.size(); from += MAX_KEYS_PER_CALL) {
-      List<String> keys = new ArrayList<>();
-      for (String u : users.subList(from, Math.min(users.size(), from + MAX_KEYS_PER_CALL))) {
+    List<String> keys = new ArrayList<>(users.size());
+    try {
+      for (String u : users) {
         keys.add(key(appId, u));
       }
-      chunks.add(routesOf(keys));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
     }
-    return Future.all(chunks).map(cf -> {
+    return routesOf(keys).map(all -> {
       Map<String, List<Route>> out = new HashMap<>();
-      int i = 0;
-      for (Future<List<List<Route>>> chunk : chunks) {
-        for (List<Route> r : chunk.result()) {
-          if (!r.isEmpty()) {
-            out.put(users.get(i), r);
-          }
-          i++;
+      for (int i = 0; i < users.size(); i++) {
+        if (!all.get(i).isEmpty()) {
+          out.put(users.get(i), all.get(i));
         }
       }
       return out;
     });
   }
 
-  /** The live routes of each record key, in order, with one script call. */
+  /**
+   * The live routes of each record key, in order: the raw hashes read in groups ({@link RouteReads}), then filtered
+   * with the live-gateway snapshot.
+   */
   private Future<List<List<Route>>> routesOf(List<String> keys) {
-    List<String> k = new ArrayList<>(keys.size() + 1);
-    k.add(aliveKey);
-    k.addAll(keys);
-    return ROUTES_MANY.run(api, k, ttlArg).map(r -> {
-      List<List<Route>> out = new ArrayList<>(keys.size());
-      for (int i = 0; i < keys.size(); i++) {
-        out.add(i < r.size() ? decode(r.get(i)) : List.of());
+    return gateways.current().compose(g -> readAll(keys).map(raw -> {
+      long now = System.currentTimeMillis();
+      List<List<Route>> out = new ArrayList<>(raw.size());
+      for (Response h : raw) {
+        List<Route> live = new ArrayList<>();
+        for (Route r : decode(h)) {
+          if (LiveGateways.isLive(g, r, now)) {
+            live.add(r);
+          }
+        }
+        out.add(live);
       }
       return out;
+    }));
+  }
+
+  /**
+   * Each key's hash (field, value, ...), in order. Keys are grouped into script calls of at most
+   * {@link #MAX_KEYS_PER_CALL}; on a cluster a group holds keys of one hash slot only, and a group of one key is a
+   * plain HGETALL (cheaper than a script).
+   */
+  private Future<List<Response>> readAll(List<String> keys) {
+    List<List<Integer>> groups = RouteReads.groups(keys, cluster, MAX_KEYS_PER_CALL);
+    List<Future<List<Response>>> calls = new ArrayList<>(groups.size());
+    for (List<Integer> group : groups) {
+      if (group.size() == 1) {
+        calls.add(api.hgetall(keys.get(group.get(0))).map(r -> Collections.singletonList(r)));
+      } else {
+        List<String> k = new ArrayList<>(group.size());
+        group.forEach(i -> k.add(keys.get(i)));
+        calls.add(ROUTES_MANY.run(api, k, List.of()).map(r -> {
+          List<Response> l = new ArrayList<>(group.size());
+          for (int i = 0; i < group.size(); i++) {
+            l.add(i < r.size() ? r.get(i) : null);
+          }
+          return l;
+        }));
+      }
+    }
+    return Future.all(calls).map(cf -> {
+      Response[] out = new Response[keys.size()];
+      for (int gi = 0; gi < groups.size(); gi++) {
+        List<Response> got = calls.get(gi).result();
+        List<Integer> group = groups.get(gi);
+        for (int j = 0; j < group.size(); j++) {
+          out[group.get(j)] = got.get(j);
+        }
+      }
+      return Arrays.asList(out);
     });
+  }
+
+  /** A route hash as read: a flat field/value array (from a script, or RESP2) or a map (HGETALL over RESP3). */
+  private static List<Route> decode(Response h) {
+    if (h == null || h.size() == 0) {
+      return List.of();
+    }
+    List<Route> out = new ArrayList<>(h.size());
+    if (h.isMap()) {
+      for (String device : h.getKeys()) {
+        out.add(Route.decode(device, h.get(device).toString()));
+      }
+    } else {
+      for (int i = 0; i + 1 < h.size(); i += 2) {
+        out.add(Route.decode(h.get(i).toString(), h.get(i + 1).toString()));
+      }
+    }
+    return out;
   }
 
   /** Single-user lookups of one turn: their record keys and callers. */
@@ -237,29 +328,28 @@ public final class RedisSessionDirectory implements SessionDirectory {
     });
   }
 
-  private static List<Route> decode(Response r) {
-    List<Route> out = new ArrayList<>(r.size() / 2);
-    for (int i = 0; i + 1 < r.size(); i += 2) {
-      out.add(Route.decode(r.get(i).toString(), r.get(i + 1).toString()));
-    }
-    return out;
-  }
-
+  /**
+   * The heartbeat is stamped with the time of the Redis holding {@code gw:alive} (inside a script on that one key),
+   * the same clock the liveness reads compare with: on a cluster another master's clock may differ.
+   */
   @Override
   public Future<Void> gatewayAlive(String gateway) {
-    return api.time().compose(t -> {
-      long now = t.get(0).toLong() * 1000 + t.get(1).toLong() / 1000;
-      return api.zadd(List.of(aliveKey, Long.toString(now), gateway));
-    }).mapEmpty();
+    return HEARTBEAT.run(api, List.of(aliveKey), List.of(gateway)).compose(v -> gateways.refresh()).mapEmpty();
   }
 
   @Override
   public Future<Void> gatewayGone(String gateway) {
-    return api.zrem(List.of(aliveKey, gateway)).mapEmpty();
+    return api.zrem(List.of(aliveKey, gateway)).compose(v -> gateways.refresh()).mapEmpty();
   }
 
   @Override
   public Future<Void> touch(String appId, String userId) {
-    return api.expire(List.of(key(appId, userId), Long.toString(ROUTE_TTL_SECONDS))).mapEmpty();
+    String key;
+    try {
+      key = key(appId, userId);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return api.expire(List.of(key, Long.toString(ROUTE_TTL_SECONDS))).mapEmpty();
   }
 }
