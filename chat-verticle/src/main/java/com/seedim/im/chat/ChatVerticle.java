@@ -177,7 +177,7 @@ public class ChatVerticle extends VerticleBase {
     RequestContext ctx = opened.ctx();
     AppConfig app = apps.require(ctx.appId());
     return queries.replay(app, ctx, opened.headsSince(), opened.firstDevice()).map(r -> {
-      presence.onConnect(app, ctx.userId(), opened.firstDevice(), r.recentPeers());
+      presence.onConnect(app, ctx.userId(), opened.firstDevice(), r.recentPeers(), opened.leftAgoMs());
       return ServiceReply.ok().self(r.self());
     });
   }

@@ -105,14 +105,16 @@ final class PresenceService {
    * A new connection: a first device announces 200 unless the user is back within the grace.
    *
    * @param recentPeers the user's contacts, read with the rest of the connect (one store read per connect)
+   * @param leftAgoMs   how long ago the user's last device left, by the route store (-1 unknown)
    */
-  void onConnect(AppConfig app, String userId, boolean firstDevice, List<String> recentPeers) {
+  void onConnect(AppConfig app, String userId, boolean firstDevice, List<String> recentPeers, long leftAgoMs) {
     if (!firstDevice) {
       return;
     }
     String key = marker(app.appId(), userId);
     infra.kv().get(key).compose(pending -> {
-      if (PresenceGrace.announceOnline(true, pending)) {
+      if (PresenceGrace.announceOnline(true, pending)
+        && !PresenceGrace.backWithinGrace(leftAgoMs, app.presenceGraceSeconds())) {
         return tell(app, userId, true, recentPeers);
       }
       LOG.debug("{}/{} back within the presence grace: no 200", app.appId(), userId);

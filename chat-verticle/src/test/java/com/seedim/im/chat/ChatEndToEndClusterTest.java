@@ -5,7 +5,6 @@ import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.RedisCluster;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -35,8 +34,7 @@ class ChatEndToEndClusterTest extends ChatEndToEndContract {
     cluster = RedisCluster.start();
     server = TestServer.builder().vertx(vertx).durable(true).redisCluster(cluster.uris())
       .verticle(ChatVerticle::new, CHAT_INSTANCES)
-      .app(new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
-        .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS))
+      .app(app())
       .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
       .start();
   }

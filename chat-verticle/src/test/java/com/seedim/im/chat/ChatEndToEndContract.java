@@ -43,11 +43,15 @@ abstract class ChatEndToEndContract {
 
   protected static TestServer start(Vertx vertx, boolean durable) {
     return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new, CHAT_INSTANCES)
-      .app(new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
-        .put("framesPerSecond", 10_000) // the order test pipelines hundreds of 130s
-        .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS))
-      .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
+      .app(app()).server(new JsonObject().put("maxMessageChars", MAX_CHARS))
       .start();
+  }
+
+  /** The app every variant of this contract runs. */
+  static JsonObject app() {
+    return new JsonObject().put("requireChatSign", true).put("sensitiveWords", new JsonArray().add("badword"))
+      .put("framesPerSecond", 10_000) // the order test pipelines hundreds of 130s
+      .put("presenceGraceSeconds", 1).put("retractSeconds", RETRACT_SECONDS);
   }
 
   @AfterAll

@@ -62,11 +62,11 @@ final class ConnectSequence {
         for (Route old : r.displaced()) {
           kick(old, c.appId(), c.userId(), NoticeCode.REPLACED, "replaced by a newer connection");
         }
-        return new SessionRegistration(r.firstDevice());
+        return new SessionRegistration(r.firstDevice(), r.leftAgoMs());
       });
     c.registration = reg.mapEmpty();
     return reg.compose(r -> {
-      SessionOpened body = new SessionOpened(c.ctx, r.firstDevice(), who.headsSince());
+      SessionOpened body = new SessionOpened(c.ctx, r.firstDevice(), who.headsSince(), r.leftAgoMs());
       List<ServerPush> frames = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (String step : CONNECT_STEPS) {
@@ -76,7 +76,7 @@ final class ConnectSequence {
     });
   }
 
-  private record SessionRegistration(boolean firstDevice) {
+  private record SessionRegistration(boolean firstDevice, long leftAgoMs) {
   }
 
   private Future<Void> step(String step, SessionOpened body, List<ServerPush> frames) {
@@ -107,7 +107,7 @@ final class ConnectSequence {
   private void end(Connection c, boolean logout) {
     Future<Void> registered = c.registration == null ? Future.succeededFuture() : c.registration;
     // after the registration, whatever its outcome: a close that overtook it must not leave its route behind (M10)
-    registered.transform(ar -> unregister(c, 1)).onComplete(ar -> {
+    registered.transform(ar -> unregister(c, logout, 1)).onComplete(ar -> {
       boolean last = ar.succeeded() && ar.result();
       SessionClosed body = new SessionClosed(c.ctx, last, logout, c.kicked);
       for (String notice : DISCONNECT_NOTICES) {
@@ -117,8 +117,8 @@ final class ConnectSequence {
     });
   }
 
-  private Future<Boolean> unregister(Connection c, int attempt) {
-    return infra.directory().unregister(c.appId(), c.userId(), c.deviceId(), c.id)
+  private Future<Boolean> unregister(Connection c, boolean logout, int attempt) {
+    return infra.directory().unregister(c.appId(), c.userId(), c.deviceId(), c.id, logout)
       .timeout(config.busTimeoutMs(), TimeUnit.MILLISECONDS)
       .recover(err -> {
         if (attempt >= END_ATTEMPTS) {
@@ -126,7 +126,7 @@ final class ConnectSequence {
             err.toString());
           return Future.failedFuture(err);
         }
-        return later(attempt).compose(v -> unregister(c, attempt + 1));
+        return later(attempt).compose(v -> unregister(c, logout, attempt + 1));
       });
   }
 

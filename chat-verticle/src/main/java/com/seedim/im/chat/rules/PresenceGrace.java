@@ -37,6 +37,17 @@ public final class PresenceGrace {
   }
 
   /**
+   * Whether a first device is back within the grace by the route store's own record of when the last device left.
+   * This holds even when the disconnect's marker is not written yet (its handling may still be on its way on another
+   * chat instance or node); a later marker then finds the user online when its grace ends and announces nothing.
+   *
+   * @param leftAgoMs how long ago the last device left, -1 when unknown
+   */
+  public static boolean backWithinGrace(long leftAgoMs, int graceSeconds) {
+    return leftAgoMs >= 0 && graceSeconds > 0 && leftAgoMs < graceSeconds * 1000L;
+  }
+
+  /**
    * Whether the grace timer that recorded {@code myToken} announces offline: only when its marker is still
    * the current one (no reconnect, no newer leave) and the user has no live device.
    */

@@ -60,6 +60,10 @@ class RulesTest {
     assertThat(PresenceGrace.announceOnline(true, null)).isTrue();
     assertThat(PresenceGrace.announceOnline(true, "token")).isFalse();
     assertThat(PresenceGrace.announceOnline(false, null)).isFalse();
+    assertThat(PresenceGrace.backWithinGrace(500, 1)).as("left half a second ago, grace 1 s").isTrue();
+    assertThat(PresenceGrace.backWithinGrace(1000, 1)).isFalse();
+    assertThat(PresenceGrace.backWithinGrace(-1, 10)).as("unknown").isFalse();
+    assertThat(PresenceGrace.backWithinGrace(10, 0)).as("no grace").isFalse();
     assertThat(PresenceGrace.announceOfflineAfterGrace("t1", "t1", false)).isTrue();
     assertThat(PresenceGrace.announceOfflineAfterGrace("t1", "t1", true)).isFalse();
     assertThat(PresenceGrace.announceOfflineAfterGrace(null, "t1", false)).isFalse();

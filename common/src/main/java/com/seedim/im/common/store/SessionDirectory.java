@@ -17,8 +17,18 @@ public interface SessionDirectory {
    *
    * @param displaced   routes the new one replaces (same device, another role, or beyond maxDevices): close them
    * @param firstDevice the user had no live device before
+   * @param leftAgoMs   for a first device: how long ago the user's last device left ({@link #unregister} returned
+   *                    true), as the store's clock sees it; -1 when unknown (never, long ago, or not a first device).
+   *                    Decided in the same atomic step as the registration, so a quick reconnect is recognised even
+   *                    when the services have not yet handled the disconnect
    */
-  record Registration(List<Route> displaced, boolean firstDevice) {
+  record Registration(List<Route> displaced, boolean firstDevice, long leftAgoMs) {
+    /** How long {@code leftAgoMs} is remembered (beyond any presence grace). */
+    public static final long LEFT_MEMORY_MS = 3_600_000;
+
+    public Registration(List<Route> displaced, boolean firstDevice) {
+      this(displaced, firstDevice, -1);
+    }
   }
 
   /** Atomically adds a route, displacing the same device, other roles and the oldest beyond {@code maxDevices}. */
@@ -27,9 +37,16 @@ public interface SessionDirectory {
   /**
    * Removes a route only if it still belongs to {@code connId} (a late close never removes a newer session).
    *
-   * @return true when the route was removed and the user has no live device left
+   * @return true when the route was removed and the user has no live device left (the time is remembered for
+   *     {@link Registration#leftAgoMs}, unless {@code logout}: a logout is announced at once, so a device that
+   *     connects after it is a fresh arrival, not a return within the grace)
    */
-  Future<Boolean> unregister(String appId, String userId, String deviceId, String connId);
+  Future<Boolean> unregister(String appId, String userId, String deviceId, String connId, boolean logout);
+
+  /** {@link #unregister(String, String, String, String, boolean)} of a connection that closed without a logout. */
+  default Future<Boolean> unregister(String appId, String userId, String deviceId, String connId) {
+    return unregister(appId, userId, deviceId, connId, false);
+  }
 
   /** The user's live routes. */
   Future<List<Route>> routes(String appId, String userId);

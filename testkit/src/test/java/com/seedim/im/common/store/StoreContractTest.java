@@ -131,6 +131,28 @@ class StoreContractTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("directories")
+  @DisplayName("a first device learns how long ago the last one left (in the same atomic step), not after a logout, "
+    + "and only once")
+  void leftAgo(String name, SessionDirectory d) throws InterruptedException {
+    d.gatewayAlive("gwA").await();
+    var fresh = d.register("app", "u7", route("phone", "c1", "gwA", "user", 1000), 5).await();
+    assertThat(fresh.leftAgoMs()).as("never left").isEqualTo(-1);
+    assertThat(d.unregister("app", "u7", "phone", "c1").await()).isTrue();
+    Thread.sleep(30);
+    var back = d.register("app", "u7", route("phone", "c2", "gwA", "user", 2000), 5).await();
+    assertThat(back.firstDevice()).isTrue();
+    assertThat(back.leftAgoMs()).isBetween(20L, 10_000L);
+    var second = d.register("app", "u7", route("web", "c3", "gwA", "user", 3000), 5).await();
+    assertThat(second.leftAgoMs()).as("not a first device").isEqualTo(-1);
+    assertThat(d.unregister("app", "u7", "web", "c3").await()).isFalse();
+    assertThat(d.unregister("app", "u7", "phone", "c2", true).await()).as("logout of the last device").isTrue();
+    var afterLogout = d.register("app", "u7", route("phone", "c4", "gwA", "user", 4000), 5).await();
+    assertThat(afterLogout.firstDevice()).isTrue();
+    assertThat(afterLogout.leftAgoMs()).as("a logout is not a leave within the grace").isEqualTo(-1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("directories")
   @DisplayName("routes of a gateway that is gone do not count")
   void deadGateway(String name, SessionDirectory d) {
     d.gatewayAlive("gwA").await();

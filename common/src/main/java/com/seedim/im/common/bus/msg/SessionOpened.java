@@ -10,10 +10,16 @@ import io.vertx.core.json.JsonObject;
  *
  * @param firstDevice true when no other device of the user was connected
  * @param headsSince  the client's {@code headsSince} (chat only; null when absent)
+ * @param leftAgoMs   a first device: how long ago the user's last device left, -1 when unknown (presence's grace)
  */
-public record SessionOpened(RequestContext ctx, boolean firstDevice, Long headsSince) implements BusMessage {
+public record SessionOpened(RequestContext ctx, boolean firstDevice, Long headsSince, long leftAgoMs)
+  implements BusMessage {
+  public SessionOpened(RequestContext ctx, boolean firstDevice, Long headsSince) {
+    this(ctx, firstDevice, headsSince, -1);
+  }
+
   public JsonObject toJson() {
-    JsonObject j = new JsonObject().put("ctx", ctx.toJson()).put("firstDevice", firstDevice);
+    JsonObject j = new JsonObject().put("ctx", ctx.toJson()).put("firstDevice", firstDevice).put("leftAgoMs", leftAgoMs);
     if (headsSince != null) {
       j.put("headsSince", headsSince);
     }
@@ -22,6 +28,6 @@ public record SessionOpened(RequestContext ctx, boolean firstDevice, Long headsS
 
   public static SessionOpened fromJson(JsonObject j) {
     return new SessionOpened(RequestContext.fromJson(j.getJsonObject("ctx")), j.getBoolean("firstDevice", false),
-      j.getLong("headsSince"));
+      j.getLong("headsSince"), j.getLong("leftAgoMs", -1L));
   }
 }

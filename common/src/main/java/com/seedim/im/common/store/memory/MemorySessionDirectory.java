@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemorySessionDirectory implements SessionDirectory {
   private final Map<String, Map<String, Route>> users = new HashMap<>();
   private final Set<String> gone = ConcurrentHashMap.newKeySet();
+  /** When each user's last device left (until the user registers again). */
+  private final Map<String, Long> leftAt = new ConcurrentHashMap<>();
 
   private static String key(String appId, String userId) {
     return appId + '\n' + userId;
@@ -47,11 +49,15 @@ public final class MemorySessionDirectory implements SessionDirectory {
       displaced.add(oldest);
     }
     devices.put(route.deviceId(), route);
-    return Future.succeededFuture(new Registration(displaced, first));
+    Long left = leftAt.remove(key(appId, userId));
+    long ago = first && left != null ? System.currentTimeMillis() - left : -1;
+    return Future.succeededFuture(new Registration(displaced, first,
+      ago >= 0 && ago < Registration.LEFT_MEMORY_MS ? ago : -1));
   }
 
   @Override
-  public synchronized Future<Boolean> unregister(String appId, String userId, String deviceId, String connId) {
+  public synchronized Future<Boolean> unregister(String appId, String userId, String deviceId, String connId,
+                                                 boolean logout) {
     String k = key(appId, userId);
     Map<String, Route> devices = users.get(k);
     if (devices == null) {
@@ -65,6 +71,11 @@ public final class MemorySessionDirectory implements SessionDirectory {
     devices.values().removeIf(x -> gone.contains(x.gateway()));
     if (devices.isEmpty()) {
       users.remove(k);
+      if (logout) {
+        leftAt.remove(k);
+      } else {
+        leftAt.put(k, System.currentTimeMillis());
+      }
       return Future.succeededFuture(true);
     }
     return Future.succeededFuture(false);

@@ -48,7 +48,8 @@ public final class RedisSessionDirectory implements SessionDirectory {
     end
     """;
 
-  // KEYS: routes hash. ARGV: live, since, device, value, role, maxDevices, routeTtlSec
+  // KEYS: routes hash, the user's "left at" record (same slot). ARGV: live, since, device, value, role, maxDevices,
+  // routeTtlSec. Returns {first, leftAgoMs (-1 unknown), displaced device, value, ...}.
   private static final RedisScript REGISTER = new RedisScript(LIVE_FN + """
     local h = redis.call('HGETALL', KEYS[1])
     local out = {}
@@ -75,11 +76,22 @@ public final class RedisSessionDirectory implements SessionDirectory {
     end
     redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
     redis.call('EXPIRE', KEYS[1], ARGV[7])
+    local ago = -1
+    local left = redis.call('GET', KEYS[2])
+    if left then
+      if first == 1 then
+        local t = redis.call('TIME')
+        ago = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(left)
+      end
+      redis.call('DEL', KEYS[2])
+    end
+    table.insert(out, 1, ago)
     table.insert(out, 1, first)
     return out
     """);
 
-  // KEYS: routes hash. ARGV: live, since, device, connId. Returns 1 when removed and no live device is left.
+  // KEYS: routes hash, the user's "left at" record. ARGV: live, since, device, connId, left-record ttl ms, logout (1/0).
+  // Returns 1 when removed and no live device is left (and records when, with this Redis's clock, unless a logout).
   private static final RedisScript UNREGISTER = new RedisScript(LIVE_FN + """
     local v = redis.call('HGET', KEYS[1], ARGV[3])
     if not v then return 0 end
@@ -91,6 +103,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
       local c, gw, role, at = parse(h[i + 1])
       if alive(gw, at) then return 0 end
     end
+    if ARGV[6] == '1' then
+      redis.call('DEL', KEYS[2])
+      return 1
+    end
+    local t = redis.call('TIME')
+    redis.call('SET', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), 'PX', ARGV[5])
     return 1
     """);
 
@@ -145,6 +163,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
     return RedisKeys.user(prefix, "r", appId, userId);
   }
 
+  /** <code>&lt;prefix&gt;left:{&lt;app&gt;:&lt;user&gt;}</code>: when the user's last device left (same slot as the routes). */
+  String leftKey(String appId, String userId) {
+    return RedisKeys.user(prefix, "left", appId, userId);
+  }
+
   @Override
   public Future<Registration> register(String appId, String userId, Route route, int maxDevices) {
     String key;
@@ -157,20 +180,21 @@ public final class RedisSessionDirectory implements SessionDirectory {
       // the registering gateway is alive, whether or not this node's snapshot has seen its heartbeat yet
       String live = g.alive().contains(route.gateway()) ? LiveGateways.argument(g)
         : LiveGateways.argument(g) + route.gateway() + LiveGateways.SEP;
-      return REGISTER.run(api, List.of(key), List.of(live, since(), route.deviceId(), route.encode(), route.role(),
-        Integer.toString(maxDevices), Long.toString(ROUTE_TTL_SECONDS)));
+      return REGISTER.run(api, List.of(key, leftKey(appId, userId)), List.of(live, since(), route.deviceId(),
+        route.encode(), route.role(), Integer.toString(maxDevices), Long.toString(ROUTE_TTL_SECONDS)));
     }).map(r -> {
       boolean first = r.get(0).toInteger() == 1;
+      long ago = r.get(1).toLong();
       List<Route> displaced = new ArrayList<>();
-      for (int i = 1; i + 1 < r.size(); i += 2) {
+      for (int i = 2; i + 1 < r.size(); i += 2) {
         displaced.add(Route.decode(r.get(i).toString(), r.get(i + 1).toString()));
       }
-      return new Registration(displaced, first);
+      return new Registration(displaced, first, ago >= 0 && ago < Registration.LEFT_MEMORY_MS ? ago : -1);
     });
   }
 
   @Override
-  public Future<Boolean> unregister(String appId, String userId, String deviceId, String connId) {
+  public Future<Boolean> unregister(String appId, String userId, String deviceId, String connId, boolean logout) {
     String key;
     try {
       key = key(appId, userId);
@@ -178,7 +202,8 @@ public final class RedisSessionDirectory implements SessionDirectory {
       return Future.failedFuture(e);
     }
     return gateways.current()
-      .compose(g -> UNREGISTER.run(api, List.of(key), List.of(LiveGateways.argument(g), since(), deviceId, connId)))
+      .compose(g -> UNREGISTER.run(api, List.of(key, leftKey(appId, userId)), List.of(LiveGateways.argument(g), since(),
+        deviceId, connId, Long.toString(Registration.LEFT_MEMORY_MS), logout ? "1" : "0")))
       .map(r -> r.toInteger() == 1);
   }
 
