@@ -216,7 +216,7 @@ public record ServerConfig(
       j.getBoolean("allowUnsafeDev", false),
       new AppRegistry(apps),
       j.getBoolean("devDurable", false),
-      j.getInteger("gatewayInstances", 1),
+      Math.max(1, j.getInteger("gatewayInstances", Runtime.getRuntime().availableProcessors())),
       j.getString("publicWsUrl"),
       Math.max(MIN_NODE_LEASE_MS, j.getLong("nodeLeaseMs", DEFAULT_NODE_LEASE_MS)),
       j);

@@ -44,7 +44,7 @@ class ServerConfigTest {
     assertThat(c.mysql().queryTimeoutMs()).isEqualTo(3500);
     assertThat(c.redis().commandTimeoutMs()).isEqualTo(3000);
     assertThat(c.cluster().mergeDelaySeconds()).isEqualTo(5);
-    assertThat(c.gatewayInstances()).isEqualTo(1);
+    assertThat(c.gatewayInstances()).as("one per core").isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(c.publicWsUrl()).isNull();
   }
 
