@@ -65,8 +65,9 @@ class StalledRedisTest {
   }
 
   /**
-   * A signed 130 from alice: the chat sign is cached in Redis, so the send needs Redis (with requireChatSign off a
-   * send needs only MariaDB, and its 30 during a Redis stall is correct: the message is durably stored).
+   * A signed 130 from alice. The first sign for a pair is written to the shared permission record in Redis, so that
+   * send needs Redis; later ones to the same receiver are known in the chat process and need only MariaDB (their 30
+   * during a Redis stall is correct: the message is durably stored; see {@link #knownPermissionStoresDuringTheStall}).
    */
   private static JsonObject send(String to, String text) {
     return new JsonObject().put("msgType", 130).put("receiveUserId", to).put("message", text).put("unique", TestClient.newUnique())
@@ -88,7 +89,8 @@ class StalledRedisTest {
 
     redis.pause();
     long t0 = System.nanoTime();
-    JsonObject r = answer(alice, send("bob", "during the stall"), BUS_TIMEOUT_MS + 1000);
+    // a receiver alice has no permission for yet: the new sign must be written to Redis
+    JsonObject r = answer(alice, send("carol", "during the stall"), BUS_TIMEOUT_MS + 1000);
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(r.getInteger("msgType")).as("answer %s after %d ms", r.encode(), tookMs).isEqualTo(10);
     assertThat(r.getString("code")).as(r.encode()).isEqualTo("UNAVAILABLE");
@@ -123,6 +125,30 @@ class StalledRedisTest {
     }
   }
 
+  /**
+   * A permission known in the chat process needs no Redis: during the stall the message is stored and answered 30
+   * (within the bus timeout; its push fails with the route lookup), and nothing is lost: the receiver gets it when it
+   * reconnects after the stall.
+   */
+  @Test
+  void knownPermissionStoresDuringTheStall() {
+    TestClient alice = server.connect("alice");
+    TestClient bob = server.connect("bob");
+    assertThat(answer(alice, send("bob", "before"), 5000).getInteger("msgType")).isEqualTo(30);
+    redis.pause();
+    long t0 = System.nanoTime();
+    JsonObject r = answer(alice, send("bob", "stored during the stall"), BUS_TIMEOUT_MS + 1000);
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(r.getInteger("msgType")).as("answer %s after %d ms", r.encode(), tookMs).isEqualTo(30);
+    String id = r.getString("messageId");
+    redis.resume();
+    bob.close();
+    TestClient again = server.connect("bob");
+    JsonObject replayed = again.await(f -> f.getInteger("msgType", 0) == 140 && id.equals(f.getString("messageId")),
+      Duration.ofSeconds(10));
+    assertThat(replayed.getString("message")).isEqualTo("stored during the stall");
+  }
+
   @Test
   void heartbeatOnAnExistingSocketIsAnsweredRightAfterTheStall() {
     TestClient alice = server.connect("alice");
@@ -155,7 +181,7 @@ class StalledRedisTest {
       server.connect("bob");
       assertThat(answer(alice, send("bob", "before"), 5000).getInteger("msgType")).isEqualTo(30);
       proxy.blackhole();
-      JsonObject r = answer(alice, send("bob", "during the partition"), BUS_TIMEOUT_MS + 1000);
+      JsonObject r = answer(alice, send("carol", "during the partition"), BUS_TIMEOUT_MS + 1000);
       assertThat(r.getInteger("msgType")).isEqualTo(10);
       proxy.heal();
       // within a few command deadlines every lane has been dropped and reconnected
