@@ -98,7 +98,9 @@ final class DevMode {
         s[1].close();
       }
       JsonObject j = new JsonObject().put("command", "java -jar " + suite.serverJar + " --config dev-config.json")
-        .put("gatewayInstances", config.getInteger("gatewayInstances", 1)).put("serverConfig", config)
+        // unset: the server's default, one per core (the server runs on this machine)
+        .put("gatewayInstances", config.getInteger("gatewayInstances", Runtime.getRuntime().availableProcessors()))
+        .put("serverConfig", config)
         .put("warmup", warm).put("phases", phases).put("compared", compared);
       Tables.dev(j).print();
       return j;

@@ -46,6 +46,8 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--management-port", defaultValue = "19090") int managementPort;
   @Option(names = "--relay-port", defaultValue = "18090") int relayPort;
   @Option(names = "--gateway-instances", defaultValue = "2") int gatewayInstances;
+  @Option(names = "--chat-instances", description = "chat.instances of the server (default: the server's own, one per core)")
+  Integer chatInstances;
   @Option(names = "--database", defaultValue = "bench") String database;
   @Option(names = "--redis-prefix", defaultValue = "bench:") String redisPrefix;
   @Option(names = "--held", defaultValue = "19000", description = "held connections (scenario 1)") int held;
@@ -236,7 +238,7 @@ final class Suite implements Callable<Integer> {
     JsonObject app = new JsonObject().put("appId", APP_ID).put("secret", SECRET).put("requireChatSign", false)
       .put("framesPerSecond", 1_000_000).put("framesBurst", 1_000_000).put("dynamicQueues", true)
       .put("maxQueueLength", 100_000).put("maxDevices", 5);
-    return new JsonObject().put("mode", "prod").put("host", "127.0.0.1").put("port", port)
+    JsonObject cfg = new JsonObject().put("mode", "prod").put("host", "127.0.0.1").put("port", port)
       .put("managementHost", "127.0.0.1").put("managementPort", managementPort)
       .put("publicWsUrl", "ws://127.0.0.1:" + port + "/ws").put("gatewayInstances", gatewayInstances)
       .put("handshakesPerSecondPerAddress", 1_000_000).put("busTimeoutMs", 10_000)
@@ -246,6 +248,10 @@ final class Suite implements Callable<Integer> {
         .put("connections", redisConnections))
       .put("cluster", new JsonObject().put("enabled", false))
       .put("apps", new JsonArray().add(app));
+    if (chatInstances != null) {
+      cfg.put("chat", new JsonObject().put("instances", chatInstances));
+    }
+    return cfg;
   }
 
   // ---- scenario 6: held connections on two clustered gateways --------------------------------------------------
