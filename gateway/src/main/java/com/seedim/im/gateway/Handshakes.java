@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
@@ -131,6 +132,8 @@ final class Handshakes {
         admission.releaseSlot();
         return;
       }
+      // the upgrade response carries the response's headers (Vert.x 5): what the client talked to
+      req.response().headers().set(Versions.PROTOCOL_HEADER, Versions.PROTOCOL).set(Versions.VERSION_HEADER, Versions.PRODUCT);
       req.toWebSocket().onComplete(ws -> {
         admission.releaseSlot();
         if (ws.failed()) {

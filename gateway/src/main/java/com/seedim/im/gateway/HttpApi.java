@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.config.ServerConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,7 +17,8 @@ final class HttpApi {
   static void mount(Router router, ServerConfig config, GatewayLimits limits, ApiPort gw) {
     // Kept besides the management port's /health: that port is bound to managementHost (127.0.0.1 by default), so a
     // load balancer on another host sees only this port (docs/operations.md, "Health"; e2e/run.sh and bench wait on it).
-    router.get("/health").handler(rc -> ApiResponses.json(rc, 200, new JsonObject().put("status", "UP")));
+    router.get("/health").handler(rc -> ApiResponses.json(rc, 200, new JsonObject().put("status", "UP")
+      .put("version", Versions.PRODUCT).put("protocol", Versions.PROTOCOL)));
     ApiAuth auth = new ApiAuth(config.apps(), limits, gw);
     // Order matters: the signature headers, content type and announced length are checked before any byte of the
     // body is read, then the body is read under its limit, then the signature over that body and the nonce.

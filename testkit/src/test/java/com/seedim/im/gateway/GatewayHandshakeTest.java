@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
@@ -65,6 +66,8 @@ class GatewayHandshakeTest {
     String u = user();
     String q = TestServer.query(u, "phone", null).replaceFirst("^/ws", path);
     TestClient c = server.connectRaw(q, u, "phone", null).await();
+    assertThat(c.socket().headers().get(Versions.PROTOCOL_HEADER)).as("upgrade response header").isEqualTo(Versions.PROTOCOL);
+    assertThat(c.socket().headers().get(Versions.VERSION_HEADER)).isEqualTo(Versions.PRODUCT).isNotEqualTo("unknown");
     c.send(new JsonObject().put("msgType", 20).put("unique", "hb1"));
     JsonObject r = c.awaitType(21);
     assertThat(r.getString("unique")).isEqualTo("hb1");

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
@@ -113,6 +114,12 @@ class HttpApiTest {
     assertThat(Http.get(dev.port(), "/").status()).isEqualTo(200);
     assertThat(Http.get(prod.port(), "/dev/sign?userId=alice").status()).isEqualTo(404);
     assertThat(Http.get(prod.port(), "/health").status()).isEqualTo(200);
+    for (int port : new int[] {prod.port(), prod.managementPort()}) {
+      JsonObject health = Http.get(port, "/health").json();
+      assertThat(health.getString("status")).isEqualTo("UP");
+      assertThat(health.getString("protocol")).isEqualTo(Versions.PROTOCOL);
+      assertThat(health.getString("version")).as("the build's version, filled in by Maven").matches("\\d+\\.\\d+\\.\\d+.*");
+    }
     assertThat(Http.get(prod.managementPort(), "/ready").json().getString("status")).isEqualTo("READY");
     assertThat(Http.get(prod.managementPort(), "/metrics").body()).contains("im_gateway_connections");
   }

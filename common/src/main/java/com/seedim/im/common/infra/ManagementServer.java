@@ -1,5 +1,6 @@
 package com.seedim.im.common.infra;
 
+import com.seedim.im.common.proto.Versions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -59,7 +60,8 @@ public final class ManagementServer {
 
   private void handle(HttpServerRequest req) {
     switch (req.path()) {
-      case "/health" -> json(req, 200, new JsonObject().put("status", "UP"));
+      case "/health" -> json(req, 200, new JsonObject().put("status", "UP").put("version", Versions.PRODUCT)
+        .put("protocol", Versions.PROTOCOL));
       case "/ready" -> ready().timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
         if (ar.succeeded()) {
           json(req, 200, new JsonObject().put("status", "READY").put("clustered", vertx.isClustered()));
