@@ -24,8 +24,9 @@ final class SigningVectors {
   /** A second app: another id form and another secret. */
   private static final String SHOP_SECRET = "shop-eu-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
   private static final String SHOP_APP = "shop-eu.2";
-  /** Secrets are any UTF-8 text: the key is the secret's UTF-8 bytes. */
+  /** A third app: secrets are any UTF-8 text, the key is the secret's UTF-8 bytes. */
   private static final String UNICODE_SECRET = "clé-secrète-日本-🔑-0123456789abcdef";
+  private static final String UNICODE_APP = "intl_7";
   private static final String TS = "1764900000000";
   private static final long TS_MS = Long.parseLong(TS);
 
@@ -44,7 +45,7 @@ final class SigningVectors {
     v.add(login("login-id-punctuation", "ids may use every character of [A-Za-z0-9_.@:-] (ids are ASCII only)",
       SHOP_SECRET, SHOP_APP, "user:42@shop.example_EU-1", "ios:7F3A", "admin", "1764900012345"));
     v.add(login("login-unicode-secret", "a non-ASCII secret is keyed with its UTF-8 bytes",
-      UNICODE_SECRET, DOCS_APP, "bob", "android", "user", TS));
+      UNICODE_SECRET, UNICODE_APP, "bob", "android", "user", TS));
     // connect, legacy MD5 (§11.2)
     v.add(legacyLogin("legacy-login-basic", "numeric user on a UUID device (the docs/protocol.md §11.2 example)",
       DOCS_SECRET, DOCS_APP, "10086", "3f2b8c1e-9d4a-4e6b-8a7c-1b2d3e4f5a6b", TS));
@@ -60,7 +61,7 @@ final class SigningVectors {
     v.add(chat("chat-other-app", "another app and secret, ids with punctuation",
       SHOP_SECRET, SHOP_APP, "user:42@shop.example_EU-1", "agent.007", 1764900012345L));
     v.add(chat("chat-unicode-secret", "a non-ASCII secret",
-      UNICODE_SECRET, DOCS_APP, "10086", "10010", TS_MS));
+      UNICODE_SECRET, UNICODE_APP, "10086", "10010", TS_MS));
     // chat permission, legacy MD5 (§11.3)
     v.add(legacyChat("legacy-chat-basic", "to receiver 10010 (the docs/protocol.md §11.3 legacy example)",
       DOCS_SECRET, DOCS_APP, "10010", TS_MS));
@@ -84,7 +85,7 @@ final class SigningVectors {
       SHOP_SECRET, SHOP_APP, "PUT", "/api/v1/rooms/room-9/info", "1764900012345", "n!#$%&'()*+,-./:;<=>?@[]^_`{|}~",
       "{\n  \"info\": {\"topic\": \"refunds\"}\n}"));
     v.add(api("api-delete-unicode-secret", "a DELETE with a body, signed with a non-ASCII secret",
-      UNICODE_SECRET, DOCS_APP, "DELETE", "/api/v1/chat-permission", TS, "n-del-1",
+      UNICODE_SECRET, UNICODE_APP, "DELETE", "/api/v1/chat-permission", TS, "n-del-1",
       "{\"userId\":\"alice\",\"receiveUserId\":\"bob\"}"));
     return new JsonObject()
       .put("version", VERSION)
