@@ -2,8 +2,10 @@
 # Browser end-to-end tests of the demo page, the protocol console and the JS client library.
 # Works on a fresh Debian machine of this project's kind: installs chromium if missing, the npm packages,
 # builds the server jar if it is missing or older than the sources, starts a dev server on a free port
-# (stopped on exit), runs `node --test`, and exits non-zero on failure.
+# (stopped on exit), runs `node --test`, then the Python client demo (examples/python; installs python3-websockets
+# if missing), and exits non-zero on failure.
 # Env: SEEDIM_URL=http://host:port to test an already running dev server instead (nothing is started);
+#      SEEDIM_APP_SECRET=... the dev app's secret when that server's is not `dev-secret` (Python demo);
 #      E2E_TESTS="tests/chat.test.js ..." to run a subset.
 set -euo pipefail
 E2E="$(cd "$(dirname "$0")" && pwd)"
@@ -60,3 +62,15 @@ fi
 echo "[e2e] testing $SEEDIM_URL"
 # shellcheck disable=SC2086
 node --test --test-reporter=spec ${E2E_TESTS:-tests/}
+
+# The Python client written from docs/ alone (examples/python): connects, chats, acks, reads history, gets its
+# errors. Debian's python3-websockets, run by /usr/bin/python3 (a pyenv python3 on PATH would not see it).
+PY=/usr/bin/python3
+if ! "$PY" -c 'import websockets' 2>/dev/null; then
+  echo "[e2e] installing python3-websockets"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-websockets >/dev/null
+fi
+echo "[e2e] python client demo"
+timeout 60 "$PY" "$ROOT/examples/python/demo.py" "$SEEDIM_URL" ${SEEDIM_APP_SECRET:+--secret "$SEEDIM_APP_SECRET"}
