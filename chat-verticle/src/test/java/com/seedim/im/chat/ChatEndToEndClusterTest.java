@@ -6,8 +6,6 @@ import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.RedisCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -32,11 +30,7 @@ class ChatEndToEndClusterTest extends ChatEndToEndContract {
   @BeforeAll
   static void startServer(Vertx vertx) {
     cluster = RedisCluster.start();
-    server = TestServer.builder().vertx(vertx).durable(true).redisCluster(cluster.uris())
-      .verticle(ChatVerticle::new, CHAT_INSTANCES)
-      .app(app())
-      .server(new JsonObject().put("maxMessageChars", MAX_CHARS))
-      .start();
+    server = builder(vertx, true).redisCluster(cluster.uris()).start();
   }
 
   @AfterAll
@@ -51,13 +45,7 @@ class ChatEndToEndClusterTest extends ChatEndToEndContract {
   /** As {@link ChatEndToEndDurableTest}: every unread counter recomputed by SQL from chat_messages. */
   @Override
   protected void assertUnreadTruth(List<String> users) {
-    for (String owner : users) {
-      for (Row r : server.infra().mysql().preparedQuery("SELECT c.peer, c.unread_count, (SELECT COUNT(*) FROM chat_messages m "
-          + "WHERE m.app_id = c.app_id AND m.receiver = c.owner AND m.sender = c.peer AND m.message_id > c.read_message_id "
-          + "AND m.retracted = 0) AS truth FROM chat_conversations c WHERE c.owner = ?").execute(Tuple.of(owner)).await()) {
-        assertThat(r.getLong("unread_count")).as("unread of %s from %s", owner, r.getString("peer")).isEqualTo(r.getLong("truth"));
-      }
-    }
+    assertUnreadTruthBySql(users);
   }
 
   @Test

@@ -6,6 +6,8 @@ import com.seedim.im.testkit.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.Row;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,9 +44,24 @@ abstract class ChatEndToEndContract {
   static final int CHAT_INSTANCES = 2;
 
   protected static TestServer start(Vertx vertx, boolean durable) {
+    return builder(vertx, durable).start();
+  }
+
+  /** The server every variant of this contract runs, before it starts (a variant may change its stores). */
+  protected static TestServer.Builder builder(Vertx vertx, boolean durable) {
     return TestServer.builder().vertx(vertx).durable(durable).verticle(ChatVerticle::new, CHAT_INSTANCES)
-      .app(app()).server(new JsonObject().put("maxMessageChars", MAX_CHARS))
-      .start();
+      .app(app()).server(new JsonObject().put("maxMessageChars", MAX_CHARS));
+  }
+
+  /** Durable variants: every unread counter of {@code users} against the truth recomputed by SQL from chat_messages. */
+  protected static void assertUnreadTruthBySql(List<String> users) {
+    for (String owner : users) {
+      for (Row r : server.infra().mysql().preparedQuery("SELECT c.peer, c.unread_count, (SELECT COUNT(*) FROM chat_messages m "
+          + "WHERE m.app_id = c.app_id AND m.receiver = c.owner AND m.sender = c.peer AND m.message_id > c.read_message_id "
+          + "AND m.retracted = 0) AS truth FROM chat_conversations c WHERE c.owner = ?").execute(Tuple.of(owner)).await()) {
+        assertThat(r.getLong("unread_count")).as("unread of %s from %s", owner, r.getString("peer")).isEqualTo(r.getLong("truth"));
+      }
+    }
   }
 
   /** The app every variant of this contract runs. */

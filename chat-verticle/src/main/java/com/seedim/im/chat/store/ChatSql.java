@@ -149,15 +149,11 @@ final class ChatSql {
     return "SELECT peer FROM chat_conversations WHERE app_id = ? AND owner = ? AND peer IN (" + placeholders(n) + ")";
   }
 
-  // ---- connect-time lookups: one UNION ALL branch per user (params: branch, app, user, lower bound, limit) ---------
+  // ---- connect-time reads: three UNION ALL branches per user (params each: branch, app, user, lower bound, limit) --
 
-  static final String HEADS_BRANCH = "(SELECT ? AS k, " + CONV_COLS + ", " + MSG + " FROM chat_conversations c "
+  private static final String HEADS_BRANCH = "(SELECT ? AS k, " + CONV_COLS + ", " + MSG + " FROM chat_conversations c "
     + "FORCE INDEX (idx_heads) JOIN chat_messages m ON m.app_id = c.app_id AND m.message_id = c.last_message_id"
     + JOIN_DELIVERY + " WHERE c.app_id = ? AND c.owner = ? AND c.updated_at >= ? ORDER BY c.last_message_id DESC LIMIT ?)";
-  static final String UNDELIVERED_BRANCH = "(SELECT ? AS k, " + MSG_UNDELIVERED + " FROM chat_deliveries d" + JOIN_UNDELIVERED
-    + " WHERE d.app_id = ? AND d.user_id = ? AND m.message_id >= ?" + UNDELIVERED_WHERE + " ORDER BY m.seq LIMIT ?)";
-  static final String RECENT_PEERS_BRANCH = "(SELECT ? AS k, peer FROM chat_conversations FORCE INDEX (idx_heads) "
-    + "WHERE app_id = ? AND owner = ? AND last_message_id >= ? ORDER BY last_message_id DESC LIMIT ?)";
 
   /** Conversation columns of {@link #HEADS_BRANCH} as NULLs (branches of other kinds in one connect read). */
   private static final String NO_CONV = repeat("NULL", ", ", 7);

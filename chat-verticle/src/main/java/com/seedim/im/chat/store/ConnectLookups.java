@@ -11,11 +11,10 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
- * The lookups of a connect (heads, undelivered replay, recent peers), grouped: the lookups of many users run as
- * one statement with one {@code UNION ALL} branch per user, each with its own index range and {@code LIMIT}, padded
+ * The reads of a connect (heads, undelivered replay, recent peers), grouped: the reads of many users run as one
+ * statement with three {@code UNION ALL} branches per user, each with its own index range and {@code LIMIT}, padded
  * with branches for {@link #NOBODY} to a power of two so the statement comes in a few shapes that stay prepared. A
  * reconnect storm then costs MariaDB one statement per batch instead of three per socket. Each branch is pinned to
  * its index: stale statistics once made MariaDB walk delete-marked index entries for seconds.
@@ -26,23 +25,15 @@ final class ConnectLookups {
   /** A user id no user has (ids are never empty). */
   private static final String NOBODY = "";
 
-  /** One user's lookup: its app, the user, a lower bound (a time or an id) and a row limit. */
-  record Lookup(String appId, String user, long since, int limit) {
-  }
-
-  final GroupCommit<Lookup, List<Head>> heads;
-  final GroupCommit<Lookup, List<ChatMessage>> undelivered;
-  final GroupCommit<Lookup, List<String>> recentPeers;
-  /** Whole connects: heads, undelivered and recent peers of each user in one statement. */
+  /**
+   * Whole connects: heads, undelivered and recent peers of each user in one statement. A single lookup is a connect
+   * read whose other limits are 0 (those branches return nothing), so every connect-time read shares one batch.
+   */
   final GroupCommit<ConnectAsk, ConnectRead> connects;
   private final Pool pool;
 
   ConnectLookups(Pool pool, int maxInFlight, long deadlineMs) {
     this.pool = pool;
-    heads = group("heads lookup", maxInFlight, deadlineMs, ChatSql.HEADS_BRANCH,
-      r -> new Head(ChatRows.conversation(r), ChatRows.message(r)));
-    undelivered = group("undelivered lookup", maxInFlight, deadlineMs, ChatSql.UNDELIVERED_BRANCH, ChatRows::message);
-    recentPeers = group("recent peers lookup", maxInFlight, deadlineMs, ChatSql.RECENT_PEERS_BRANCH, r -> r.getString("peer"));
     connects = new GroupCommit<>("connect read", maxInFlight, GroupCommit.Take.upTo(BATCH_MAX), this::connect, null,
       deadlineMs);
   }
@@ -95,34 +86,5 @@ final class ConnectLookups {
       out.add(new ArrayList<>());
     }
     return out;
-  }
-
-  private <T> GroupCommit<Lookup, List<T>> group(String name, int maxInFlight, long deadlineMs, String branch,
-                                                  Function<Row, T> map) {
-    return new GroupCommit<>(name, maxInFlight, GroupCommit.Take.upTo(BATCH_MAX), asks -> run(asks, branch, map), null,
-      deadlineMs);
-  }
-
-  private <T> Future<List<List<T>>> run(List<Lookup> asks, String branch, Function<Row, T> map) {
-    int branches = asks.size() == 1 ? 1 : Integer.highestOneBit(asks.size() - 1) << 1;
-    Tuple t = Tuple.tuple();
-    for (int i = 0; i < branches; i++) {
-      Lookup l = i < asks.size() ? asks.get(i) : null;
-      t.addInteger(i).addString(l == null ? asks.get(0).appId() : l.appId()).addString(l == null ? NOBODY : l.user())
-        .addLong(l == null ? 0L : l.since()).addInteger(l == null ? 0 : l.limit());
-    }
-    return pool.preparedQuery(ChatSql.unionAll(branch, branches)).execute(t).map(rows -> {
-      List<List<T>> out = new ArrayList<>(asks.size());
-      for (int i = 0; i < asks.size(); i++) {
-        out.add(new ArrayList<>());
-      }
-      for (Row r : rows) {
-        int k = ((Number) r.getValue("k")).intValue();
-        if (k < asks.size()) {
-          out.get(k).add(map.apply(r));
-        }
-      }
-      return out;
-    });
   }
 }

@@ -1,8 +1,6 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
-import com.seedim.im.chat.store.ConnectLookups.Lookup;
-import com.seedim.im.common.id.IdGenerator;
 import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -216,12 +214,12 @@ public final class MySqlChatStore implements ChatStore {
 
   @Override
   public Future<List<Head>> heads(String appId, String owner, Long sinceMs, int limit) {
-    return lookups.heads.ask(new Lookup(appId, owner, sinceMs == null ? Long.MIN_VALUE : sinceMs, limit));
+    return lookups.connects.ask(new ConnectAsk(appId, owner, sinceMs, limit, 0, 0, 0)).map(ConnectRead::heads);
   }
 
   @Override
   public Future<List<ChatMessage>> undelivered(String appId, String receiver, int limit) {
-    return lookups.undelivered.ask(new Lookup(appId, receiver, 0, limit));
+    return lookups.connects.ask(new ConnectAsk(appId, receiver, null, 0, limit, 0, 0)).map(ConnectRead::undelivered);
   }
 
   @Override
@@ -236,7 +234,7 @@ public final class MySqlChatStore implements ChatStore {
 
   @Override
   public Future<List<String>> recentPeers(String appId, String owner, long sinceMs, int limit) {
-    return lookups.recentPeers.ask(new Lookup(appId, owner, IdGenerator.firstIdAt(sinceMs), limit));
+    return lookups.connects.ask(new ConnectAsk(appId, owner, null, 0, 0, sinceMs, limit)).map(ConnectRead::recentPeers);
   }
 
   @Override
