@@ -1,5 +1,7 @@
 package com.seedim.im.testkit;
 
+import com.seedim.im.testkit.contract.WireContract;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -23,6 +25,11 @@ import java.util.function.Predicate;
  * A real WebSocket client for tests, used from the test thread (never from an event loop). Every frame
  * received is kept in {@link #history()} and in an inbox that {@link #await} consumes. With auto-ack on
  * (the default) it acks reliable pushes like a well-behaved client: 141 for 140, 31 for the others.
+ *
+ * <p>Every frame received is checked against the machine-readable contract ({@code docs/asyncapi.yaml}, via
+ * {@link WireContract}); a frame that does not match fails the test at its next {@link #await}, {@link #drain} or
+ * {@link #history} (and {@code TestServer.close()} fails for any of its clients), so the document cannot drift
+ * from what the server sends.
  */
 public final class TestClient implements AutoCloseable {
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
@@ -33,7 +40,9 @@ public final class TestClient implements AutoCloseable {
   private final WebSocket ws;
   private final LinkedList<JsonObject> inbox = new LinkedList<>();
   private final List<JsonObject> history = new ArrayList<>();
+  private final List<String> contractViolations = new ArrayList<>();
   private volatile boolean autoAck = true;
+  private volatile boolean checkContract = true;
   private volatile Short closeStatus;
   private volatile boolean closed;
   public final String userId;
@@ -100,6 +109,12 @@ public final class TestClient implements AutoCloseable {
   }
 
   private void onText(String text) {
+    List<String> violations = checkContract ? WireContract.get().checkServerFrame(text) : List.of();
+    if (!violations.isEmpty()) {
+      synchronized (this) {
+        contractViolations.add(text + " -> " + violations);
+      }
+    }
     JsonObject f = new JsonObject(text);
     if (autoAck) {
       ack(f);
@@ -119,6 +134,18 @@ public final class TestClient implements AutoCloseable {
     } else if (ACKED_BY_31.contains(t) && f.containsKey("unique")) {
       send(new JsonObject().put("msgType", 31).put("unique", f.getValue("unique")));
     }
+  }
+
+  /**
+   * Whether received frames are checked against docs/asyncapi.yaml (default on; off only for servers with stand-in
+   * services whose frames are made up by the test). Turning it off forgets what was recorded.
+   */
+  public synchronized TestClient contractChecks(boolean on) {
+    this.checkContract = on;
+    if (!on) {
+      contractViolations.clear();
+    }
+    return this;
   }
 
   public TestClient autoAck(boolean on) {
@@ -177,10 +204,23 @@ public final class TestClient implements AutoCloseable {
     return await(p, DEFAULT_WAIT);
   }
 
+  /**
+   * Throws when a frame received so far does not match docs/asyncapi.yaml (called by the waiting methods; call it at
+   * the end of a test that only sends).
+   */
+  public synchronized void assertContract() {
+    if (!contractViolations.isEmpty()) {
+      throw new AssertionError("server frames that do not match docs/asyncapi.yaml (" + userId + "/" + deviceId + "): "
+        + contractViolations);
+    }
+  }
+
   /** Waits for and consumes the first not-yet-consumed frame matching {@code p}. */
   public synchronized JsonObject await(Predicate<JsonObject> p, Duration timeout) {
+    assertContract();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
+      assertContract();
       for (Iterator<JsonObject> it = inbox.iterator(); it.hasNext(); ) {
         JsonObject f = it.next();
         if (p.test(f)) {
@@ -213,12 +253,14 @@ public final class TestClient implements AutoCloseable {
 
   /** Removes and returns every frame currently in the inbox. */
   public synchronized List<JsonObject> drain() {
+    assertContract();
     List<JsonObject> out = new ArrayList<>(inbox);
     inbox.clear();
     return out;
   }
 
   public synchronized List<JsonObject> history() {
+    assertContract();
     return new ArrayList<>(history);
   }
 

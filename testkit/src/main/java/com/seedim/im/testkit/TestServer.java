@@ -51,6 +51,8 @@ public final class TestServer implements AutoCloseable {
   private List<String> redisNodes = List.of();
   /** False when the Vert.x instance was handed in (e.g. injected by VertxExtension, which closes it). */
   private boolean ownsVertx = true;
+  /** False with {@link Builder#standInServices()}: the frames are made up by the test's own services. */
+  private boolean checkContract = true;
 
   private TestServer(Vertx vertx, Infra infra, ServerConfig config, GatewayVerticle gateway, ManagementServer management,
                      String database, String redisPrefix, String redisUri, String mysqlHost, int mysqlPort) {
@@ -85,6 +87,16 @@ public final class TestServer implements AutoCloseable {
     private List<String> redisClusterEndpoints;
     private String mysqlHost = MYSQL_HOST;
     private int mysqlPort = 3306;
+    private boolean standIns;
+
+    /**
+     * The test deploys stand-in services (e.g. a probe that answers with made-up frames to exercise the gateway):
+     * this server's clients then do not check received frames against docs/asyncapi.yaml.
+     */
+    public Builder standInServices() {
+      this.standIns = true;
+      return this;
+    }
 
     /** Another Redis than the machine's (e.g. a private one a fault test pauses); default {@link #REDIS_URI}. */
     public Builder redisUri(String uri) {
@@ -198,6 +210,7 @@ public final class TestServer implements AutoCloseable {
         TestServer server = new TestServer(vertx, infra, cfg, gw, mgmt, database, prefix, redisUri, mysqlHost, mysqlPort);
         server.redisNodes = redisClusterEndpoints == null ? List.of(redisUri) : redisClusterEndpoints;
         server.ownsVertx = own;
+        server.checkContract = !standIns;
         return server;
       } catch (RuntimeException e) {
         if (own) {
@@ -285,21 +298,33 @@ public final class TestServer implements AutoCloseable {
    * The 21 is consumed; everything the connect sequence pushed stays in the inbox.
    */
   public TestClient connect(String userId, String deviceId, String role) {
-    TestClient c = TestClient.connectReady(wsClient, port(), userId, deviceId, role);
+    TestClient c = TestClient.connectReady(wsClient, port(), userId, deviceId, role).contractChecks(checkContract);
     clients.add(c);
     return c;
   }
 
   /** Connects with any path and query (for handshake tests); fails with UpgradeRejectedException when refused. */
   public Future<TestClient> connectRaw(String pathAndQuery, String userId, String deviceId, String origin) {
-    return TestClient.connect(wsClient, port(), pathAndQuery, userId, deviceId, origin).onSuccess(clients::add);
+    return TestClient.connect(wsClient, port(), pathAndQuery, userId, deviceId, origin)
+      .map(c -> c.contractChecks(checkContract)).onSuccess(clients::add);
   }
 
+  /** Closes everything, then fails if any of its clients received a frame that does not match docs/asyncapi.yaml. */
   @Override
   public void close() {
     for (TestClient c : clients) {
       c.close();
     }
+    try {
+      closeServer();
+    } finally {
+      for (TestClient c : clients) {
+        c.assertContract();
+      }
+    }
+  }
+
+  private void closeServer() {
     try {
       try {
         if (gateway.deploymentID() != null && vertx.deploymentIDs().contains(gateway.deploymentID())) {

@@ -41,7 +41,7 @@ class GatewayFramesTest {
   }
 
   private TestServer start(boolean durable, JsonObject app, JsonObject srv) {
-    server = TestServer.builder().vertx(vertx).durable(durable).app(app).server(srv).verticle(infra -> {
+    server = TestServer.builder().vertx(vertx).standInServices().durable(durable).app(app).server(srv).verticle(infra -> {
       ProbeService p = new ProbeService(infra);
       probe.set(p);
       return p;

@@ -47,7 +47,7 @@ class HandshakeHostileTest {
   }
 
   private TestServer start() {
-    server = TestServer.builder().vertx(vertx)
+    server = TestServer.builder().vertx(vertx).standInServices()
       .extraApp(new JsonObject().put("appId", LEGACY_APP).put("secret", LEGACY_SECRET).put("legacySign", true))
       .verticle(infra -> {
         ProbeService p = new ProbeService(infra);
