@@ -64,13 +64,14 @@ echo "[e2e] testing $SEEDIM_URL"
 node --test --test-reporter=spec ${E2E_TESTS:-tests/}
 
 # The Python client written from docs/ alone (examples/python): connects, chats, acks, reads history, gets its
-# errors. Debian's python3-websockets, run by /usr/bin/python3 (a pyenv python3 on PATH would not see it).
+# errors, and checks every frame it receives against docs/asyncapi.yaml. Debian's python3-websockets,
+# python3-jsonschema and python3-yaml, run by /usr/bin/python3 (a pyenv python3 on PATH would not see them).
 PY=/usr/bin/python3
-if ! "$PY" -c 'import websockets' 2>/dev/null; then
-  echo "[e2e] installing python3-websockets"
+if ! "$PY" -c 'import websockets, jsonschema, yaml' 2>/dev/null; then
+  echo "[e2e] installing python3-websockets python3-jsonschema python3-yaml"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-websockets >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-websockets python3-jsonschema python3-yaml >/dev/null
 fi
 echo "[e2e] python client demo"
 timeout 60 "$PY" "$ROOT/examples/python/demo.py" "$SEEDIM_URL" ${SEEDIM_APP_SECRET:+--secret "$SEEDIM_APP_SECRET"}

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchPage } from './contract.js';
 
 export const BASE = process.env.SEEDIM_URL || 'http://127.0.0.1:8080';
 export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -30,6 +31,7 @@ export async function newPage(browser, { width = 1280, height = 760 } = {}) {
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   page.setDefaultTimeout(10_000);
+  watchPage(page);
   return page;
 }
 

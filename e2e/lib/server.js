@@ -1,6 +1,7 @@
 // The server under test (started by run.sh) and dev signs for node-side clients.
 import WebSocket from 'ws';
 import { ImClient, devSign, devChatSign } from '../../gateway/src/main/resources/webroot/js/im-client.js';
+import { watchClient } from './contract.js';
 
 export const BASE = process.env.SEEDIM_URL || 'http://127.0.0.1:8080';
 export const RUN = Math.random().toString(36).slice(2, 7);
@@ -15,5 +16,6 @@ export function client(userId, { role = 'user', deviceId = 'node', chat = true, 
   });
   c.inbox = [];
   c.on('frame:in', (f) => c.inbox.push(f));
+  watchClient(c, `${userId}/${deviceId}`);
   return c;
 }

@@ -22,9 +22,11 @@ from typing import Any, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seedim_client import (HandshakeRefused, SeedImClient, ServerError, chat_sign, connect_sign,  # noqa: E402
                            dev_chat_sign, dev_sign, explain_connect_url, signed_connect_url)
+from contract import WireContract  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 steps: list[str] = []
+CONTRACT = WireContract(DOCS / "asyncapi.yaml")  # every frame received is checked against it
 
 
 def step(text: str) -> None:
@@ -132,8 +134,9 @@ async def run(http_base: str, app_id: str, secret: str) -> None:
         assert e.status == 401 and e.code == "UNAUTHORIZED", e
     step("a wrong connect sign is refused: 401 UNAUTHORIZED")
 
-    alice = await SeedImClient(signed["url"], signed.get("heartbeatSeconds", 30), "alice").connect()
-    bob = await SeedImClient(bob_url, 30, "bob").connect()
+    alice = await SeedImClient(signed["url"], signed.get("heartbeatSeconds", 30), "alice",
+                               on_frame=lambda t: CONTRACT.observe("alice", t)).connect()
+    bob = await SeedImClient(bob_url, 30, "bob", on_frame=lambda t: CONTRACT.observe("bob", t)).connect()
     step(f"alice connected (URL from /dev/sign), bob connected (URL signed here, app {app_id})")
     try:
         hb = await alice.heartbeat()
@@ -189,7 +192,8 @@ async def run(http_base: str, app_id: str, secret: str) -> None:
         offline = await alice.send_text(bob_id, "while you were away")
         assert offline["msgType"] == 30, offline
         bob_url = signed_connect_url(ws_base, app_id, secret, bob_id, "py", "user")
-        bob = await SeedImClient(bob_url, heartbeat_seconds=0.2, name="bob").connect()  # fast background 20s
+        bob = await SeedImClient(bob_url, heartbeat_seconds=0.2, name="bob",
+                                 on_frame=lambda t: CONTRACT.observe("bob", t)).connect()  # fast background 20s
         head = await bob.next_push(1170, peerUserId=alice_id)
         assert head["messageId"] == offline["messageId"] and head["unreadCount"] == 2, head
         replayed = await bob.next_push(140, messageId=offline["messageId"])
@@ -201,6 +205,11 @@ async def run(http_base: str, app_id: str, secret: str) -> None:
         await asyncio.sleep(0.5)
         assert bob.last_heartbeat_reply is not None and bob.pushes.empty(), bob.last_heartbeat_reply
         step("background heartbeats are answered with 21 (kept off the push queue)")
+
+        assert not CONTRACT.problems({"msgType": 21, "timestamp": 1}), "a right frame was refused"
+        assert CONTRACT.problems({"msgType": 21, "timestamp": 1, "extra": 1}), "a wrong frame passed"
+        assert not CONTRACT.violations, "frames that do not match docs/asyncapi.yaml:\n" + "\n".join(CONTRACT.violations)
+        step(f"all {CONTRACT.checked} frames received match docs/asyncapi.yaml (a wrong one is refused)")
     finally:
         await alice.close()
         await bob.close()

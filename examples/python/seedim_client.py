@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 try:
     import websockets
@@ -147,7 +147,8 @@ class SeedImClient:
     request (e.g. ``INVALID_JSON`` for a frame that could not be parsed) go to :attr:`orphan_errors`.
     """
 
-    def __init__(self, url: str, heartbeat_seconds: float = 30.0, name: str = "client") -> None:
+    def __init__(self, url: str, heartbeat_seconds: float = 30.0, name: str = "client",
+                 on_frame: Optional[Callable[[str], None]] = None) -> None:
         self.url, self.heartbeat_seconds, self.name = url, heartbeat_seconds, name
         self.pushes: asyncio.Queue[Frame] = asyncio.Queue()
         self.orphan_errors: asyncio.Queue[Frame] = asyncio.Queue()
@@ -159,6 +160,8 @@ class SeedImClient:
         self._seen_uniques: set[str] = set()
         self._counter = itertools.count(1)
         self._tasks: list[asyncio.Task[None]] = []
+        # Called with the raw text of every frame received, before it is handled (e.g. a contract check).
+        self.on_frame = on_frame
 
     # -- lifecycle
     async def connect(self) -> "SeedImClient":
@@ -275,6 +278,8 @@ class SeedImClient:
         assert self._ws is not None
         try:
             async for text in self._ws:
+                if self.on_frame is not None:
+                    self.on_frame(text)
                 await self.handle_frame(json.loads(text))
         except websockets.exceptions.ConnectionClosed:
             pass
