@@ -121,7 +121,7 @@ public final class Frame {
   public List<String> strings(String field) {
     JsonNode n = node.get(field);
     if (n == null || !n.isArray()) {
-      return List.of();
+      return Collections.emptyList();
     }
     List<String> out = new ArrayList<>();
     n.forEach(e -> out.add(e.asText()));
@@ -132,7 +132,7 @@ public final class Frame {
   public List<Frame> frames(String field) {
     JsonNode n = node.get(field);
     if (n == null || !n.isArray()) {
-      return List.of();
+      return Collections.emptyList();
     }
     List<Frame> out = new ArrayList<>();
     n.forEach(e -> {
@@ -147,7 +147,7 @@ public final class Frame {
   public Map<String, String> map(String field) {
     JsonNode n = node.get(field);
     if (n == null || !n.isObject()) {
-      return Map.of();
+      return Collections.emptyMap();
     }
     Map<String, String> out = new LinkedHashMap<>();
     n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));

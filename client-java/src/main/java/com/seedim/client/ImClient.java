@@ -273,7 +273,7 @@ public final class ImClient implements AutoCloseable {
   public CompletableFuture<Void> connect() {
     return call(() -> {
       if (terminal) {
-        return CompletableFuture.failedFuture(new ImException("CLOSED", "this client was closed"));
+        return failed(new ImException("CLOSED", "this client was closed"));
       }
       if (conn != null && opening != null) {
         return opening;
@@ -295,7 +295,7 @@ public final class ImClient implements AutoCloseable {
     try {
       sign = url.get();
     } catch (RuntimeException e) {
-      sign = CompletableFuture.failedFuture(e);
+      sign = failed(e);
     }
     sign.whenCompleteAsync((u, e) -> {
       if (conn != c) {
@@ -344,7 +344,7 @@ public final class ImClient implements AutoCloseable {
     try {
       stage = transport.connect(URI.create(u), l);
     } catch (RuntimeException e) {
-      stage = CompletableFuture.failedFuture(e);
+      stage = failed(e);
     }
     stage.whenCompleteAsync((s, e) -> {
       if (e == null) {
@@ -687,7 +687,7 @@ public final class ImClient implements AutoCloseable {
     int t = frame.type();
     if (t == MsgType.ACK || t == MsgType.PUSH_ACK) {
       return call(() -> sendRaw(frame) ? CompletableFuture.completedFuture(frame)
-        : CompletableFuture.failedFuture(new ImException("NOT_CONNECTED", "not connected")));
+        : failed(new ImException("NOT_CONNECTED", "not connected")));
     }
     Frame f = frame.unique() != null ? frame : frame.with("unique", nextUnique());
     String u = f.unique();
@@ -772,7 +772,7 @@ public final class ImClient implements AutoCloseable {
           // nothing was stored for the 132: the same unique with a fresh sign
           return chatSign(receiveUserId, true).thenCompose(s -> request(withSign(f, s)));
         }
-        return CompletableFuture.<Frame>failedFuture(cause);
+        return ImClient.<Frame>failed(cause);
       })
       .thenCompose(x -> x)
       .thenApply(SendResult::new);
@@ -958,7 +958,7 @@ public final class ImClient implements AutoCloseable {
       return s.get();
     }
     if (loop.isShutdown()) {
-      return CompletableFuture.failedFuture(new ImException("CLOSED", "this client was closed"));
+      return failed(new ImException("CLOSED", "this client was closed"));
     }
     return CompletableFuture.supplyAsync(s, loop).thenCompose(x -> x);
   }
@@ -969,6 +969,13 @@ public final class ImClient implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "an ImListener callback threw", e);
     }
+  }
+
+  /** {@code CompletableFuture.failedFuture} is Java 9 (Android API 31): this works everywhere. */
+  private static <T> CompletableFuture<T> failed(Throwable e) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    f.completeExceptionally(e);
+    return f;
   }
 
   private static void cancel(ScheduledFuture<?> f) {

@@ -10,7 +10,7 @@ public final class MessagePage {
 
   MessagePage(Frame frame) {
     this.frame = frame;
-    this.messages = frame.frames("messages").stream().map(ChatMessage::new).collect(Collectors.toUnmodifiableList());
+    this.messages = java.util.Collections.unmodifiableList(frame.frames("messages").stream().map(ChatMessage::new).collect(Collectors.toList()));
   }
 
   public List<ChatMessage> messages() {

@@ -116,7 +116,11 @@ public final class Signer {
   }
 
   private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    try {
+      return URLEncoder.encode(s, "UTF-8"); // the Charset overload is Java 10 (Android API 33)
+    } catch (java.io.UnsupportedEncodingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String nz(String s) {

@@ -20,12 +20,18 @@ final class Clients {
   /** A client whose URL supplier signs a fresh URL on every call (counted in {@code signs}). */
   static ImClient client(int port, String userId, String deviceId, Recorder rec, AtomicInteger signs,
                          Consumer<ImClient.Builder> tweak) {
+    return client(port, userId, deviceId, null, rec, signs, tweak);
+  }
+
+  /** As above with a role (null: the parameter is absent, i.e. {@code user}). */
+  static ImClient client(int port, String userId, String deviceId, String role, Recorder rec, AtomicInteger signs,
+                         Consumer<ImClient.Builder> tweak) {
     ImClient.Builder b = ImClient.builder(() -> {
         if (signs != null) {
           signs.incrementAndGet();
         }
         return CompletableFuture.completedFuture(Signer.connectUrl("ws://127.0.0.1:" + port + "/ws", TestServer.SECRET,
-          TestServer.APP_ID, userId, deviceId, null));
+          TestServer.APP_ID, userId, deviceId, role));
       })
       .listener(rec)
       .requestTimeout(Duration.ofSeconds(10))

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.seedim.client.Recorder.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,6 +175,30 @@ class ImClientChatTest {
   }
 
   @Test
+  @DisplayName("chatSigner: a 132 fetches a fresh chat sign once and resends with the same unique")
+  void chatSignRefresh() throws Exception {
+    String a = Clients.uid("alice");
+    String b = Clients.uid("bob");
+    AtomicInteger calls = new AtomicInteger();
+    Recorder rb = new Recorder();
+    try (ImClient alice = Clients.client(server.port(), a, "d1", new Recorder(), null, x -> x.chatSigner(peer -> {
+           long now = System.currentTimeMillis();
+           // the first sign is made with a wrong secret: the server answers 132
+           String secret = calls.incrementAndGet() == 1 ? "wrong-secret" : TestServer.SECRET;
+           return CompletableFuture.completedFuture(new ChatSign(Signer.chat(secret, TestServer.APP_ID, a, peer, now), now));
+         }));
+         ImClient bob = Clients.client(server, b, rb)) {
+      get(alice.connect());
+      get(bob.connect());
+      SendResult r = get(alice.sendText(b, "after a refresh"));
+      assertThat(calls.get()).isEqualTo(2);
+      waitFor("bob's 140", () -> rb.messagesWithId(r.messageId()) == 1);
+      get(alice.sendText(b, "cached sign"));
+      assertThat(calls.get()).as("the sign is cached per receiver").isEqualTo(2);
+    }
+  }
+
+  @Test
   @DisplayName("a refused upgrade reaches onRefused with the status: 400 is final, 401 is retried with a fresh URL")
   void refused() throws Exception {
     Recorder bad = new Recorder();
@@ -184,6 +209,8 @@ class ImClientChatTest {
     assertThat(e.getCause()).isInstanceOf(HandshakeRefusedException.class);
     waitFor("the refusal", () -> bad.refusals.size() == 1);
     assertThat(bad.refusals.get(0).status()).isEqualTo(400);
+    assertThat(bad.refusals.get(0).code()).as("from the JSON body").isEqualTo("MISSING_FIELD");
+    assertThat(bad.refusals.get(0).body()).contains("userId");
     waitFor("closed", () -> c400.state() == ImClient.State.CLOSED);
     assertThat(bad.closes).singleElement().extracting(Recorder.Close::willReconnect).isEqualTo(false);
     c400.close();

@@ -23,6 +23,38 @@ final class Recorder implements ImListener {
   final List<HandshakeRefusedException> refusals = new CopyOnWriteArrayList<>();
   final List<In> in = new CopyOnWriteArrayList<>();
   final List<String> threads = new CopyOnWriteArrayList<>();
+  final List<Frame> queue = new CopyOnWriteArrayList<>();
+  final List<Frame> room = new CopyOnWriteArrayList<>();
+  final List<Frame> call = new CopyOnWriteArrayList<>();
+  final List<Frame> pushes = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onQueue(Frame f) {
+    queue.add(f);
+  }
+
+  @Override
+  public void onRoom(Frame f) {
+    room.add(f);
+  }
+
+  @Override
+  public void onCall(Frame f) {
+    call.add(f);
+  }
+
+  @Override
+  public void onPush(Frame f) {
+    pushes.add(f);
+  }
+
+  static boolean any(List<Frame> frames, int type) {
+    return frames.stream().anyMatch(f -> f.type() == type);
+  }
+
+  static Frame first(List<Frame> frames, int type) {
+    return frames.stream().filter(f -> f.type() == type).findFirst().orElseThrow();
+  }
 
   @Override
   public void onOpen() {
