@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -318,7 +319,7 @@ public final class ImClient implements AutoCloseable {
     WebSocketTransport.Listener l = new WebSocketTransport.Listener() {
       @Override
       public void onOpen(WebSocketTransport.Socket socket) {
-        loop.execute(() -> opened(c, socket, result));
+        onLoopOr(() -> opened(c, socket, result), socket::abort);
       }
 
       @Override
@@ -346,32 +347,39 @@ public final class ImClient implements AutoCloseable {
     } catch (RuntimeException e) {
       stage = failed(e);
     }
-    stage.whenCompleteAsync((s, e) -> {
-      if (e == null) {
-        opened(c, s, result);
-        return;
+    stage.whenComplete((s, e) -> onLoopOr(() -> connected(c, s, e, result), () -> {
+      if (s != null) {
+        s.abort(); // the client was closed for good while connecting
       }
-      if (conn != c) {
-        return;
-      }
-      conn = null;
-      Throwable cause = unwrap(e);
-      if (cause instanceof HandshakeRefusedException) {
-        HandshakeRefusedException r = (HandshakeRefusedException) cause;
-        emit(() -> listener.onRefused(r));
-        if (r.isFinal()) {
-          finish(1006, "refused: HTTP " + r.status());
-        } else {
-          scheduleReconnect(1006, "refused: HTTP " + r.status(), r.retryAfterMs() > 0 ? r.retryAfterMs() : -1);
-        }
-      } else {
-        scheduleReconnect(1006, "connect failed: " + cause, -1);
-      }
-      ImException ex = new ImException("DISCONNECTED", "connect failed: " + cause.getMessage());
-      ex.initCause(cause);
-      result.completeExceptionally(ex);
-    }, loop);
+    }));
   }
+
+  private void connected(Conn c, WebSocketTransport.Socket s, Throwable e, CompletableFuture<Void> result) {
+    if (e == null) {
+      opened(c, s, result);
+      return;
+    }
+    if (conn != c) {
+      return;
+    }
+    conn = null;
+    Throwable cause = unwrap(e);
+    if (cause instanceof HandshakeRefusedException) {
+      HandshakeRefusedException r = (HandshakeRefusedException) cause;
+      emit(() -> listener.onRefused(r));
+      if (r.isFinal()) {
+        finish(1006, "refused: HTTP " + r.status());
+      } else {
+        scheduleReconnect(1006, "refused: HTTP " + r.status(), r.retryAfterMs() > 0 ? r.retryAfterMs() : -1);
+      }
+    } else {
+      scheduleReconnect(1006, "connect failed: " + cause, -1);
+    }
+    ImException ex = new ImException("DISCONNECTED", "connect failed: " + cause.getMessage());
+    ex.initCause(cause);
+    result.completeExceptionally(ex);
+  }
+
 
   private void opened(Conn c, WebSocketTransport.Socket socket, CompletableFuture<Void> result) {
     if (conn != c) {
@@ -950,6 +958,15 @@ public final class ImClient implements AutoCloseable {
       r.run();
     } else {
       loop.execute(r);
+    }
+  }
+
+  /** Runs on the client's thread, or {@code rejected} when that thread has ended ({@link #close()}). */
+  private void onLoopOr(Runnable r, Runnable rejected) {
+    try {
+      loop.execute(r);
+    } catch (RejectedExecutionException e) {
+      rejected.run();
     }
   }
 
