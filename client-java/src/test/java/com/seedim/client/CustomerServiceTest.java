@@ -24,6 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: customer service and calls")
 class CustomerServiceTest {
+  @org.junit.jupiter.api.AfterEach
+  void framesMatchTheContract() {
+    Recorder.assertContract();
+  }
+
   private static TestServer server;
 
   @BeforeAll

@@ -29,6 +29,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: chat against a real server")
 class ImClientChatTest {
+  @org.junit.jupiter.api.AfterEach
+  void framesMatchTheContract() {
+    Recorder.assertContract();
+  }
+
   private static TestServer server;
 
   @BeforeAll

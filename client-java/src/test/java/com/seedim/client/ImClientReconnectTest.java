@@ -29,6 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: heartbeats, reconnects, de-duplication")
 class ImClientReconnectTest {
+  @org.junit.jupiter.api.AfterEach
+  void framesMatchTheContract() {
+    Recorder.assertContract();
+  }
+
   private static TestServer server;
 
   @BeforeAll

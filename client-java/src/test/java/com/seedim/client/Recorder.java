@@ -1,5 +1,7 @@
 package com.seedim.client;
 
+import com.seedim.im.testkit.contract.WireContract;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -103,9 +105,25 @@ final class Recorder implements ImListener {
     notices.add(f);
   }
 
+  /** Frames of any recorder's client that do not match docs/asyncapi.yaml (checked after each test). */
+  static final List<String> CONTRACT_VIOLATIONS = new CopyOnWriteArrayList<>();
+
   @Override
   public void onFrameIn(Frame frame, boolean duplicate) {
     in.add(new In(frame, duplicate));
+    List<String> problems = WireContract.get().checkServerFrame(frame.toString());
+    if (!problems.isEmpty()) {
+      CONTRACT_VIOLATIONS.add(frame + " -> " + problems);
+    }
+  }
+
+  /** Fails (and forgets) when a client of the test received a frame that does not match docs/asyncapi.yaml. */
+  static void assertContract() {
+    List<String> found = List.copyOf(CONTRACT_VIOLATIONS);
+    CONTRACT_VIOLATIONS.clear();
+    if (!found.isEmpty()) {
+      throw new AssertionError("server frames that do not match docs/asyncapi.yaml: " + found);
+    }
   }
 
   long messagesWithId(String messageId) {
