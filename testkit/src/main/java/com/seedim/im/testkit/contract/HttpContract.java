@@ -221,8 +221,9 @@ public final class HttpContract {
     String rawQuery = x.target().contains("?") ? x.target().substring(x.target().indexOf('?') + 1) : null;
     Template t = null;
     Matcher m = null;
+    String routed = routedPath(rawPath);
     for (Template c : templates) {
-      Matcher cm = c.pattern().matcher(rawPath);
+      Matcher cm = c.pattern().matcher(routed);
       if (cm.matches()) {
         t = c;
         m = cm;
@@ -232,7 +233,7 @@ public final class HttpContract {
     String method = x.method().toLowerCase(Locale.ROOT);
     JsonNode pathItem = t == null ? null : doc.path("paths").path(t.path());
     JsonNode op = pathItem == null || !pathItem.has(method) ? null : pathItem.get(method);
-    boolean api = rawPath.startsWith("/api/");
+    boolean api = routed.startsWith("/api/");
     if (op == null) {
       if (!api && t == null) {
         uncovered.add(x.requestLine());
@@ -544,6 +545,27 @@ public final class HttpContract {
       out.putIfAbsent(k, v);
     }
     return out;
+  }
+
+  /**
+   * The path as the gateway's router matches it: dot segments removed, repeated slashes collapsed, a trailing slash
+   * dropped (Vert.x Web routes {@code /api/v1/sign/} and {@code /api/v1//sign} to {@code /api/v1/sign}).
+   */
+  static String routedPath(String rawPath) {
+    List<String> out = new ArrayList<>();
+    for (String seg : rawPath.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(seg);
+    }
+    return "/" + String.join("/", out);
   }
 
   private static String mediaType(String contentType) {
