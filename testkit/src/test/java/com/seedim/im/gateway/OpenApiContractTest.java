@@ -426,12 +426,19 @@ class OpenApiContractTest {
 
   @Test
   @Order(29)
-  @DisplayName("what protocol.md leaves open, as the server does it: normalized paths, and any rooms state other than closed is open")
+  @DisplayName("what protocol.md leaves open, as the server does it: normalized paths, any rooms state but closed is open, trailing commas")
   void serverChoices() {
     int port = services.port();
     assertThat(Http.api(port, "POST", "/api/v1/sign/", "{\"userId\":\"a\"}").json().getString("userId")).isEqualTo("a");
     assertThat(Http.api(port, "POST", "/api/v1//chat-sign", "{\"userId\":\"a\",\"receiveUserId\":\"b\"}").status()).isEqualTo(200);
     assertThat(Http.api(port, "GET", "/api/v1/rooms?state=weird", null).json().getString("state")).isEqualTo("open");
+    assertThat(Http.api(port, "GET", "/api/v1/presence?userIds=a,b,,", null).json().getJsonObject("statuses").fieldNames())
+      .as("trailing commas are ignored").containsExactlyInAnyOrder("a", "b");
+    assertProblem(Http.api(port, "GET", "/api/v1/presence?userIds=,a", null), 400, "INVALID_FIELD");
+    assertProblem(Http.api(port, "GET", "/api/v1/presence?userIds=a,,b", null), 400, "INVALID_FIELD");
+    assertThat(Http.api(port, "POST", "/api/v1/sign", "{\"userId\":1e2}").json().getString("userId")).as("an integral number is an id")
+      .isEqualTo("100");
+    assertProblem(Http.api(port, "POST", "/api/v1/sign", "{\"userId\":12.5}"), 400, "INVALID_FIELD");
   }
 
   private static String signedHead(String method, String path, String extraHeader) {
@@ -525,6 +532,7 @@ class OpenApiContractTest {
     assertThat(Http.api(port, "PUT", "/api/v1/rooms/" + roomId + "/info", "[1]").status()).as("not an object").isEqualTo(400);
     assertThat(Http.api(port, "PUT", "/api/v1/rooms/" + roomId + "/info", "{\"note\":\"no info key\"}").json()
       .getJsonObject("info").getString("note")).isEqualTo("no info key");
+    assertThat(Http.api(port, "PUT", "/api/v1/rooms/" + roomId + "/info", null).json().getJsonObject("info")).as("no body: {}").isEmpty();
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/424242/info", "{\"info\":1}"), 404, "NOT_FOUND");
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/a%20b/info", "{\"info\":1}"), 400, "INVALID_FIELD");
 
