@@ -171,6 +171,23 @@ class OpenApiContractTest {
   }
 
   @Test
+  @Order(1)
+  @DisplayName("the document is valid against the OpenAPI 3.1 schema (spec.openapis.org/oas/3.1/schema/2022-10-07, kept in test resources)")
+  void documentIsValidOpenApi31() throws IOException {
+    com.networknt.schema.Schema oas;
+    try (var in = OpenApiContractTest.class.getResourceAsStream("/oas-3.1-schema-2022-10-07.json")) {
+      assertThat(in).as("the OAS 3.1 schema resource").isNotNull();
+      oas = com.networknt.schema.SchemaRegistry.withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_2020_12).getSchema(in);
+    }
+    assertThat(oas.validate(DOC)).as("docs/openapi.yaml against the OAS 3.1 schema").isEmpty();
+    // the schema does catch a broken document: an operation without responses, a parameter without "in"
+    tools.jackson.databind.node.ObjectNode broken = (tools.jackson.databind.node.ObjectNode) DOC.deepCopy();
+    ((tools.jackson.databind.node.ObjectNode) broken.at("/paths/~1health/get")).remove("responses");
+    ((tools.jackson.databind.node.ObjectNode) broken.at("/components/parameters/XNonce")).remove("in");
+    assertThat(oas.validate(broken)).isNotEmpty();
+  }
+
+  @Test
   @Order(2)
   @DisplayName("every example is valid against its schema")
   void examplesMatchTheirSchemas() {
