@@ -78,14 +78,21 @@ class OpenApiContractTest {
 
   @BeforeAll
   static void start() {
-    services = ServiceModules.deploy(TestServer.builder().durable(true)
-      .app(new JsonObject().put("dynamicQueues", false).put("sensitivePolicy", "reject")
-        .put("queues", new JsonArray().add(new JsonObject().put("id", "default").put("agents", "all"))))
-      .extraApp(new JsonObject().put("appId", MASK_APP).put("secret", MASK_SECRET).put("sensitivePolicy", "mask")
-        .put("dynamicQueues", true))
-      .server(new JsonObject().put("maxMessageChars", MAX_MESSAGE_CHARS)));
     bare = TestServer.builder().durable(false).start();
     dev = TestServer.builder().durable(false).start();
+  }
+
+  /** The server with the services, started on first use (the tests that need it are skipped when it cannot be built). */
+  static synchronized TestServer services() {
+    if (services == null) {
+      services = ServiceModules.deploy(TestServer.builder().durable(true)
+        .app(new JsonObject().put("dynamicQueues", false).put("sensitivePolicy", "reject")
+          .put("queues", new JsonArray().add(new JsonObject().put("id", "default").put("agents", "all"))))
+        .extraApp(new JsonObject().put("appId", MASK_APP).put("secret", MASK_SECRET).put("sensitivePolicy", "mask")
+          .put("dynamicQueues", true))
+        .server(new JsonObject().put("maxMessageChars", MAX_MESSAGE_CHARS)));
+    }
+    return services;
   }
 
   @AfterAll
@@ -358,7 +365,7 @@ class OpenApiContractTest {
   @Order(20)
   @DisplayName("signs: POST /api/v1/sign and /chat-sign answer 200 and their documented refusals")
   void signs() {
-    int port = services.port();
+    int port = services().port();
     JsonObject sign = Http.api(port, "POST", "/api/v1/sign", new JsonObject().put("userId", "alice").put("deviceId", "web")
       .put("role", "Kefu").encode()).json();
     assertThat(sign.getString("role")).isEqualTo("agent");
@@ -370,7 +377,7 @@ class OpenApiContractTest {
       chat.getLong("timestamp")));
     assertProblem(Http.api(port, "POST", "/api/v1/chat-sign", "{\"userId\":\"alice\",\"receiveUserId\":\"b b\"}"), 400, "INVALID_FIELD");
     // the mask app is another tenant with its own secret
-    assertThat(signed(services, MASK_APP, MASK_SECRET, "POST", "/api/v1/sign", "{\"userId\":\"carol\"}").json().getString("appId"))
+    assertThat(signed(services(), MASK_APP, MASK_SECRET, "POST", "/api/v1/sign", "{\"userId\":\"carol\"}").json().getString("appId"))
       .isEqualTo(MASK_APP);
   }
 
@@ -378,7 +385,7 @@ class OpenApiContractTest {
   @Order(21)
   @DisplayName("every /api/v1 operation: 401 (wrong secret, stale, replayed), 415, 413 and 400 INVALID_JSON from the chain")
   void chainRefusalsOnEveryOperation() {
-    int port = services.port();
+    int port = services().port();
     List<String[]> ops = List.of(new String[] {"POST", "/api/v1/sign"}, new String[] {"POST", "/api/v1/chat-sign"},
       new String[] {"DELETE", "/api/v1/chat-permission"}, new String[] {"POST", "/api/v1/messages"},
       new String[] {"GET", "/api/v1/presence?userIds=a"}, new String[] {"POST", "/api/v1/kick"},
@@ -418,7 +425,7 @@ class OpenApiContractTest {
     // protocol.md §10.2: "malformed Content-Length → 400 INVALID_FIELD" and "every failure is application/problem+json".
     // Netty refuses "12x" before the gateway sees the request: 400 without a body. The document follows protocol.md,
     // so this exchange is a contract violation; this test fails once the server answers as documented.
-    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> Http.raw(services.port(),
+    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> Http.raw(services().port(),
       signedHead("POST", "/api/v1/sign", "Content-Length: 12x"), new byte[0], -1, Duration.ofSeconds(10)));
     assertThat(e.getMessage()).contains("POST /api/v1/sign → 400").contains("content type null is not documented");
     KNOWN.add("POST /api/v1/sign → 400 ");
@@ -434,7 +441,7 @@ class OpenApiContractTest {
     // server answers with a problem (then document the answer and drop the entries).
     for (String[] r : List.of(new String[] {"GET", "/api/v1/nothing"}, new String[] {"GET", "/api/v1/sign"},
       new String[] {"DELETE", "/api/v1/rooms"})) {
-      AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> Http.api(services.port(), r[0], r[1], null));
+      AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> Http.api(services().port(), r[0], r[1], null));
       assertThat(e.getMessage()).containsPattern(Pattern.quote(r[0] + " " + r[1]) + " → 40[45] ")
         .contains("is not a valid application/problem+json body");
       KNOWN.add(r[0] + " " + r[1] + " → 40");
@@ -445,7 +452,7 @@ class OpenApiContractTest {
   @Order(29)
   @DisplayName("what protocol.md leaves open, as the server does it: normalized paths, any rooms state but closed is open, trailing commas")
   void serverChoices() {
-    int port = services.port();
+    int port = services().port();
     assertThat(Http.api(port, "POST", "/api/v1/sign/", "{\"userId\":\"a\"}").json().getString("userId")).isEqualTo("a");
     assertThat(Http.api(port, "POST", "/api/v1//chat-sign", "{\"userId\":\"a\",\"receiveUserId\":\"b\"}").status()).isEqualTo(200);
     assertThat(Http.api(port, "GET", "/api/v1/rooms?state=weird", null).json().getString("state")).isEqualTo("open");
@@ -472,12 +479,12 @@ class OpenApiContractTest {
   @Order(22)
   @DisplayName("chat: DELETE /chat-permission, POST /messages (200, repeat, masked, 400, 413, 422), GET /presence, POST /kick")
   void chat() {
-    int port = services.port();
+    int port = services().port();
     assertThat(Http.api(port, "DELETE", "/api/v1/chat-permission", "{\"userId\":\"alice\",\"receiveUserId\":\"bob\"}").json()
       .getBoolean("revoked")).isTrue();
     assertProblem(Http.api(port, "DELETE", "/api/v1/chat-permission", "{\"userId\":\"alice\"}"), 400, "MISSING_FIELD");
 
-    TestClient bob = services.connect("bob");
+    TestClient bob = services().connect("bob");
     String msg = new JsonObject().put("userId", "system").put("receiveUserId", "bob").put("message", "Your order shipped")
       .put("contentType", "text").put("unique", "ord-1").encode();
     JsonObject sent = Http.api(port, "POST", "/api/v1/messages", msg).json();
@@ -498,9 +505,9 @@ class OpenApiContractTest {
     assertProblem(Http.api(port, "PUT", "/api/v1/sensitive-words", "{}"), 400, "MISSING_FIELD");
     assertProblem(Http.api(port, "POST", "/api/v1/messages", new JsonObject().put("userId", "a").put("receiveUserId", "bob")
       .put("message", "a " + BANNED + " b").encode()), 422, "SENSITIVE_WORD");
-    assertThat(signed(services, MASK_APP, MASK_SECRET, "PUT", "/api/v1/sensitive-words", new JsonObject()
+    assertThat(signed(services(), MASK_APP, MASK_SECRET, "PUT", "/api/v1/sensitive-words", new JsonObject()
       .put("words", new JsonArray().add(BANNED)).encode()).json().getString("appId")).isEqualTo(MASK_APP);
-    JsonObject masked = signed(services, MASK_APP, MASK_SECRET, "POST", "/api/v1/messages", new JsonObject().put("userId", "a")
+    JsonObject masked = signed(services(), MASK_APP, MASK_SECRET, "POST", "/api/v1/messages", new JsonObject().put("userId", "a")
       .put("receiveUserId", "bob").put("message", "a " + BANNED + " b").encode()).json();
     assertThat(masked.getString("message")).as("the masked text is answered").doesNotContain(BANNED);
 
@@ -520,10 +527,10 @@ class OpenApiContractTest {
   @Order(23)
   @DisplayName("customer service: GET /queues/{id} (200, 404, 400), GET /rooms open and closed (200, 400), PUT /rooms/{id}/info (200, 404, 400)")
   void customerService() {
-    int port = services.port();
-    TestClient agent = services.connect("agent7", "desk", "agent");
-    TestClient carol = services.connect("carol");
-    TestClient dave = services.connect("dave");
+    int port = services().port();
+    TestClient agent = services().connect("agent7", "desk", "agent");
+    TestClient carol = services().connect("carol");
+    TestClient dave = services().connect("dave");
     String roomId = Cs.openRoom(agent, carol);
     Cs.ok(dave, Cs.frame(400));
     dave.awaitType(410);
@@ -535,7 +542,7 @@ class OpenApiContractTest {
     assertProblem(Http.api(port, "GET", "/api/v1/queues/unknown", null), 404, "NOT_FOUND");
     assertProblem(Http.api(port, "GET", "/api/v1/queues/a%20b", null), 400, "INVALID_FIELD");
     // a dynamic queue of the other app answers zeros
-    assertThat(signed(services, MASK_APP, MASK_SECRET, "GET", "/api/v1/queues/fresh", null).json().getInteger("served")).isZero();
+    assertThat(signed(services(), MASK_APP, MASK_SECRET, "GET", "/api/v1/queues/fresh", null).json().getInteger("served")).isZero();
 
     JsonObject open = Http.api(port, "GET", "/api/v1/rooms", null).json();
     assertThat(open.getJsonArray("roomInfoMsgs")).hasSize(1);
@@ -595,11 +602,11 @@ class OpenApiContractTest {
   @Order(25)
   @DisplayName("operations and dev: /health on both ports, /ready, /metrics; /dev/sign and /dev/chat-sign (200, 400, 403, 404)")
   void operationsAndDev() {
-    for (int port : new int[] {services.port(), services.managementPort()}) {
+    for (int port : new int[] {services().port(), services().managementPort()}) {
       assertThat(Http.get(port, "/health").json().getString("status")).isEqualTo("UP");
     }
-    assertThat(Http.get(services.managementPort(), "/ready").json().getString("status")).isEqualTo("READY");
-    assertThat(Http.get(services.managementPort(), "/metrics").body()).contains("im_gateway_connections");
+    assertThat(Http.get(services().managementPort(), "/ready").json().getString("status")).isEqualTo("READY");
+    assertThat(Http.get(services().managementPort(), "/metrics").body()).contains("im_gateway_connections");
     assertThat(Http.get(dev.port(), "/dev/sign?userId=alice&deviceId=web&role=admin").json().getString("role")).isEqualTo("admin");
     assertThat(Http.get(dev.port(), "/dev/chat-sign?userId=alice&receiveUserId=bob").json().getString("receiveSign")).hasSize(64);
     assertProblem(Http.get(dev.port(), "/dev/sign?deviceId=web"), 400, "MISSING_FIELD");
@@ -607,7 +614,7 @@ class OpenApiContractTest {
     for (String path : List.of("/dev/sign?userId=alice", "/dev/chat-sign?userId=alice&receiveUserId=bob")) {
       assertProblem(Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dev.port() + path)).header("X-Real-IP", "1.2.3.4")
         .GET().build()), 403, "FORBIDDEN");
-      assertThat(Http.get(services.port(), path).status()).as("not mounted in production").isEqualTo(404);
+      assertThat(Http.get(services().port(), path).status()).as("not mounted in production").isEqualTo(404);
     }
   }
 
@@ -630,6 +637,7 @@ class OpenApiContractTest {
   @Order(90)
   @DisplayName("every documented operation and response met real traffic (except the listed ones) without a violation")
   void everyResponseMetTraffic() {
+    services(); // skipped with the services' tests when they cannot be built
     Set<String> missing = new TreeSet<>(CONTRACT.responses());
     missing.removeAll(CONTRACT.exercised());
     missing.removeIf(r -> r.endsWith(" 500") && r.contains("/api/v1/"));
@@ -792,27 +800,30 @@ class OpenApiContractTest {
 
   /**
    * The chat, queue, room and signaling verticles for a testkit test. Those modules depend on testkit (their tests
-   * use it), so testkit cannot depend on them in Maven; their classes are loaded here, in a child class loader, from
-   * the build (each module's target/classes when it was built) or else from the local Maven repository that holds
-   * this build's other artifacts, with their own libraries at the versions the parent POM names.
+   * use it), so testkit cannot depend on them in Maven, and in a reactor build they are compiled after testkit's
+   * tests run. Their current sources are therefore compiled here (javac, release 17, against this test classpath and
+   * their own libraries from the local Maven repository at the versions the parent POM names) and loaded in a child
+   * class loader with their resources (the chat schema's migrations). Without a compiler or those libraries the
+   * tests that need the services are skipped, never run against stale classes.
    */
   static final class ServiceModules {
     private static final List<String> MODULES = List.of("customer-service", "chat-verticle", "queue-verticle", "room-verticle",
       "signaling-verticle");
     private static final List<String> VERTICLES = List.of("com.seedim.im.chat.ChatVerticle", "com.seedim.im.queue.QueueVerticle",
       "com.seedim.im.room.RoomVerticle", "com.seedim.im.signaling.SignalingVerticle");
+    private static ClassLoader loader;
 
     private ServiceModules() {
     }
 
     static TestServer deploy(TestServer.Builder b) {
-      ClassLoader loader = loader();
+      ClassLoader services = loader();
       for (String name : VERTICLES) {
-        b.verticle(infra -> construct(loader, name, infra));
+        b.verticle(infra -> construct(services, name, infra));
       }
       Thread t = Thread.currentThread();
       ClassLoader before = t.getContextClassLoader();
-      t.setContextClassLoader(loader); // Flyway finds its MySQL support through the context class loader
+      t.setContextClassLoader(services); // Flyway finds its MySQL support and the migrations through it
       try {
         return b.start();
       } finally {
@@ -828,34 +839,67 @@ class OpenApiContractTest {
       }
     }
 
-    static ClassLoader loader() {
+    static synchronized ClassLoader loader() {
+      if (loader != null) {
+        return loader;
+      }
       try {
         Path root = RepoDocs.file("openapi.yaml").getParent().getParent();
         String pom = Files.readString(root.resolve("pom.xml"), StandardCharsets.UTF_8);
-        String version = group(pom, "<artifactId>seedim-parent</artifactId>\\s*<version>([^<]+)</version>");
         Path jar = Path.of(com.networknt.schema.Schema.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path repo = jar.getParent().getParent().getParent().getParent().getParent();
-        List<URL> urls = new ArrayList<>();
-        for (String m : MODULES) {
-          Path classes = root.resolve(m).resolve("target").resolve("classes").resolve("com");
-          Path artifact = repo.resolve(Path.of("com", "seedim", m, version, m + "-" + version + ".jar"));
-          urls.add(existing(Files.isDirectory(classes) ? classes.getParent() : artifact).toUri().toURL());
-        }
+        List<Path> libs = new ArrayList<>();
         for (String[] lib : new String[][] {{"org/ahocorasick", "ahocorasick", "ahocorasick.version"},
           {"org/flywaydb", "flyway-core", "flyway.version"}, {"org/flywaydb", "flyway-mysql", "flyway.version"},
           {"org/mariadb/jdbc", "mariadb-java-client", "mariadb-jdbc.version"}}) {
           String v = group(pom, "<" + Pattern.quote(lib[2]) + ">([^<]+)</");
-          urls.add(existing(repo.resolve(lib[0]).resolve(lib[1]).resolve(v).resolve(lib[1] + "-" + v + ".jar")).toUri().toURL());
+          Path p = repo.resolve(lib[0]).resolve(lib[1]).resolve(v).resolve(lib[1] + "-" + v + ".jar");
+          org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "the services' library " + p + " is not in the local repository");
+          libs.add(p);
         }
-        return new URLClassLoader("seedim-services", urls.toArray(URL[]::new), OpenApiContractTest.class.getClassLoader());
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        org.junit.jupiter.api.Assumptions.assumeTrue(javac != null, "no Java compiler in this JVM");
+        Path out = Path.of("target", "contract-services").toAbsolutePath();
+        deleteTree(out);
+        Files.createDirectories(out);
+        List<java.io.File> sources = new ArrayList<>();
+        List<URL> urls = new ArrayList<>(List.of(out.toUri().toURL()));
+        for (String m : MODULES) {
+          try (var files = Files.walk(root.resolve(m).resolve("src/main/java"))) {
+            files.filter(f -> f.toString().endsWith(".java")).forEach(f -> sources.add(f.toFile()));
+          }
+          Path resources = root.resolve(m).resolve("src/main/resources");
+          if (Files.isDirectory(resources)) {
+            urls.add(resources.toUri().toURL());
+          }
+        }
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+          + java.io.File.pathSeparator + libs.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        javax.tools.DiagnosticCollector<javax.tools.JavaFileObject> diagnostics = new javax.tools.DiagnosticCollector<>();
+        try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
+          boolean ok = javac.getTask(null, fm, diagnostics, List.of("--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8",
+            "-d", out.toString(), "-cp", classpath), null, fm.getJavaFileObjectsFromFiles(sources)).call();
+          assertThat(ok).as("the service modules compile: %s", diagnostics.getDiagnostics().stream()
+            .filter(d -> d.getKind() == javax.tools.Diagnostic.Kind.ERROR).map(Object::toString).limit(5).toList()).isTrue();
+        }
+        for (Path lib : libs) {
+          urls.add(lib.toUri().toURL());
+        }
+        loader = new URLClassLoader("seedim-services", urls.toArray(URL[]::new), OpenApiContractTest.class.getClassLoader());
+        return loader;
       } catch (IOException | java.net.URISyntaxException e) {
         throw new IllegalStateException(e);
       }
     }
 
-    private static Path existing(Path p) {
-      assertThat(p).as("service module or library (build the modules, or install them into the local repository)").exists();
-      return p;
+    private static void deleteTree(Path dir) throws IOException {
+      if (Files.exists(dir)) {
+        try (var files = Files.walk(dir)) {
+          for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
     }
 
     private static String group(String text, String regex) {
