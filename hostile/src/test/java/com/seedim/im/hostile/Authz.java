@@ -298,7 +298,12 @@ final class Authz {
   static Resp send(HttpRequest req) {
     try {
       HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+      com.seedim.im.testkit.contract.HttpContract.shared().check(req, r).ifPresent(v -> {
+        throw new AssertionError("docs/openapi.yaml contract violation: " + v);
+      });
       return new Resp(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
+    } catch (AssertionError e) {
+      throw e;
     } catch (Exception e) {
       throw new AssertionError(e);
     }

@@ -2,6 +2,7 @@ package com.seedim.im.gateway;
 
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestServer;
+import com.seedim.im.testkit.contract.HttpContract;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -12,7 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
-/** A plain JDK HTTP client for the gateway's HTTP endpoints, with §7 request signing. */
+/**
+ * A plain JDK HTTP client for the gateway's HTTP endpoints, with §10.1 request signing. Every exchange is checked
+ * against docs/openapi.yaml ({@link HttpContract}): the response always, the request when it is a well-formed signed
+ * call. A violation fails the calling test (an AssertionError from here), after it is recorded.
+ */
 final class Http {
   static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
@@ -136,8 +141,10 @@ final class Http {
       } catch (java.io.IOException e) {
         closed = true; // reset
       }
-      return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(b, StandardCharsets.UTF_8), sentAtAnswer,
-        millis, closed);
+      RawResponse response = new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers,
+        new String(b, StandardCharsets.UTF_8), sentAtAnswer, millis, closed);
+      checkRaw(head, body, limit, response);
+      return response;
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
@@ -158,11 +165,36 @@ final class Http {
   }
 
   static Response send(HttpRequest req) {
+    HttpResponse<String> r;
     try {
-      HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body(), r.headers());
+      r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+    HttpContract.shared().check(req, r).ifPresent(v -> {
+      throw new AssertionError("docs/openapi.yaml contract violation: " + v);
+    });
+    return new Response(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body(), r.headers());
+  }
+
+  /** The contract check of a raw exchange (the head as written, the body bytes sent unless chunked). */
+  private static void checkRaw(String head, byte[] body, int sent, RawResponse r) {
+    String[] lines = head.split("\r\n");
+    String[] requestLine = lines[0].split(" ");
+    java.util.Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (int i = 1; i < lines.length; i++) {
+      int c = lines[i].indexOf(':');
+      if (c > 0) {
+        headers.computeIfAbsent(lines[i].substring(0, c).trim(), k -> new java.util.ArrayList<>()).add(lines[i].substring(c + 1).trim());
+      }
+    }
+    boolean chunked = headers.containsKey("Transfer-Encoding");
+    String text = chunked ? "" : new String(body, 0, Math.min(sent, body.length), StandardCharsets.UTF_8);
+    java.util.Map<String, java.util.List<String>> responseHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    r.headers().forEach((k, v) -> responseHeaders.put(k, java.util.List.of(v)));
+    HttpContract.shared().check(new HttpContract.Exchange(requestLine[0], requestLine[1], headers, text, r.status(), responseHeaders,
+      r.body())).ifPresent(v -> {
+        throw new AssertionError("docs/openapi.yaml contract violation: " + v);
+      });
   }
 }
