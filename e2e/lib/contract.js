@@ -35,6 +35,7 @@ export const clientFrames = validators(doc, ajv, 'receiveClientFrames');
 
 const violations = [];
 let checked = 0;
+let watched = 0;
 
 /** What is wrong with a server frame (text or object); [] when it matches. */
 export function checkServerFrame(frame) {
@@ -56,6 +57,7 @@ export function record(where, frame) {
 
 /** Checks every frame a Playwright page receives over any WebSocket. */
 export function watchPage(page, where = 'page') {
+  watched++;
   page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
     if (typeof payload === 'string') record(where, payload);
   }));
@@ -63,6 +65,7 @@ export function watchPage(page, where = 'page') {
 
 /** Checks every frame a node-side ImClient receives (its `frame:in` events, without the client's `_kind` tag). */
 export function watchClient(client, where = 'client') {
+  watched++;
   client.on('frame:in', ({ _kind, ...f }) => record(where, f));
 }
 
@@ -71,6 +74,9 @@ export function contractReport() {
 }
 
 after(() => {
+  if (watched > 0 && checked === 0) {
+    throw new Error(`${watched} page(s)/client(s) watched but no server frame was checked against docs/asyncapi.yaml`);
+  }
   if (violations.length) {
     throw new Error(`${violations.length} server frame(s) do not match docs/asyncapi.yaml:\n${violations.slice(0, 20).join('\n')}`);
   }

@@ -100,7 +100,7 @@ final class ApiEndpoints {
     if (raw == null || raw.isBlank()) {
       throw ProtocolException.missing("userIds");
     }
-    String[] ids = raw.split(",");
+    String[] ids = raw.split(",", -1); // -1: a trailing empty id is malformed too, not silently dropped
     if (ids.length > MAX_PRESENCE_USERS) {
       throw ProtocolException.invalid("userIds", "at most " + MAX_PRESENCE_USERS);
     }

@@ -73,6 +73,25 @@ final class ApiResponses {
     return "internal error";
   }
 
+  /**
+   * A request the HTTP decoder refused (e.g. a {@code Content-Length} that is not a number), answered before any
+   * route runs. Under {@code /api/} it is a problem like every API failure (§10.2: 400 {@code INVALID_FIELD}); an
+   * over-long request line or header block, and everything elsewhere, keep Vert.x's answer (414, 431, 400).
+   */
+  static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    String uri = req.uri();
+    if (cause instanceof io.netty.handler.codec.TooLongFrameException || uri == null || !uri.startsWith("/api/")) {
+      HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
+      return;
+    }
+    JsonObject body = new JsonObject().put("type", "about:blank").put("title", ErrorCode.INVALID_FIELD.name())
+      .put("status", 400).put("detail", "malformed HTTP request (e.g. its Content-Length)")
+      .put("code", ErrorCode.INVALID_FIELD.name());
+    req.response().setStatusCode(400).putHeader("content-type", "application/problem+json")
+      .putHeader(HttpHeaders.CONNECTION, "close").end(body.encode());
+  }
+
   static Future<Void> problem(RoutingContext rc, ErrorCode code, String detail) {
     return problem(rc, code.httpStatus(), code, detail);
   }

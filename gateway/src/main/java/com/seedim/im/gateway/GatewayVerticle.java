@@ -103,6 +103,7 @@ public class GatewayVerticle extends VerticleBase {
         .setIdleTimeout(limits.httpIdleSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS))
       .connectionHandler(admission::onConnection)
+      .invalidRequestHandler(ApiResponses::invalidRequest)
       // WebSocket upgrades on the connect paths skip the router (its RoutingContext was ~9 % of a handshake's CPU)
       .requestHandler(req -> {
         admission.onRequest(req);

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.config.ServerConfig;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,10 @@ final class HttpApi {
       .handler(auth::authenticate)
       .failureHandler(auth::onFailure);
     new ApiEndpoints(gw).mount(router);
+    // A signed call to a path or method the API does not have: a problem like every other failure (§10.2), not the
+    // router's HTML 404 / empty 405 (and before the dev mode's static files, which would take every GET).
+    router.route("/api/v1/*").handler(rc -> ApiResponses.problem(rc, ErrorCode.NOT_FOUND,
+      "no such operation"));
     if (config.dev()) {
       DevEndpoints.mount(router, config.apps(), gw);
     }

@@ -231,6 +231,9 @@ public class RoomVerticle extends VerticleBase {
     int pageIndex = Frames.optInt(body, "pageIndex", 1, 1, MAX_PAGE_INDEX);
     int pageSize = Frames.optInt(body, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     int offset = (pageIndex - 1) * pageSize;
+    if (q.state() != null && !"open".equals(q.state()) && !"closed".equals(q.state())) {
+      throw ProtocolException.invalid("state", "open or closed");
+    }
     if ("closed".equals(q.state())) {
       return records.closedRooms(appId, offset, pageSize).map(r -> r.put("pageIndex", pageIndex).put("pageSize", pageSize)
         .put("state", "closed"));

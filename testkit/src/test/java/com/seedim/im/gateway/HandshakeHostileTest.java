@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.testkit.Http;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.testkit.Http;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.msg.ApiQueries;
 import com.seedim.im.common.bus.msg.BusMessages;

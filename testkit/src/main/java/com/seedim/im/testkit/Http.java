@@ -1,7 +1,6 @@
-package com.seedim.im.gateway;
+package com.seedim.im.testkit;
 
 import com.seedim.im.common.security.Signatures;
-import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.contract.HttpContract;
 import io.vertx.core.json.JsonObject;
 
@@ -18,35 +17,35 @@ import java.util.UUID;
  * against docs/openapi.yaml ({@link HttpContract}): the response always, the request when it is a well-formed signed
  * call. A violation fails the calling test (an AssertionError from here), after it is recorded.
  */
-final class Http {
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+public final class Http {
+  public static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
-  record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
-    Response(int status, String contentType, String body) {
+  public record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+    public Response(int status, String contentType, String body) {
       this(status, contentType, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true));
     }
 
-    JsonObject json() {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.firstValue(name).orElse(null);
     }
   }
 
-  static Response get(int port, String pathAndQuery) {
+  public static Response get(int port, String pathAndQuery) {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build());
   }
 
   /** A signed API call (PROTOCOL.md §7). */
-  static Response api(int port, String method, String pathAndQuery, String body) {
+  public static Response api(int port, String method, String pathAndQuery, String body) {
     return api(port, method, pathAndQuery, body, TestServer.SECRET, System.currentTimeMillis(), UUID.randomUUID().toString());
   }
 
-  static Response api(int port, String method, String pathAndQuery, String body, String secret, long ts, String nonce) {
+  public static Response api(int port, String method, String pathAndQuery, String body, String secret, long ts, String nonce) {
     String b = body == null ? "" : body;
     String sig = Signatures.api(secret, method, TestServer.APP_ID, pathAndQuery, Long.toString(ts), nonce, b);
     HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT)
@@ -57,13 +56,13 @@ final class Http {
   }
 
   /** The four §7 signature headers for a request, as name/value pairs. */
-  static String[] signatureHeaders(String method, String pathAndQuery, String body, long ts, String nonce) {
+  public static String[] signatureHeaders(String method, String pathAndQuery, String body, long ts, String nonce) {
     String sig = Signatures.api(TestServer.SECRET, method, TestServer.APP_ID, pathAndQuery, Long.toString(ts), nonce, body == null ? "" : body);
     return new String[] {"X-App-Id", TestServer.APP_ID, "X-Timestamp", Long.toString(ts), "X-Nonce", nonce, "X-Signature", sig};
   }
 
   /** A signed API call with a chosen Content-Type (null: none) and extra headers. */
-  static Response api(int port, String method, String pathAndQuery, String body, String contentType, String... extraHeaders) {
+  public static Response api(int port, String method, String pathAndQuery, String body, String contentType, String... extraHeaders) {
     String nonce = UUID.randomUUID().toString();
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(REQUEST_TIMEOUT)
       .headers(signatureHeaders(method, pathAndQuery, body, System.currentTimeMillis(), nonce))
@@ -78,9 +77,9 @@ final class Http {
   }
 
   /** What a raw exchange got back; status -1 when nothing arrived before the read timeout. */
-  record RawResponse(int status, java.util.Map<String, String> headers, String body, long bodyBytesSent, long millis,
+  public record RawResponse(int status, java.util.Map<String, String> headers, String body, long bodyBytesSent, long millis,
                      boolean closedByServer) {
-    JsonObject json() {
+    public JsonObject json() {
       return new JsonObject(body);
     }
   }
@@ -92,7 +91,7 @@ final class Http {
    * the given timeout while the writer runs. Write errors (the server closed early) are ignored. closedByServer:
    * the connection ended within 2 s after the response.
    */
-  static RawResponse raw(int port, String head, byte[] body, int sendBodyBytes, Duration readTimeout) {
+  public static RawResponse raw(int port, String head, byte[] body, int sendBodyBytes, Duration readTimeout) {
     long start = System.nanoTime();
     java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
     try (java.net.Socket s = new java.net.Socket()) {
@@ -164,7 +163,7 @@ final class Http {
     return sb.toString();
   }
 
-  static Response send(HttpRequest req) {
+  public static Response send(HttpRequest req) {
     HttpResponse<String> r;
     try {
       r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
