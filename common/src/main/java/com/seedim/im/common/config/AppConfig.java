@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  *                       accepted (connect, chat permission, HTTP API) until {@code previousSecretUntilMs}; null otherwise.
  *                       Everything the server signs itself uses {@link #secret()}.
  * @param previousSecretUntilMs the end of the rotation window, epoch ms (0 without a previous secret)
+ * @param messageRetentionDays messages older than this many days are deleted by {@code seedim purge} (0: kept forever)
+ * @param serviceRecordRetentionDays ended queue entries, closed rooms and ended calls older than this many days are
+ *                                   deleted by {@code seedim purge} (0: kept forever)
  */
 public record AppConfig(
   String appId,
@@ -55,11 +58,15 @@ public record AppConfig(
   int framesPerSecond,
   int framesBurst,
   String previousSecret,
-  long previousSecretUntilMs) {
+  long previousSecretUntilMs,
+  int messageRetentionDays,
+  int serviceRecordRetentionDays) {
 
   public static final String POLICY_REJECT = "reject";
   public static final String POLICY_MASK = "mask";
   public static final String DEFAULT_QUEUE = "default";
+  /** The longest retention a setting may name (a century). */
+  public static final int MAX_RETENTION_DAYS = 36_500;
 
   /** A configured queue; {@code agents == null} means every agent serves it. */
   public record QueueDef(String id, List<String> agents) {
@@ -140,7 +147,19 @@ public record AppConfig(
       j.getInteger("framesPerSecond", 30),
       j.getInteger("framesBurst", 100),
       previousSecret,
-      previousSecretUntilMs);
+      previousSecretUntilMs,
+      retentionDays(j, appId, "messageRetentionDays"),
+      retentionDays(j, appId, "serviceRecordRetentionDays"));
+  }
+
+  /** A retention in days: 0 (keep forever, the default) to 36500. */
+  private static int retentionDays(JsonObject j, String appId, String key) {
+    Object v = j.getValue(key, 0);
+    if (!(v instanceof Integer days) || days < 0 || days > MAX_RETENTION_DAYS) {
+      throw new IllegalArgumentException("app " + appId + ": " + key + " must be a whole number of days, 0 (keep forever) to "
+        + MAX_RETENTION_DAYS);
+    }
+    return days;
   }
 
   /**
