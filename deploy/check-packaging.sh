@@ -3,7 +3,7 @@
 #   deploy/check-packaging.sh            Kubernetes manifests (schemas + SeedIM rules + self-test), systemd units
 #   deploy/check-packaging.sh --image    also builds and runs the OCI image (scripts/image.sh, ~1 min, root)
 #   deploy/check-packaging.sh --dns      also tests Hazelcast DNS discovery against dnsmasq (~1 min, root, built jar)
-#   deploy/check-packaging.sh --all      all of it
+#   deploy/check-packaging.sh --all      all of it (the DNS test then runs its nodes from the image)
 # Needs node/npm (the validator's two npm packages are installed with `npm ci` on first use) and systemd-analyze.
 # Prints "N passed, M failed" at the end; exits 1 if anything failed.
 set -uo pipefail
@@ -84,7 +84,13 @@ step "systemd: install.sh into a scratch root" bash -c 't=$(mktemp -d); trap "rm
 
 # --- optional, slower
 [ "$IMAGE" = 1 ] && step "image: build, inspect and run (scripts/image.sh)" scripts/image.sh
-[ "$DNS" = 1 ] && step "kubernetes: Hazelcast DNS discovery against dnsmasq" deploy/kubernetes/test-dns-discovery.sh --no-tcpip
+# with --image too, the DNS test runs its nodes from the image just built (its jlink runtime, user and entrypoint)
+if [ "$DNS" = 1 ] && [ "$IMAGE" = 1 ]; then
+  step "kubernetes: Hazelcast DNS discovery against dnsmasq, nodes from the image" \
+    deploy/kubernetes/test-dns-discovery.sh --no-tcpip --image
+elif [ "$DNS" = 1 ]; then
+  step "kubernetes: Hazelcast DNS discovery against dnsmasq" deploy/kubernetes/test-dns-discovery.sh --no-tcpip
+fi
 
 echo "packaging: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

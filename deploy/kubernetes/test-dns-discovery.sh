@@ -7,8 +7,12 @@
 # "clustered":true), and a fourth node added to the name later joins that cluster at its start (4 members).
 # Phase 2 answers a question for docs/deployment.md: does the TCP-IP join (IM_CLUSTER_MEMBERS=<name>:5701) resolve
 # a name to all its A records? It reports what happened and does not fail on it.
-# Needs root (unshare, mount), dnsmasq (apt-get install dnsmasq-base), curl, and the built jar.
-#   deploy/kubernetes/test-dns-discovery.sh [--no-tcpip]
+# The nodes' event bus runs TLS with client certificates (scripts/cluster-certs.sh), as in production.
+# --image runs the nodes from the OCI image instead of the jar: the root file system that scripts/image.sh unpacked
+# (server/target/image-check/rootfs), its entrypoint, environment and user, with the jlink runtime of the image.
+# Needs root (unshare, mount), dnsmasq (apt-get install dnsmasq-base), curl, openssl, keytool, and the built jar
+# (or, with --image, a run of scripts/image.sh first).
+#   deploy/kubernetes/test-dns-discovery.sh [--no-tcpip] [--image]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=${SEEDIM_JAR:-$PWD/server/target/seedim.jar}
@@ -16,10 +20,25 @@ JAR=${SEEDIM_JAR:-$PWD/server/target/seedim.jar}
 [ "$(id -u)" = 0 ] || { echo "[dns] needs root (network and mount namespaces)" >&2; exit 1; }
 command -v dnsmasq > /dev/null || { echo "[dns] needs dnsmasq: apt-get install -y dnsmasq-base" >&2; exit 1; }
 TCPIP=1
-[ "${1:-}" = --no-tcpip ] && TCPIP=0
+ROOTFS=
+for a in "$@"; do
+  case "$a" in
+    --no-tcpip) TCPIP=0 ;;
+    --image) ROOTFS=$PWD/server/target/image-check/rootfs ;;
+    *) echo "usage: $0 [--no-tcpip] [--image]" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$ROOTFS" ]; then
+  [ -x "$ROOTFS/opt/java/bin/java" ] && [ -f "$ROOTFS/../run.env" ] \
+    || { echo "[dns] --image needs server/target/image-check/rootfs: run scripts/image.sh first" >&2; exit 1; }
+fi
 WORK=$(mktemp -d /tmp/seedim-dns.XXXXXX)
+chmod 755 "$WORK"   # the image's user reads its config and stores from here
 trap '[ -n "${SEEDIM_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-export JAR WORK TCPIP
+# event-bus TLS: one node store for every node (the bus checks the CA's signature, not names)
+scripts/cluster-certs.sh "$WORK/certs" node > "$WORK/certs.log" 2>&1 || { cat "$WORK/certs.log" >&2; exit 1; }
+chown -R 10001:10001 "$WORK/certs"
+export JAR WORK TCPIP ROOTFS
 timeout 300 unshare --net --mount --fork --kill-child bash -s <<'INNER'
 set -euo pipefail
 NAME=seedim-cluster.im.svc.cluster.local
@@ -33,6 +52,20 @@ printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS_IP" > "$WORK/resolv
 printf '127.0.0.1 localhost\n' > "$WORK/hosts"
 mount --bind "$WORK/resolv.conf" /etc/resolv.conf
 mount --bind "$WORK/hosts" /etc/hosts
+UNSHARE=$(command -v unshare)
+STORE_PASSWORD=$(cat "$WORK/certs/store-password")
+if [ -n "$ROOTFS" ]; then
+  source "$ROOTFS/../run.env"   # IMAGE_ENV, IMAGE_ENTRY, IMAGE_UID, IMAGE_GID, IMAGE_WD (written by scripts/image.sh)
+  touch "$ROOTFS/etc/resolv.conf" "$ROOTFS/etc/hosts"
+  mkdir -p "$ROOTFS/proc" "$ROOTFS/tmp/work"
+  mount --bind "$WORK/resolv.conf" "$ROOTFS/etc/resolv.conf"
+  mount --bind "$WORK/hosts" "$ROOTFS/etc/hosts"
+  mount --bind "$WORK" "$ROOTFS/tmp/work"
+  mount -t proc proc "$ROOTFS/proc"
+  IN=/tmp/work   # where the nodes see $WORK
+else
+  IN=$WORK
+fi
 : > "$WORK/service.hosts"
 for ip in "${NODES[@]}"; do echo "$ip $NAME" >> "$WORK/service.hosts"; done
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --addn-hosts="$WORK/service.hosts" --listen-address="$DNS_IP" \
@@ -55,7 +88,8 @@ cat > "$WORK/logback.xml" <<'XML'
   <root level="INFO"><appender-ref ref="OUT"/></root>
 </configuration>
 XML
-JOPTS="-Xmx256m -XX:TieredStopAtLevel=1 -Dhazelcast.socket.bind.any=false -Dlogback.configurationFile=$WORK/logback.xml"
+HZOPTS="-Dhazelcast.socket.bind.any=false -Dlogback.configurationFile=$IN/logback.xml"
+JOPTS="-Xmx256m -XX:TieredStopAtLevel=1 $HZOPTS"
 PIDS=()
 stop_all() {
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
@@ -67,19 +101,37 @@ stop_all() {
 }
 trap 'stop_all; kill $DNSMASQ 2>/dev/null || true' EXIT
 
-# start_nodes PHASE ENV...: one JVM per address, every one given only ENV for the join
+# config NAME IP CLUSTER: a dev-mode node config (in-memory stores; allowUnsafeDev lets dev mode cluster) with bus TLS
+config() {
+  cat > "$WORK/$1.json" <<JSON
+{ "mode": "dev", "allowUnsafeDev": true, "host": "$2", "port": 8080, "managementHost": "$2", "managementPort": 9090,
+  "clusterName": "$3", "cluster": { "enabled": true, "host": "$2", "port": 5701, "eventBusPort": 5801,
+    "tls": { "keyStore": "$IN/certs/node.p12", "trustStore": "$IN/certs/trust.p12" } },
+  "apps": [ { "appId": "1477358668", "secret": "dev-secret" } ] }
+JSON
+}
+
+# launch NAME ROLES ENV...: one node, from the jar or (--image) from the image's root file system, entrypoint and user
+launch() {
+  local name=$1 roles=$2; shift 2
+  local tls=(IM_CLUSTER_TLS_KEYSTORE_PASSWORD="$STORE_PASSWORD" IM_CLUSTER_TLS_TRUSTSTORE_PASSWORD="$STORE_PASSWORD")
+  if [ -n "$ROOTFS" ]; then
+    env -i "${IMAGE_ENV[@]}" "$@" "${tls[@]}" IM_NODE_NAME="$name" JDK_JAVA_OPTIONS="$HZOPTS" \
+      "$UNSHARE" --root="$ROOTFS" --wd="$IMAGE_WD" --setuid "$IMAGE_UID" --setgid "$IMAGE_GID" \
+      "${IMAGE_ENTRY[@]}" --config "$IN/$name.json" --roles "$roles" > "$WORK/$name.log" 2>&1 &
+  else
+    env "$@" "${tls[@]}" IM_NODE_NAME="$name" java $JOPTS -jar "$JAR" --config "$IN/$name.json" --roles "$roles" \
+      > "$WORK/$name.log" 2>&1 &
+  fi
+  PIDS+=($!)
+}
+
+# start_nodes PHASE ENV...: one node per address, every one given only ENV for the join
 start_nodes() {
   local phase=$1; shift
   for i in "${!NODES[@]}"; do
-    local ip=${NODES[$i]}
-    cat > "$WORK/$phase-$i.json" <<JSON
-{ "mode": "dev", "allowUnsafeDev": true, "host": "$ip", "port": 8080, "managementHost": "$ip", "managementPort": 9090,
-  "clusterName": "dns-test-$phase", "cluster": { "enabled": true, "host": "$ip", "port": 5701, "eventBusPort": 5801 },
-  "apps": [ { "appId": "1477358668", "secret": "dev-secret" } ] }
-JSON
-    env "$@" IM_NODE_NAME="$phase-$i" java $JOPTS -jar "$JAR" --config "$WORK/$phase-$i.json" \
-      --roles "${ROLES[$i]}" > "$WORK/$phase-$i.log" 2>&1 &
-    PIDS+=($!)
+    config "$phase-$i" "${NODES[$i]}" "dns-test-$phase"
+    launch "$phase-$i" "${ROLES[$i]}" "$@"
   done
 }
 
@@ -122,14 +174,8 @@ fi
 # Phase 1b: a fourth pod appears in the name later (a scale-up): it must join the running cluster at its start
 echo "127.0.10.4 $NAME" >> "$WORK/service.hosts"
 kill -HUP "$DNSMASQ"
-cat > "$WORK/dns-3.json" <<JSON
-{ "mode": "dev", "allowUnsafeDev": true, "host": "127.0.10.4", "port": 8080, "managementHost": "127.0.10.4", "managementPort": 9090,
-  "clusterName": "dns-test-dns", "cluster": { "enabled": true, "host": "127.0.10.4", "port": 5701, "eventBusPort": 5801 },
-  "apps": [ { "appId": "1477358668", "secret": "dev-secret" } ] }
-JSON
-IM_CLUSTER_DNS="$NAME" IM_NODE_NAME=dns-3 java $JOPTS -jar "$JAR" --config "$WORK/dns-3.json" --roles signaling \
-  > "$WORK/dns-3.log" 2>&1 &
-PIDS+=($!)
+config dns-3 127.0.10.4 dns-test-dns
+launch dns-3 signaling IM_CLUSTER_DNS="$NAME"
 NODES+=(127.0.10.4)
 sizes=$(wait_cluster dns 4)
 late=$({ grep -o "joined: [0-9]* members" "$WORK/dns-3.log" || true; } | awk '{print $2}' | head -1)
@@ -138,7 +184,9 @@ if [ "$late" != 4 ] || [ "$sizes" != " 4 4 4 4" ]; then
   echo "[dns] FAIL: expected the fourth node to join the running cluster of 3 (4 members everywhere)" >&2
   tail -20 "$WORK/dns-3.log" | cut -c1-300 >&2; exit 1
 fi
-echo "[dns] ok: IM_CLUSTER_DNS discovery ($(grep -c "query\[A\] $NAME" "$WORK/dnsmasq.log") A queries answered by dnsmasq)"
+grep -q "event bus TLS with required client certificates" "$WORK/dns-0.log" \
+  || { echo "[dns] FAIL: the nodes did not run event-bus TLS" >&2; exit 1; }
+echo "[dns] ok: IM_CLUSTER_DNS discovery, event bus TLS, nodes from $([ -n "$ROOTFS" ] && echo "the image" || echo "the jar") ($(grep -c "query\[A\] $NAME" "$WORK/dnsmasq.log") A queries answered by dnsmasq)"
 stop_all
 NODES=(127.0.10.1 127.0.10.2 127.0.10.3)
 
