@@ -212,6 +212,11 @@ metrics=$(curl -fsS -m 5 http://127.0.0.1:9090/metrics | grep -c '^jvm_' || true
 user=$(awk '/^Uid:/ {print $2}' "$r/proc/$pid/status")
 [ "$user" = "$IMAGE_UID" ] || { echo "[image] FAIL: the node runs as uid $user, not $IMAGE_UID" >&2; exit 1; }
 echo "[image]   dev node ready: /health $health, /ready 200, public /health 200, $metrics jvm_ metric lines, uid $user"
+# the runtime's diagnosis tools work inside the image (docs/deployment.md: jcmd without a shell)
+jv=$(env -i "${IMAGE_ENV[@]}" "$UNSHARE" --root="$r" --wd="$IMAGE_WD" --setuid "$IMAGE_UID" --setgid "$IMAGE_GID" \
+  /opt/java/bin/jcmd "$pid" VM.version 2>&1 | grep -m1 'JDK' || true)
+[ -n "$jv" ] || { echo "[image] FAIL: jcmd $pid VM.version did not answer inside the image" >&2; exit 1; }
+echo "[image]   jcmd inside the image: $jv"
 kill -TERM "$pid"
 for _ in $(seq 1 60); do kill -0 "$pid" 2> /dev/null || break; sleep 0.5; done
 if kill -0 "$pid" 2> /dev/null; then echo "[image] FAIL: no exit 30 s after SIGTERM" >&2; kill -9 "$pid"; exit 1; fi
