@@ -43,7 +43,8 @@ verify_units() {  # verify_units UNIT_DIR: prints what systemd-analyze says; fai
   local dir=$1 out
   out=$(unshare --mount bash -c "mount --make-rprivate / && mkdir -p /opt && mount -t tmpfs tmpfs /opt \
     && mkdir -p /opt/seedim/scripts && cp scripts/start.sh /opt/seedim/scripts/ \
-    && systemd-analyze verify '$dir/seedim@gateway.service' '$dir/seedim@cs.service' '$dir/seedim.target'" 2>&1)
+    && systemd-analyze verify '$dir/seedim@gateway.service' '$dir/seedim@cs.service' '$dir/seedim.target' \
+       '$dir/seedim-purge.service' '$dir/seedim-purge.timer'" 2>&1)
   local rc=$?
   [ -n "$out" ] && echo "$out"
   [ "$rc" = 0 ] && [ -z "$out" ]
@@ -52,9 +53,10 @@ systemd_units() {
   command -v systemd-analyze > /dev/null || { echo "systemd-analyze is missing (apt-get install systemd)"; return 1; }
   local t
   t=$(mktemp -d)
-  cp deploy/systemd/seedim@.service deploy/systemd/seedim.target "$t/"
+  cp deploy/systemd/seedim@.service deploy/systemd/seedim.target deploy/systemd/seedim-purge.service \
+    deploy/systemd/seedim-purge.timer "$t/"
   verify_units "$t" || { rm -rf "$t"; return 1; }
-  echo "systemd-analyze verify: seedim@gateway.service, seedim@cs.service, seedim.target clean"
+  echo "systemd-analyze verify: seedim@gateway.service, seedim@cs.service, seedim.target, seedim-purge.service/.timer clean"
   local level
   level=$(systemd-analyze security --offline=yes "$t/seedim@gateway.service" 2>&1 | grep -o 'Overall exposure level for [^:]*: [0-9.]*' | awk '{print $NF}')
   echo "systemd-analyze security: exposure ${level:-?} (must be <= 2.5; 10 = unprotected)"
@@ -66,7 +68,7 @@ systemd_self_test() {  # a misspelt key, and (separately) a relative ExecStart, 
   for broken in 's/^Restart=on-failure/Restart=on-failure\nRestartt=always/' 's|^ExecStart=/opt/seedim/|ExecStart=opt/seedim/|'; do
     t=$(mktemp -d)
     sed -e "$broken" deploy/systemd/seedim@.service > "$t/seedim@.service"
-    cp deploy/systemd/seedim.target "$t/"
+    cp deploy/systemd/seedim.target deploy/systemd/seedim-purge.service deploy/systemd/seedim-purge.timer "$t/"
     out=$(verify_units "$t")
     rm -rf "$t"
     if [ -n "$out" ]; then echo "reported ($broken): $(echo "$out" | head -1 | cut -c1-160)"; ok=$((ok + 1));

@@ -13,7 +13,8 @@ install -d -m 0755 "$D/opt/seedim/scripts" "$D/opt/seedim/conf" "$D/etc/systemd/
 install -m 0644 "$JAR" "$D/opt/seedim/seedim.jar"
 install -m 0755 scripts/start.sh "$D/opt/seedim/scripts/start.sh"
 install -m 0644 conf/jvm.options "$D/opt/seedim/conf/jvm.options"
-install -m 0644 deploy/systemd/seedim@.service deploy/systemd/seedim.target "$D/etc/systemd/system/"
+install -m 0644 deploy/systemd/seedim@.service deploy/systemd/seedim.target deploy/systemd/seedim-purge.service \
+  deploy/systemd/seedim-purge.timer "$D/etc/systemd/system/"
 install -m 0644 deploy/systemd/seedim.sysusers "$D/usr/lib/sysusers.d/seedim.conf"
 install -d -m 0750 "$D/etc/seedim"
 keep() { [ -e "$2" ] || install -m 0640 "$1" "$2"; }
