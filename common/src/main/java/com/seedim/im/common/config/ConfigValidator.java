@@ -140,7 +140,7 @@ final class ConfigValidator {
     String t = jsonType(v);
     boolean sameType = switch (k.type()) {
       case STRING -> v instanceof String;
-      case INT, LONG -> v instanceof Number;
+      case INT, LONG -> integral(v);
       case BOOLEAN -> v instanceof Boolean;
       case OBJECT -> v instanceof JsonObject;
       case STRINGS, LONGS, OBJECTS -> v instanceof JsonArray;
