@@ -523,12 +523,10 @@ public final class ConfigKeys {
    * example app with {@code secret} (the example queues of the default), for {@code seedim print-defaults}.
    */
   public static JsonObject defaults(boolean dev, String appId, String secret) {
-    JsonObject root = new JsonObject();
+    JsonObject root = new JsonObject().put("mode", dev ? ServerConfig.MODE_DEV : ServerConfig.MODE_PROD);
     fill(root, "", dev);
-    root.put("mode", dev ? ServerConfig.MODE_DEV : ServerConfig.MODE_PROD);
-    JsonObject app = new JsonObject();
+    JsonObject app = new JsonObject().put("appId", appId).put("secret", secret);
     fill(app, "apps[]", dev);
-    app.put("appId", appId).put("secret", secret);
     root.put("apps", new JsonArray().add(app));
     return root;
   }
