@@ -26,10 +26,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Command line entry point: {@code java -jar seedim.jar [--config FILE] [--roles gateway,chat,...]} starts a node;
- * {@code check-config}, {@code print-defaults} and {@code print-config-doc} are subcommands (docs/configuration.md).
+ * {@code check-config}, {@code print-defaults} and {@code print-config-doc} (docs/configuration.md), {@code migrate} and
+ * {@code purge} (docs/operations.md) are subcommands.
  */
 @Command(name = "seedim", mixinStandardHelpOptions = true, version = "SeedIM 0.1.0",
-  subcommands = {CheckConfig.class, PrintDefaults.class, PrintConfigDoc.class},
+  subcommands = {CheckConfig.class, PrintDefaults.class, PrintConfigDoc.class, MigrateCommand.class, PurgeCommand.class},
   description = "IM and video customer-service server. Without --config it runs dev mode: every verticle in one "
     + "process, in-memory stores, the demo page and the /dev sign endpoints.")
 public final class Main implements Callable<Integer> {
@@ -85,7 +86,8 @@ public final class Main implements Callable<Integer> {
     CommandLine cl = new CommandLine(new Main(env));
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-        cmd.getErr().println("seedim: refusing to start: " + oneLine(ex));
+        cmd.getErr().println((cmd.getParent() == null ? "seedim: refusing to start: " : "seedim " + cmd.getCommandName()
+          + ": refused: ") + oneLine(ex));
         cmd.getErr().flush();
         return EXIT_CONFIG;
       }

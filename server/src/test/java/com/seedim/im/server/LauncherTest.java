@@ -354,4 +354,15 @@ class LauncherTest {
       l.kill();
     }
   }
+
+  @Test
+  @DisplayName("migrate and purge are subcommands of seedim; a refused config is one line naming the command, exit 78")
+  void migrateAndPurgeWired(@TempDir Path dir) throws Exception {
+    JsonObject prod = new JsonObject().put("mode", "prod").put("apps", new JsonArray().add(new JsonObject().put("appId", "p1")
+      .put("secret", "k7Qz1v9XcR4mWp2sLd8hNf3bTy6uGe0A").put("messageRetentionDays", -1)));
+    Run.of(Map.of(), "purge", "--config", write(dir, prod).toString())
+      .refused("seedim purge: refused: ", "apps[0].messageRetentionDays is -1: it must be an integer in 0..36500");
+    Run.of(Map.of(), "migrate", "--config", write(dir, builtinDevConfig()).toString())
+      .refused("seedim migrate: refused: ", "nothing to migrate");
+  }
 }

@@ -422,6 +422,20 @@ public final class ConfigKeys {
     key(APP + "secret", Type.STRING).mandatory()
       .doc("The app's signing key (connect, chat and API signatures). Outside dev mode: at least 32 bytes, not a"
         + " placeholder, unique per app.");
+    key(APP + "previousSecret", Type.STRING).computed("(none)").check("not empty", ConfigKeys::notEmpty)
+      .doc("During a secret rotation, the secret being replaced: signatures made with it are still accepted (connect,"
+        + " chat permission, HTTP API) until `previousSecretUntil`; the server signs with `secret`. Outside dev mode:"
+        + " at least 32 bytes, not a placeholder, unique (docs/operations.md, \"Rotating an app secret\").");
+    key(APP + "previousSecretUntil", Type.STRING).computed("(none)")
+      .check("an ISO-8601 instant such as 2027-01-31T00:00:00Z", v -> {
+        try {
+          java.time.Instant.parse((String) v);
+          return null;
+        } catch (DateTimeException e) {
+          return "an ISO-8601 instant such as 2027-01-31T00:00:00Z";
+        }
+      })
+      .doc("End of the rotation window (required with `previousSecret`, refused without it).");
     key(APP + "legacySign", Type.BOOLEAN).def(false)
       .doc("MD5 connect and chat signs (protocol.md §2.2, §6.2) for clients of the original system.");
     key(APP + "userIdPattern", Type.STRING).def("^[0-9]{1,20}$").check("a Java regular expression", v -> {
@@ -478,6 +492,11 @@ public final class ConfigKeys {
         return "a time-zone id such as UTC or Asia/Shanghai";
       }
     }).doc("Zone of `sendTimeDate`.");
+    key(APP + "messageRetentionDays", Type.INT).def(0).range(0, AppConfig.MAX_RETENTION_DAYS)
+      .doc("Messages older than this many days are deleted by `seedim purge`; 0 keeps them forever.");
+    key(APP + "serviceRecordRetentionDays", Type.INT).def(0).range(0, AppConfig.MAX_RETENTION_DAYS)
+      .doc("Ended queue entries, closed rooms and ended calls older than this many days are deleted by `seedim purge`;"
+        + " 0 keeps them forever.");
     key(APP + "framesPerSecond", Type.INT).def(30).min(1)
       .doc("Frames per second per connection (20, 31, 141 not counted); beyond: `RATE_LIMITED`.");
     key(APP + "framesBurst", Type.INT).def(100).min(1).doc("Burst of `framesPerSecond`.");

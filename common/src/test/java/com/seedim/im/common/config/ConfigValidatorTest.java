@@ -130,6 +130,12 @@ class ConfigValidatorTest {
     app(r).put("userIdPattern", "^[0-9");
     assertThat(refusal(r, "apps[0].userIdPattern")).contains("regular expression");
     assertThat(refusal(prod().put("publicWsUrl", "https://im.example.com/ws"), "publicWsUrl")).contains("ws:// or wss://");
+    JsonObject until = prod();
+    app(until).put("previousSecret", "Zq8w2Ex4Rc6Tv1By3Nu5Mi7Ol9Pk0JhQ2wE").put("previousSecretUntil", "next tuesday");
+    assertThat(refusal(until, "apps[0].previousSecretUntil")).contains("ISO-8601 instant");
+    JsonObject retention = prod();
+    app(retention).put("serviceRecordRetentionDays", 36_501);
+    assertThat(refusal(retention, "apps[0].serviceRecordRetentionDays")).contains("0..36500");
   }
 
   @Test
