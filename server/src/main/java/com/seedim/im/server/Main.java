@@ -2,6 +2,7 @@ package com.seedim.im.server;
 
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.gateway.GatewayLimits;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -18,12 +19,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** Command line entry point: {@code java -jar seedim.jar [--config FILE] [--roles gateway,chat,...]}. */
+/**
+ * Command line entry point: {@code java -jar seedim.jar [--config FILE] [--roles gateway,chat,...]} starts a node;
+ * {@code check-config}, {@code print-defaults} and {@code print-config-doc} (docs/configuration.md), {@code migrate} and
+ * {@code purge} (docs/operations.md) are subcommands.
+ */
 @Command(name = "seedim", mixinStandardHelpOptions = true, version = "SeedIM 0.1.0",
+  subcommands = {CheckConfig.class, PrintDefaults.class, PrintConfigDoc.class, MigrateCommand.class, PurgeCommand.class},
   description = "IM and video customer-service server. Without --config it runs dev mode: every verticle in one "
     + "process, in-memory stores, the demo page and the /dev sign endpoints.")
 public final class Main implements Callable<Integer> {
@@ -41,6 +48,23 @@ public final class Main implements Callable<Integer> {
 
   /** Exit status of a refused configuration (sysexits EX_CONFIG). */
   static final int EXIT_CONFIG = 78;
+  /** How the built-in config is named in messages. */
+  static final String BUILTIN_NAME = "built-in dev config";
+
+  /** The environment the config's overrides come from (the process's; tests pass their own). */
+  final Map<String, String> env;
+
+  Main() {
+    this(System.getenv());
+  }
+
+  Main(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** A config as read, and where from: the --config path, conf/dev.json, or {@link #BUILTIN_NAME}. */
+  record Loaded(JsonObject json, String source) {
+  }
 
   public static void main(String[] args) {
     int code = commandLine().execute(args);
@@ -54,11 +78,16 @@ public final class Main implements Callable<Integer> {
    * stderr, without a stack trace, and exits with {@link #EXIT_CONFIG}; other failures keep picocli's report.
    */
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(System.getenv());
+  }
+
+  /** {@link #commandLine()} with the environment the config overrides are read from. */
+  static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cl = new CommandLine(new Main(env));
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-        String what = ex instanceof NoSuchFileException ? "no such file: " + ex.getMessage() : ex.getMessage();
-        cmd.getErr().println("seedim: refusing to start: " + String.valueOf(what).replaceAll("\\R", " "));
+        cmd.getErr().println((cmd.getParent() == null ? "seedim: refusing to start: " : "seedim " + cmd.getCommandName()
+          + ": refused: ") + oneLine(ex));
         cmd.getErr().flush();
         return EXIT_CONFIG;
       }
@@ -67,10 +96,17 @@ public final class Main implements Callable<Integer> {
     return cl;
   }
 
+  /** The message of a refused or unreadable config, on one line. */
+  static String oneLine(Exception ex) {
+    String what = ex instanceof NoSuchFileException ? "no such file: " + ex.getMessage() : ex.getMessage();
+    return String.valueOf(what).replaceAll("\\R", " ");
+  }
+
   @Override
   public Integer call() throws Exception {
-    JsonObject json = load();
-    ServerConfig cfg = ServerConfig.fromJson(json, System.getenv());
+    Loaded loaded = load(config);
+    LOG.info("config: {}", loaded.source());
+    ServerConfig cfg = check(loaded, env);
     Set<Role> roleSet = Role.parse(roles);
     if (cfg.dev()) {
       warnDev(cfg);
@@ -95,23 +131,41 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  private JsonObject load() throws IOException {
-    Path p = config;
+  /**
+   * Reads the config: {@code path}, else conf/dev.json when present (the working directory of scripts/dev.sh), else
+   * the built-in dev config.
+   */
+  static Loaded load(Path path) throws IOException {
+    Path p = path;
     if (p == null && Files.exists(Path.of(DEFAULT_CONFIG))) {
       p = Path.of(DEFAULT_CONFIG);
     }
     if (p != null) {
-      LOG.info("config: {}", p.toAbsolutePath());
       String text = Files.readString(p, StandardCharsets.UTF_8);
       try {
-        return new JsonObject(text);
+        return new Loaded(new JsonObject(text), p.toString());
       } catch (DecodeException e) {
         throw new IllegalArgumentException("config " + p + " is not a JSON object: " + e.getMessage());
+      } catch (ClassCastException e) {
+        throw new IllegalArgumentException("config " + p + " is not a JSON object");
       }
     }
-    LOG.info("config: built-in dev config");
     try (InputStream in = Main.class.getClassLoader().getResourceAsStream(BUILTIN_CONFIG)) {
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new Loaded(new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)), BUILTIN_NAME);
+    }
+  }
+
+  /**
+   * The config as a node would run it, checked (every key known and valid, ConfigRules, the gateway's limits),
+   * without starting anything; a refusal names the config's source.
+   */
+  static ServerConfig check(Loaded loaded, Map<String, String> env) {
+    try {
+      ServerConfig cfg = ServerConfig.fromJson(loaded.json(), env);
+      GatewayLimits.of(cfg);
+      return cfg;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config " + loaded.source() + ": " + e.getMessage(), e);
     }
   }
 

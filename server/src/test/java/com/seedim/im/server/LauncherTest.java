@@ -112,13 +112,19 @@ class LauncherTest {
   /** A launcher process: {@code java -cp <test classpath> Main args}, stdout and stderr kept apart. */
   record Launch(Process process, Path out, Path err) {
     static Launch start(Path dir, String... args) throws Exception {
+      return start(dir, Map.of(), args);
+    }
+
+    static Launch start(Path dir, Map<String, String> env, String... args) throws Exception {
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         "com.seedim.im.server.Main"));
       cmd.addAll(List.of(args));
       Path out = Files.createTempFile(dir, "out", ".log");
       Path err = Files.createTempFile(dir, "err", ".log");
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       return new Launch(p, out, err);
     }
 
@@ -196,5 +202,167 @@ class LauncherTest {
     } finally {
       l.kill();
     }
+  }
+
+  /** What {@link Main#commandLine(Map)} printed and returned for {@code args}, run in this JVM. */
+  record Run(int code, String out, String err) {
+    static Run of(Map<String, String> env, String... args) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      picocli.CommandLine cl = Main.commandLine(env);
+      cl.setOut(new java.io.PrintWriter(out, true));
+      cl.setErr(new java.io.PrintWriter(err, true));
+      int code = cl.execute(args);
+      return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A refusal: exit 78, one line on stderr containing every {@code parts}, no stack trace. */
+    Run refused(String... parts) {
+      assertThat(code).as("exit code; stderr: %s", err).isEqualTo(Main.EXIT_CONFIG);
+      String e = err.strip();
+      assertThat(e.lines().count()).as("one line on stderr: %s", e).isEqualTo(1);
+      assertThat(e).contains(parts);
+      assertThat(out + err).doesNotContain("Exception").doesNotContain("\tat ");
+      return this;
+    }
+  }
+
+  static Path repoRoot() {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(root.resolve("conf"))) {
+      root = root.getParent();
+    }
+    return root;
+  }
+
+  @Test
+  @DisplayName("a misspelled key, a misspelled key in an app, a bad value: the start is refused with one line naming "
+    + "the file, the key and what is allowed (did you mean ...?), exit 78, no stack trace")
+  void startRefusesUnknownKeysAndBadValues(@TempDir Path dir) throws Exception {
+    JsonObject base = builtinDevConfig().put("port", 0).put("managementPort", 0);
+    Path typo = write(dir, base.copy().put("prot", 8080));
+    Run.of(Map.of(), "--config", typo.toString()).refused("seedim: refusing to start: config " + typo + ": ",
+      "prot is not a config key: did you mean port?");
+    JsonObject inApp = base.copy();
+    inApp.getJsonArray("apps").getJsonObject(0).put("maxDevice", 3);
+    Path appTypo = write(dir, inApp);
+    Run.of(Map.of(), "--config", appTypo.toString()).refused(appTypo.toString(), "apps[0].maxDevice", "did you mean apps[0].maxDevices?");
+    JsonObject range = base.copy();
+    range.getJsonArray("apps").getJsonObject(0).put("maxDevices", 0);
+    Run.of(Map.of(), "--config", write(dir, range).toString()).refused("apps[0].maxDevices is 0: it must be an integer >= 1");
+    Path proxies = write(dir, base.copy().put("gateway", new JsonObject().put("trustedProxies", new JsonArray().add("10.0.0.0/33"))));
+    Run.of(Map.of(), "--config", proxies.toString()).refused(proxies.toString(), "10.0.0.0/33");
+    Path notJson = Files.writeString(dir.resolve("broken.json"), "{\"mode\": \"dev\",\n");
+    Run.of(Map.of(), "--config", notJson.toString()).refused("broken.json", "not a JSON object");
+    Run.of(Map.of(), "--config", dir.resolve("missing.json").toString()).refused("no such file", "missing.json");
+  }
+
+  @Test
+  @DisplayName("mode: production stops the start with one line (in this JVM and as a process)")
+  void modeProductionRefused(@TempDir Path dir) throws Exception {
+    Path f = write(dir, builtinDevConfig().put("mode", "production"));
+    Run.of(Map.of(), "--config", f.toString()).refused(f.toString(), "mode is \"production\": it must be \"dev\" or \"prod\"");
+    Launch l = Launch.start(dir, "check-config", "--config", f.toString());
+    try {
+      assertThat(l.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(l.process().exitValue()).isEqualTo(Main.EXIT_CONFIG);
+      assertThat(l.stderr().strip()).contains("mode is \"production\"").satisfies(e -> assertThat(e.lines().count()).isEqualTo(1));
+    } finally {
+      l.kill();
+    }
+  }
+
+  @Test
+  @DisplayName("a bad environment override is refused naming the variable; without --config the source is the built-in dev config")
+  void badEnvOverride() {
+    Run.of(Map.of("IM_PORT", "80a"), "check-config").refused("config built-in dev config: ",
+      "IM_PORT is \"80a\": it must be an integer in 0..65535 (it sets port)");
+    Run.of(Map.of("IM_MODE", "production")).refused("refusing to start: config built-in dev config: ", "(from IM_MODE)");
+  }
+
+  @Test
+  @DisplayName("check-config: OK (exit 0) for conf/dev.json and the built-in config; conf/prod.example.json refused for its placeholders")
+  void checkConfig(@TempDir Path dir) throws Exception {
+    Path root = repoRoot();
+    Run ok = Run.of(Map.of(), "check-config", "--config", root.resolve("conf/dev.json").toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).startsWith("OK: config ").contains("conf/dev.json").contains("mode dev").contains("1 app");
+    assertThat(ok.err()).isEmpty();
+    Run builtin = Run.of(Map.of(), "check-config");
+    assertThat(builtin.code()).isZero();
+    assertThat(builtin.out()).contains("built-in dev config");
+    // --config before the subcommand is used too
+    assertThat(Run.of(Map.of(), "--config", root.resolve("conf/dev.json").toString(), "check-config").out()).contains("conf/dev.json");
+    Run.of(Map.of(), "check-config", "--config", root.resolve("conf/prod.example.json").toString())
+      .refused("config refused", "prod.example.json", "placeholder");
+    Run.of(Map.of(), "check-config", "--config", root.resolve("conf/local-cluster.json").toString())
+      .refused("local-cluster.json", "placeholder");
+    JsonObject bad = builtinDevConfig();
+    bad.getJsonArray("apps").getJsonObject(0).put("sensitivePolicy", "block");
+    Run.of(Map.of(), "check-config", "--config", write(dir, bad).toString())
+      .refused("apps[0].sensitivePolicy is \"block\": it must be \"reject\" or \"mask\"");
+  }
+
+  @Test
+  @DisplayName("print-defaults: every key; passes check-config in prod once the placeholder secret is replaced (refused before); "
+    + "the config-doc command prints docs/configuration.md")
+  void printDefaults(@TempDir Path dir) throws Exception {
+    Run dev = Run.of(Map.of(), "print-defaults");
+    assertThat(dev.code()).isZero();
+    JsonObject d = new JsonObject(dev.out());
+    assertThat(d.getString("mode")).isEqualTo("dev");
+    assertThat(d.getJsonObject("gateway").containsKey("trustedProxies")).isTrue();
+    assertThat(d.getJsonObject("cluster").containsKey("tls")).isTrue();
+    JsonObject app = d.getJsonArray("apps").getJsonObject(0);
+    assertThat(app.getString("secret")).isEqualTo(PrintDefaults.PLACEHOLDER_SECRET);
+    assertThat(app.getBoolean("dynamicQueues")).isTrue();
+    for (var k : com.seedim.im.common.config.ConfigKeys.all()) {
+      if (k.parent().isEmpty() || k.parent().equals("apps[]")) {
+        assertThat(k.parent().isEmpty() ? d.containsKey(k.name()) : app.containsKey(k.name())).as(k.path()).isTrue();
+      }
+    }
+    JsonObject prod = new JsonObject(Run.of(Map.of(), "print-defaults", "--mode", "prod").out());
+    assertThat(prod.getString("mode")).isEqualTo("prod");
+    assertThat(prod.getJsonArray("apps").getJsonObject(0).getBoolean("dynamicQueues")).isFalse();
+    Path placeholder = write(dir, prod);
+    Run.of(Map.of(), "check-config", "--config", placeholder.toString()).refused("apps", "placeholder");
+    prod.getJsonArray("apps").getJsonObject(0).put("secret", "k7Qz1v9XcR4mWp2sLd8hNf3bTy6uGe0A-" + UUID.randomUUID());
+    Run ok = Run.of(Map.of(), "check-config", "--config", write(dir, prod).toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("OK").contains("mode prod");
+    JsonObject devToProd = d.copy().put("mode", "prod");
+    devToProd.getJsonArray("apps").getJsonObject(0).put("secret", "k7Qz1v9XcR4mWp2sLd8hNf3bTy6uGe0A-" + UUID.randomUUID());
+    assertThat(Run.of(Map.of(), "check-config", "--config", write(dir, devToProd).toString()).code()).isZero();
+    assertThat(Run.of(Map.of(), "print-defaults", "--mode", "production").code()).isNotZero();
+    Run doc = Run.of(Map.of(), "print-config-doc");
+    assertThat(doc.out()).isEqualTo(Files.readString(repoRoot().resolve("docs/configuration.md")));
+  }
+
+  @Test
+  @DisplayName("print-defaults output starts a dev node as is (ports from IM_PORT / IM_MANAGEMENT_PORT)")
+  void printDefaultsStartsInDev(@TempDir Path dir) throws Exception {
+    Path f = Files.writeString(dir.resolve("defaults.json"), Run.of(Map.of(), "print-defaults").out());
+    Launch l = Launch.start(dir, Map.of("IM_PORT", "0", "IM_MANAGEMENT_PORT", "0"), "--config", f.toString(), "--roles", "all");
+    try {
+      long deadline = System.currentTimeMillis() + 45_000;
+      while (!l.stdout().contains("WebSocket:") && l.process().isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(l.stdout()).as("started; stderr: %s", l.stderr()).contains("WebSocket:").contains("DEV MODE")
+        .doesNotContain(PrintDefaults.PLACEHOLDER_SECRET);
+    } finally {
+      l.kill();
+    }
+  }
+
+  @Test
+  @DisplayName("migrate and purge are subcommands of seedim; a refused config is one line naming the command, exit 78")
+  void migrateAndPurgeWired(@TempDir Path dir) throws Exception {
+    JsonObject prod = new JsonObject().put("mode", "prod").put("apps", new JsonArray().add(new JsonObject().put("appId", "p1")
+      .put("secret", "k7Qz1v9XcR4mWp2sLd8hNf3bTy6uGe0A").put("messageRetentionDays", -1)));
+    Run.of(Map.of(), "purge", "--config", write(dir, prod).toString())
+      .refused("seedim purge: refused: ", "apps[0].messageRetentionDays is -1: it must be an integer in 0..36500");
+    Run.of(Map.of(), "migrate", "--config", write(dir, builtinDevConfig()).toString())
+      .refused("seedim migrate: refused: ", "nothing to migrate");
   }
 }

@@ -31,23 +31,24 @@ final class ConfigRules {
   /** Refuses unsafe combinations (PROTOCOL.md §8). */
   static void validate(ServerConfig c) {
     if (c.apps().all().isEmpty()) {
-      throw new IllegalArgumentException("no apps configured");
+      throw new IllegalArgumentException("apps is empty: configure at least one app (appId, secret)");
     }
     validateRedis(c.redis());
     if (!c.dev()) {
       for (AppConfig a : c.apps().all()) {
         if (ServerConfig.DEV_SECRET.equals(a.secret())
           || a.secret().getBytes(StandardCharsets.UTF_8).length < ServerConfig.MIN_SECRET_BYTES) {
-          throw new IllegalArgumentException("app " + a.appId() + ": outside dev mode the secret must not be "
+          throw new IllegalArgumentException(secretKey(c, a) + ": outside dev mode the secret must not be "
             + ServerConfig.DEV_SECRET + " and must be at least " + ServerConfig.MIN_SECRET_BYTES + " bytes");
         }
         if (isPlaceholder(a.secret())) {
-          throw new IllegalArgumentException("app " + a.appId() + ": the secret is a known placeholder from an example "
+          throw new IllegalArgumentException(secretKey(c, a) + ": the secret is a known placeholder from an example "
             + "config; outside dev mode use a random one (e.g. openssl rand -hex 32)");
         }
         if (a.previousSecret() != null && (isPlaceholder(a.previousSecret())
           || a.previousSecret().getBytes(StandardCharsets.UTF_8).length < ServerConfig.MIN_SECRET_BYTES)) {
-          throw new IllegalArgumentException("app " + a.appId() + ": previousSecret is a placeholder or shorter than "
+          throw new IllegalArgumentException(secretKey(c, a).replace(".secret", ".previousSecret")
+            + ": previousSecret is a placeholder or shorter than "
             + ServerConfig.MIN_SECRET_BYTES + " bytes");
         }
       }
@@ -58,7 +59,7 @@ final class ConfigRules {
       Set<String> secrets = new HashSet<>();
       for (AppConfig a : c.apps().all()) {
         if (!secrets.add(a.secret()) || (a.previousSecret() != null && !secrets.add(a.previousSecret()))) {
-          throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
+          throw new IllegalArgumentException(secretKey(c, a) + ": secrets must be unique per app");
         }
       }
       validateClusterTrust(c.cluster());
@@ -78,6 +79,19 @@ final class ConfigRules {
         }
       }
     }
+  }
+
+  /** {@code apps[i].secret (app <appId>)}: the key of an app's secret, as the config file has it. */
+  private static String secretKey(ServerConfig c, AppConfig a) {
+    io.vertx.core.json.JsonArray apps = c.raw() == null ? null : c.raw().getJsonArray("apps");
+    if (apps != null) {
+      for (int i = 0; i < apps.size(); i++) {
+        if (apps.getValue(i) instanceof io.vertx.core.json.JsonObject o && a.appId().equals(o.getValue("appId"))) {
+          return "apps[" + i + "].secret (app " + a.appId() + ")";
+        }
+      }
+    }
+    return "app " + a.appId() + " secret";
   }
 
   /**

@@ -141,19 +141,25 @@ public record ServerConfig(
       static final List<String> KEYS = List.of("keyStore", "keyStorePassword", "trustStore", "trustStorePassword");
 
       static Tls fromJson(JsonObject t) {
+        String problem = problem(t);
+        if (problem != null) {
+          throw new IllegalArgumentException(problem);
+        }
+        return new Tls(t.getString("keyStore"), t.getString("keyStorePassword"), t.getString("trustStore"),
+          t.getString("trustStorePassword"));
+      }
+
+      /** What is wrong with a {@code cluster.tls} block (a key missing, not a string, a blank store path), or null. */
+      static String problem(JsonObject t) {
         List<String> missing = new ArrayList<>();
         for (String k : KEYS) {
           if (!(t.getValue(k) instanceof String) || (k.endsWith("Store") && t.getString(k).isBlank())) {
             missing.add(k);
           }
         }
-        if (!missing.isEmpty()) {
-          throw new IllegalArgumentException("cluster.tls needs " + String.join(", ", KEYS) + " (strings; PKCS12 files"
-            + " and their passwords, or IM_CLUSTER_TLS_KEYSTORE, _KEYSTORE_PASSWORD, _TRUSTSTORE, _TRUSTSTORE_PASSWORD);"
-            + " missing or not a string: " + String.join(", ", missing));
-        }
-        return new Tls(t.getString("keyStore"), t.getString("keyStorePassword"), t.getString("trustStore"),
-          t.getString("trustStorePassword"));
+        return missing.isEmpty() ? null : "cluster.tls needs " + String.join(", ", KEYS) + " (strings; PKCS12 files"
+          + " and their passwords, or IM_CLUSTER_TLS_KEYSTORE, _KEYSTORE_PASSWORD, _TRUSTSTORE, _TRUSTSTORE_PASSWORD);"
+          + " missing or not a string: " + String.join(", ", missing);
       }
 
       /** Passwords stay out of logs. */
@@ -180,7 +186,10 @@ public record ServerConfig(
 
   /** Reads the config, applying {@code env} overrides (IM_PORT, IM_HOST, IM_MYSQL_*, IM_REDIS_URI, ...). */
   public static ServerConfig fromJson(JsonObject json, Map<String, String> env) {
-    JsonObject j = EnvOverrides.apply(json, env);
+    EnvOverrides.Applied applied = EnvOverrides.applyTracked(json, env);
+    // every key known, of its type and range (ConfigKeys), before anything is read; then null = absent
+    ConfigValidator.validate(applied.json(), applied.sources());
+    JsonObject j = withoutNulls(applied.json());
     JsonObject mysql = j.getJsonObject("mysql", new JsonObject());
     JsonObject redis = j.getJsonObject("redis", new JsonObject());
     JsonObject cluster = j.getJsonObject("cluster", new JsonObject());
@@ -222,6 +231,26 @@ public record ServerConfig(
       j);
     c.validate();
     return c;
+  }
+
+  /** A copy without null values (accepted only where the default is computed at start: null means "not set"). */
+  private static JsonObject withoutNulls(JsonObject o) {
+    JsonObject out = new JsonObject();
+    for (Map.Entry<String, Object> e : o) {
+      Object v = e.getValue();
+      if (v instanceof JsonObject sub) {
+        out.put(e.getKey(), withoutNulls(sub));
+      } else if (v instanceof JsonArray a) {
+        JsonArray copy = new JsonArray();
+        for (Object item : a) {
+          copy.add(item instanceof JsonObject sub ? withoutNulls(sub) : item);
+        }
+        out.put(e.getKey(), copy);
+      } else if (v != null) {
+        out.put(e.getKey(), v);
+      }
+    }
+    return out;
   }
 
   public static final String MODE_DEV = "dev";
