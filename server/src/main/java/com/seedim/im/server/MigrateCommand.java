@@ -2,12 +2,9 @@ package com.seedim.im.server;
 
 import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.common.config.ServerConfig;
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -25,7 +22,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig cfg = ServerConfig.fromJson(new JsonObject(Files.readString(config, StandardCharsets.UTF_8)), System.getenv());
+    ServerConfig cfg = Main.check(Main.load(config), System.getenv());
     if (cfg.dev()) {
       throw new IllegalArgumentException(config + ": dev mode keeps everything in memory; there is nothing to migrate");
     }

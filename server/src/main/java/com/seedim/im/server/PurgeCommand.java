@@ -4,12 +4,9 @@ import com.seedim.im.chat.store.ChatRetention;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.cs.store.mysql.ServiceRecordRetention;
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,7 +28,7 @@ public final class PurgeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig cfg = ServerConfig.fromJson(new JsonObject(Files.readString(config, StandardCharsets.UTF_8)), System.getenv());
+    ServerConfig cfg = Main.check(Main.load(config), System.getenv());
     if (cfg.dev()) {
       throw new IllegalArgumentException(config + ": dev mode keeps everything in memory; there is nothing to purge");
     }
