@@ -47,58 +47,27 @@ def check_doc_examples() -> None:
     step("connect and chat signers reproduce the worked examples of protocol.md §11.1 / §11.3")
 
 
-def _vectors(doc: Any, defaults: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
-    """The vector objects of signing-vectors.json, whether it is a list or an object holding lists.
-
-    Scalars next to a list (e.g. a shared ``secret``) are defaults for its vectors; a key holding a list names
-    their ``scheme`` unless they carry one.
-    """
-    defaults = dict(defaults or {})
-    if isinstance(doc, list):
-        return [{**defaults, **v} for v in doc if isinstance(v, dict)]
-    if not isinstance(doc, dict):
-        return []
-    scalars = {k: v for k, v in doc.items() if not isinstance(v, (dict, list))}
-    if any(k in scalars for k in ("sign", "receiveSign", "signature", "expected")):
-        return [{**defaults, **doc}]  # one vector
-    defaults.update(scalars)
-    found: list[dict[str, Any]] = []
-    for key, value in doc.items():
-        if isinstance(value, (dict, list)):
-            found += [v if "scheme" in v else {"scheme": key, **v} for v in _vectors(value, defaults)]
-    return found
-
-
 def check_signing_vectors() -> None:
-    """Verify the connect and chat signers against docs/signing-vectors.json; skip when it is absent.
+    """Verify the connect and chat signers against every login/chat vector of docs/signing-vectors.json.
 
-    A vector whose result differs fails the demo; a file with no vector this demo understands only warns.
+    Each vector has ``scheme``, ``inputs`` (``secret``, ``appId``, ...) and the lowercase hex ``signature``; the
+    legacy MD5 and HTTP API schemes are for other programs (this client signs neither) and are skipped.
     """
-    path = DOCS / "signing-vectors.json"
-    if not path.exists():
-        print(f"  --  {path.name} not found: skipped", flush=True)
-        return
+    doc = json.loads((DOCS / "signing-vectors.json").read_text("utf-8"))
     checked = 0
-    for v in _vectors(json.loads(path.read_text("utf-8"))):
-        scheme = str(v.get("scheme", "")).lower()
-        expected = str(v.get("sign") or v.get("receiveSign") or v.get("signature") or v.get("expected") or "")
-        opt = lambda k: None if v.get(k) in (None, "") else str(v[k])  # noqa: E731
-        if len(expected) != 64 or "secret" not in v or "legacy" in scheme or "method" in v or "nonce" in v:
-            continue  # MD5 (legacy) and HTTP API vectors: this client uses neither
-        if "txNo" in v and "userId" in v:
-            got = connect_sign(str(v["secret"]), str(v["appId"]), str(v["userId"]), opt("loginId"), opt("role"),
-                               int(v["txNo"]))
-        elif "receiveUserId" in v and "timestamp" in v and (v.get("sender") or v.get("userId")):
-            got = chat_sign(str(v["secret"]), str(v["appId"]), str(v.get("sender") or v.get("userId")),
-                            str(v["receiveUserId"]), int(v["timestamp"]))
+    for v in doc["vectors"]:
+        scheme, inp = v["scheme"], v["inputs"]
+        opt = lambda k: inp.get(k) or None  # noqa: E731  (an empty input means the parameter is absent)
+        if scheme == "login":
+            got = connect_sign(inp["secret"], inp["appId"], inp["userId"], opt("loginId"), opt("role"), int(inp["txNo"]))
+        elif scheme == "chat":
+            got = chat_sign(inp["secret"], inp["appId"], inp["sender"], inp["receiveUserId"], int(inp["timestamp"]))
         else:
             continue
-        assert got == expected.lower(), f"signing vector {v} gave {got}"
+        assert got == v["signature"], f"signing vector {v['id']} gave {got}, expected {v['signature']}"
         checked += 1
-    if checked == 0:
-        print(f"  !!  WARNING: {path.name} holds no connect or chat vector this demo understands", flush=True)
-        return
-    step(f"{checked} connect/chat vectors of {path.name} reproduced")
+    assert checked >= 8, f"only {checked} connect/chat vectors in signing-vectors.json"
+    step(f"{checked} connect/chat vectors of signing-vectors.json reproduced (the rotation ones included)")
 
 
 async def expect_error(client: SeedImClient, frame: dict[str, Any], code: str) -> ServerError:

@@ -43,14 +43,24 @@ class ApiSigningVectorsTest {
     JsonObject file = new JsonObject(Files.readString(FILE, StandardCharsets.UTF_8));
     vectors = file.getJsonArray("vectors").stream().map(JsonObject.class::cast)
       .filter(v -> "api".equals(v.getString("scheme"))).toList();
-    // every app of the vectors with its secret; the server's own test app takes the secret of its id
+    // every app of the vectors with its secret; the server's own test app takes the secret of its id; the app of the
+    // rotation-* vectors is configured as the file's rotation block says (two secrets until previousSecretUntil)
+    JsonObject rotation = file.getJsonObject("rotation");
     Map<String, String> apps = new LinkedHashMap<>();
     vectors.forEach(v -> {
       JsonObject in = v.getJsonObject("inputs");
+      if (in.getString("appId").equals(rotation.getString("appId"))) {
+        assertThat(in.getString("secret")).as(v.getString("id"))
+          .isIn(rotation.getString("secret"), rotation.getString("previousSecret"));
+        return;
+      }
       String before = apps.putIfAbsent(in.getString("appId"), in.getString("secret"));
       assertThat(before == null || before.equals(in.getString("secret"))).as("one secret per app in the vectors").isTrue();
     });
-    TestServer.Builder b = TestServer.builder().durable(false);
+    TestServer.Builder b = TestServer.builder().durable(false).extraApp(new JsonObject()
+      .put("appId", rotation.getString("appId")).put("secret", rotation.getString("secret"))
+      .put("previousSecret", rotation.getString("previousSecret"))
+      .put("previousSecretUntil", rotation.getString("previousSecretUntil")));
     apps.forEach((appId, secret) -> {
       if (appId.equals(TestServer.APP_ID)) {
         b.app(new JsonObject().put("secret", secret));
@@ -69,7 +79,7 @@ class ApiSigningVectorsTest {
   }
 
   @Test
-  @DisplayName("the gateway accepts every API vector's request signed with the vector's recipe, and refuses it tampered")
+  @DisplayName("the gateway accepts every API vector's request signed with the vector's recipe (both secrets of the rotating app), and refuses it tampered")
   void gatewayVerifiesTheVectors() {
     assertThat(vectors).hasSizeGreaterThanOrEqualTo(2);
     for (JsonObject v : vectors) {

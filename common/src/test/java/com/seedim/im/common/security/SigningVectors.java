@@ -27,6 +27,11 @@ final class SigningVectors {
   /** A third app: secrets are any UTF-8 text, the key is the secret's UTF-8 bytes. */
   private static final String UNICODE_SECRET = "clé-secrète-日本-🔑-0123456789abcdef";
   private static final String UNICODE_APP = "intl_7";
+  /** An app in the middle of a secret rotation (docs/operations.md, "Rotating an app secret"). */
+  static final String ROTATING_APP = "rotating-app";
+  static final String ROTATING_SECRET = "rotation-new-secret-5b1e0c9d8a7f6e5d4c3b2a19";
+  static final String ROTATING_PREVIOUS = "rotation-old-secret-0a1b2c3d4e5f60718293a4b5";
+  static final String ROTATING_UNTIL = "2030-01-31T00:00:00Z";
   private static final String TS = "1764900000000";
   private static final long TS_MS = Long.parseLong(TS);
 
@@ -87,6 +92,17 @@ final class SigningVectors {
     v.add(api("api-delete-unicode-secret", "a DELETE with a body, signed with a non-ASCII secret",
       UNICODE_SECRET, UNICODE_APP, "DELETE", "/api/v1/chat-permission", TS, "n-del-1",
       "{\"userId\":\"alice\",\"receiveUserId\":\"bob\"}"));
+    // a secret rotation: the same inputs signed with the new and the previous secret; both verify until the end
+    v.add(login("rotation-login-new", "an app during a secret rotation, signed with its new secret (see rotation)",
+      ROTATING_SECRET, ROTATING_APP, "alice", "web", "user", TS));
+    v.add(login("rotation-login-previous", "the same connect signed with the previous secret: another signature, "
+      + "accepted until rotation.previousSecretUntil", ROTATING_PREVIOUS, ROTATING_APP, "alice", "web", "user", TS));
+    v.add(chat("rotation-chat-previous", "a chat permission signed with the previous secret during the rotation",
+      ROTATING_PREVIOUS, ROTATING_APP, "alice", "bob", TS_MS));
+    v.add(api("rotation-api-new", "an API call signed with the new secret during the rotation",
+      ROTATING_SECRET, ROTATING_APP, "GET", "/api/v1/presence?userIds=alice", TS, "n-rot-1", ""));
+    v.add(api("rotation-api-previous", "the same API call signed with the previous secret during the rotation",
+      ROTATING_PREVIOUS, ROTATING_APP, "GET", "/api/v1/presence?userIds=alice", TS, "n-rot-1", ""));
     return new JsonObject()
       .put("version", VERSION)
       .put("description", "Signing test vectors for SeedIM (docs/protocol.md §2.2, §6.2, §10.1, §11). Each vector "
@@ -96,6 +112,11 @@ final class SigningVectors {
         + "parameter is absent (login: loginId, role; legacy-login: loginId) or the body is empty (api). Generated "
         + "by SigningVectors.java from the server's Signatures class; SigningVectorsTest fails when they disagree.")
       .put("schemes", schemes())
+      .put("rotation", new JsonObject().put("appId", ROTATING_APP).put("secret", ROTATING_SECRET)
+        .put("previousSecret", ROTATING_PREVIOUS).put("previousSecretUntil", ROTATING_UNTIL)
+        .put("note", "The app settings of the rotation-* vectors: until previousSecretUntil the server accepts a signature "
+          + "of every scheme made with secret or previousSecret, and signs what it hands out with secret "
+          + "(docs/operations.md, \"Rotating an app secret\"). The schemes themselves do not change."))
       .put("vectors", v);
   }
 
