@@ -55,14 +55,14 @@ public final class ImNode {
   }
 
   public static Future<ImNode> start(ServerConfig cfg, Set<Role> roles) {
-    Future<Vertx> vx = cfg.cluster().enabled() ? clustered(cfg) : Future.succeededFuture(Vertx.vertx(options(cfg)));
+    Future<Vertx> vx = cfg.cluster().enabled() ? clustered(cfg) : Future.succeededFuture(Metrics.builder(options(cfg)).build());
     return vx.compose(vertx -> Infra.create(vertx, cfg)
       .compose(infra -> deploy(vertx, infra, cfg, roles))
       .onFailure(err -> vertx.close()));
   }
 
   private static VertxOptions options(ServerConfig cfg) {
-    return Metrics.enable(new VertxOptions().setPreferNativeTransport(false));
+    return new VertxOptions().setPreferNativeTransport(false);
   }
 
   private static Future<Vertx> clustered(ServerConfig cfg) {
@@ -92,7 +92,7 @@ public final class ImNode {
     join.getTcpIpConfig().setEnabled(true).setMembers(cc.members().isEmpty() ? List.of(cc.host() + ":" + cc.port()) : cc.members());
     VertxOptions opts = options(cfg).setEventBusOptions(eventBusOptions(cfg));
     logTrust(cfg);
-    return Vertx.builder().with(opts).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    return Metrics.builder(opts).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
   }
 
   /**
