@@ -114,9 +114,11 @@ final class ConnectSequence {
       for (String notice : DISCONNECT_NOTICES) {
         tell(notice, body, 1);
       }
-      try (LogContext m = c.logContext()) {
-        LOG.debug("disconnected {}/{}/{} ({}, last device: {}, logout: {})", c.appId(), c.userId(), c.deviceId(), c.id, last,
-          logout);
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = c.logContext()) {
+          LOG.debug("disconnected {}/{}/{} ({}, last device: {}, logout: {})", c.appId(), c.userId(), c.deviceId(), c.id, last,
+            logout);
+        }
       }
     });
   }

@@ -130,8 +130,10 @@ final class Connection {
 
     @Override
     public void framingError(short code, String reason) {
-      try (LogContext m = logContext()) {
-        LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = logContext()) {
+          LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
+        }
       }
       host.metrics().refused("framing");
       close(code, reason);
@@ -365,8 +367,10 @@ final class Connection {
       return;
     }
     if (now - lastActivity > who.app().idleTimeoutSeconds() * 1000L) {
-      try (LogContext m = logContext()) {
-        LOG.debug("closing idle {}/{}/{}", appId(), userId(), deviceId());
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = logContext()) {
+          LOG.debug("closing idle {}/{}/{}", appId(), userId(), deviceId());
+        }
       }
       close(CloseCodes.GOING_AWAY, "idle");
       return;

@@ -111,8 +111,10 @@ final class Handshakes {
   private void checkKick(HttpServerRequest req, Handshake.Identity who, Runnable accepted, Runnable refused) {
     if (who.txNo() < kicks.refusedBefore(who.app().appId(), who.userId())) {
       Handshake.Refusal u = Handshake.unauthorized().refusal();
-      try (LogContext m = LogContext.of(who.app().appId(), who.userId(), who.deviceId(), null)) {
-        LOG.debug("refusing {}/{}/{}: signed before a kick", who.app().appId(), who.userId(), who.deviceId());
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = LogContext.of(who.app().appId(), who.userId(), who.deviceId(), null)) {
+          LOG.debug("refusing {}/{}/{}: signed before a kick", who.app().appId(), who.userId(), who.deviceId());
+        }
       }
       refuse(req, u.status(), u.code(), u.message());
       refused.run();
@@ -143,8 +145,10 @@ final class Handshakes {
       req.toWebSocket().onComplete(ws -> {
         admission.releaseSlot();
         if (ws.failed()) {
-          try (LogContext m = c.logContext()) {
-            LOG.debug("upgrade of {}/{} failed: {}", c.appId(), c.userId(), ws.cause().toString());
+          if (LOG.isDebugEnabled()) {
+            try (LogContext m = c.logContext()) {
+              LOG.debug("upgrade of {}/{} failed: {}", c.appId(), c.userId(), ws.cause().toString());
+            }
           }
           sequence.closed(c);
           return;
@@ -165,8 +169,10 @@ final class Handshakes {
       c.pushNow(f);
     }
     c.ready();
-    try (LogContext m = c.logContext()) {
-      LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);
+    if (LOG.isDebugEnabled()) {
+      try (LogContext m = c.logContext()) {
+        LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);
+      }
     }
   }
 
