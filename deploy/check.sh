@@ -2,7 +2,8 @@
 # Checks the operator artifacts under deploy/ that need no server:
 #   - deploy/prometheus/*.yml alert rules: `promtool check rules` (syntax, PromQL) and
 #     `promtool test rules` on deploy/prometheus/*.test.yml (the alerts fire on the series they are written for);
-#   - deploy/grafana/*.json: valid JSON, a Grafana dashboard whose queries use the datasource variable.
+#   - deploy/grafana/*.json: valid JSON, a Grafana dashboard whose queries use the datasource variable, every query
+#     valid PromQL (promtool parses it as a recording rule).
 # promtool comes from Debian's `prometheus` package; it is installed when missing (as root, non-interactive) and the
 # prometheus service the package may start is stopped: only the promtool binary is used.
 # That every metric the dashboard and rules read is really exported is checked by the server's ObservabilityTest.
@@ -64,4 +65,23 @@ assert len(ids) == len(set(ids)), f"{path}: duplicate panel ids"
 print(f"{path}: {len(d['panels'])} panels, {n} queries, datasource variable: OK")
 PY
 done
+# the dashboard's PromQL through promtool too: every query as a recording rule, Grafana variables filled in
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for d in grafana/*.json; do
+  python3 - "$d" > "$tmp/dashboard-queries.yml" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("groups:\n  - name: dashboard-queries\n    rules:")
+i = 0
+for p in d["panels"]:
+    for t in p.get("targets", []):
+        e = t["expr"].replace("$__rate_interval", "5m").replace("$__range", "1h").replace("$job", ".*").replace("$instance", ".*")
+        i += 1
+        print(f"      - record: dashboard:query_{i}\n        expr: {json.dumps(e)}")
+PY
+  promtool check rules "$tmp/dashboard-queries.yml" >/dev/null || { echo "$d: a query is not valid PromQL" >&2; promtool check rules "$tmp/dashboard-queries.yml"; exit 1; }
+  echo "$d: every query parses (promtool)"
+done
+
 echo "deploy/check.sh: OK"
