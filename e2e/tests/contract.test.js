@@ -3,6 +3,10 @@
 // e2e test checks its pages' and clients' frames the same way, lib/contract.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import specs from '@asyncapi/specs';
 import { checkServerFrame, serverFrames, clientFrames, contractReport } from '../lib/contract.js';
 import { client, RUN } from '../lib/server.js';
 
@@ -11,6 +15,20 @@ const PUSH = {
   contentType: 'text', sendTime: 1796476223930, sendTimeDate: '2026-12-05 21:10:23', unique: 'sc228ab75ce-3',
   timestamp: 1796476223932,
 };
+
+test('the document is valid AsyncAPI 3.0.0 (the official JSON Schema of @asyncapi/specs), and a broken copy is not', () => {
+  const doc = YAML.parse(readFileSync(new URL('../../docs/asyncapi.yaml', import.meta.url), 'utf8'));
+  const schema = structuredClone(specs.schemas['3.0.0']);
+  // the spec embeds the draft-07 meta-schema, which ajv already has under the same id
+  for (const [k, v] of Object.entries(schema.definitions)) {
+    if (v.$id === 'http://json-schema.org/draft-07/schema' || k === 'http://json-schema.org/draft-07/schema') delete schema.definitions[k];
+  }
+  const validate = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
+  assert.ok(validate(doc), JSON.stringify(validate.errors?.slice(0, 5)));
+  const broken = structuredClone(doc);
+  delete broken.operations.sendServerFrames.action;
+  assert.equal(validate(broken), false);
+});
 
 test('the document lists every server and client msgType of the protocol', () => {
   assert.deepEqual([...serverFrames.keys()].sort((a, b) => a - b),

@@ -13,6 +13,11 @@ final class Clients {
   private Clients() {
   }
 
+  /** The future's value within 10 s. */
+  static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+    return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   static String uid(String name) {
     return name + "_" + UUID.randomUUID().toString().substring(0, 8);
   }

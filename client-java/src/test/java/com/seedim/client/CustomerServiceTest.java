@@ -12,9 +12,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static com.seedim.client.Clients.get;
 import static com.seedim.client.Recorder.any;
 import static com.seedim.client.Recorder.first;
 import static com.seedim.client.Recorder.waitFor;
@@ -23,12 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The queue, room and call helpers and pushes (§7–§9) against a real server with all four services. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: customer service and calls")
+@org.junit.jupiter.api.extension.ExtendWith(ContractCheck.class)
 class CustomerServiceTest {
-  @org.junit.jupiter.api.AfterEach
-  void framesMatchTheContract() {
-    Recorder.assertContract();
-  }
-
   private static TestServer server;
 
   @BeforeAll
@@ -41,10 +37,6 @@ class CustomerServiceTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  private static <T> T get(CompletableFuture<T> f) throws Exception {
-    return f.get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static com.seedim.client.Clients.get;
 import static com.seedim.client.Recorder.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,12 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The client against a real in-process server (gateway + chat verticle): chat, queries, errors, refusals, kicks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: chat against a real server")
+@org.junit.jupiter.api.extension.ExtendWith(ContractCheck.class)
 class ImClientChatTest {
-  @org.junit.jupiter.api.AfterEach
-  void framesMatchTheContract() {
-    Recorder.assertContract();
-  }
-
   private static TestServer server;
 
   @BeforeAll
@@ -44,10 +41,6 @@ class ImClientChatTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  private static <T> T get(CompletableFuture<T> f) throws Exception {
-    return f.get(10, TimeUnit.SECONDS);
   }
 
   @Test

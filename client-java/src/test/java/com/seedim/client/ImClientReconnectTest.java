@@ -15,10 +15,10 @@ import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static com.seedim.client.Clients.get;
 import static com.seedim.client.Recorder.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,12 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @DisplayName("ImClient: heartbeats, reconnects, de-duplication")
+@org.junit.jupiter.api.extension.ExtendWith(ContractCheck.class)
 class ImClientReconnectTest {
-  @org.junit.jupiter.api.AfterEach
-  void framesMatchTheContract() {
-    Recorder.assertContract();
-  }
-
   private static TestServer server;
 
   @BeforeAll
@@ -45,10 +41,6 @@ class ImClientReconnectTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  private static <T> T get(CompletableFuture<T> f) throws Exception {
-    return f.get(10, TimeUnit.SECONDS);
   }
 
   @Test

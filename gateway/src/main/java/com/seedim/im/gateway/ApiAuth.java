@@ -177,8 +177,11 @@ final class ApiAuth {
       problem(rc, e.code(), e.getMessage());
       return;
     }
-    String expected = Signatures.api(app.secret(), req.method().name(), app.appId(), req.uri(), ts, nonce, body);
-    if (!Signatures.matches(expected, sig)) {
+    boolean signed = false;
+    for (String secret : app.verifyingSecrets(System.currentTimeMillis())) { // the previous one too during a rotation
+      signed |= Signatures.matches(Signatures.api(secret, req.method().name(), app.appId(), req.uri(), ts, nonce, body), sig);
+    }
+    if (!signed) {
       problem(rc, ErrorCode.UNAUTHORIZED, "bad signature");
       return;
     }

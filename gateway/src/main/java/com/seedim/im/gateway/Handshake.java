@@ -176,10 +176,14 @@ public final class Handshake {
     if (age < -CLOCK_SKEW_MS || age > app.signTtlSeconds() * 1000L) {
       return unauthorized();
     }
-    String expected = app.legacySign()
-      ? Signatures.legacyLogin(app.secret(), appId, userId, loginPresent ? loginRaw : null, txNoRaw)
-      : Signatures.login(app.secret(), appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoRaw);
-    if (!Signatures.matches(expected, sign)) {
+    boolean signed = false;
+    for (String secret : app.verifyingSecrets(now)) { // the current secret, and the previous one during a rotation
+      String expected = app.legacySign()
+        ? Signatures.legacyLogin(secret, appId, userId, loginPresent ? loginRaw : null, txNoRaw)
+        : Signatures.login(secret, appId, userId, loginRaw == null ? "" : loginRaw, roleRaw == null ? "" : roleRaw, txNoRaw);
+      signed |= Signatures.matches(expected, sign);
+    }
+    if (!signed) {
       return unauthorized();
     }
     if (origin != null && !app.allowedOrigins().isEmpty() && !app.allowedOrigins().contains(origin)) {

@@ -531,7 +531,18 @@ class OpenApiContractTest {
     Cs.ok(dave, Cs.frame(400));
     dave.awaitType(410);
 
+    // "served" counts the service records, written after the take answered: wait for it
     JsonObject queue = Http.api(port, "GET", "/api/v1/queues/default", null).json();
+    for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+         queue.getLong("served") < 1 && System.nanoTime() < deadline; ) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      queue = Http.api(port, "GET", "/api/v1/queues/default", null).json();
+    }
     assertThat(queue.getInteger("waitTotal")).isEqualTo(1);
     assertThat(queue.getJsonArray("userIdList")).containsExactly("dave");
     assertThat(queue.getLong("served")).isEqualTo(1);

@@ -86,13 +86,47 @@ public final class ImNode {
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(cc.port()).setPortAutoIncrement(true);
     net.getInterfaces().setEnabled(true).addInterface(cc.host());
-    JoinConfig join = net.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(cc.members().isEmpty() ? List.of(cc.host() + ":" + cc.port()) : cc.members());
+    join(hz, cc, System.getenv(CLUSTER_DNS_ENV));
     VertxOptions opts = options(cfg).setEventBusOptions(eventBusOptions(cfg));
     logTrust(cfg);
-    return Metrics.builder(opts).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    HazelcastClusterManager cm = new HazelcastClusterManager(hz);
+    return Metrics.builder(opts).withClusterManager(cm).buildClustered()
+      .onSuccess(v -> LOG.info("cluster '{}' joined: {} members", cc.name(), cm.getNodes().size()));
+  }
+
+  /**
+   * Environment variable naming a DNS name whose A records are the cluster's members (on Kubernetes: a headless
+   * service selecting every SeedIM pod, e.g. {@code seedim-cluster.im.svc.cluster.local}). When set, Hazelcast's
+   * built-in Kubernetes discovery in DNS lookup mode replaces the TCP-IP member list: every address the name resolves
+   * to, at {@code cluster.port}, is probed (re-resolved while the member looks for others, so new pods are found). It
+   * needs no Kubernetes API access (no service account token, no RBAC). Read here, not in the config classes, until a
+   * {@code cluster.dns} key exists (docs/deployment.md).
+   */
+  static final String CLUSTER_DNS_ENV = "IM_CLUSTER_DNS";
+  static final int DNS_JOIN_WAIT_SECONDS = 5;
+
+  /**
+   * The join: multicast and auto-detection always off; TCP-IP with {@code cluster.members} (or this node alone), or,
+   * with {@code dns} non-blank, Kubernetes DNS discovery of that name at {@code cluster.port}.
+   */
+  static void join(Config hz, ServerConfig.ClusterConfig cc, String dns) {
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (dns != null && !dns.isBlank()) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", dns.trim())
+        .setProperty("service-port", Integer.toString(cc.port()))
+        .setProperty("service-dns-timeout", "5");
+      // Hazelcast's discovery joiner asks the discovery for members only until wait.seconds.before.join has passed: at 0
+      // (set above for TCP-IP) it never asks and every new node starts a cluster of its own, left to the split-brain
+      // merge. 5 s (Hazelcast's default) is the most a node waits while the name resolves to nothing.
+      hz.setProperty("hazelcast.wait.seconds.before.join", Integer.toString(DNS_JOIN_WAIT_SECONDS));
+      LOG.info("cluster join: DNS discovery of {} (every A record at port {}; {})", dns.trim(), cc.port(), CLUSTER_DNS_ENV);
+      return;
+    }
+    join.getTcpIpConfig().setEnabled(true).setMembers(cc.members().isEmpty() ? List.of(cc.host() + ":" + cc.port()) : cc.members());
   }
 
   /**

@@ -42,10 +42,14 @@ public final class ChatPermission {
     if (sign == null || sign.isEmpty() || timestamp == null) {
       return Verdict.ABSENT;
     }
-    String expected = app.legacySign()
-      ? Signatures.legacyChat(app.secret(), app.appId(), receiver, timestamp)
-      : Signatures.chat(app.secret(), app.appId(), sender, receiver, timestamp);
-    if (!Signatures.matches(expected, sign)) {
+    boolean signed = false;
+    for (String secret : app.verifyingSecrets(nowMs)) { // the current secret, and the previous one during a rotation
+      String expected = app.legacySign()
+        ? Signatures.legacyChat(secret, app.appId(), receiver, timestamp)
+        : Signatures.chat(secret, app.appId(), sender, receiver, timestamp);
+      signed |= Signatures.matches(expected, sign);
+    }
+    if (!signed) {
       return Verdict.FORGED;
     }
     if (Math.abs(nowMs - timestamp) > TimeUnit.SECONDS.toMillis(app.chatSignTtlSeconds())) {

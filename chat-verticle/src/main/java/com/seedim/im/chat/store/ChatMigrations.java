@@ -58,6 +58,29 @@ public final class ChatMigrations {
   }
 
   /**
+   * Blocking, for the {@code migrate} command: creates the database if missing (as a node does at start), then runs
+   * the migrations under the same lock as nodes do, so it is safe while nodes start. Returns how many ran.
+   */
+  public static int migrateNow(Target target) throws SQLException {
+    String server = "jdbc:mariadb://" + target.host() + ":" + target.port() + "/?connectTimeout=" + Deadlines.CONNECT_TIMEOUT_MS;
+    try (Connection conn = DriverManager.getConnection(server, target.user(), target.password());
+         PreparedStatement create = conn.prepareStatement("CREATE DATABASE IF NOT EXISTS `" + target.database().replace("`", "``")
+           + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")) {
+      create.execute();
+    }
+    MigrateResult r = run(target);
+    LOG.info("chat schema of {}: {} migrations applied, now at version {}", target.database(), r.migrationsExecuted,
+      r.targetSchemaVersion == null ? "(unchanged)" : r.targetSchemaVersion);
+    return r.migrationsExecuted;
+  }
+
+  /** The applied version of the chat schema, or null for a database without its history (blocking). */
+  public static String currentVersion(Target target) {
+    var current = configure(target).load().info().current();
+    return current == null ? null : current.getVersion().getVersion();
+  }
+
+  /**
    * Blocking. Flyway locks each migration, but not its first look at a fresh database: a second node then finds the
    * history table the first just created, still empty, and fails to baseline it. So nodes take turns on a named lock
    * of their own (per database, held by one JDBC connection opened for the run; closing it releases the lock).

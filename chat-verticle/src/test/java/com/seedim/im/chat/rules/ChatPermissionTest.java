@@ -30,6 +30,20 @@ class ChatPermissionTest {
   }
 
   @Test
+  @DisplayName("during a secret rotation a sign made with the previous secret is valid until previousSecretUntil, then forged")
+  void rotation() {
+    String old = "permission-test-old-secret-0123456789abcdef";
+    AppConfig rotating = AppConfig.fromJson(new JsonObject().put("appId", "app1").put("secret", SECRET)
+      .put("previousSecret", old).put("previousSecretUntil", java.time.Instant.ofEpochMilli(NOW + 1).toString()), false);
+    String byOld = Signatures.chat(old, "app1", "alice", "bob", NOW);
+    assertThat(ChatPermission.verify(rotating, "alice", "bob", byOld, NOW, NOW)).isEqualTo(VALID);
+    assertThat(ChatPermission.verify(rotating, "alice", "bob", Signatures.chat(SECRET, "app1", "alice", "bob", NOW), NOW, NOW))
+      .isEqualTo(VALID);
+    assertThat(ChatPermission.verify(rotating, "alice", "bob", byOld, NOW, NOW + 1)).as("the window has ended").isEqualTo(FORGED);
+    assertThat(ChatPermission.verify(HMAC, "alice", "bob", byOld, NOW, NOW)).as("no rotation configured").isEqualTo(FORGED);
+  }
+
+  @Test
   @DisplayName("a sign for another sender, receiver, app or time is forged")
   void forged() {
     String sign = Signatures.chat(SECRET, "app1", "alice", "bob", NOW);

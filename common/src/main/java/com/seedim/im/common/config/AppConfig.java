@@ -4,7 +4,9 @@ import com.seedim.im.common.proto.Frames;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -13,6 +15,13 @@ import java.util.regex.Pattern;
  * Per-app (tenant) settings of PROTOCOL.md §8, with the defaults in one place.
  *
  * @param queues configured queues; {@code agents} null means "all agents"
+ * @param previousSecret during a secret rotation, the secret being replaced: signatures made with it are still
+ *                       accepted (connect, chat permission, HTTP API) until {@code previousSecretUntilMs}; null otherwise.
+ *                       Everything the server signs itself uses {@link #secret()}.
+ * @param previousSecretUntilMs the end of the rotation window, epoch ms (0 without a previous secret)
+ * @param messageRetentionDays messages older than this many days are deleted by {@code seedim purge} (0: kept forever)
+ * @param serviceRecordRetentionDays ended queue entries, closed rooms and ended calls older than this many days are
+ *                                   deleted by {@code seedim purge} (0: kept forever)
  */
 public record AppConfig(
   String appId,
@@ -47,11 +56,17 @@ public record AppConfig(
   int ringTimeoutSeconds,
   ZoneId timeZone,
   int framesPerSecond,
-  int framesBurst) {
+  int framesBurst,
+  String previousSecret,
+  long previousSecretUntilMs,
+  int messageRetentionDays,
+  int serviceRecordRetentionDays) {
 
   public static final String POLICY_REJECT = "reject";
   public static final String POLICY_MASK = "mask";
   public static final String DEFAULT_QUEUE = "default";
+  /** The longest retention a setting may name (a century). */
+  public static final int MAX_RETENTION_DAYS = 36_500;
 
   /** A configured queue; {@code agents == null} means every agent serves it. */
   public record QueueDef(String id, List<String> agents) {
@@ -72,6 +87,26 @@ public record AppConfig(
     String secret = j.getString("secret");
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("app " + appId + " has no secret");
+    }
+    String previousSecret = j.getString("previousSecret");
+    String until = j.getString("previousSecretUntil");
+    long previousSecretUntilMs = 0;
+    if (previousSecret != null) {
+      if (previousSecret.isEmpty() || previousSecret.equals(secret)) {
+        throw new IllegalArgumentException("app " + appId + ": previousSecret must be the old, different secret");
+      }
+      if (until == null) {
+        throw new IllegalArgumentException("app " + appId + ": previousSecret needs previousSecretUntil, the end of the "
+          + "rotation window as an ISO-8601 instant (e.g. 2027-01-31T00:00:00Z)");
+      }
+      try {
+        previousSecretUntilMs = Instant.parse(until).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("app " + appId + ": previousSecretUntil '" + until
+          + "' is not an ISO-8601 instant (e.g. 2027-01-31T00:00:00Z)");
+      }
+    } else if (until != null) {
+      throw new IllegalArgumentException("app " + appId + ": previousSecretUntil without previousSecret");
     }
     String policy = j.getString("sensitivePolicy", POLICY_REJECT);
     if (!POLICY_REJECT.equals(policy) && !POLICY_MASK.equals(policy)) {
@@ -110,7 +145,29 @@ public record AppConfig(
       j.getInteger("ringTimeoutSeconds", 60),
       ZoneId.of(j.getString("timeZone", "Asia/Shanghai")),
       j.getInteger("framesPerSecond", 30),
-      j.getInteger("framesBurst", 100));
+      j.getInteger("framesBurst", 100),
+      previousSecret,
+      previousSecretUntilMs,
+      retentionDays(j, appId, "messageRetentionDays"),
+      retentionDays(j, appId, "serviceRecordRetentionDays"));
+  }
+
+  /** A retention in days: 0 (keep forever, the default) to 36500. */
+  private static int retentionDays(JsonObject j, String appId, String key) {
+    Object v = j.getValue(key, 0);
+    if (!(v instanceof Integer days) || days < 0 || days > MAX_RETENTION_DAYS) {
+      throw new IllegalArgumentException("app " + appId + ": " + key + " must be a whole number of days, 0 (keep forever) to "
+        + MAX_RETENTION_DAYS);
+    }
+    return days;
+  }
+
+  /**
+   * The secrets a signature may be made with at {@code nowMs}: the current one, and during a rotation window the
+   * previous one (docs/operations.md, "Rotating an app secret"). Verifiers try them in this order.
+   */
+  public List<String> verifyingSecrets(long nowMs) {
+    return previousSecret != null && nowMs < previousSecretUntilMs ? List.of(secret, previousSecret) : List.of(secret);
   }
 
   /**

@@ -45,6 +45,11 @@ final class ConfigRules {
           throw new IllegalArgumentException("app " + a.appId() + ": the secret is a known placeholder from an example "
             + "config; outside dev mode use a random one (e.g. openssl rand -hex 32)");
         }
+        if (a.previousSecret() != null && (isPlaceholder(a.previousSecret())
+          || a.previousSecret().getBytes(StandardCharsets.UTF_8).length < ServerConfig.MIN_SECRET_BYTES)) {
+          throw new IllegalArgumentException("app " + a.appId() + ": previousSecret is a placeholder or shorter than "
+            + ServerConfig.MIN_SECRET_BYTES + " bytes");
+        }
       }
       if (isPlaceholder(c.mysql().password())) {
         throw new IllegalArgumentException("mysql.password is the placeholder '" + c.mysql().password()
@@ -52,7 +57,7 @@ final class ConfigRules {
       }
       Set<String> secrets = new HashSet<>();
       for (AppConfig a : c.apps().all()) {
-        if (!secrets.add(a.secret())) {
+        if (!secrets.add(a.secret()) || (a.previousSecret() != null && !secrets.add(a.previousSecret()))) {
           throw new IllegalArgumentException("app " + a.appId() + ": secrets must be unique per app");
         }
       }

@@ -32,6 +32,30 @@ class ServerConfigTest {
   }
 
   @Test
+  @DisplayName("secret rotation: previousSecret is accepted only with an ISO-8601 end, outside dev mode only when strong and unique")
+  void secretRotation() {
+    String old = "Zq8w2Ex4Rc6Tv1By3Nu5Mi7Ol9Pk0JhQ2wE";
+    JsonObject rotating = prod("1", GOOD_SECRET);
+    rotating.getJsonArray("apps").getJsonObject(0).put("previousSecret", old).put("previousSecretUntil", "2030-01-31T00:00:00Z");
+    AppConfig app = ServerConfig.fromJson(rotating, Map.of()).apps().get("1");
+    long end = java.time.Instant.parse("2030-01-31T00:00:00Z").toEpochMilli();
+    assertThat(app.verifyingSecrets(end - 1)).containsExactly(GOOD_SECRET, old);
+    assertThat(app.verifyingSecrets(end)).containsExactly(GOOD_SECRET);
+    for (String weak : new String[] {"short", "replace-with-32-or-more-random-bytes-of-secret", GOOD_SECRET}) {
+      JsonObject bad = prod("1", GOOD_SECRET);
+      bad.getJsonArray("apps").getJsonObject(0).put("previousSecret", weak).put("previousSecretUntil", "2030-01-31T00:00:00Z");
+      assertThatThrownBy(() -> ServerConfig.fromJson(bad, Map.of())).as(weak).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("previousSecret");
+    }
+    JsonObject noEnd = prod("1", GOOD_SECRET);
+    noEnd.getJsonArray("apps").getJsonObject(0).put("previousSecret", old);
+    assertThatThrownBy(() -> ServerConfig.fromJson(noEnd, Map.of())).hasMessageContaining("previousSecretUntil");
+    JsonObject endOnly = prod("1", GOOD_SECRET);
+    endOnly.getJsonArray("apps").getJsonObject(0).put("previousSecretUntil", "2030-01-31T00:00:00Z");
+    assertThatThrownBy(() -> ServerConfig.fromJson(endOnly, Map.of())).hasMessageContaining("without previousSecret");
+  }
+
+  @Test
   @DisplayName("environment overrides apply even when the config has no section for them, and read once into the record")
   void envOverridesWithoutSections() {
     ServerConfig c = ServerConfig.fromJson(dev(), Map.of("IM_MYSQL_HOST", "db.internal", "IM_MYSQL_PORT", "3307",

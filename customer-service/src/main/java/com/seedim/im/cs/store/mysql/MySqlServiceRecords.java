@@ -26,7 +26,8 @@ import java.util.Map;
 public final class MySqlServiceRecords implements ServiceRecords {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlServiceRecords.class);
 
-  static final List<String> DDL = List.of(
+  /** The service-record tables, created by the services at start (public for tools and tests that need them). */
+  public static final List<String> DDL = List.of(
     """
     CREATE TABLE IF NOT EXISTS cs_queue_entry (
       id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
