@@ -31,7 +31,7 @@ class PromQlNamesTest {
     assertThat(alerts).hasSizeGreaterThanOrEqualTo(16);
     assertThat(alerts.entrySet()).filteredOn(e -> e.getKey().startsWith("alert SeedimStoreLatencyHigh:")).singleElement()
       .satisfies(e -> assertThat(e.getValue()).containsExactlyInAnyOrder("vertx_sql_processing_time_seconds_bucket",
-        "vertx_redis_processing_time_seconds_bucket"));
+        "vertx_redis_processing_time_seconds_bucket", "im_node_ready"));
     Map<String, Set<String>> panels = ObservabilityTest.dashboardNames(
       new JsonObject(Files.readString(ObservabilityTest.repoRoot().resolve("deploy/grafana/seedim-dashboard.json"))));
     assertThat(panels).hasSizeGreaterThan(30).allSatisfy((k, v) -> assertThat(v).as(k).isNotEmpty());
