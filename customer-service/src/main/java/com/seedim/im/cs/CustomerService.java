@@ -3,6 +3,7 @@ package com.seedim.im.cs;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.MeteredServiceRecords;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.ServiceRecords;
@@ -38,9 +39,9 @@ public final class CustomerService {
   public static CustomerService of(Infra infra) {
     List<String> appIds = infra.config().apps().all().stream().map(AppConfig::appId).toList();
     return infra.shared(CustomerService.class, () -> infra.durable()
-      ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()), new MySqlServiceRecords(infra.mysql()),
-        appIds)
-      : new CustomerService(new MemoryRoomStore(), new MemoryServiceRecords(), appIds));
+      ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()),
+        new MeteredServiceRecords(new MySqlServiceRecords(infra.mysql())), appIds)
+      : new CustomerService(new MemoryRoomStore(), new MeteredServiceRecords(new MemoryServiceRecords()), appIds));
   }
 
   /** Rooms and their call state. */

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.infra.LogContext;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.bus.msg.SessionOpened;
@@ -113,7 +114,12 @@ final class ConnectSequence {
       for (String notice : DISCONNECT_NOTICES) {
         tell(notice, body, 1);
       }
-      LOG.debug("disconnected {}/{}/{} ({}, last device: {}, logout: {})", c.appId(), c.userId(), c.deviceId(), c.id, last, logout);
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = c.logContext()) {
+          LOG.debug("disconnected {}/{}/{} ({}, last device: {}, logout: {})", c.appId(), c.userId(), c.deviceId(), c.id, last,
+            logout);
+        }
+      }
     });
   }
 

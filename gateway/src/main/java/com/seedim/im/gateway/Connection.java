@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.infra.LogContext;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.proto.CloseCodes;
 import com.seedim.im.common.proto.ErrorCode;
@@ -80,6 +81,11 @@ final class Connection {
     return appId() + "/" + userId() + "/" + deviceId() + " (" + id + ")";
   }
 
+  /** This socket's app, user, device and connection id as log fields, for the lines of one statement. */
+  LogContext logContext() {
+    return LogContext.of(appId(), userId(), deviceId(), id);
+  }
+
   String appId() {
     return who.app().appId();
   }
@@ -124,7 +130,11 @@ final class Connection {
 
     @Override
     public void framingError(short code, String reason) {
-      LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = logContext()) {
+          LOG.debug("closing {}: framing error {} {}", Connection.this, code, reason);
+        }
+      }
       host.metrics().refused("framing");
       close(code, reason);
     }
@@ -143,7 +153,9 @@ final class Connection {
     host.metrics().frameIn();
     Inbox.Offer o = inbox.offer(message);
     if (o == Inbox.Offer.OVERFLOW) {
-      LOG.warn("closing {}: {} bytes queued behind a frame in progress", this, inbox.bytes() + message.length());
+      try (LogContext m = logContext()) {
+        LOG.warn("closing {}: {} bytes queued behind a frame in progress", this, inbox.bytes() + message.length());
+      }
       host.metrics().refused("inbound_bytes");
       close(CloseCodes.POLICY_VIOLATION, "too much queued input");
       return;
@@ -244,6 +256,7 @@ final class Connection {
           replies.result(type, frame, ar.result());
         } else {
           ErrorCode c = Failures.codeOf(ar.cause());
+          host.metrics().busFailure(ar.cause());
           error(c, Failures.messageOf(ar.cause(), c), type.code(), frame);
         }
       }
@@ -262,7 +275,9 @@ final class Connection {
   }
 
   private void abusive(String why) {
-    LOG.warn("closing {}: {}", this, why);
+    try (LogContext m = logContext()) {
+      LOG.warn("closing {}: {}", this, why);
+    }
     host.metrics().refused("abuse");
     close(CloseCodes.POLICY_VIOLATION, "abuse");
   }
@@ -299,7 +314,9 @@ final class Connection {
 
   /** 99 REPLACED or KICKED, then close 4001 (clients must not reconnect automatically). */
   void closeWithNotice(NoticeCode code, String why) {
-    LOG.info("closing {}: {}", this, code);
+    try (LogContext m = logContext()) {
+      LOG.info("closing {}: {}", this, code);
+    }
     kicked = code == NoticeCode.KICKED;
     notice(code, why, null);
     close(CloseCodes.REPLACED, code.name().toLowerCase());
@@ -350,7 +367,11 @@ final class Connection {
       return;
     }
     if (now - lastActivity > who.app().idleTimeoutSeconds() * 1000L) {
-      LOG.debug("closing idle {}/{}/{}", appId(), userId(), deviceId());
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = logContext()) {
+          LOG.debug("closing idle {}/{}/{}", appId(), userId(), deviceId());
+        }
+      }
       close(CloseCodes.GOING_AWAY, "idle");
       return;
     }

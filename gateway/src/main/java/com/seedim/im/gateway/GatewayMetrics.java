@@ -5,15 +5,20 @@ import com.seedim.im.common.proto.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Meters of one gateway instance (tag {@code gateway}): open connections, frames in/out, frames by msgType,
- * errors by code, push resends, handshakes. Counters are looked up once and cached (hot path).
+ * errors by code, push resends, handshakes, delivery latency (reliable push to its ack, with histogram buckets).
+ * Counters are looked up once and cached (hot path).
  */
 final class GatewayMetrics {
   private final MeterRegistry registry = Metrics.registry();
@@ -25,9 +30,11 @@ final class GatewayMetrics {
   private final Counter resends;
   private final Counter handshakesAccepted;
   private final Counter handshakesRefused;
+  private final Timer pushAcks;
   private final Map<Integer, Counter> byType = new ConcurrentHashMap<>();
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+  private final Map<ReplyFailure, Counter> busFailures = new EnumMap<>(ReplyFailure.class);
 
   GatewayMetrics(String instance) {
     this.instance = instance;
@@ -40,6 +47,14 @@ final class GatewayMetrics {
     resends = Counter.builder("im_gateway_push_resends").tag("gateway", instance).description("reliable pushes resent").register(registry);
     handshakesAccepted = Counter.builder("im_gateway_handshakes").tag("gateway", instance).tag("result", "accepted").register(registry);
     handshakesRefused = Counter.builder("im_gateway_handshakes").tag("gateway", instance).tag("result", "refused").register(registry);
+    pushAcks = Metrics.latencyTimer("im_gateway_push_ack").tag("gateway", instance)
+      .description("delivery latency: a reliable push's first write to the client's ack (31 or 141)").register(registry);
+    for (ReplyFailure f : ReplyFailure.values()) {
+      if (f != ReplyFailure.RECIPIENT_FAILURE) {
+        busFailures.put(f, Counter.builder("im_gateway_bus_failures").tag("gateway", instance).tag("type", f.name().toLowerCase())
+          .description("client requests whose service request failed on the bus (timeout, no handlers, error)").register(registry));
+      }
+    }
     for (ErrorCode c : ErrorCode.values()) {
       errors.put(c, Counter.builder("im_gateway_errors").tag("gateway", instance).tag("code", c.name()).register(registry));
     }
@@ -67,6 +82,18 @@ final class GatewayMetrics {
 
   void resend() {
     resends.increment();
+  }
+
+  /** A failed client request: counted when the bus failed it (not when the service answered with an error). */
+  void busFailure(Throwable cause) {
+    if (cause instanceof ReplyException re && re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+      busFailures.get(re.failureType()).increment();
+    }
+  }
+
+  /** A reliable push acked {@code ms} after its first write. */
+  void pushAcked(long ms) {
+    pushAcks.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
   }
 
   void frameType(int type) {

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.infra.LogContext;
 import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
@@ -110,6 +111,11 @@ final class Handshakes {
   private void checkKick(HttpServerRequest req, Handshake.Identity who, Runnable accepted, Runnable refused) {
     if (who.txNo() < kicks.refusedBefore(who.app().appId(), who.userId())) {
       Handshake.Refusal u = Handshake.unauthorized().refusal();
+      if (LOG.isDebugEnabled()) {
+        try (LogContext m = LogContext.of(who.app().appId(), who.userId(), who.deviceId(), null)) {
+          LOG.debug("refusing {}/{}/{}: signed before a kick", who.app().appId(), who.userId(), who.deviceId());
+        }
+      }
       refuse(req, u.status(), u.code(), u.message());
       refused.run();
     } else {
@@ -123,7 +129,9 @@ final class Handshakes {
     sequence.start(c).onComplete(ar -> {
       if (ar.failed() || c.isClosed() || !admission.stillOpen(req.connection())) {
         if (ar.failed()) {
-          LOG.warn("connect of {}/{}/{} failed: {}", c.appId(), c.userId(), c.deviceId(), ar.cause().toString());
+          try (LogContext m = c.logContext()) {
+            LOG.warn("connect of {}/{}/{} failed: {}", c.appId(), c.userId(), c.deviceId(), ar.cause().toString());
+          }
         }
         sequence.closed(c);
         if (admission.stillOpen(req.connection())) {
@@ -137,7 +145,11 @@ final class Handshakes {
       req.toWebSocket().onComplete(ws -> {
         admission.releaseSlot();
         if (ws.failed()) {
-          LOG.debug("upgrade of {}/{} failed: {}", c.appId(), c.userId(), ws.cause().toString());
+          if (LOG.isDebugEnabled()) {
+            try (LogContext m = c.logContext()) {
+              LOG.debug("upgrade of {}/{} failed: {}", c.appId(), c.userId(), ws.cause().toString());
+            }
+          }
           sequence.closed(c);
           return;
         }
@@ -157,7 +169,11 @@ final class Handshakes {
       c.pushNow(f);
     }
     c.ready();
-    LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);
+    if (LOG.isDebugEnabled()) {
+      try (LogContext m = c.logContext()) {
+        LOG.debug("connected {}/{}/{} as {} ({})", c.appId(), c.userId(), c.deviceId(), c.who.role(), c.id);
+      }
+    }
   }
 
   /** A refused handshake: status and {@code {msgType:10, code, message}}; a 503 says when to retry (§2). */

@@ -1,5 +1,6 @@
 package com.seedim.im.gateway;
 
+import com.seedim.im.common.infra.LogContext;
 import com.seedim.im.common.proto.CloseCodes;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
@@ -122,6 +123,9 @@ final class Outbound {
   /** A 31: stops resending that push; returns its message id when it delivered a 140 to this user, else null. */
   Long ack(String unique, String userId) {
     Pending p = unacked.remove(unique);
+    if (p != null) {
+      host.metrics().pushAcked(System.currentTimeMillis() - p.firstSent);
+    }
     if (p == null || p.messageId == null) {
       return null;
     }
@@ -138,6 +142,9 @@ final class Outbound {
         continue;
       }
       Pending p = unacked.remove(u);
+      if (p != null) {
+        host.metrics().pushAcked(System.currentTimeMillis() - p.firstSent);
+      }
       if (p != null && userId.equals(p.receiver)) {
         delivered.add(id);
       }
@@ -188,7 +195,9 @@ final class Outbound {
   }
 
   private void slowConsumer(String why) {
-    LOG.warn("closing {}: slow consumer, {}", owner, why);
+    try (LogContext m = owner.logContext()) {
+      LOG.warn("closing {}: slow consumer, {}", owner, why);
+    }
     host.metrics().refused("slow_consumer");
     owner.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }

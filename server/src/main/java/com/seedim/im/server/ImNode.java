@@ -55,14 +55,14 @@ public final class ImNode {
   }
 
   public static Future<ImNode> start(ServerConfig cfg, Set<Role> roles) {
-    Future<Vertx> vx = cfg.cluster().enabled() ? clustered(cfg) : Future.succeededFuture(Vertx.vertx(options(cfg)));
+    Future<Vertx> vx = cfg.cluster().enabled() ? clustered(cfg) : Future.succeededFuture(Metrics.builder(options(cfg)).build());
     return vx.compose(vertx -> Infra.create(vertx, cfg)
       .compose(infra -> deploy(vertx, infra, cfg, roles))
       .onFailure(err -> vertx.close()));
   }
 
   private static VertxOptions options(ServerConfig cfg) {
-    return Metrics.enable(new VertxOptions().setPreferNativeTransport(false));
+    return new VertxOptions().setPreferNativeTransport(false);
   }
 
   private static Future<Vertx> clustered(ServerConfig cfg) {
@@ -90,7 +90,7 @@ public final class ImNode {
     VertxOptions opts = options(cfg).setEventBusOptions(eventBusOptions(cfg));
     logTrust(cfg);
     HazelcastClusterManager cm = new HazelcastClusterManager(hz);
-    return Vertx.builder().with(opts).withClusterManager(cm).buildClustered()
+    return Metrics.builder(opts).withClusterManager(cm).buildClustered()
       .onSuccess(v -> LOG.info("cluster '{}' joined: {} members", cc.name(), cm.getNodes().size()));
   }
 

@@ -98,11 +98,13 @@ public final class Handlers {
     };
   }
 
-  /** {@code im_handler_seconds{handler, outcome}}: latency of every service handler, by outcome (ok, or the error code). */
+  /**
+   * {@code im_handler_seconds{handler, outcome}}: latency of every service handler, by outcome (ok, or the error code),
+   * with histogram buckets ({@code im_handler_seconds_bucket{le}}) for cluster-wide quantiles.
+   */
   private static Timer timer(String handler, String outcome) {
-    return TIMERS.computeIfAbsent(handler + '\n' + outcome, k -> Timer.builder("im_handler")
-      .description("service handler latency").tag("handler", handler).tag("outcome", outcome)
-      .publishPercentileHistogram(false).register(Metrics.registry()));
+    return TIMERS.computeIfAbsent(handler + '\n' + outcome, k -> Metrics.latencyTimer("im_handler")
+      .description("service handler latency").tag("handler", handler).tag("outcome", outcome).register(Metrics.registry()));
   }
 
   private static String outcome(Throwable cause) {

@@ -1,0 +1,103 @@
+package com.seedim.im.cs.store;
+
+import com.seedim.im.common.infra.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ServiceRecords} that also count what they record, for the dashboards (every record passes through here, on
+ * every node that writes it):
+ * <ul>
+ *   <li>{@code im_queue_ended_total{app, outcome}}: queue entries ended (taken, left, timeout, moved);</li>
+ *   <li>{@code im_queue_wait_seconds{app}}: how long a taken customer waited (histogram buckets 1 s to 1 h);</li>
+ *   <li>{@code im_rooms_opened_total{app}}, {@code im_rooms_closed_total{app, reason}};</li>
+ *   <li>{@code im_calls_started_total{app}}, {@code im_calls_answered_total{app}},
+ *       {@code im_calls_ended_total{app, outcome}} (rejected, timeout, hangup, or a teardown reason).</li>
+ * </ul>
+ */
+public final class MeteredServiceRecords implements ServiceRecords {
+  private final ServiceRecords delegate;
+
+  public MeteredServiceRecords(ServiceRecords delegate) {
+    this.delegate = delegate;
+  }
+
+  private static MeterRegistry registry() {
+    return Metrics.registry();
+  }
+
+  private static void count(String name, String description, String appId, String key, String value) {
+    Counter.Builder b = Counter.builder(name).description(description).tag("app", appId);
+    if (key != null) {
+      b.tag(key, value == null ? "unknown" : value);
+    }
+    b.register(registry()).increment();
+  }
+
+  @Override
+  public Future<Void> migrate() {
+    return delegate.migrate();
+  }
+
+  @Override
+  public void queueEntered(String appId, String queueId, String userId, long at) {
+    delegate.queueEntered(appId, queueId, userId, at);
+  }
+
+  @Override
+  public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
+    count("im_queue_ended", "queue entries ended, by outcome", appId, "outcome", outcome);
+    delegate.queueEnded(appId, userId, at, outcome, agentId, roomId);
+  }
+
+  @Override
+  public void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at) {
+    Metrics.waitTimer("im_queue_wait").description("time a taken customer waited in the queue").tag("app", appId)
+      .register(registry()).record(Math.max(0, waitedMs), TimeUnit.MILLISECONDS);
+    count("im_rooms_opened", "service rooms opened (takes)", appId, null, null);
+    delegate.roomOpened(appId, roomId, queueId, agentId, customerId, waitedMs, at);
+  }
+
+  @Override
+  public void roomClosed(String appId, String roomId, long at, String reason) {
+    count("im_rooms_closed", "service rooms closed, by reason", appId, "reason", reason);
+    delegate.roomClosed(appId, roomId, at, reason);
+  }
+
+  @Override
+  public void roomInfo(String appId, String roomId, Object info) {
+    delegate.roomInfo(appId, roomId, info);
+  }
+
+  @Override
+  public void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
+    count("im_calls_started", "calls started (300 rang)", appId, null, null);
+    delegate.callStarted(appId, roomId, callId, caller, callee, at);
+  }
+
+  @Override
+  public void callAnswered(String appId, String callId, long at) {
+    count("im_calls_answered", "calls answered (310)", appId, null, null);
+    delegate.callAnswered(appId, callId, at);
+  }
+
+  @Override
+  public void callEnded(String appId, String callId, long at, String outcome) {
+    count("im_calls_ended", "calls ended, by outcome", appId, "outcome", outcome);
+    delegate.callEnded(appId, callId, at, outcome);
+  }
+
+  @Override
+  public Future<JsonObject> queueStats(String appId, String queueId) {
+    return delegate.queueStats(appId, queueId);
+  }
+
+  @Override
+  public Future<JsonObject> closedRooms(String appId, int offset, int limit) {
+    return delegate.closedRooms(appId, offset, limit);
+  }
+}
