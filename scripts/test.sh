@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: starts MariaDB/Redis if needed, runs every module's tests (real WebSocket clients,
-# real MariaDB, real Redis, real Hazelcast nodes on loopback), then the deployment artifacts (the OCI image built
+# real MariaDB, real Redis, real Hazelcast nodes on loopback), then the deployment artifacts (alert rules and the
+# dashboard with promtool, the OCI image built
 # and run without Docker, the Kubernetes manifests, the systemd units, Hazelcast DNS discovery against dnsmasq in a
 # network namespace; deploy/check-packaging.sh), then the browser tests of the demo page (Debian's Chromium +
 # Playwright, a real WebRTC call) and the Python client. SKIP_PACKAGING=1 / SKIP_E2E=1 skip those stages.
@@ -17,6 +18,7 @@ if [ "${SKIP_PACKAGING:-0}" != 1 ]; then
     # the package starts a Prometheus server on some systems; only promtool is needed
     $SUDO pkill -x prometheus 2>/dev/null || true
   fi
+  ./deploy/check.sh                    # Prometheus alert rules (promtool check + unit tests), the Grafana dashboard
   ./deploy/check-packaging.sh --all
 fi
 if [ "${SKIP_E2E:-0}" != 1 ]; then

@@ -60,11 +60,20 @@ class LeaveRoomTest {
       error(cu, frame(550), "NOT_FOUND");
       TestClient cu2 = s.connect("cu2");
       assertThat(openRoom(agent, cu2)).isNotEqualTo(roomId);
-      JsonObject closed = s.vertx().eventBus().<JsonObject>request(Addresses.ROOM_API_LIST,
-        new JsonObject().put("appId", TestServer.APP_ID).put("state", "closed")).await().body();
+      // the room's service record is closed after the teardown's pushes went out, not before: wait for it
+      JsonObject closed = closedRooms(s);
+      for (long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+           closed.getLong("total") < 1 && System.nanoTime() < deadline; closed = closedRooms(s)) {
+        vertx.timer(50).await();
+      }
       assertThat(closed.getLong("total")).isEqualTo(1);
       assertThat(closed.getJsonArray("rooms").getJsonObject(0).getString("reason")).isEqualTo("left");
     }
+  }
+
+  private static JsonObject closedRooms(TestServer s) {
+    return s.vertx().eventBus().<JsonObject>request(Addresses.ROOM_API_LIST,
+      new JsonObject().put("appId", TestServer.APP_ID).put("state", "closed")).await().body();
   }
 
   @Test
