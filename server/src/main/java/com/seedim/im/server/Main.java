@@ -169,6 +169,19 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /**
+   * The checked config of a maintenance command ({@code migrate}, {@code purge}): a production one, since dev mode
+   * keeps nothing on disk.
+   */
+  static ServerConfig production(Path config, String command) throws IOException {
+    ServerConfig cfg = check(load(config), System.getenv());
+    if (cfg.dev()) {
+      throw new IllegalArgumentException("config " + config + ": dev mode keeps everything in memory; there is nothing to "
+        + command);
+    }
+    return cfg;
+  }
+
   private static void warnDev(ServerConfig cfg) {
     devBanner(cfg).forEach(LOG::warn);
   }

@@ -22,10 +22,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig cfg = Main.check(Main.load(config), System.getenv());
-    if (cfg.dev()) {
-      throw new IllegalArgumentException(config + ": dev mode keeps everything in memory; there is nothing to migrate");
-    }
+    ServerConfig cfg = Main.production(config, "migrate");
     ServerConfig.MySqlConfig my = cfg.mysql();
     ChatMigrations.Target target = new ChatMigrations.Target(my.host(), my.port(), my.user(), my.password(), my.database());
     int applied = ChatMigrations.migrateNow(target);

@@ -28,10 +28,7 @@ public final class PurgeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig cfg = Main.check(Main.load(config), System.getenv());
-    if (cfg.dev()) {
-      throw new IllegalArgumentException(config + ": dev mode keeps everything in memory; there is nothing to purge");
-    }
+    ServerConfig cfg = Main.production(config, "purge");
     ServerConfig.MySqlConfig my = cfg.mysql();
     long now = System.currentTimeMillis();
     String url = "jdbc:mariadb://" + my.host() + ":" + my.port() + "/" + my.database();
