@@ -88,8 +88,9 @@ final class ApiResponses {
     JsonObject body = new JsonObject().put("type", "about:blank").put("title", ErrorCode.INVALID_FIELD.name())
       .put("status", 400).put("detail", "malformed HTTP request (e.g. its Content-Length)")
       .put("code", ErrorCode.INVALID_FIELD.name());
+    // after a decode error Netty drops the rest of the connection's input: close it, as Vert.x's own handler does
     req.response().setStatusCode(400).putHeader("content-type", "application/problem+json")
-      .putHeader(HttpHeaders.CONNECTION, "close").end(body.encode());
+      .putHeader(HttpHeaders.CONNECTION, "close").end(body.encode()).onComplete(v -> req.connection().close());
   }
 
   static Future<Void> problem(RoutingContext rc, ErrorCode code, String detail) {

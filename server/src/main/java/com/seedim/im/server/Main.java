@@ -176,8 +176,8 @@ public final class Main implements Callable<Integer> {
   static ServerConfig production(Path config, String command) throws IOException {
     ServerConfig cfg = check(load(config), System.getenv());
     if (cfg.dev()) {
-      throw new IllegalArgumentException("config " + config + ": dev mode keeps everything in memory; there is nothing to "
-        + command);
+      throw new IllegalArgumentException("config " + config + ": " + command + " works on a production config (mode "
+        + "\"prod\"): dev mode's stores are its own");
     }
     return cfg;
   }

@@ -51,10 +51,14 @@ class PurgeCommandTest {
       for (String ddl : MySqlServiceRecords.DDL) {
         s.execute(ddl);
       }
-      message(c, "p1", oldId, "a", "b");
-      message(c, "p1", newId, "a", "b");
-      message(c, "p1", oldId + 1, "c", "d");
-      message(c, "keep", oldId, "a", "b");
+      message(c, "p1", oldId, "a", "b", 1);
+      message(c, "p1", newId, "a", "b", 2);
+      message(c, "p1", oldId + 1, "c", "d", 1);
+      message(c, "keep", oldId, "a", "b", 1);
+      // b never acked its old message (seq 1) but acked the new one (seq 2, kept above the watermark); d acked nothing
+      s.execute("INSERT INTO chat_inboxes (app_id, user_id, last_seq) VALUES ('p1', 'b', 2), ('p1', 'd', 1), ('keep', 'b', 1)");
+      s.execute("INSERT INTO chat_deliveries (app_id, user_id, delivered_seq, acked_above) VALUES "
+        + "('p1', 'b', 0, '2'), ('p1', 'd', 0, ''), ('keep', 'b', 0, '')");
       conversation(c, "p1", "a", "b", newId);
       conversation(c, "p1", "c", "d", oldId + 1);
       conversation(c, "keep", "a", "b", oldId);
@@ -87,6 +91,10 @@ class PurgeCommandTest {
       assertThat(longs(c, "SELECT last_message_id FROM chat_conversations WHERE app_id = 'p1'")).as("the active conversation")
         .containsExactly(newId);
       assertThat(longs(c, "SELECT last_message_id FROM chat_conversations WHERE app_id = 'keep'")).containsExactly(oldId);
+      assertThat(longs(c, "SELECT delivered_seq FROM chat_deliveries WHERE app_id = 'p1' ORDER BY user_id"))
+        .as("the watermarks move over what no longer exists, and over b's ack above it").containsExactly(2L, 1L);
+      assertThat(longs(c, "SELECT LENGTH(acked_above) FROM chat_deliveries WHERE app_id = 'p1' AND user_id = 'b'")).containsExactly(0L);
+      assertThat(longs(c, "SELECT delivered_seq FROM chat_deliveries WHERE app_id = 'keep'")).as("no retention").containsExactly(0L);
       assertThat(longs(c, "SELECT room_id FROM cs_room ORDER BY room_id")).as("open and recent rooms").containsExactly(2L, 3L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry WHERE ended_at IS NULL")).containsExactly(1L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry")).containsExactly(1L);
@@ -120,14 +128,14 @@ class PurgeCommandTest {
     return DriverManager.getConnection("jdbc:mariadb://" + HOST + ":3306/" + database, "root", "");
   }
 
-  private static void message(Connection c, String app, long id, String from, String to) throws Exception {
+  private static void message(Connection c, String app, long id, String from, String to, long seq) throws Exception {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat_messages (app_id, message_id, sender, receiver, seq, user_lo, "
       + "user_hi, sender_device, uniq, dedupe_hash, content, content_type, send_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       ps.setString(1, app);
       ps.setLong(2, id);
       ps.setString(3, from);
       ps.setString(4, to);
-      ps.setLong(5, id);
+      ps.setLong(5, seq);
       ps.setString(6, from.compareTo(to) < 0 ? from : to);
       ps.setString(7, from.compareTo(to) < 0 ? to : from);
       ps.setString(8, "d");

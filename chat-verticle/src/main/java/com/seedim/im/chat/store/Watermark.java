@@ -71,4 +71,20 @@ public record Watermark(long delivered, NavigableSet<Long> above) {
     }
     return new Watermark(mark, all);
   }
+
+  /**
+   * The state once every sequence up to {@code goneSeq} no longer exists (a retention purge deleted those messages):
+   * nobody will ack them, so the watermark moves over them and over the acks that now close a gap.
+   */
+  public Watermark raiseTo(long goneSeq) {
+    if (goneSeq <= delivered) {
+      return this;
+    }
+    TreeSet<Long> all = new TreeSet<>(above.tailSet(goneSeq, false));
+    long mark = goneSeq;
+    while (!all.isEmpty() && all.first() == mark + 1) {
+      mark = all.pollFirst();
+    }
+    return new Watermark(mark, all);
+  }
 }

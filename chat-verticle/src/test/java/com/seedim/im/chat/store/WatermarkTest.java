@@ -30,6 +30,15 @@ class WatermarkTest {
   }
 
   @Test
+  @DisplayName("raiseTo: purged sequences count as delivered, and the acks above them close their gaps")
+  void raiseTo() {
+    assertThat(of(0, 2L, 3L, 6L).raiseTo(1)).isEqualTo(of(3, 6L));
+    assertThat(of(0, 2L, 6L).raiseTo(4)).as("acks below the purge are dropped").isEqualTo(of(4, 6L));
+    assertThat(of(5, 7L).raiseTo(3)).as("below the mark: nothing changes").isEqualTo(of(5, 7L));
+    assertThat(of(0).raiseTo(9)).isEqualTo(of(9));
+  }
+
+  @Test
   @DisplayName("stored form: the acks above as a comma-separated list")
   void storedForm() {
     assertThat(of(1, 3L, 5L).aboveList()).isEqualTo("3,5");

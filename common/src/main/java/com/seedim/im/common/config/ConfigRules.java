@@ -58,8 +58,12 @@ final class ConfigRules {
       }
       Set<String> secrets = new HashSet<>();
       for (AppConfig a : c.apps().all()) {
-        if (!secrets.add(a.secret()) || (a.previousSecret() != null && !secrets.add(a.previousSecret()))) {
+        if (!secrets.add(a.secret())) {
           throw new IllegalArgumentException(secretKey(c, a) + ": secrets must be unique per app");
+        }
+        if (a.previousSecret() != null && !secrets.add(a.previousSecret())) {
+          throw new IllegalArgumentException(secretKey(c, a).replace(".secret", ".previousSecret")
+            + ": secrets must be unique per app (a previous secret too)");
         }
       }
       validateClusterTrust(c.cluster());

@@ -101,7 +101,7 @@ final class ConfigValidator {
             default -> item instanceof JsonObject;
           };
           if (!ok) {
-            throw new ConfigException(itemPath, itemPath + " is " + show(item) + ": " + path + " must be "
+            throw new ConfigException(itemPath, itemPath + " is " + shown(k, item) + ": " + path + " must be "
               + k.allowedText() + from(k, path));
           }
           if (k.type() == ConfigKeys.Type.OBJECTS) {
@@ -123,13 +123,13 @@ final class ConfigValidator {
     if (k.valueCheck() != null) {
       String problem = k.valueCheck().apply(v);
       if (problem != null) {
-        throw new ConfigException(path, path + " is " + show(v) + from(k, path) + ": it must be " + problem);
+        throw new ConfigException(path, path + " is " + shown(k, v) + from(k, path) + ": it must be " + problem);
       }
     }
   }
 
   private ConfigException bad(ConfigKeys.Key k, String path, Object v) {
-    String what = v == null ? "null" : show(v) + typeNote(k, v);
+    String what = v == null ? "null" : shown(k, v) + typeNote(k, v);
     String src = from(k, path);
     return new ConfigException(path, path + " is " + what + src + ": it must be " + k.allowedText()
       + (src.isEmpty() ? envHint(k, path) : ""));
@@ -179,6 +179,21 @@ final class ConfigValidator {
   private static boolean integral(Object v) {
     return v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
       || v instanceof BigInteger b && b.bitLength() < 64;
+  }
+
+  /**
+   * A refused value as a refusal prints it: never a secret or a password (whatever its JSON type), and a URI without
+   * its user information ({@code redis://:pw@host} → {@code redis://***@host}), since refusals go to logs.
+   */
+  static String shown(ConfigKeys.Key k, Object v) {
+    String p = k.path().toLowerCase(java.util.Locale.ROOT);
+    if (v != null && (p.contains("secret") || p.contains("password"))) {
+      return "(hidden)";
+    }
+    if (v instanceof String s && s.contains("://")) {
+      return show(s.replaceFirst("://[^@/]*@", "://***@"));
+    }
+    return show(v);
   }
 
   static String show(Object v) {
