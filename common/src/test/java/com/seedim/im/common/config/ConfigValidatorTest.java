@@ -42,6 +42,18 @@ class ConfigValidatorTest {
   }
 
   @Test
+  @DisplayName("a refusal never prints a secret or a password, and prints URIs without their user information")
+  void refusalsHideSecrets() {
+    JsonObject numericSecret = prod();
+    app(numericSecret).put("secret", 12345678901234567L);
+    assertThat(refusal(numericSecret, "apps[0].secret")).doesNotContain("12345678901234567").contains("(hidden)");
+    assertThat(refusal(prod().put("mysql", new JsonObject().put("password", 42)), "mysql.password")).doesNotContain("42");
+    String uri = refusal(prod().put("redis", new JsonObject().put("connectionString", "http://:s3cr3t-pw@cache:6379")),
+      "redis.connectionString");
+    assertThat(uri).doesNotContain("s3cr3t-pw").contains("http://***@cache:6379");
+  }
+
+  @Test
   @DisplayName("a misspelled key is refused with the nearest known key: did you mean ...?")
   void unknownKeyWithSuggestion() {
     assertThat(refusal(prod().put("prot", 8080), "prot")).isEqualTo("prot is not a config key: did you mean port?");
