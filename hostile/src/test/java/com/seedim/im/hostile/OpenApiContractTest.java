@@ -390,7 +390,8 @@ class OpenApiContractTest {
       new String[] {"DELETE", "/api/v1/chat-permission"}, new String[] {"POST", "/api/v1/messages"},
       new String[] {"GET", "/api/v1/presence?userIds=a"}, new String[] {"POST", "/api/v1/kick"},
       new String[] {"GET", "/api/v1/queues/default"}, new String[] {"GET", "/api/v1/rooms"},
-      new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"});
+      new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"},
+      new String[] {"GET", "/api/v1/ice-servers?userId=a"});
     for (String[] op : ops) {
       String m = op[0];
       String p = op[1];
