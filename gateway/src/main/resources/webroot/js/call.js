@@ -19,8 +19,9 @@ export class CallController extends Emitter {
   /**
    * @param {import('./im-client.js').ImClient} im
    * @param {{localVideo?: HTMLVideoElement, remoteVideo?: HTMLVideoElement,
-   *   iceServers?: RTCIceServer[], media?: MediaStreamConstraints}} [o] `iceServers`: fixed servers; by default
-   *   those the server handed in its latest 551 (`im.iceServers`, TURN credentials minted for this user)
+   *   iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, media?: MediaStreamConstraints}} [o]
+   *   `iceServers`: fixed servers; by default those the server handed in its latest 551 (`im.iceServers`, TURN
+   *   credentials minted for this user). `iceTransportPolicy: 'relay'` forces the call through TURN.
    */
   constructor(im, o = {}) {
     super();
@@ -59,7 +60,9 @@ export class CallController extends Emitter {
       this.o.localVideo.srcObject = this.local;
       this.o.localVideo.setAttribute('data-live', '');
     }
-    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers || this.im.iceServers || [] });
+    const pc = new RTCPeerConnection({
+      iceServers: this.o.iceServers || this.im.iceServers || [], iceTransportPolicy: this.o.iceTransportPolicy || 'all',
+    });
     this.pc = pc;
     this.local.getTracks().forEach((t) => pc.addTrack(t, this.local));
     pc.onicecandidate = (e) => {
