@@ -48,26 +48,18 @@ $('login-form').addEventListener('submit', async (e) => {
   const role = $('login-role').value;
   const deviceId = $('login-device').value.trim() || `web-${rnd()}`;
   const appId = $('login-app').value.trim() || undefined;
-  let iceServers = [];
-  try {
-    iceServers = JSON.parse($('ice-servers').value || '[]');
-    if (!Array.isArray(iceServers)) throw new Error('not an array');
-  } catch (err) {
-    $('login-error').textContent = `ICE servers: ${err.message}`;
-    return;
-  }
   try {
     const first = await devSign({ appId, userId, deviceId, role });
     sessionStorage.setItem('seedim.user', userId);
     sessionStorage.setItem('seedim.role', role);
     sessionStorage.setItem('seedim.device', deviceId);
-    await start({ userId, role, deviceId, appId, first, iceServers });
+    await start({ userId, role, deviceId, appId, first });
   } catch (err) {
     $('login-error').textContent = err.message || String(err);
   }
 });
 
-async function start({ userId, role, deviceId, appId, first, iceServers }) {
+async function start({ userId, role, deviceId, appId, first }) {
   S.me = userId;
   S.role = first.role || role;
   S.appId = first.appId;
@@ -84,7 +76,8 @@ async function start({ userId, role, deviceId, appId, first, iceServers }) {
   });
   S.im = im;
   wire(im);
-  S.call = new CallController(im, { localVideo: $('local-video'), remoteVideo: $('remote-video'), iceServers });
+  // ICE servers: the ones the server hands in every 551 (im.iceServers; STUN/TURN when configured)
+  S.call = new CallController(im, { localVideo: $('local-video'), remoteVideo: $('remote-video') });
   wireCall(S.call);
   $('whoami').textContent = `${userId} (${S.role}) · ${deviceId}`;
   $('login-view').hidden = true;

@@ -19,12 +19,14 @@ export class CallController extends Emitter {
   /**
    * @param {import('./im-client.js').ImClient} im
    * @param {{localVideo?: HTMLVideoElement, remoteVideo?: HTMLVideoElement,
-   *   iceServers?: RTCIceServer[], media?: MediaStreamConstraints}} [o]
+   *   iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, media?: MediaStreamConstraints}} [o]
+   *   `iceServers`: fixed servers; by default those the server handed in its latest 551 (`im.iceServers`, TURN
+   *   credentials minted for this user). `iceTransportPolicy: 'relay'` forces the call through TURN.
    */
   constructor(im, o = {}) {
     super();
     this.im = im;
-    this.o = { iceServers: [], media: { video: true, audio: true }, ...o };
+    this.o = { media: { video: true, audio: true }, ...o };
     /** @type {RTCPeerConnection|null} */
     this.pc = null;
     this.state = 'idle';
@@ -58,7 +60,9 @@ export class CallController extends Emitter {
       this.o.localVideo.srcObject = this.local;
       this.o.localVideo.setAttribute('data-live', '');
     }
-    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers });
+    const pc = new RTCPeerConnection({
+      iceServers: this.o.iceServers || this.im.iceServers || [], iceTransportPolicy: this.o.iceTransportPolicy || 'all',
+    });
     this.pc = pc;
     this.local.getTracks().forEach((t) => pc.addTrack(t, this.local));
     pc.onicecandidate = (e) => {
@@ -77,7 +81,7 @@ export class CallController extends Emitter {
       if (this.pc !== pc) return;
       const s = pc.connectionState;
       if (s === 'connected') this.set('connected');
-      else if (s === 'failed') this.set('connecting', { warning: 'ICE failed (configure STUN/TURN in the settings?)' });
+      else if (s === 'failed') this.set('connecting', { warning: 'ICE failed (no TURN configured on the server? docs/deployment.md, "TURN")' });
       else if (s === 'disconnected' && this.state === 'connected') this.set('connecting', { warning: 'connection interrupted' });
     };
     return pc;

@@ -234,6 +234,17 @@ export class ImClient extends Emitter {
     /** The last 99 notice received, if any. */
     lastNotice: any;
     /**
+     * STUN/TURN servers from the latest 551 (reply or push; PROTOCOL.md §9.1 "TURN"), minted for this user, for
+     * `new RTCPeerConnection({iceServers: im.iceServers})`; `null` before any 551. TURN credentials are short-lived:
+     * every 551 (each reconnect brings one) replaces them.
+     * @type {Array<{urls: string[], username?: string, credential?: string}>|null}
+     */
+    iceServers: Array<{
+        urls: string[];
+        username?: string;
+        credential?: string;
+    }> | null;
+    /**
      * Opens the connection (and keeps it open: reconnects automatically until {@link ImClient#close},
      * {@link ImClient#logout}, a 99 REPLACED/KICKED or close code 4001).
      * @returns {Promise<void>} resolves once the socket is open; rejects if the first attempt fails

@@ -199,6 +199,13 @@ export class ImClient extends Emitter {
     /** @private */ this.signCache = new Map();
     /** The last 99 notice received, if any. */
     this.lastNotice = null;
+    /**
+     * STUN/TURN servers from the latest 551 (reply or push; PROTOCOL.md §9.1 "TURN"), minted for this user, for
+     * `new RTCPeerConnection({iceServers: im.iceServers})`; `null` before any 551. TURN credentials are short-lived:
+     * every 551 (each reconnect brings one) replaces them.
+     * @type {Array<{urls: string[], username?: string, credential?: string}>|null}
+     */
+    this.iceServers = null;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -393,6 +400,7 @@ export class ImClient extends Emitter {
     }
     if (!f || typeof f !== 'object') return;
     const t = Number(f.msgType);
+    if (t === MsgType.ROOM_INFO_REPLY && Array.isArray(f.iceServers)) this.iceServers = f.iceServers;
     const p = f.unique !== undefined ? this.pending.get(String(f.unique)) : undefined;
     if (p && this.isAnswer(t, p)) {
       this.emit('frame:in', { ...f, _kind: 'reply' });

@@ -9,6 +9,7 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.ProtocolException;
 import com.seedim.im.common.proto.StrictJson;
+import com.seedim.im.common.turn.IceServers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,9 +40,11 @@ final class ApiEndpoints {
   }
 
   private final ApiPort gw;
+  private final IceServers ice;
 
-  ApiEndpoints(ApiPort gw) {
+  ApiEndpoints(ApiPort gw, IceServers ice) {
     this.gw = gw;
+    this.ice = ice;
   }
 
   void mount(Router router) {
@@ -60,6 +63,7 @@ final class ApiEndpoints {
       rc.request().getParam("pageIndex"), rc.request().getParam("pageSize"), rc.request().getParam("state"))));
     route(router.put("/api/v1/rooms/:roomId/info"), (app, b, rc) -> gw.request(Addresses.ROOM_API_INFO,
       new ApiQueries.RoomInfoUpdate(app.appId(), pathId(rc, "roomId"), b.containsKey("info") ? b.getValue("info") : b)));
+    route(router.get("/api/v1/ice-servers"), (app, b, rc) -> Future.succeededFuture(iceServers(rc.request().getParam("userId"))));
     route(router.put(ApiAuth.WORDS_PATH), (app, b, rc) -> gw.request(Addresses.CHAT_API_WORDS,
       new ApiQueries.WordsUpdate(app.appId(), words(b))));
   }
@@ -93,6 +97,17 @@ final class ApiEndpoints {
     String userId = Frames.reqId(b, "userId");
     RequestContext ctx = new RequestContext(app.appId(), userId, RequestContext.API_DEVICE, RequestContext.ROLE_USER, null, null);
     return gw.request(Addresses.CHAT_API_SEND, new FrameRequest(ctx, b));
+  }
+
+  /** GET /api/v1/ice-servers: STUN/TURN for a native app's user, TURN credentials minted now (§9.1 "TURN"). */
+  private JsonObject iceServers(String userId) {
+    if (userId == null || userId.isEmpty()) {
+      throw ProtocolException.missing("userId");
+    }
+    if (!Frames.isValidId(userId)) {
+      throw ProtocolException.invalid("userId", "1-64 characters of [A-Za-z0-9_.@:-]");
+    }
+    return new JsonObject().put("iceServers", ice.forUser(userId)).put("ttlSeconds", ice.config().ttlSeconds());
   }
 
   /** GET /api/v1/presence's {@code userIds}: comma-separated ids, at most {@link #MAX_PRESENCE_USERS}. */

@@ -3,6 +3,8 @@ package com.seedim.im.gateway;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Versions;
 import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.config.TurnConfig;
+import com.seedim.im.common.turn.IceServers;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -28,7 +30,7 @@ final class HttpApi {
       .handler(auth::bodyHandler)
       .handler(auth::authenticate)
       .failureHandler(auth::onFailure);
-    new ApiEndpoints(gw).mount(router);
+    new ApiEndpoints(gw, new IceServers(TurnConfig.of(config))).mount(router);
     // A signed call to a path or method the API does not have: a problem like every other failure (§10.2), not the
     // router's HTML 404 / empty 405 (and before the dev mode's static files, which would take every GET).
     router.route("/api/v1/*").handler(rc -> ApiResponses.problem(rc, ErrorCode.NOT_FOUND,

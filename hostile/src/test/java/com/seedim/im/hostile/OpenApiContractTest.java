@@ -66,7 +66,7 @@ class OpenApiContractTest {
   private static final String BANNED = "forbiddenword";
   /** Documented responses no test can provoke from outside (a bug; a nonce store that fails), by design. */
   private static final Set<String> UNPROVOKED = Set.of(
-    "POST /api/v1/sign 503", "POST /api/v1/chat-sign 503", "POST /api/v1/kick 503",
+    "POST /api/v1/sign 503", "POST /api/v1/chat-sign 503", "POST /api/v1/kick 503", "GET /api/v1/ice-servers 503",
     "GET /dev/sign 500", "GET /dev/chat-sign 500");
 
   static TestServer services;
@@ -241,7 +241,7 @@ class OpenApiContractTest {
       headings.add(h.group(1) + " " + h.group(2));
     }
     Set<String> documented = CONTRACT.operations().stream().filter(o -> o.contains(" /api/v1/")).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(headings).hasSize(10);
+    assertThat(headings).hasSize(11);
     assertThat(documented).isEqualTo(headings);
     String others = section(protocol, "### 10.13");
     Set<String> otherEndpoints = new TreeSet<>();
@@ -390,7 +390,8 @@ class OpenApiContractTest {
       new String[] {"DELETE", "/api/v1/chat-permission"}, new String[] {"POST", "/api/v1/messages"},
       new String[] {"GET", "/api/v1/presence?userIds=a"}, new String[] {"POST", "/api/v1/kick"},
       new String[] {"GET", "/api/v1/queues/default"}, new String[] {"GET", "/api/v1/rooms"},
-      new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"});
+      new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"},
+      new String[] {"GET", "/api/v1/ice-servers?userId=a"});
     for (String[] op : ops) {
       String m = op[0];
       String p = op[1];
@@ -585,6 +586,35 @@ class OpenApiContractTest {
     assertThat(record.getJsonObject("info").getString("note")).isEqualTo("no info key");
     assertThat(Http.api(port, "GET", "/api/v1/rooms?state=open&pageIndex=2&pageSize=1", null).json().getJsonArray("roomInfoMsgs")).isEmpty();
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/" + roomId + "/info", "{\"info\":2}"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  @Order(23)
+  @DisplayName("ice servers: GET /ice-servers (200 with TURN and STUN, 200 empty without, 400 missing and malformed userId)")
+  void iceServers() {
+    String secret = "contract-turn-secret-0123456789-abcdefghij";
+    TestServer turn = TestServer.builder().durable(false).server(new JsonObject().put("turn", new JsonObject()
+      .put("urls", new JsonArray().add("turn:127.0.0.1:3478?transport=udp")).put("stunUrls", new JsonArray().add("stun:127.0.0.1:3478"))
+      .put("secret", secret).put("ttlSeconds", 600))).start();
+    try {
+      JsonObject r = Http.api(turn.port(), "GET", "/api/v1/ice-servers?userId=carol", null).json();
+      assertThat(r.getInteger("ttlSeconds")).isEqualTo(600);
+      JsonArray ice = r.getJsonArray("iceServers");
+      assertThat(ice.getJsonObject(0).getJsonArray("urls")).containsExactly("stun:127.0.0.1:3478");
+      JsonObject t = ice.getJsonObject(1);
+      String username = t.getString("username");
+      assertThat(username).endsWith(":carol");
+      assertThat(Long.parseLong(username.substring(0, username.indexOf(':')))).isBetween(
+        System.currentTimeMillis() / 1000 + 600 - 30, System.currentTimeMillis() / 1000 + 601);
+      assertThat(t.getString("credential")).isEqualTo(com.seedim.im.common.turn.IceServers.sign(secret, username));
+      assertProblem(Http.api(turn.port(), "GET", "/api/v1/ice-servers", null), 400, "MISSING_FIELD");
+      assertProblem(Http.api(turn.port(), "GET", "/api/v1/ice-servers?userId=a%20b", null), 400, "INVALID_FIELD");
+    } finally {
+      turn.close();
+    }
+    JsonObject none = Http.api(bare.port(), "GET", "/api/v1/ice-servers?userId=carol", null).json();
+    assertThat(none.getJsonArray("iceServers")).isEmpty();
+    assertThat(none.getInteger("ttlSeconds")).isEqualTo(86_400);
   }
 
   @Test

@@ -9,11 +9,13 @@ import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.bus.msg.TeardownReason;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.TurnConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.turn.IceServers;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.RoomTeardowns;
 import com.seedim.im.cs.Wiring;
@@ -48,6 +50,7 @@ public class QueueVerticle extends VerticleBase {
   private final RoomStore rooms;
   private final ServiceRecords records;
   private final QueueGrace grace;
+  private final IceServers ice;
   private Wiring wiring;
   private QueueRounds rounds;
   private QueueTake take;
@@ -56,6 +59,7 @@ public class QueueVerticle extends VerticleBase {
   public QueueVerticle(Infra infra) {
     this.infra = infra;
     this.cs = CustomerService.of(infra);
+    this.ice = new IceServers(TurnConfig.of(infra.config()));
     this.rooms = cs.rooms();
     this.queues = cs.queues();
     this.records = cs.records();
@@ -174,11 +178,11 @@ public class QueueVerticle extends VerticleBase {
         .put("queueId", w.queueId());
       JsonObject toCustomer = Frames.frame(MsgType.QUEUE_TAKEN).put("userId", agent).put("roomId", roomId)
         .put("queueId", w.queueId());
-      JsonObject info = RoomState.info551(room);
+      // each member's 551 carries iceServers minted for it
       Outbox out = new Outbox(infra.pusher(), ctx)
         .toUser(w.userId(), toCustomer, true)
-        .toUser(w.userId(), info, true)
-        .toUser(agent, info.copy(), true);
+        .toUser(w.userId(), RoomState.info551(room, ice.forUser(w.userId())), true)
+        .toUser(agent, RoomState.info551(room, ice.forUser(agent)), true);
       return out.flush().map(v -> ServiceReply.ok().reply(reply).self(out.self()));
     });
   }

@@ -12,11 +12,13 @@ import com.seedim.im.common.bus.msg.SessionOpened;
 import com.seedim.im.common.bus.msg.TeardownReason;
 import com.seedim.im.common.bus.msg.TeardownRequest;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.config.TurnConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.common.turn.IceServers;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.Wiring;
 import com.seedim.im.cs.call.Calls;
@@ -36,7 +38,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PROTOCOL.md §6 rooms: 540 list (→ 541), 550 info (→ 551), 551 and a pending 301 on a member's new connection,
+ * PROTOCOL.md §6 rooms: 540 list (→ 541), 550 info (→ 551), 551 and a pending 301 on a member's new connection
+ * (every 551 with {@code iceServers} minted for its receiver, fresh on every connection),
  * the teardown (321, 421, 560) for every cause, the grace and idle timers (stored deadlines, swept by every node),
  * and the room HTTP API.
  */
@@ -51,6 +54,7 @@ public class RoomVerticle extends VerticleBase {
   private final RoomStore rooms;
   private final DeadlineStore deadlines;
   private final ServiceRecords records;
+  private final IceServers ice;
   private Wiring wiring;
 
   public RoomVerticle(Infra infra) {
@@ -59,10 +63,15 @@ public class RoomVerticle extends VerticleBase {
     this.rooms = cs.rooms();
     this.deadlines = cs.deadlines();
     this.records = cs.records();
+    this.ice = new IceServers(TurnConfig.of(infra.config()));
   }
 
   @Override
   public Future<?> start() {
+    if (!infra.config().dev() && !ice.config().configured()) {
+      LOG.warn("no TURN server configured (turn.urls, turn.secret): calls between peers behind NATs or firewalls will"
+        + " fail; see docs/deployment.md, \"TURN\"");
+    }
     wiring = new Wiring(vertx)
       .frame(MsgType.ROOM_LIST, this::onList)
       .frame(MsgType.ROOM_INFO, this::onInfo)
@@ -109,7 +118,7 @@ public class RoomVerticle extends VerticleBase {
       if (room == null || !ctx.isAdmin() && !RoomState.isMember(room, ctx.userId())) {
         throw new ProtocolException(ErrorCode.NOT_FOUND, asked == null ? "not in a room" : "no room " + asked);
       }
-      return ServiceReply.ok().reply(RoomState.info551(room));
+      return ServiceReply.ok().reply(RoomState.info551(room, ice.forUser(ctx.userId())));
     });
   }
 
@@ -131,7 +140,7 @@ public class RoomVerticle extends VerticleBase {
           if (room == null) {
             continue;
           }
-          self.add(ServiceReply.push(RoomState.info551(room), false));
+          self.add(ServiceReply.push(RoomState.info551(room, ice.forUser(ctx.userId())), false));
           if (Calls.ringsFor(room, ctx.userId())) {
             self.add(ServiceReply.push(Calls.incoming(room), true));
           }

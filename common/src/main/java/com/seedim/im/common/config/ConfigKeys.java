@@ -413,6 +413,28 @@ public final class ConfigKeys {
     key("chat.sweepMinAgeMs", Type.LONG).def(30_000).min(0)
       .doc("Messages younger than this are left to their first push by the sweeper.");
 
+    // ---- turn (TurnConfig) -----------------------------------------------------------------------------------
+    key("turn", Type.OBJECT).def(new JsonObject())
+      .doc("STUN/TURN servers handed to call members as `iceServers` (551, `GET /api/v1/ice-servers`), with short-lived"
+        + " TURN credentials minted from a secret shared with the TURN server (docs/deployment.md, \"TURN\"). Without"
+        + " `urls` a production start warns: calls across NATs and firewalls will fail.");
+    key("turn.urls", Type.STRINGS).def(new JsonArray()).env("IM_TURN_URLS")
+      .check("each a turn: or turns: URI", v -> TurnConfig.uriCheck(v, "turn:", "turns:"))
+      .doc("TURN URIs (`turn:turn.example.com:3478?transport=udp`, `turns:turn.example.com:5349?transport=tcp`), all"
+        + " of one TURN service sharing `secret` (env: comma-separated). Requires `secret`.");
+    key("turn.stunUrls", Type.STRINGS).def(new JsonArray()).env("IM_TURN_STUN_URLS")
+      .check("each a stun: or stuns: URI", v -> TurnConfig.uriCheck(v, "stun:", "stuns:"))
+      .doc("STUN URIs handed out without credentials (env: comma-separated); a TURN server usually answers STUN too.");
+    key("turn.secret", Type.STRING).computed("(none)").env("IM_TURN_SECRET")
+      .doc("The TURN REST API shared secret: coturn's `static-auth-secret` (with `use-auth-secret`). Credentials are"
+        + " `username = <expiry epoch seconds>:<userId>`, `credential = base64(HMAC-SHA1(secret, username))`. Required"
+        + " with `urls`; outside dev mode at least 32 bytes and not a placeholder.");
+    key("turn.ttlSeconds", Type.INT).def(TurnConfig.DEFAULT_TTL_SECONDS)
+      .range(TurnConfig.MIN_TTL_SECONDS, TurnConfig.MAX_TTL_SECONDS)
+      .doc("Lifetime of a minted TURN credential. Default one day: calls have no length limit and coturn checks the"
+        + " expiry on every allocation refresh, so a credential must outlive the longest call; every reconnect hands"
+        + " out a fresh one.");
+
     // ---- apps ------------------------------------------------------------------------------------------------
     key("apps", Type.OBJECTS).mandatory().doc("The apps (tenants); at least one.");
     key(APP + "appId", Type.STRING).mandatory()

@@ -34,6 +34,10 @@ final class ConfigRules {
       throw new IllegalArgumentException("apps is empty: configure at least one app (appId, secret)");
     }
     validateRedis(c.redis());
+    String turn = TurnConfig.of(c).problem(c.dev());
+    if (turn != null) {
+      throw new IllegalArgumentException(turn);
+    }
     if (!c.dev()) {
       for (AppConfig a : c.apps().all()) {
         if (ServerConfig.DEV_SECRET.equals(a.secret())

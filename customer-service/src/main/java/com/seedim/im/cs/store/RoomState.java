@@ -38,7 +38,10 @@ public final class RoomState {
     return userId.equals(room.getString(CREATOR)) ? room.getString(CUSTOMER) : room.getString(CREATOR);
   }
 
-  /** The 551 frame (§6) for a room. */
+  /** The {@code iceServers} of a 551. */
+  public static final String ICE_SERVERS = "iceServers";
+
+  /** The 551 frame (§6) for a room, without {@code iceServers}. */
   public static JsonObject info551(JsonObject room) {
     JsonObject f = Frames.frame(MsgType.ROOM_INFO_REPLY).put(ROOM_ID, room.getString(ROOM_ID))
       .put(CREATOR, room.getString(CREATOR)).put(MEMBERS, room.getJsonArray(MEMBERS).copy())
@@ -49,6 +52,14 @@ public final class RoomState {
       f.put(Calls.CALL_ID, room.getString(Calls.CALL_ID));
     }
     return f;
+  }
+
+  /**
+   * The 551 frame for one receiving member: {@link #info551(JsonObject)} with the {@code iceServers} minted for it
+   * (STUN and TURN with short-lived credentials; an empty array when none are configured).
+   */
+  public static JsonObject info551(JsonObject room, JsonArray iceServers) {
+    return info551(room).put(ICE_SERVERS, iceServers);
   }
 
   /** An entry of 541's {@code roomInfoMsgs}. */
