@@ -158,7 +158,8 @@ function wire(im) {
   im.on('friend-offline', (f) => presence(f.friendUserId, false));
 
   im.on('queue-position', (f) => {
-    S.queue = { status: 'waiting', queueId: f.queueId, waitIndex: Number(f.waitIndex), waitTotal: Number(f.waitTotal) };
+    S.queue = { status: 'waiting', queueId: f.queueId, waitIndex: Number(f.waitIndex), waitTotal: Number(f.waitTotal),
+      estimatedWaitSeconds: f.estimatedWaitSeconds ?? null };
     renderQueue();
   });
   im.on('taken', (f) => {
@@ -443,7 +444,9 @@ function renderQueue() {
   $('queue-status').textContent = status === 'waiting' ? 'waiting' : status === 'in-room' ? 'with an agent' : 'idle';
   $('queue-status').dataset.status = status;
   const pos = $('queue-position');
-  pos.textContent = status === 'waiting' && q.waitIndex ? `· position ${q.waitIndex} of ${q.waitTotal}` : '';
+  const eta = q.estimatedWaitSeconds == null ? ''
+    : q.estimatedWaitSeconds < 60 ? ` · about ${q.estimatedWaitSeconds} s` : ` · about ${Math.ceil(q.estimatedWaitSeconds / 60)} min`;
+  pos.textContent = status === 'waiting' && q.waitIndex ? `· position ${q.waitIndex} of ${q.waitTotal}${eta}` : '';
   pos.dataset.waitIndex = status === 'waiting' && q.waitIndex ? String(q.waitIndex) : '';
   $('leave-queue').hidden = status !== 'waiting';
   $('talk-to-agent').disabled = status !== 'idle';

@@ -13,8 +13,13 @@ final class QueueFrames {
   private QueueFrames() {
   }
 
-  static JsonObject position(String queueId, int index, int total) {
-    return Frames.frame(MsgType.QUEUE_POSITION).put("queueId", queueId).put("waitIndex", index).put("waitTotal", total);
+  /** A 410; {@code estimatedWaitSeconds} only when the queue's pace is known ({@link WaitEstimates}). */
+  static JsonObject position(String queueId, int index, int total, Long estimatedWaitSeconds) {
+    JsonObject f = Frames.frame(MsgType.QUEUE_POSITION).put("queueId", queueId).put("waitIndex", index).put("waitTotal", total);
+    if (estimatedWaitSeconds != null) {
+      f.put("estimatedWaitSeconds", estimatedWaitSeconds);
+    }
+    return f;
   }
 
   /** The 431; {@code full} adds who waits and for how long (agents serving the queue, admins). */

@@ -38,10 +38,12 @@ final class QueueRounds {
   private final QueueGauges gauges;
   private final Round positions = new Round(KIND_POSITION, POSITION_ROUND_MS, "410", this::positionRound);
   private final Round infos = new Round(KIND_INFO, INFO_ROUND_MS, "431", this::infoRound);
+  private final WaitEstimates estimates;
   private long positionTimer = -1;
   private long infoTimer = -1;
 
-  QueueRounds(Vertx vertx, ServerConfig config, QueueStore queues, Pusher pusher) {
+  QueueRounds(Vertx vertx, ServerConfig config, QueueStore queues, Pusher pusher, WaitEstimates estimates) {
+    this.estimates = estimates;
     this.vertx = vertx;
     this.config = config;
     this.queues = queues;
@@ -117,8 +119,9 @@ final class QueueRounds {
       QueueRules.Round round = QueueRules.round(line, sent);
       for (Map.Entry<String, String> e : round.changed().entrySet()) {
         String[] v = e.getValue().split(":");
-        pusher.toUser(appId, e.getKey(), QueueFrames.position(queueId, Integer.parseInt(v[0]), Integer.parseInt(v[1])),
-          false, null);
+        int index = Integer.parseInt(v[0]);
+        pusher.toUser(appId, e.getKey(), QueueFrames.position(queueId, index, Integer.parseInt(v[1]),
+          estimates.seconds(appId, queueId, index, System.currentTimeMillis())), false, null);
       }
       if (round.changed().isEmpty() && round.gone().isEmpty()) {
         return Future.succeededFuture();

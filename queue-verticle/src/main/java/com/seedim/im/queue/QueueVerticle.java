@@ -49,6 +49,7 @@ public class QueueVerticle extends VerticleBase {
   private final QueueStore queues;
   private final RoomStore rooms;
   private final ServiceRecords records;
+  private WaitEstimates estimates;
   private final QueueGrace grace;
   private final IceServers ice;
   private Wiring wiring;
@@ -68,7 +69,8 @@ public class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    rounds = new QueueRounds(vertx, infra.config(), queues, infra.pusher());
+    estimates = new WaitEstimates(records);
+    rounds = new QueueRounds(vertx, infra.config(), queues, infra.pusher(), estimates);
     take = new QueueTake(queues, infra.directory(), infra.ids(), grace);
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
     wiring = new Wiring(vertx)
@@ -96,8 +98,9 @@ public class QueueVerticle extends VerticleBase {
     return infra.config().apps().require(appId);
   }
 
-  private static JsonArray positionPush(String queueId, int index, int total) {
-    return new JsonArray().add(ServiceReply.push(QueueFrames.position(queueId, index, total), false));
+  private JsonArray positionPush(String appId, String queueId, int index, int total) {
+    return new JsonArray().add(ServiceReply.push(QueueFrames.position(queueId, index, total,
+      estimates.seconds(appId, queueId, index, System.currentTimeMillis())), false));
   }
 
   // ---- 400
@@ -137,7 +140,7 @@ public class QueueVerticle extends VerticleBase {
       // enter recorded the customer's position as sent (it goes out with this reply): rounds tell only the others
       rounds.changed(ctx.appId(), queueId);
       return grace.cancel(ctx.appId(), ctx.userId())
-        .map(v -> ServiceReply.ok().self(positionPush(queueId, e.waitIndex(), e.waitTotal())));
+        .map(v -> ServiceReply.ok().self(positionPush(ctx.appId(), queueId, e.waitIndex(), e.waitTotal())));
     });
   }
 
@@ -248,7 +251,7 @@ public class QueueVerticle extends VerticleBase {
     return agent.compose(v -> queues.markPresent(ctx.appId(), ctx.userId()))
       .compose(q -> grace.cancel(ctx.appId(), ctx.userId()).compose(v -> queues.position(ctx.appId(), ctx.userId(), q)))
       .map(pos -> pos == null ? ServiceReply.ok()
-        : ServiceReply.ok().self(positionPush(pos.queueId(), pos.waitIndex(), pos.waitTotal())));
+        : ServiceReply.ok().self(positionPush(ctx.appId(), pos.queueId(), pos.waitIndex(), pos.waitTotal())));
   }
 
   /** The last device left: an agent goes offline; a waiter leaves at once (logout) or starts its grace. */

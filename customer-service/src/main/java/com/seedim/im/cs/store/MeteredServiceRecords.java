@@ -92,6 +92,11 @@ public final class MeteredServiceRecords implements ServiceRecords {
   }
 
   @Override
+  public Future<java.util.List<Long>> recentTakes(String appId, String queueId, long sinceMs) {
+    return delegate.recentTakes(appId, queueId, sinceMs);
+  }
+
+  @Override
   public Future<JsonObject> queueStats(String appId, String queueId) {
     return delegate.queueStats(appId, queueId);
   }

@@ -35,6 +35,15 @@ public interface ServiceRecords {
   /** Ends a call: {@code rejected}, {@code timeout}, {@code hangup}, or a teardown reason. */
   void callEnded(String appId, String callId, long at, String outcome);
 
+  /** How many recent takes {@link #recentTakes} reads at most. */
+  int RECENT_TAKES = 20;
+
+  /**
+   * When the queue's most recent takes happened (epoch ms, newest first, at most {@link #RECENT_TAKES}, none older than
+   * {@code sinceMs}): the queue's current pace, for wait estimates.
+   */
+  Future<java.util.List<Long>> recentTakes(String appId, String queueId, long sinceMs);
+
   /** {@code {served, abandoned, averageWaitSeconds, averageHandlingSeconds, calls, averageCallSeconds}} for a queue. */
   Future<JsonObject> queueStats(String appId, String queueId);
 

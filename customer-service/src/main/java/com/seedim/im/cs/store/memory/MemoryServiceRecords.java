@@ -150,6 +150,19 @@ public final class MemoryServiceRecords implements ServiceRecords {
   }
 
   @Override
+  public synchronized Future<java.util.List<Long>> recentTakes(String appId, String queueId, long sinceMs) {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext() && out.size() < RECENT_TAKES; ) {
+      Entry e = it.next();
+      if (e.appId.equals(appId) && e.queueId.equals(queueId) && TAKEN.equals(e.outcome) && e.endedAt >= sinceMs) {
+        out.add(e.endedAt);
+      }
+    }
+    out.sort(java.util.Comparator.reverseOrder());
+    return Future.succeededFuture(out);
+  }
+
+  @Override
   public synchronized Future<JsonObject> queueStats(String appId, String queueId) {
     long served = 0;
     long waitSum = 0;

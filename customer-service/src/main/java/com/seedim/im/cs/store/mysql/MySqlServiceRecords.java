@@ -188,6 +188,24 @@ public final class MySqlServiceRecords implements ServiceRecords {
   }
 
   @Override
+  public Future<java.util.List<Long>> recentTakes(String appId, String queueId, long sinceMs) {
+    // idx_queue (app_id, queue_id, outcome) holds the primary key too: the newest takes are a short backward index scan
+    return Deadlines.within(pool.preparedQuery("SELECT ended_at FROM cs_queue_entry WHERE app_id = ? AND queue_id = ? "
+        + "AND outcome = ? ORDER BY id DESC LIMIT ?").execute(Tuple.of(appId, queueId, TAKEN, RECENT_TAKES)),
+      Deadlines.MYSQL_QUERY_TIMEOUT_MS, "recent takes").map(rs -> {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (Row r : rs) {
+          Long at = r.getLong(0);
+          if (at != null && at >= sinceMs) {
+            out.add(at);
+          }
+        }
+        out.sort(java.util.Comparator.reverseOrder());
+        return out;
+      });
+  }
+
+  @Override
   public Future<JsonObject> queueStats(String appId, String queueId) {
     Future<Row> rooms = pool.preparedQuery("SELECT COUNT(*), AVG(waited_ms), AVG(closed_at - created_at) FROM cs_room "
       + "WHERE app_id = ? AND queue_id = ?").execute(Tuple.of(appId, queueId)).map(rs -> rs.iterator().next());
