@@ -36,6 +36,7 @@ public final class WireContract {
 
   private static volatile WireContract shared;
 
+  private final JsonNode document;
   private final Map<Integer, Schema> serverFrames;
   private final Map<Integer, Schema> clientFrames;
 
@@ -50,6 +51,7 @@ public final class WireContract {
     }
     SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
       b -> b.schemas(Map.of(BASE, json)));
+    this.document = doc;
     this.serverFrames = index(doc, registry, SERVER_OPERATION);
     this.clientFrames = index(doc, registry, CLIENT_OPERATION);
   }
@@ -77,6 +79,24 @@ public final class WireContract {
   /** The msgTypes a client may send, per the document. */
   public java.util.Set<Integer> clientMsgTypes() {
     return Collections.unmodifiableSet(clientFrames.keySet());
+  }
+
+  /**
+   * Every example payload of the document's messages, with its message's name: server messages under
+   * {@code sendServerFrames}, client ones under {@code receiveClientFrames} ({@code server} picks which).
+   */
+  public java.util.Map<String, String> examples(boolean server) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    JsonNode refs = document.path("operations").path(server ? SERVER_OPERATION : CLIENT_OPERATION).path("messages");
+    for (JsonNode ref : refs) {
+      String channelRef = ref.path("$ref").asText();
+      JsonNode message = at(document, at(document, channelRef).path("$ref").asText());
+      int i = 0;
+      for (JsonNode example : message.path("examples")) {
+        out.put(channelRef.substring(channelRef.lastIndexOf('/') + 1) + "#" + i++, example.path("payload").toString());
+      }
+    }
+    return out;
   }
 
   /** What is wrong with a frame the server sent (empty: it matches the contract). */

@@ -32,6 +32,16 @@ class WireContractTest {
   }
 
   @Test
+  void everyExampleOfTheDocumentMatchesItsSchema() {
+    java.util.Map<String, String> server = contract.examples(true);
+    java.util.Map<String, String> client = contract.examples(false);
+    assertThat(server).hasSizeGreaterThan(5);
+    assertThat(client).hasSizeGreaterThan(20);
+    server.forEach((name, payload) -> assertThat(contract.checkServerFrame(payload)).as(name + " " + payload).isEmpty());
+    client.forEach((name, payload) -> assertThat(contract.checkClientFrame(payload)).as(name + " " + payload).isEmpty());
+  }
+
+  @Test
   void aRightFrameMatches() {
     assertThat(contract.checkServerFrame(PUSH_140)).isEmpty();
     assertThat(contract.checkServerFrame("{\"msgType\":21,\"timestamp\":1796476223419,\"unique\":7,\"mark\":{\"x\":[1]}}"))
