@@ -21,9 +21,10 @@ public final class ServiceRecordRetention {
 
   private static final String DELETE_ROOMS =
     "DELETE FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL AND closed_at < ? LIMIT " + BATCH;
-  private static final String QUEUE_PAGE = "SELECT id, app_id, ended_at FROM cs_queue_entry WHERE id > ? ORDER BY id LIMIT " + BATCH;
+  private static final String QUEUE_PAGE = "SELECT id, ended_at FROM cs_queue_entry WHERE app_id = ? AND id > ? "
+    + "ORDER BY id LIMIT " + BATCH;
   private static final String DELETE_QUEUE_ENTRY =
-    "DELETE FROM cs_queue_entry WHERE id = ? AND app_id = ? AND ended_at IS NOT NULL AND ended_at < ?";
+    "DELETE FROM cs_queue_entry WHERE app_id = ? AND id = ? AND ended_at IS NOT NULL AND ended_at < ?";
   private static final String CALL_PAGE = "SELECT call_id, ended_at FROM cs_call WHERE app_id = ? AND call_id > ? "
     + "ORDER BY call_id LIMIT " + BATCH;
   private static final String DELETE_CALL =
@@ -72,41 +73,23 @@ public final class ServiceRecordRetention {
   }
 
   private static long queueEntries(Connection conn, String appId, long cutoffMs) throws SQLException {
-    long total = 0;
-    long after = 0;
-    try (PreparedStatement page = conn.prepareStatement(QUEUE_PAGE);
-         PreparedStatement delete = conn.prepareStatement(DELETE_QUEUE_ENTRY)) {
-      while (true) {
-        page.setLong(1, after);
-        int rows = 0;
-        int old = 0;
-        try (ResultSet rs = page.executeQuery()) {
-          while (rs.next()) {
-            rows++;
-            after = rs.getLong(1);
-            long ended = rs.getLong(3);
-            if (!rs.wasNull() && ended < cutoffMs && appId.equals(rs.getString(2))) {
-              delete.setLong(1, after);
-              delete.setString(2, appId);
-              delete.setLong(3, cutoffMs);
-              delete.addBatch();
-              old++;
-            }
-          }
-        }
-        total += old > 0 ? sum(delete.executeBatch()) : 0;
-        if (rows < BATCH) {
-          return total;
-        }
-      }
-    }
+    return pagedDelete(conn, QUEUE_PAGE, DELETE_QUEUE_ENTRY, appId, cutoffMs, 0);
   }
 
   private static long calls(Connection conn, String appId, long cutoffMs) throws SQLException {
+    return pagedDelete(conn, CALL_PAGE, DELETE_CALL, appId, cutoffMs, Long.MIN_VALUE);
+  }
+
+  /**
+   * Pages one table's rows of the app by key ({@code pageSql}: app, key after → key, end time) with plain reads, and
+   * deletes by key ({@code deleteSql}: app, key, cutoff; the age checked again) those that ended before the cutoff.
+   */
+  private static long pagedDelete(Connection conn, String pageSql, String deleteSql, String appId, long cutoffMs,
+                                  long firstKey) throws SQLException {
     long total = 0;
-    long after = Long.MIN_VALUE;
-    try (PreparedStatement page = conn.prepareStatement(CALL_PAGE);
-         PreparedStatement delete = conn.prepareStatement(DELETE_CALL)) {
+    long after = firstKey;
+    try (PreparedStatement page = conn.prepareStatement(pageSql);
+         PreparedStatement delete = conn.prepareStatement(deleteSql)) {
       while (true) {
         page.setString(1, appId);
         page.setLong(2, after);
