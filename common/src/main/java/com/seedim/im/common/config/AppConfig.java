@@ -60,7 +60,9 @@ public record AppConfig(
   String previousSecret,
   long previousSecretUntilMs,
   int messageRetentionDays,
-  int serviceRecordRetentionDays) {
+  int serviceRecordRetentionDays,
+  int leftMessageReplyDays,
+  int maxLeftMessagesPerUser) {
 
   public static final String POLICY_REJECT = "reject";
   public static final String POLICY_MASK = "mask";
@@ -68,8 +70,15 @@ public record AppConfig(
   /** The longest retention a setting may name (a century). */
   public static final int MAX_RETENTION_DAYS = 36_500;
 
-  /** A configured queue; {@code agents == null} means every agent serves it. */
-  public record QueueDef(String id, List<String> agents) {
+  /**
+   * A configured queue; {@code agents == null} means every agent serves it. {@code maxWaitSeconds}: a waiter is removed
+   * with 620 after that long (0: no limit, §14.3).
+   */
+  public record QueueDef(String id, List<String> agents, int maxWaitSeconds) {
+    public QueueDef(String id, List<String> agents) {
+      this(id, agents, 0);
+    }
+
     public boolean servedBy(String agentId) {
       return agents == null || agents.contains(agentId);
     }
@@ -149,7 +158,9 @@ public record AppConfig(
       previousSecret,
       previousSecretUntilMs,
       retentionDays(j, appId, "messageRetentionDays"),
-      retentionDays(j, appId, "serviceRecordRetentionDays"));
+      retentionDays(j, appId, "serviceRecordRetentionDays"),
+      j.getInteger("leftMessageReplyDays", 7),
+      j.getInteger("maxLeftMessagesPerUser", 5));
   }
 
   /** A retention in days: 0 (keep forever, the default) to 36500. */
@@ -179,6 +190,12 @@ public record AppConfig(
     return Frames.isValidId(appId) && appId.indexOf(':') < 0;
   }
 
+  /** The §14.3 wait limit of a queue in seconds, 0 when it has none (dynamic queues have none). */
+  public int maxWaitSeconds(String queueId) {
+    QueueDef q = queue(queueId);
+    return q == null ? 0 : q.maxWaitSeconds();
+  }
+
   /** The queue definition for an id, or null when unknown (callers apply {@link #dynamicQueues}). */
   public QueueDef queue(String id) {
     for (QueueDef q : queues) {
@@ -199,7 +216,7 @@ public record AppConfig(
       JsonObject q = (JsonObject) o;
       Object agents = q.getValue("agents", "all");
       List<String> list = agents instanceof JsonArray arr ? strings(arr) : null;
-      out.add(new QueueDef(q.getString("id"), list));
+      out.add(new QueueDef(q.getString("id"), list, q.getInteger("maxWaitSeconds", 0)));
     }
     return List.copyOf(out);
   }

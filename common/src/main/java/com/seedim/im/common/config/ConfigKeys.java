@@ -497,10 +497,17 @@ public final class ConfigKeys {
       .check("an id (1-64 characters of [A-Za-z0-9_.@:-])", v -> Frames.isValidId((String) v) ? null : "an id")
       .doc("The queue's id.");
     key(APP + "queues[].agents", Type.AGENTS).def("all").doc("`\"all\"` or the agent ids that serve the queue.");
+    key(APP + "queues[].maxWaitSeconds", Type.INT).def(0).range(0, 86_400)
+      .doc("A customer waiting longer is removed with 620 QUEUE_TIMEOUT (protocol §14.3); 0: no limit.");
     key(APP + "dynamicQueues", Type.BOOLEAN).computed("`false` (`true` in dev mode)")
       .doc("Any well-formed `queueId` is a queue served by all agents.");
     key(APP + "maxQueueLength", Type.INT).def(10000).min(1).doc("Waiters per queue; beyond: `QUEUE_FULL`.");
     key(APP + "queueGraceSeconds", Type.INT).def(30).min(0).doc("A waiter's place is kept this long without a device.");
+    key(APP + "leftMessageReplyDays", Type.INT).def(7).range(1, 365)
+      .doc("Taking a left message (640) grants the agent chat permission with the customer and access to its records "
+        + "for this many days (protocol §14.4).");
+    key(APP + "maxLeftMessagesPerUser", Type.INT).def(5).range(1, 100)
+      .doc("Left messages (630) a customer may have waiting, not yet taken; beyond: `RATE_LIMITED`.");
     key(APP + "maxRoomsPerAgent", Type.INT).def(1).min(1).doc("Rooms an agent serves at once; beyond: `AGENT_BUSY`.");
     key(APP + "roomGraceSeconds", Type.INT).def(30).min(0)
       .doc("A room is kept this long without a member's device; then teardown `disconnect`.");

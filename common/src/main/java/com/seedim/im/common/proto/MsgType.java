@@ -67,7 +67,24 @@ public enum MsgType {
   ROOM_LIST_REPLY(541, Dir.S2C, Service.NONE, null, Flag.NONE),
   ROOM_INFO(550, Dir.C2S, Service.ROOM, "im.room.info", Flag.NONE),
   ROOM_INFO_REPLY(551, Dir.S2C, Service.NONE, null, Flag.NONE),
-  ROOM_DISBANDED(560, Dir.S2C, Service.NONE, null, Flag.RELIABLE);
+  ROOM_DISBANDED(560, Dir.S2C, Service.NONE, null, Flag.RELIABLE),
+  // §14 desk extensions (600–699)
+  AGENT_STATUS(600, Dir.C2S, Service.QUEUE, "im.queue.agent-status", Flag.IDEMPOTENT),
+  AGENT_STATUS_REPLY(601, Dir.S2C, Service.NONE, null, Flag.NONE),
+  ROOM_TRANSFER(610, Dir.C2S, Service.QUEUE, "im.queue.transfer", Flag.IDEMPOTENT),
+  ROOM_TRANSFERRED(611, Dir.S2C, Service.NONE, null, Flag.RELIABLE),
+  QUEUE_TIMEOUT(620, Dir.S2C, Service.NONE, null, Flag.RELIABLE),
+  LEAVE_MESSAGE(630, Dir.C2S, Service.QUEUE, "im.queue.leave-message", Flag.IDEMPOTENT),
+  LEAVE_MESSAGE_REPLY(631, Dir.S2C, Service.NONE, null, Flag.NONE),
+  MESSAGE_TAKE(640, Dir.C2S, Service.QUEUE, "im.queue.message-take", Flag.IDEMPOTENT),
+  MESSAGE_TAKEN(641, Dir.S2C, Service.NONE, null, Flag.NONE),
+  CUSTOMER_ROOMS(650, Dir.C2S, Service.ROOM, "im.room.customer-rooms", Flag.NONE),
+  CUSTOMER_ROOMS_REPLY(651, Dir.S2C, Service.NONE, null, Flag.NONE),
+  ROOM_TRANSCRIPT(652, Dir.C2S, Service.ROOM, "im.room.transcript", Flag.NONE),
+  ROOM_TRANSCRIPT_REPLY(653, Dir.S2C, Service.NONE, null, Flag.NONE),
+  CALL_STATS(660, Dir.C2S, Service.SIGNALING, "im.signal.stats", Flag.IDEMPOTENT),
+  SUPERVISOR_VIEW(670, Dir.C2S, Service.QUEUE, "im.queue.supervisor", Flag.NONE),
+  SUPERVISOR_VIEW_REPLY(671, Dir.S2C, Service.NONE, null, Flag.NONE);
 
   /** Direction of a msgType. */
   public enum Dir { C2S, S2C, BOTH }

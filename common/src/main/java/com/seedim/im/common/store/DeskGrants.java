@@ -1,0 +1,40 @@
+package com.seedim.im.common.store;
+
+import io.vertx.core.Future;
+
+/**
+ * Grants that taking a left message gives an agent (protocol §14.4): chat permission with the customer, both ways,
+ * and access to the customer's service records (§14.5), for the app's {@code leftMessageReplyDays}. They live in the
+ * {@link KeyValueStore} (Redis in production) so that every node sees them: the chat service reads the permission
+ * under the same key as a cached chat sign ({@link #chatKey}), the room service reads {@link #mayRead}.
+ */
+public final class DeskGrants {
+  private static final String CHAT_PREFIX = "chatperm|";
+  private static final String READ_PREFIX = "deskread|";
+  private static final char SEP = '|';
+
+  private DeskGrants() {
+  }
+
+  /** The key of "sender may message receiver" (a valid chat sign is cached under it too); {@code |} is not in ids. */
+  public static String chatKey(String appId, String sender, String receiver) {
+    return CHAT_PREFIX + appId + SEP + sender + SEP + receiver;
+  }
+
+  /** The key of "agent may read customer's records". */
+  public static String readKey(String appId, String agentId, String customerId) {
+    return READ_PREFIX + appId + SEP + agentId + SEP + customerId;
+  }
+
+  /** Grants the agent chat with the customer (both ways) and read access to its records for {@code ttlMs}. */
+  public static Future<Void> grant(KeyValueStore kv, String appId, String agentId, String customerId, long ttlMs) {
+    return Future.all(kv.set(chatKey(appId, agentId, customerId), "1", ttlMs),
+      kv.set(chatKey(appId, customerId, agentId), "1", ttlMs),
+      kv.set(readKey(appId, agentId, customerId), "1", ttlMs)).mapEmpty();
+  }
+
+  /** True while a grant of {@link #grant} lets the agent read the customer's records. */
+  public static Future<Boolean> mayRead(KeyValueStore kv, String appId, String agentId, String customerId) {
+    return kv.get(readKey(appId, agentId, customerId)).map(v -> v != null);
+  }
+}
