@@ -1,4 +1,21 @@
 /**
+ * Summarizes an `RTCPeerConnection` for a 660 CALL_STATS report (PROTOCOL.md §14.6): the selected candidate pair's
+ * local candidate type and protocol, its current round-trip time, and the inbound packet loss.
+ * @param {RTCPeerConnection} pc
+ * @param {{setupMs?: number}} [o] the setup time the caller measured (from 300/301 to ICE connected)
+ * @returns {Promise<{candidateType: string, protocol?: string, rttMs?: number, lossPercent?: number, setupMs?: number}|null>}
+ *   null when no candidate pair was selected (the call never connected)
+ */
+export function summarizeCallStats(pc: RTCPeerConnection, o?: {
+    setupMs?: number;
+}): Promise<{
+    candidateType: string;
+    protocol?: string;
+    rttMs?: number;
+    lossPercent?: number;
+    setupMs?: number;
+} | null>;
+/**
  * Parses the `message` of a signaling frame (301/311/341/343): the SDP or candidate JSON.
  * @param {{message?: string}} frame
  * @returns {any} the parsed object, or null
@@ -111,6 +128,22 @@ export const MsgType: Readonly<{
     ROOM_INFO_REPLY: 551;
     ROOM_DISBANDED: 560;
     CONVERSATION_HEAD: 1170;
+    AGENT_STATUS: 600;
+    AGENT_STATUS_REPLY: 601;
+    ROOM_TRANSFER: 610;
+    ROOM_TRANSFERRED: 611;
+    QUEUE_TIMEOUT: 620;
+    LEAVE_MESSAGE: 630;
+    LEAVE_MESSAGE_REPLY: 631;
+    MESSAGE_TAKE: 640;
+    MESSAGE_TAKEN: 641;
+    CUSTOMER_ROOMS: 650;
+    CUSTOMER_ROOMS_REPLY: 651;
+    ROOM_TRANSCRIPT: 652;
+    ROOM_TRANSCRIPT_REPLY: 653;
+    CALL_STATS: 660;
+    SUPERVISOR_VIEW: 670;
+    SUPERVISOR_VIEW_REPLY: 671;
 }>;
 /**
  * Event name of each server→client msgType (besides the numeric name, e.g. `im.on('140', ..)`).
@@ -131,6 +164,12 @@ export const REPLY_OF: Readonly<{
     430: 431;
     540: 541;
     550: 551;
+    600: 601;
+    630: 631;
+    640: 641;
+    650: 651;
+    652: 653;
+    670: 671;
 }>;
 /** Connection states, in the order a connection usually passes them. */
 export const State: Readonly<{
@@ -448,6 +487,54 @@ export class ImClient extends Emitter {
     }): Promise<any>;
     /** 550: room info (default: your current room). Resolves with the 551. @param {string} [roomId] */
     roomInfo(roomId?: string): Promise<any>;
+    /**
+     * 600: an agent sets its availability (`available`, `away`, `offline`) or, without one, reads it.
+     * Resolves with the 601 `{userId, status, rooms, maxRooms}`. @param {string} [status]
+     */
+    agentStatus(status?: string): Promise<any>;
+    /**
+     * 610: hands a room to another agent (`toUserId`) or back to a queue (`queueId`). Resolves on the 30; the
+     * 611/551/560 pushes follow. @param {{roomId?: string, toUserId?: string, queueId?: string}} o
+     */
+    transfer(o: {
+        roomId?: string;
+        toUserId?: string;
+        queueId?: string;
+    }): Promise<any>;
+    /**
+     * 630: a customer leaves a message to a queue. Resolves with the 631 `{messageId, queueId}`.
+     * @param {string} message @param {string} [queueId]
+     */
+    leaveMessage(message: string, queueId?: string): Promise<any>;
+    /**
+     * 640: an available agent takes the oldest left message. Resolves with the 641
+     * `{messageId, queueId, userId, message, createdAt}`; rejects with `QUEUE_EMPTY`. @param {string} [queueId]
+     */
+    takeMessage(queueId?: string): Promise<any>;
+    /**
+     * 650: a customer's earlier rooms. Resolves with the 651 `{userId, rooms}`.
+     * @param {string} userId @param {number} [pageSize]
+     */
+    customerRooms(userId: string, pageSize?: number): Promise<any>;
+    /**
+     * 652: a room's chat transcript. Resolves with the 653 `{roomId, customer, agents, createdAt, closedAt, messages}`.
+     * @param {string} roomId
+     */
+    transcript(roomId: string): Promise<any>;
+    /**
+     * 660: reports the summary of a call's `getStats()` (see {@link summarizeCallStats}). Resolves on the 30.
+     * @param {{callId: string, candidateType: string, setupMs?: number, rttMs?: number, lossPercent?: number, protocol?: string}} stats
+     */
+    callStats(stats: {
+        callId: string;
+        candidateType: string;
+        setupMs?: number;
+        rttMs?: number;
+        lossPercent?: number;
+        protocol?: string;
+    }): Promise<any>;
+    /** 670: an admin's snapshot of the desk. Resolves with the 671 `{queues, agents, rooms}`. */
+    supervisorView(): Promise<any>;
 }
 export type ImClientOptions = {
     /**

@@ -31,6 +31,11 @@ export const MsgType = Object.freeze({
   QUEUE_TAKEN: 402, QUEUE_POSITION: 410, QUEUE_LEAVE: 420, MEMBER_LEFT: 421, QUEUE_INFO: 430,
   QUEUE_INFO_REPLY: 431, ROOM_LIST: 540, ROOM_LIST_REPLY: 541, ROOM_INFO: 550, ROOM_INFO_REPLY: 551,
   ROOM_DISBANDED: 560, CONVERSATION_HEAD: 1170,
+  // §14 desk extensions
+  AGENT_STATUS: 600, AGENT_STATUS_REPLY: 601, ROOM_TRANSFER: 610, ROOM_TRANSFERRED: 611, QUEUE_TIMEOUT: 620,
+  LEAVE_MESSAGE: 630, LEAVE_MESSAGE_REPLY: 631, MESSAGE_TAKE: 640, MESSAGE_TAKEN: 641, CUSTOMER_ROOMS: 650,
+  CUSTOMER_ROOMS_REPLY: 651, ROOM_TRANSCRIPT: 652, ROOM_TRANSCRIPT_REPLY: 653, CALL_STATS: 660,
+  SUPERVISOR_VIEW: 670, SUPERVISOR_VIEW_REPLY: 671,
 });
 
 /**
@@ -43,13 +48,17 @@ export const EVENT_NAMES = Object.freeze({
   301: 'call-incoming', 311: 'call-accepted', 321: 'call-ended', 341: 'remote-candidate',
   343: 'remote-candidate', 402: 'taken', 410: 'queue-position', 421: 'member-left', 431: 'queue-info',
   551: 'room', 560: 'room-disbanded', 1170: 'conversation',
+  601: 'agent-status', 611: 'room-transferred', 620: 'queue-timeout',
 });
 
 /** Pushes the server resends until acked (PROTOCOL.md §4); 140 is acked with 141, the rest with 31. */
-export const RELIABLE_PUSHES = Object.freeze(new Set([140, 131, 191, 192, 199, 301, 311, 321, 341, 343, 402, 421, 551, 560]));
+export const RELIABLE_PUSHES = Object.freeze(new Set([140, 131, 191, 192, 199, 301, 311, 321, 341, 343, 402, 421, 551, 560, 611, 620]));
 
 /** The reply msgType of each client request that has one (the others resolve on their 30). */
-export const REPLY_OF = Object.freeze({ 20: 21, 101: 101, 102: 102, 161: 162, 180: 180, 251: 252, 401: 402, 430: 431, 540: 541, 550: 551 });
+export const REPLY_OF = Object.freeze({
+  20: 21, 101: 101, 102: 102, 161: 162, 180: 180, 251: 252, 401: 402, 430: 431, 540: 541, 550: 551,
+  600: 601, 630: 631, 640: 641, 650: 651, 652: 653, 670: 671,
+});
 
 /** Client frames that get no answer at all. */
 const NO_ANSWER = new Set([31, 141]);
@@ -736,6 +745,96 @@ export class ImClient extends Emitter {
 
   /** 550: room info (default: your current room). Resolves with the 551. @param {string} [roomId] */
   roomInfo(roomId) { return this.request(roomId ? { msgType: 550, roomId: String(roomId) } : { msgType: 550 }); }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // the customer-service desk (PROTOCOL.md §14, msgTypes 600–699)
+
+  /**
+   * 600: an agent sets its availability (`available`, `away`, `offline`) or, without one, reads it.
+   * Resolves with the 601 `{userId, status, rooms, maxRooms}`. @param {string} [status]
+   */
+  agentStatus(status) { return this.request(status ? { msgType: 600, status } : { msgType: 600 }); }
+
+  /**
+   * 610: hands a room to another agent (`toUserId`) or back to a queue (`queueId`). Resolves on the 30; the
+   * 611/551/560 pushes follow. @param {{roomId?: string, toUserId?: string, queueId?: string}} o
+   */
+  transfer(o) {
+    const f = { msgType: 610 };
+    if (o.roomId) f.roomId = String(o.roomId);
+    if (o.toUserId) f.toUserId = o.toUserId;
+    if (o.queueId) f.queueId = o.queueId;
+    return this.request(f);
+  }
+
+  /**
+   * 630: a customer leaves a message to a queue. Resolves with the 631 `{messageId, queueId}`.
+   * @param {string} message @param {string} [queueId]
+   */
+  leaveMessage(message, queueId) { return this.request(queueId ? { msgType: 630, message, queueId } : { msgType: 630, message }); }
+
+  /**
+   * 640: an available agent takes the oldest left message. Resolves with the 641
+   * `{messageId, queueId, userId, message, createdAt}`; rejects with `QUEUE_EMPTY`. @param {string} [queueId]
+   */
+  takeMessage(queueId) { return this.request(queueId ? { msgType: 640, queueId } : { msgType: 640 }); }
+
+  /**
+   * 650: a customer's earlier rooms. Resolves with the 651 `{userId, rooms}`.
+   * @param {string} userId @param {number} [pageSize]
+   */
+  customerRooms(userId, pageSize) { return this.request(pageSize ? { msgType: 650, userId, pageSize } : { msgType: 650, userId }); }
+
+  /**
+   * 652: a room's chat transcript. Resolves with the 653 `{roomId, customer, agents, createdAt, closedAt, messages}`.
+   * @param {string} roomId
+   */
+  transcript(roomId) { return this.request({ msgType: 652, roomId: String(roomId) }); }
+
+  /**
+   * 660: reports the summary of a call's `getStats()` (see {@link summarizeCallStats}). Resolves on the 30.
+   * @param {{callId: string, candidateType: string, setupMs?: number, rttMs?: number, lossPercent?: number, protocol?: string}} stats
+   */
+  callStats(stats) { return this.request({ msgType: 660, ...stats, callId: String(stats.callId) }); }
+
+  /** 670: an admin's snapshot of the desk. Resolves with the 671 `{queues, agents, rooms}`. */
+  supervisorView() { return this.request({ msgType: 670 }); }
+}
+
+/**
+ * Summarizes an `RTCPeerConnection` for a 660 CALL_STATS report (PROTOCOL.md §14.6): the selected candidate pair's
+ * local candidate type and protocol, its current round-trip time, and the inbound packet loss.
+ * @param {RTCPeerConnection} pc
+ * @param {{setupMs?: number}} [o] the setup time the caller measured (from 300/301 to ICE connected)
+ * @returns {Promise<{candidateType: string, protocol?: string, rttMs?: number, lossPercent?: number, setupMs?: number}|null>}
+ *   null when no candidate pair was selected (the call never connected)
+ */
+export async function summarizeCallStats(pc, o = {}) {
+  const report = await pc.getStats();
+  let pair = null;
+  let transport = null;
+  const byId = new Map();
+  report.forEach((s) => {
+    byId.set(s.id, s);
+    if (s.type === 'transport' && s.selectedCandidatePairId) transport = s;
+  });
+  if (transport) pair = byId.get(transport.selectedCandidatePairId) || null;
+  if (!pair) report.forEach((s) => { if (!pair && s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded') pair = s; });
+  if (!pair) return null;
+  const local = byId.get(pair.localCandidateId);
+  if (!local || !local.candidateType) return null;
+  let lost = 0;
+  let received = 0;
+  report.forEach((s) => {
+    if (s.type === 'inbound-rtp') { lost += Math.max(0, s.packetsLost || 0); received += s.packetsReceived || 0; }
+  });
+  const out = { candidateType: local.candidateType };
+  const protocol = String(local.protocol || '').toLowerCase();
+  if (protocol === 'udp' || protocol === 'tcp') out.protocol = protocol;
+  if (typeof pair.currentRoundTripTime === 'number') out.rttMs = Math.round(pair.currentRoundTripTime * 1000);
+  if (lost + received > 0) out.lossPercent = Math.round((10000 * lost) / (lost + received)) / 100;
+  if (typeof o.setupMs === 'number' && o.setupMs >= 0) out.setupMs = Math.round(o.setupMs);
+  return out;
 }
 
 /**
