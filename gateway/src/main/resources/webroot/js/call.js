@@ -20,6 +20,8 @@ import { Emitter, parseSignal, summarizeCallStats } from './im-client.js';
 
 /** How often the summary for the 660 is refreshed while a call is connected. */
 export const STATS_REFRESH_MS = 2000;
+/** The longest setup time a 660 carries (§14.6); a callee that let it ring longer reports none. */
+const MAX_SETUP_MS = 600_000;
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -304,8 +306,9 @@ export class CallController extends Emitter {
     if (this.statsReported || !this.callId || !this.lastStats) return false;
     this.statsReported = true;
     const callId = this.callId;
-    const stats = { ...this.lastStats, callId };
-    if (this.setupMs !== null) stats.setupMs = this.setupMs;
+    const { setupMs: _, ...summary } = this.lastStats;
+    const stats = { ...summary, callId };
+    if (this.setupMs !== null && this.setupMs <= MAX_SETUP_MS) stats.setupMs = this.setupMs;
     let answer;
     try {
       answer = this.im.callStats(stats);
