@@ -293,3 +293,53 @@ test('the widget on a phone: leave a message when nobody can answer, then queue,
   assert.ok(await checkReceived(f) > 10);
   assert.deepEqual(page.errors, []);
 });
+
+test('opened directly on a dev server (desk.signUrl /dev/sign): a name, the queue, a chat, End chat', async (t) => {
+  const dev = process.env.SEEDIM_URL; // run.sh's dev server, with the default desk settings of dev mode
+  if (!dev) { t.skip('no run.sh dev server (SEEDIM_URL)'); return; }
+  const cfg = await (await fetch(`${dev}/desk/config.json`)).json();
+  if (!cfg.devSign) { t.skip(`the dev server at ${dev} signs through ${cfg.signUrl}`); return; }
+  const { client } = await import('../lib/server.js'); // node clients of that server (BASE = SEEDIM_URL)
+  const queue = `w-${RUN}`;
+  const name = `erin-${RUN}`;
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.setDefaultTimeout(10_000);
+  watchPage(page, `direct widget ${name}`);
+  await page.goto(`${dev}/desk/widget.html?queue=${queue}`);
+  // dev mode asks who the visitor is (a guest id is offered), focus in the name box
+  await page.waitForSelector('#widget[data-view="identify"]');
+  assert.match(await page.getByTestId('identify-name').inputValue(), /^guest-[a-z0-9]{4}$/);
+  await waitFor(page, () => document.activeElement && document.activeElement.id === 'identify-name');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('not a valid id!');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('error').filter({ hasText: 'letters, digits' }).waitFor();
+  await page.getByTestId('identify-name').fill(name);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#widget[data-view="start"]');
+  await page.keyboard.press('Enter'); // "Talk to an agent" has the focus
+  await page.waitForSelector('[data-testid="position"][data-wait-index="1"]');
+  await page.screenshot({ path: join(ROOT, 'e2e', 'artifacts', 'widget-direct-waiting.png') });
+
+  const agentUser = client(`agent-d-${RUN}`, { role: 'agent', chat: false });
+  await agentUser.connect();
+  try {
+    const taken = await agentUser.takeNext({ queueId: queue });
+    assert.equal(taken.receiveUserId, name);
+    await page.waitForSelector('#widget[data-view="talking"]');
+    await agentUser.sendText(name, 'Hi, how can I help?');
+    await page.locator('[data-testid="message"][data-mine="0"]').filter({ hasText: 'how can I help' }).waitFor();
+    // End chat (420): the room ends with reason "left", in words, and the agent is told (421, 560)
+    await page.getByTestId('end-chat').click();
+    await page.waitForSelector('#widget[data-view="ended"]');
+    assert.match(await page.getByTestId('ended-reason').textContent(), /closed/);
+    await until('the agent\'s 421', () => agentUser.inbox.some((f) => f.msgType === 421 && f.userId === name), 10_000);
+  } finally {
+    agentUser.close();
+  }
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
