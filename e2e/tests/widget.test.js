@@ -221,7 +221,7 @@ test('the widget on a phone: leave a message when nobody can answer, then queue,
   await page.keyboard.press('Enter');
   await f.waitForSelector('[data-testid="position"][data-wait-index="1"]');
   assert.match(await f.getByTestId('position').textContent(), /next in line/);
-  assert.match(await f.getByTestId('live').textContent(), /next in line/, 'the position is announced');
+  await f.getByTestId('live').filter({ hasText: 'next in line' }).waitFor({ state: 'attached' }); // announced
   await page.screenshot({ path: join(IMAGES, 'widget-waiting.png') });
 
   // ---- the agent takes the customer (401 → 402/551): the widget shows who answers, focus in the message box
@@ -246,7 +246,7 @@ test('the widget on a phone: leave a message when nobody can answer, then queue,
   const theirs = f.locator('[data-testid="message"][data-mine="0"]').filter({ hasText: 'Let me check' });
   await theirs.waitFor();
   assert.equal(await theirs.locator('.body').textContent(), 'Sorry about that! Let me check <b>now</b>.', 'text, not HTML');
-  await f.getByTestId('live').filter({ hasText: 'Let me check' }).waitFor(); // announced
+  await f.getByTestId('live').filter({ hasText: 'Let me check' }).waitFor({ state: 'attached' }); // announced
   // the widget is visible: it marks the agent's message read (198 → 199 to the agent)
   await waitFor(ag, ({ id }) => window.agent.inbox.some((x) => x.msgType === 199 && x.messageId === id), { id: String(reply.messageId) });
   await page.screenshot({ path: join(IMAGES, 'widget-chat.png') });

@@ -174,6 +174,13 @@ async function handle(req, res) {
     return;
   }
   if (req.method === 'GET' && url.pathname === '/seedim/sign') {
+    // the widget opened directly or framed without embed.js fetches this from the gateway's origin: allow that
+    // origin (exactly) with credentials; embed.js fetches it from this origin and needs no CORS
+    if (req.headers.origin && req.headers.origin === new URL(SEEDIM_PUBLIC_URL).origin) {
+      res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
+    res.setHeader('Vary', 'Origin');
     const s = session(req);
     if (!s) { json(res, 401, { error: 'not logged in' }); return; }
     // customers only: signing agents or admins needs this backend's own check that the visitor is one

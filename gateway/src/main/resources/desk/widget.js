@@ -76,6 +76,7 @@ const S = {
   roomId: null,
   roomCreatedAt: 0,
   messages: new Map(), // messageId -> {item, li}
+  earlyDelivered: new Set(), // 131s that came before the 30 of our own 130
   readMark: '0', // the agent's read mark on my messages (199)
   myReadSent: '0', // my read mark sent with 198
   transferToQueue: false,
@@ -256,6 +257,7 @@ function upsert(item) {
 
 function clearMessages() {
   S.messages.clear();
+  S.earlyDelivered.clear();
   S.readMark = '0';
   S.myReadSent = '0';
   $('messages').replaceChildren();
@@ -296,11 +298,9 @@ async function send(text) {
     entry.item.messageId = id;
     entry.item.sendTime = ack.sendTime || entry.item.sendTime;
     if (ack.message !== undefined) entry.item.message = ack.message; // masked by the server
-    const early = S.messages.get(id); // a 131 may have come first
-    if (early && early !== entry) {
-      entry.item.delivered = entry.item.delivered || early.item.delivered;
-      if (early.li) early.li.remove();
-    }
+    const early = S.messages.get(id); // a sync copy (140) of it may have come first
+    if (early && early !== entry && early.li) early.li.remove();
+    if (S.earlyDelivered.delete(id)) entry.item.delivered = true; // so may its 131
     S.messages.set(id, entry);
     entry.li.remove();
     entry.li = null;
@@ -527,7 +527,7 @@ function wireClient(im) {
   });
   im.on('delivered', (f) => {
     const entry = S.messages.get(String(f.messageId));
-    if (entry) { entry.item.delivered = true; renderItem(entry); }
+    if (entry) { entry.item.delivered = true; renderItem(entry); } else S.earlyDelivered.add(String(f.messageId));
   });
   im.on('read', (f) => {
     // 199: the agent read up to messageId (or it is my own read on another device)
@@ -537,6 +537,15 @@ function wireClient(im) {
   });
 }
 
+/** Why the first connect failed, in words (session.js errors: the sign endpoint, the parent page, the socket). */
+function connectWords(e) {
+  const why = e && e.message ? e.message : String(e);
+  if (/HTTP (401|403)\b/.test(why) || /log in/.test(why)) return 'Please log in on this site first, then open the chat again.';
+  if (e instanceof TypeError) return 'We could not reach this site\'s sign-in service. Please try again in a moment.';
+  if (/did not answer/.test(why)) return 'The page around this chat did not answer. Please reload the page.';
+  return `We could not connect you to customer service (${why}).`;
+}
+
 let connecting = false;
 async function connect(userId) {
   if (connecting) return;
@@ -544,6 +553,7 @@ async function connect(userId) {
   hideError();
   show('loading');
   setSubtitle('Connecting…');
+  $('view-loading').querySelector('p').textContent = 'Connecting…';
   try {
     const { im, sign } = await openSession({ role: 'user', cfg: S.cfg, userId });
     S.im = im;
@@ -554,9 +564,9 @@ async function connect(userId) {
     S.connectedOnce = true;
     await resync();
   } catch (e) {
-    const why = e && e.message ? e.message : String(e);
-    showError(`We could not connect you to customer service (${why}).`, () => connect(userId));
+    showError(connectWords(e), () => connect(userId));
     setSubtitle('Not connected');
+    $('view-loading').querySelector('p').textContent = 'Not connected.';
   } finally {
     connecting = false;
   }
