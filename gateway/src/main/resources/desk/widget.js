@@ -36,6 +36,10 @@ const ERROR_WORDS = {
   CHAT_SIGN_EXPIRED: 'You may not message this person now.',
   UNAVAILABLE: 'The service is briefly unavailable. Please try again.',
   UNKNOWN_MSG_TYPE: 'This server does not support that yet.',
+  // getUserMedia (video calls)
+  NotAllowedError: 'The camera or microphone is blocked. Allow them for this site to make a video call.',
+  NotFoundError: 'No camera or microphone was found on this device.',
+  NotReadableError: 'The camera or microphone is in use by another application.',
 };
 
 /** The refusals of 630 (protocol.md §14.4) in words. */
@@ -96,8 +100,7 @@ function idCmp(a, b) {
 
 function words(e) {
   if (e && e.userText) return e.userText;
-  const code = e && (e.code || e.name);
-  if (code && ERROR_WORDS[code]) return ERROR_WORDS[code];
+  for (const k of [e && e.code, e && e.name]) if (k && ERROR_WORDS[k]) return ERROR_WORDS[k];
   return (e && e.message) ? `Something went wrong: ${e.message}` : 'Something went wrong.';
 }
 
