@@ -33,7 +33,14 @@ final class DeskPages {
         .putHeader("Referrer-Policy", "strict-origin-when-cross-origin");
       rc.next();
     });
-    router.get("/desk").handler(rc -> rc.redirect("/desk/"));
+    // a route path matches with and without its trailing slash: redirect only "/desk" itself (else /desk/ loops)
+    router.get("/desk").handler(rc -> {
+      if (rc.request().path().endsWith("/")) {
+        rc.next();
+      } else {
+        rc.redirect("/desk/");
+      }
+    });
     router.get("/desk/config.json").handler(rc -> config(rc, desk));
     router.route("/desk/js/*").handler(StaticHandler.create(CLIENT_ROOT).setCachingEnabled(false));
     router.route("/desk/*").handler(StaticHandler.create(ROOT).setCachingEnabled(false)
