@@ -427,7 +427,8 @@ public final class ConfigKeys {
     key("desk.frameAncestors", Type.STRINGS).def(new JsonArray()).env("IM_DESK_FRAME_ANCESTORS")
       .check("origins such as https://shop.example.com", DeskConfig::ancestorCheck)
       .doc("Origins whose pages may embed the widget (CSP `frame-ancestors`; env: comma-separated); empty: only the"
-        + " gateway's own origin. Add the same origins to the app's `allowedOrigins` if you restrict those.");
+        + " gateway's own origin. The widget's WebSocket comes from the gateway's own origin: an app that restricts"
+        + " `allowedOrigins` must list that origin.");
 
     // ---- turn (TurnConfig) -----------------------------------------------------------------------------------
     key("turn", Type.OBJECT).def(new JsonObject())
