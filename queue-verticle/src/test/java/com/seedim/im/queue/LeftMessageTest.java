@@ -2,6 +2,7 @@ package com.seedim.im.queue;
 
 import com.seedim.im.chat.ChatVerticle;
 import com.seedim.im.common.infra.Infra;
+import com.seedim.im.common.store.DeskGrants;
 import com.seedim.im.room.RoomVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
@@ -84,16 +85,12 @@ class LeftMessageTest {
     assertThat(f.getInteger("waitTotal")).as(f.encode()).isEqualTo(total);
   }
 
-  private static String repeat(String s, int n) {
-    return s.repeat(n);
-  }
-
   @ParameterizedTest(name = "durable={0}")
   @ValueSource(booleans = {false, true})
   @DisplayName("a waiting customer leaves a message: it leaves the queue (the next waiter moves up), the agent takes it "
     + "and may then chat with the customer both ways without a chat sign; refused (132) before the take")
   void leaveTakeAndAnswer(boolean durable, Vertx vertx) {
-    try (TestServer s = server(vertx, durable, new JsonObject())) {
+    try (TestServer s = server(vertx, durable, new JsonObject().put("leftMessageReplyDays", 2))) {
       TestClient agent = s.connect("ag1", null, "agent");
       TestClient u1 = s.connect("u1");
       TestClient u2 = s.connect("u2");
@@ -120,6 +117,15 @@ class LeftMessageTest {
       assertThat(t.getString("message")).isEqualTo("Please call me back about order 1234");
       assertThat(t.getLong("createdAt")).isBetween(before - 60_000, before);
       error(agent, frame(640), "QUEUE_EMPTY");
+      // the grant: record access (§14.5) for this agent only, for leftMessageReplyDays
+      assertThat(DeskGrants.mayRead(s.infra().kv(), TestServer.APP_ID, "ag1", "u1").await()).isTrue();
+      assertThat(DeskGrants.mayRead(s.infra().kv(), TestServer.APP_ID, "ag2", "u1").await()).isFalse();
+      if (durable) {
+        for (String key : List.of(DeskGrants.chatKey(TestServer.APP_ID, "ag1", "u1"), DeskGrants.chatKey(TestServer.APP_ID, "u1", "ag1"))) {
+          long ttl = s.infra().redis().pttl(s.redisPrefix() + "kv:" + key).await().toLong();
+          assertThat(ttl).as("ttl of %s", key).isBetween(TimeUnit.DAYS.toMillis(2) - 60_000, TimeUnit.DAYS.toMillis(2));
+        }
+      }
 
       ok(agent, chat("u1", "Hello, this is about your order"));
       JsonObject pushed = await(u1, 140);
@@ -167,13 +173,13 @@ class LeftMessageTest {
       error(u1, frame(630), "MISSING_FIELD");
       error(u1, leave(""), "INVALID_FIELD");
       error(u1, frame(630).put("message", 42), "INVALID_FIELD");
-      error(u1, leave(repeat("x", 2001)), "TOO_LARGE");
+      error(u1, leave("x".repeat(2001)), "TOO_LARGE");
       error(u1, leave("hi").put("queueId", "nope"), "NOT_FOUND");
       error(u1, leave("hi").put("queueId", "bad id!"), "INVALID_FIELD");
       error(agent, frame(640), "QUEUE_EMPTY"); // nothing was stored by any refusal
 
       // the limit counts characters: 2000 of them, even outside the BMP, are accepted
-      String longest = repeat("\uD83D\uDE00", 2000);
+      String longest = "\uD83D\uDE00".repeat(2000);
       left(u1, leave(longest));
       ok(u1, frame(400));
       position(await(u1, 410), "default", 1, 1);
@@ -274,14 +280,15 @@ class LeftMessageTest {
       s.vertx().undeploy(first).await();
 
       Infra restarted = Infra.create(s.vertx(), s.config()).await();
+      String again = s.vertx().deployVerticle(new QueueVerticle(restarted)).await();
       try {
-        s.vertx().deployVerticle(new QueueVerticle(restarted)).await();
         TestClient agent = s.connect("ag1", null, "agent");
         JsonObject t = take(agent, frame(640));
         assertThat(t.getString("messageId")).isEqualTo(messageId);
         assertThat(t.getString("message")).isEqualTo("still there after a restart?");
         assertThat(t.getString("userId")).isEqualTo("u1");
       } finally {
+        s.vertx().undeploy(again).await();
         restarted.close().await();
       }
     }
@@ -296,9 +303,9 @@ class LeftMessageTest {
     int agents = 6;
     try (TestServer s = builder(vertx, durable, new JsonObject()).start()) {
       Infra second = durable ? Infra.create(s.vertx(), s.config()).await() : s.infra();
+      s.vertx().deployVerticle(new QueueVerticle(s.infra())).await();
+      String onSecond = s.vertx().deployVerticle(new QueueVerticle(second)).await();
       try {
-        s.vertx().deployVerticle(new QueueVerticle(s.infra())).await();
-        s.vertx().deployVerticle(new QueueVerticle(second)).await();
         Set<String> left = new HashSet<>();
         List<TestClient> users = new ArrayList<>();
         for (int i = 0; i < customers; i++) {
@@ -344,6 +351,7 @@ class LeftMessageTest {
         assertThat(endings.values()).containsOnly("QUEUE_EMPTY");
         assertThat(new HashSet<>(takenBy.values()).size()).as("more than one agent took messages").isGreaterThan(1);
       } finally {
+        s.vertx().undeploy(onSecond).await();
         if (durable) {
           second.close().await();
         }
