@@ -2,6 +2,7 @@ package com.seedim.im.gateway;
 
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Versions;
+import com.seedim.im.common.config.DeskConfig;
 import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.config.TurnConfig;
 import com.seedim.im.common.turn.IceServers;
@@ -35,6 +36,10 @@ final class HttpApi {
     // router's HTML 404 / empty 405 (and before the dev mode's static files, which would take every GET).
     router.route("/api/v1/*").handler(rc -> ApiResponses.problem(rc, ErrorCode.NOT_FOUND,
       "no such operation"));
+    DeskConfig desk = DeskConfig.of(config);
+    if (desk.enabled()) {
+      DeskPages.mount(router, desk);
+    }
     if (config.dev()) {
       DevEndpoints.mount(router, config.apps(), gw);
     }

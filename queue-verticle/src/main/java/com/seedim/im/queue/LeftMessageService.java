@@ -32,21 +32,24 @@ final class LeftMessageService {
   private final LeftMessages messages;
   private final QueueStore queues;
   private final RoomStore rooms;
+  private final QueueRounds rounds;
   private final Function<RequestContext, Future<Void>> leaveQueue;
   private final Function<RequestContext, Future<Void>> requireAvailable;
 
   /**
+   * @param rounds           told when a queue's count of messages changed (431 {@code messagesWaiting} to its agents)
    * @param leaveQueue       takes the caller out of the queue it waits in, recording {@link LeftMessages#QUEUE_OUTCOME}
    *                         (the others move up)
    * @param requireAvailable fails with {@code INVALID_STATE} unless the calling agent is {@code available} (§14.1)
    */
-  LeftMessageService(Infra infra, LeftMessages messages, QueueStore queues, RoomStore rooms,
+  LeftMessageService(Infra infra, LeftMessages messages, QueueStore queues, RoomStore rooms, QueueRounds rounds,
                      Function<RequestContext, Future<Void>> leaveQueue,
                      Function<RequestContext, Future<Void>> requireAvailable) {
     this.infra = infra;
     this.messages = messages;
     this.queues = queues;
     this.rooms = rooms;
+    this.rounds = rounds;
     this.leaveQueue = leaveQueue;
     this.requireAvailable = requireAvailable;
   }
@@ -79,6 +82,7 @@ final class LeftMessageService {
           }
           LOG.info("{}/{} left message {} ({} chars) in queue {}{}", ctx.appId(), ctx.userId(), m.messageId(),
             Frames.codePoints(text), queueId, pos == null ? "" : ", leaving queue " + pos.queueId());
+          rounds.changed(ctx.appId(), queueId);
           Future<Void> left = pos == null ? Future.succeededFuture() : leaveQueue.apply(ctx);
           return left.map(v -> ServiceReply.ok().reply(LeftMessageRules.left(m.messageId(), queueId)));
         });
@@ -99,6 +103,7 @@ final class LeftMessageService {
         if (m == null) {
           throw new ProtocolException(ErrorCode.QUEUE_EMPTY, "no message waiting");
         }
+        rounds.changed(ctx.appId(), m.queueId());
         // a repeat of the take returns the message it claimed: the grant is given again, nothing else is taken
         return DeskGrants.grant(infra.kv(), ctx.appId(), ctx.userId(), m.userId(), LeftMessageRules.grantMs(app)).map(x -> {
           LOG.info("agent {}/{} took message {} of {} from queue {} after {} ms", ctx.appId(), ctx.userId(), m.messageId(),

@@ -140,6 +140,40 @@ class LeftMessageTest {
 
   @ParameterizedTest(name = "durable={0}")
   @ValueSource(booleans = {false, true})
+  @DisplayName("640 needs status available (away/offline: INVALID_STATE, nothing taken); agents and admins see the "
+    + "count in 431 messagesWaiting (replies and pushes) and in 671, customers do not")
+  void availabilityAndCounts(boolean durable, Vertx vertx) {
+    try (TestServer s = server(vertx, durable, new JsonObject())) {
+      TestClient agent = s.connect("ag1", null, "agent");
+      TestClient admin = s.connect("boss", null, "admin");
+      TestClient u1 = s.connect("u1");
+      TestClient u2 = s.connect("u2");
+      assertThat(agent.query(frame(430), 431).getInteger("messagesWaiting")).isZero();
+      left(u1, leave("one"));
+      agent.await(f -> f.getInteger("msgType") == 431 && "default".equals(f.getString("queueId"))
+        && f.getInteger("messagesWaiting", -1) == 1);
+      left(u2, leave("two"));
+      assertThat(agent.query(frame(430), 431).getInteger("messagesWaiting")).isEqualTo(2);
+      assertThat(u1.query(frame(430), 431).containsKey("messagesWaiting")).as("not for customers").isFalse();
+      JsonObject view = admin.query(frame(670), 671);
+      JsonObject q = view.getJsonArray("queues").stream().map(o -> (JsonObject) o)
+        .filter(o -> "default".equals(o.getString("queueId"))).findFirst().orElseThrow();
+      assertThat(q.getInteger("messagesWaiting")).isEqualTo(2);
+
+      ok(agent, frame(600).put("status", "away"));
+      assertThat(error(agent, frame(640), "INVALID_STATE").getString("message")).contains("away");
+      ok(agent, frame(600).put("status", "offline"));
+      error(agent, frame(640), "INVALID_STATE");
+      assertThat(admin.query(frame(430), 431).getInteger("messagesWaiting")).as("nothing taken").isEqualTo(2);
+      ok(agent, frame(600).put("status", "available"));
+      assertThat(take(agent, frame(640)).getString("userId")).isEqualTo("u1");
+      agent.await(f -> f.getInteger("msgType") == 431 && "default".equals(f.getString("queueId"))
+        && f.getInteger("messagesWaiting", -1) == 1);
+    }
+  }
+
+  @ParameterizedTest(name = "durable={0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("a customer who left a message and went offline gets the agent's answer when it connects again")
   void answerReachesOfflineCustomer(boolean durable, Vertx vertx) {
     try (TestServer s = server(vertx, durable, new JsonObject())) {

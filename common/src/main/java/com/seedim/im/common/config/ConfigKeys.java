@@ -413,6 +413,22 @@ public final class ConfigKeys {
     key("chat.sweepMinAgeMs", Type.LONG).def(30_000).min(0)
       .doc("Messages younger than this are left to their first push by the sweeper.");
 
+    // ---- desk (DeskConfig) -----------------------------------------------------------------------------------
+    key("desk", Type.OBJECT).def(new JsonObject())
+      .doc("The customer-service pages served by the gateway under `/desk/`: the customer widget, the agent workspace"
+        + " and the supervisor view (docs/customer-service.md).");
+    key("desk.enabled", Type.BOOLEAN).computed("`false` (`true` in dev mode)").env("IM_DESK_ENABLED")
+      .doc("Serve `/desk/` (widget.html, embed.js, agent.html, supervisor.html). Requires `signUrl`.");
+    key("desk.signUrl", Type.STRING).computed("(none; `/dev/sign` in dev mode)").env("IM_DESK_SIGN_URL")
+      .check("a path (/...) or an http(s) URL", DeskConfig::signUrlCheck)
+      .doc("Your backend's sign endpoint. The pages call `GET <signUrl>?role=user|agent|admin` with the visitor's"
+        + " cookies (`credentials: include`) and expect what `POST /api/v1/sign` answers (at least `url`); your"
+        + " backend decides who the visitor is. Never `/dev/sign` outside dev mode.");
+    key("desk.frameAncestors", Type.STRINGS).def(new JsonArray()).env("IM_DESK_FRAME_ANCESTORS")
+      .check("origins such as https://shop.example.com", DeskConfig::ancestorCheck)
+      .doc("Origins whose pages may embed the widget (CSP `frame-ancestors`; env: comma-separated); empty: only the"
+        + " gateway's own origin. Add the same origins to the app's `allowedOrigins` if you restrict those.");
+
     // ---- turn (TurnConfig) -----------------------------------------------------------------------------------
     key("turn", Type.OBJECT).def(new JsonObject())
       .doc("STUN/TURN servers handed to call members as `iceServers` (551, `GET /api/v1/ice-servers`), with short-lived"

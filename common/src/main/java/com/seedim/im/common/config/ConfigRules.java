@@ -38,6 +38,10 @@ final class ConfigRules {
     if (turn != null) {
       throw new IllegalArgumentException(turn);
     }
+    String desk = DeskConfig.of(c).problem(c.dev());
+    if (desk != null) {
+      throw new IllegalArgumentException(desk);
+    }
     if (!c.dev()) {
       for (AppConfig a : c.apps().all()) {
         if (ServerConfig.DEV_SECRET.equals(a.secret())
