@@ -3,12 +3,15 @@ package com.seedim.im.cs;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.cs.store.DeadlineStore;
+import com.seedim.im.cs.store.LeftMessages;
 import com.seedim.im.cs.store.MeteredServiceRecords;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.RoomStore;
 import com.seedim.im.cs.store.ServiceRecords;
+import com.seedim.im.cs.store.memory.MemoryLeftMessages;
 import com.seedim.im.cs.store.memory.MemoryRoomStore;
 import com.seedim.im.cs.store.memory.MemoryServiceRecords;
+import com.seedim.im.cs.store.mysql.MySqlLeftMessages;
 import com.seedim.im.cs.store.mysql.MySqlServiceRecords;
 import com.seedim.im.cs.store.redis.RedisRoomStore;
 
@@ -27,21 +30,27 @@ import java.util.List;
 public final class CustomerService {
   private final RoomStore rooms;
   private final ServiceRecords records;
+  private final LeftMessages leftMessages;
   private final List<String> appIds;
 
-  private CustomerService(RoomStore rooms, ServiceRecords records, List<String> appIds) {
+  private CustomerService(RoomStore rooms, ServiceRecords records, LeftMessages leftMessages, List<String> appIds) {
     this.rooms = rooms;
     this.records = records;
+    this.leftMessages = leftMessages;
     this.appIds = appIds;
   }
 
-  /** The process's customer-service state: memory in dev mode, Redis (state) and MySQL (records) when durable. */
+  /**
+   * The process's customer-service state: memory in dev mode, Redis (state) and MySQL (records, left messages) when
+   * durable.
+   */
   public static CustomerService of(Infra infra) {
     List<String> appIds = infra.config().apps().all().stream().map(AppConfig::appId).toList();
     return infra.shared(CustomerService.class, () -> infra.durable()
       ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()),
-        new MeteredServiceRecords(new MySqlServiceRecords(infra.mysql())), appIds)
-      : new CustomerService(new MemoryRoomStore(), new MeteredServiceRecords(new MemoryServiceRecords()), appIds));
+        new MeteredServiceRecords(new MySqlServiceRecords(infra.mysql())), new MySqlLeftMessages(infra.mysql()), appIds)
+      : new CustomerService(new MemoryRoomStore(), new MeteredServiceRecords(new MemoryServiceRecords()),
+        new MemoryLeftMessages(), appIds));
   }
 
   /** Rooms and their call state. */
@@ -70,5 +79,10 @@ public final class CustomerService {
   /** Who waited how long, who served whom, how rooms and calls ended. */
   public ServiceRecords records() {
     return records;
+  }
+
+  /** Messages customers left to a queue (§14.4), until an agent takes them. */
+  public LeftMessages leftMessages() {
+    return leftMessages;
   }
 }

@@ -393,6 +393,8 @@ class AuthorizationMatrixTest {
     queueInfoRow();
     roomList();
     roomInfoRow();
+    leaveMessageRow();
+    messageTakeRow();
   }
 
   private static final Duration SHORT = Duration.ofMillis(50);
@@ -1420,5 +1422,110 @@ class AuthorizationMatrixTest {
       Room r = room(true);
       assertThat(reply(r.u2, f(550), 551).getString("roomId")).isEqualTo(r.roomId);
     });
+  }
+
+  // ---- 630 / 640 (§14.4) ----------------------------------------------------------------------------------------
+
+  /** A 630 that must succeed: the 631's message id, after checking its queue. */
+  private static String leaveMessage(TestClient c, String q, String text) {
+    JsonObject r = reply(c, f(630).put("queueId", q).put("message", text), 631);
+    assertThat(r.getString("queueId")).isEqualTo(q);
+    return r.getString("messageId");
+  }
+
+  /** A 640 of queue {@code q} that must succeed: its 641. */
+  private static JsonObject takeMessage(TestClient agent, String q) {
+    return reply(agent, f(640).put("queueId", q), 641);
+  }
+
+  private static void leaveMessageRow() {
+    cell(630, Actor.OWNER, "30, 631 `{messageId, queueId}`; U leaves the queue it waited in; an agent's 640 gets it", () -> {
+      Wait w = waiting(null, false);
+      String id = leaveMessage(w.u, w.q, "call me");
+      assertThat(queueInfo(w.u, w.q).getInteger("waitIndex")).isEqualTo(-1);
+      assertThat(takeMessage(agent1(u("ag"), "g1"), w.q).getString("messageId")).isEqualTo(id);
+    });
+    cell(630, Actor.PEER, "30, 631 for a second customer of U's queue; U keeps its place", () -> {
+      Wait w = waiting(null, false);
+      TestClient v = c1(u("cu"), "u1");
+      leaveMessage(v, w.q, "me too");
+      assertThat(queueInfo(w.u, w.q).getInteger("waitIndex")).isEqualTo(1);
+    });
+    cell(630, Actor.OUTSIDER, "30, 631: any customer may leave a message to any queue, also one served by named agents (`vip`)",
+      () -> leaveMessage(c1(u("cu"), "u1"), VIP, "for vip"));
+    cell(630, Actor.OTHER_APP, "30, 631 in app 2's own queue of that name; app 1's agents do not see it (640: QUEUE_EMPTY); "
+      + "app 1's U keeps its place", () -> {
+        Wait w = waiting(null, false);
+        leaveMessage(c2(w.uId, "u1", null), w.q, "app 2");
+        err(agent1(u("ag"), "g1"), f(640).put("queueId", w.q), "QUEUE_EMPTY");
+        assertThat(queueInfo(w.u, w.q).getInteger("waitIndex")).isEqualTo(1);
+      });
+    cell(630, Actor.WRONG_ROLE, "10 FORBIDDEN for an agent (claims of U in the frame); nothing stored", () -> {
+      Wait w = waiting(null, false);
+      TestClient g = agent1(u("ag"), "g1");
+      err(g, f(630).put("queueId", w.q).put("message", "x").mergeIn(claims(w.uId, "u1")).put("role", "user"), "FORBIDDEN");
+      err(g, f(640).put("queueId", w.q), "QUEUE_EMPTY");
+      assertThat(queueInfo(w.u, w.q).getInteger("waitIndex")).isEqualTo(1);
+    });
+    cell(630, Actor.WRONG_DEVICE, "30, 631 from U's d2: the same customer leaves the queue", () -> {
+      Wait w = waiting(null, true);
+      leaveMessage(w.u2, w.q, "from my other device");
+      assertThat(queueInfo(w.u, w.q).getInteger("waitIndex")).isEqualTo(-1);
+    });
+  }
+
+  private static void messageTakeRow() {
+    cell(640, Actor.OWNER, "30, 641 `{messageId, queueId, userId: U, message, createdAt}`; G may then chat with U without a "
+      + "chat sign", () -> {
+        String uId = u("cu");
+        String q = u("q");
+        TestClient c = c1(uId, "u1");
+        String id = leaveMessage(c, q, "call me");
+        TestClient g = agent1(u("ag"), "g1");
+        JsonObject t = takeMessage(g, q);
+        assertThat(t.getString("messageId")).isEqualTo(id);
+        assertThat(t.getString("userId")).isEqualTo(uId);
+        assertThat(t.getString("message")).isEqualTo("call me");
+        ok(g, f(130).put("receiveUserId", uId).put("message", "hello"));
+        c.await(typeWith(140, "message", "hello"));
+      });
+    cell(640, Actor.PEER, "10 QUEUE_EMPTY for a second agent once G took U's message (taken exactly once)", () -> {
+      String q = u("q");
+      leaveMessage(c1(u("cu"), "u1"), q, "once");
+      takeMessage(agent1(u("ag"), "g1"), q);
+      err(agent1(u("ag"), "g1"), f(640).put("queueId", q), "QUEUE_EMPTY");
+    });
+    cell(640, Actor.OUTSIDER, "10 FORBIDDEN for an agent not serving `vip`; it gets no chat permission with U (132)", () -> {
+      String uId = u("cu");
+      leaveMessage(c1(uId, "u1"), VIP, "for vip");
+      TestClient g = agent1(u("ag"), "g1");
+      err(g, f(640).put("queueId", VIP).mergeIn(claims(VIP_AGENT, "g1")), "FORBIDDEN");
+      refusedWith(g, f(130).put("receiveUserId", uId).put("message", "hi"), 132);
+    });
+    cell(640, Actor.OTHER_APP, "10 QUEUE_EMPTY for app 2's agent in a queue of that name; app 1's message is still there", () -> {
+      String q = u("q");
+      String id = leaveMessage(c1(u("cu"), "u1"), q, "app 1");
+      err(c2(u("ag"), "g1", "agent"), f(640).put("queueId", q), "QUEUE_EMPTY");
+      assertThat(takeMessage(agent1(u("ag"), "g1"), q).getString("messageId")).isEqualTo(id);
+    });
+    cell(640, Actor.WRONG_ROLE, "10 FORBIDDEN for a customer (claims of an agent in the frame); the message is still there", () -> {
+      String q = u("q");
+      String id = leaveMessage(c1(u("cu"), "u1"), q, "mine");
+      err(c1(u("cu"), "u1"), f(640).put("queueId", q).mergeIn(claims(u("ag"), "g1")).put("role", "agent"), "FORBIDDEN");
+      assertThat(takeMessage(agent1(u("ag"), "g1"), q).getString("messageId")).isEqualTo(id);
+    });
+    cell(640, Actor.WRONG_DEVICE, "G's d2 replaying the unique of d1's take: its own take (QUEUE_EMPTY), not d1's 641; the "
+      + "grant is G's, so d2 may chat with U", () -> {
+        String uId = u("cu");
+        String q = u("q");
+        leaveMessage(c1(uId, "u1"), q, "one");
+        String gId = u("ag");
+        TestClient d1 = agent1(gId, "g1");
+        TestClient d2 = agent1(gId, "g2");
+        String k = "mt-" + gId;
+        assertThat(reply(d1, f(640).put("queueId", q).put("unique", k), 641).getString("userId")).isEqualTo(uId);
+        err(d2, f(640).put("queueId", q).put("unique", k), "QUEUE_EMPTY");
+        ok(d2, f(130).put("receiveUserId", uId).put("message", "from d2"));
+      });
   }
 }

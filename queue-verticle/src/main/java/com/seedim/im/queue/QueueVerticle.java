@@ -19,6 +19,7 @@ import com.seedim.im.common.turn.IceServers;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.RoomTeardowns;
 import com.seedim.im.cs.Wiring;
+import com.seedim.im.cs.store.LeftMessages;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.QueueStore.Take;
 import com.seedim.im.cs.store.QueueStore.Waiter;
@@ -58,6 +59,7 @@ public class QueueVerticle extends VerticleBase {
   private RoomTeardowns teardowns;
   private AgentDesk desk;
   private RoomTransfer transfer;
+  private LeftMessageService leftMessages;
 
   public QueueVerticle(Infra infra) {
     this.infra = infra;
@@ -78,6 +80,9 @@ public class QueueVerticle extends VerticleBase {
     desk = new AgentDesk(infra, queues, rooms, rounds);
     rounds.desk(desk::availableFor, desk::messagesWaiting);
     transfer = new RoomTransfer(infra, rooms, cs.deadlines(), records, desk, teardowns, ice, this::entered);
+    desk.messagesWaiting(cs.leftMessages()::waiting);
+    leftMessages = new LeftMessageService(infra, cs.leftMessages(), queues, rooms, rounds,
+      ctx -> leaveQueue(ctx, "left a message and left", LeftMessages.QUEUE_OUTCOME), desk::requireAvailable);
     wiring = new Wiring(vertx)
       .frame(MsgType.QUEUE_ENTER, this::onEnter)
       .frame(MsgType.QUEUE_TAKE, this::onTake)
@@ -86,11 +91,13 @@ public class QueueVerticle extends VerticleBase {
       .frame(MsgType.AGENT_STATUS, desk::onStatus)
       .frame(MsgType.ROOM_TRANSFER, transfer::onTransfer)
       .frame(MsgType.SUPERVISOR_VIEW, desk::onSupervisor)
+      .frame(MsgType.LEAVE_MESSAGE, leftMessages::onLeave)
+      .frame(MsgType.MESSAGE_TAKE, leftMessages::onTake)
       .message(Addresses.QUEUE_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.QUEUE_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
       .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats)
       .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, cs.appIds(), this::onQueueTimer);
-    return wiring.start(records.migrate()).onSuccess(v -> {
+    return wiring.start(Future.all(records.migrate(), cs.leftMessages().migrate())).onSuccess(v -> {
       rounds.start();
       LOG.info("queue service up: {}", wiring.addresses());
     });
@@ -215,10 +222,15 @@ public class QueueVerticle extends VerticleBase {
 
   /** Takes the user out of its queue, if it waits in one (420, logout); no grace runs for it any more. */
   private Future<Void> leaveQueue(RequestContext ctx, String how) {
+    return leaveQueue(ctx, how, ServiceRecords.LEFT);
+  }
+
+  /** As {@link #leaveQueue(RequestContext, String)}, recording the wait's {@code outcome} (e.g. a left message). */
+  private Future<Void> leaveQueue(RequestContext ctx, String how, String outcome) {
     long now = System.currentTimeMillis();
     return queues.leave(ctx.appId(), ctx.userId()).compose(w -> {
       if (w != null) {
-        records.queueEnded(ctx.appId(), ctx.userId(), now, ServiceRecords.LEFT, null, null);
+        records.queueEnded(ctx.appId(), ctx.userId(), now, outcome, null, null);
         rounds.changed(ctx.appId(), w.queueId());
         LOG.info("{}/{} {} queue {}", ctx.appId(), ctx.userId(), how, w.queueId());
       }

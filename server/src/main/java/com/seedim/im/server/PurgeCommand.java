@@ -50,7 +50,8 @@ public final class PurgeCommand implements Callable<Integer> {
           ServiceRecordRetention.Purged p = ServiceRecordRetention.purge(conn, app.appId(),
             now - app.serviceRecordRetentionDays() * DAY_MS);
           System.out.println("seedim: app " + app.appId() + ": " + p.queueEntries() + " queue entries, " + p.rooms()
-            + " rooms and " + p.calls() + " calls ended more than " + app.serviceRecordRetentionDays() + " days ago deleted");
+            + " rooms, " + p.calls() + " calls and " + p.leftMessages() + " taken left messages ended more than "
+            + app.serviceRecordRetentionDays() + " days ago deleted");
         }
       }
     }

@@ -2,6 +2,7 @@ package com.seedim.im.server;
 
 import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.common.id.IdGenerator;
+import com.seedim.im.cs.store.mysql.MySqlLeftMessages;
 import com.seedim.im.cs.store.mysql.MySqlServiceRecords;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -51,6 +52,7 @@ class PurgeCommandTest {
       for (String ddl : MySqlServiceRecords.DDL) {
         s.execute(ddl);
       }
+      s.execute(MySqlLeftMessages.DDL);
       message(c, "p1", oldId, "a", "b", 1);
       message(c, "p1", newId, "a", "b", 2);
       message(c, "p1", oldId + 1, "c", "d", 1);
@@ -71,6 +73,12 @@ class PurgeCommandTest {
         + "('p1', 'q', 'u2', " + (now - 40 * DAY) + ", NULL, NULL)");
       s.execute("INSERT INTO cs_call (app_id, call_id, room_id, caller, callee, started_at, ended_at, outcome) VALUES "
         + "('p1', 7, 1, 'ag', 'cu', " + (now - 40 * DAY) + ", " + (now - 40 * DAY) + ", 'hangup')");
+      // left messages: taken long ago (gone), taken lately, left long ago and never taken, another app's old taken one
+      s.execute("INSERT INTO cs_left_message (id, app_id, queue_id, user_id, message, created_at, taken_by, taken_at) VALUES "
+        + "(1, 'p1', 'q', 'u1', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - 40 * DAY) + "), "
+        + "(2, 'p1', 'q', 'u2', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - DAY) + "), "
+        + "(3, 'p1', 'q', 'u3', 'm', " + (now - 41 * DAY) + ", NULL, NULL), "
+        + "(4, 'keep', 'q', 'u1', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - 40 * DAY) + ")");
     }
     Path config = Files.createTempFile("seedim-purge", ".json");
     Files.writeString(config, new JsonObject().put("mode", "prod")
@@ -99,6 +107,8 @@ class PurgeCommandTest {
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry WHERE ended_at IS NULL")).containsExactly(1L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry")).containsExactly(1L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_call")).containsExactly(0L);
+      assertThat(longs(c, "SELECT id FROM cs_left_message ORDER BY id")).as("recent, not taken, no retention")
+        .containsExactly(2L, 3L, 4L);
     }
   }
 

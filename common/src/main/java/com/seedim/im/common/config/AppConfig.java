@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  *                       Everything the server signs itself uses {@link #secret()}.
  * @param previousSecretUntilMs the end of the rotation window, epoch ms (0 without a previous secret)
  * @param messageRetentionDays messages older than this many days are deleted by {@code seedim purge} (0: kept forever)
- * @param serviceRecordRetentionDays ended queue entries, closed rooms and ended calls older than this many days are
- *                                   deleted by {@code seedim purge} (0: kept forever)
+ * @param serviceRecordRetentionDays ended queue entries, closed rooms, ended calls and taken left messages older than
+ *                                   this many days are deleted by {@code seedim purge} (0: kept forever)
  */
 public record AppConfig(
   String appId,

@@ -541,8 +541,8 @@ public final class ConfigKeys {
     key(APP + "messageRetentionDays", Type.INT).def(0).range(0, AppConfig.MAX_RETENTION_DAYS)
       .doc("Messages older than this many days are deleted by `seedim purge`; 0 keeps them forever.");
     key(APP + "serviceRecordRetentionDays", Type.INT).def(0).range(0, AppConfig.MAX_RETENTION_DAYS)
-      .doc("Ended queue entries, closed rooms and ended calls older than this many days are deleted by `seedim purge`;"
-        + " 0 keeps them forever.");
+      .doc("Ended queue entries, closed rooms, ended calls and taken left messages older than this many days are deleted"
+        + " by `seedim purge`; 0 keeps them forever.");
     key(APP + "framesPerSecond", Type.INT).def(30).min(1)
       .doc("Frames per second per connection (20, 31, 141 not counted); beyond: `RATE_LIMITED`.");
     key(APP + "framesBurst", Type.INT).def(100).min(1).doc("Burst of `framesPerSecond`.");

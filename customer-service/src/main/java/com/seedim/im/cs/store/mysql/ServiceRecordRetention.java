@@ -7,12 +7,13 @@ import java.sql.SQLException;
 
 /**
  * Deletes one app's service records that ended before a cutoff ({@code serviceRecordRetentionDays}), for
- * {@code seedim purge}, while the services keep writing records: queue entries that ended, rooms that closed and
- * calls that ended; records still open are kept whatever their age. Closed rooms are found through their
- * {@code idx_closed} index; queue entries and calls have no index on their end (it would cost every write), so they
- * are found by paging the primary key with plain reads (no locks at READ COMMITTED) and deleted by key with the age
- * checked again. A table that does not exist yet (no service node ever started on this database) counts as empty.
- * Blocking JDBC on a command's own thread; the connection as {@code ChatRetention.prepare} leaves it.
+ * {@code seedim purge}, while the services keep writing records: queue entries that ended, rooms that closed, calls
+ * that ended and left messages that were taken (§14.4); records still open (and messages not taken) are kept whatever
+ * their age. Closed rooms and taken messages are found through their {@code idx_closed} and {@code idx_taken} indexes;
+ * queue entries and calls have no index on their end (it would cost every write), so they are found by paging the
+ * primary key with plain reads (no locks at READ COMMITTED) and deleted by key with the age checked again. A table
+ * that does not exist yet (no service node ever started on this database) counts as empty. Blocking JDBC on a
+ * command's own thread; the connection as {@code ChatRetention.prepare} leaves it.
  */
 public final class ServiceRecordRetention {
   /** Rows per statement or page. */
@@ -21,6 +22,8 @@ public final class ServiceRecordRetention {
 
   private static final String DELETE_ROOMS =
     "DELETE FROM cs_room WHERE app_id = ? AND closed_at IS NOT NULL AND closed_at < ? LIMIT " + BATCH;
+  private static final String DELETE_LEFT_MESSAGES =
+    "DELETE FROM cs_left_message WHERE app_id = ? AND taken_at IS NOT NULL AND taken_at < ? LIMIT " + BATCH;
   private static final String QUEUE_PAGE = "SELECT id, ended_at FROM cs_queue_entry WHERE app_id = ? AND id > ? "
     + "ORDER BY id LIMIT " + BATCH;
   private static final String DELETE_QUEUE_ENTRY =
@@ -31,7 +34,7 @@ public final class ServiceRecordRetention {
     "DELETE FROM cs_call WHERE app_id = ? AND call_id = ? AND ended_at IS NOT NULL AND ended_at < ?";
 
   /** What one purge deleted. */
-  public record Purged(long queueEntries, long rooms, long calls) {
+  public record Purged(long queueEntries, long rooms, long calls, long leftMessages) {
   }
 
   private ServiceRecordRetention() {
@@ -40,7 +43,7 @@ public final class ServiceRecordRetention {
   /** Deletes the app's records ended before {@code cutoffMs} (epoch ms). */
   public static Purged purge(Connection conn, String appId, long cutoffMs) throws SQLException {
     return new Purged(orNone(() -> queueEntries(conn, appId, cutoffMs)), orNone(() -> rooms(conn, appId, cutoffMs)),
-      orNone(() -> calls(conn, appId, cutoffMs)));
+      orNone(() -> calls(conn, appId, cutoffMs)), orNone(() -> batches(conn, DELETE_LEFT_MESSAGES, appId, cutoffMs)));
   }
 
   private interface Step {
@@ -59,8 +62,13 @@ public final class ServiceRecordRetention {
   }
 
   private static long rooms(Connection conn, String appId, long cutoffMs) throws SQLException {
+    return batches(conn, DELETE_ROOMS, appId, cutoffMs);
+  }
+
+  /** Runs an indexed {@code deleteSql} (app, cutoff; at most {@link #BATCH} rows) until it deletes less than a batch. */
+  private static long batches(Connection conn, String deleteSql, String appId, long cutoffMs) throws SQLException {
     long total = 0;
-    try (PreparedStatement ps = conn.prepareStatement(DELETE_ROOMS)) {
+    try (PreparedStatement ps = conn.prepareStatement(deleteSql)) {
       int n;
       do {
         ps.setString(1, appId);
