@@ -9,6 +9,7 @@ import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
 import com.seedim.im.common.proto.ProtocolException;
+import com.seedim.im.cs.store.LeftMessages;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.QueueStore.Waiter;
 import com.seedim.im.cs.store.RoomState;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
 
 /**
  * The agents' side of the desk (protocol §14.1, §14.7): 600 availability and what it decides (who may take, who is
@@ -42,23 +42,19 @@ final class AgentDesk {
   private final QueueStore queues;
   private final RoomStore rooms;
   private final QueueRounds rounds;
-  /** Left messages not taken per queue (§14.4); none until the left-message store is wired. */
-  private BiFunction<String, String, Future<Integer>> messagesWaiting = (app, queue) -> Future.succeededFuture(0);
+  /** Left messages (§14.4): 431 and 671 {@code messagesWaiting}, and 671 lists the queues that hold some. */
+  private final LeftMessages leftMessages;
 
-  AgentDesk(Infra infra, QueueStore queues, RoomStore rooms, QueueRounds rounds) {
+  AgentDesk(Infra infra, QueueStore queues, RoomStore rooms, LeftMessages leftMessages, QueueRounds rounds) {
     this.infra = infra;
     this.queues = queues;
     this.rooms = rooms;
+    this.leftMessages = leftMessages;
     this.rounds = rounds;
   }
 
-  /** Where 431 and 671 read {@code messagesWaiting} from. */
-  void messagesWaiting(BiFunction<String, String, Future<Integer>> source) {
-    this.messagesWaiting = source;
-  }
-
   Future<Integer> messagesWaiting(String appId, String queueId) {
-    return messagesWaiting.apply(appId, queueId);
+    return leftMessages.waiting(appId, queueId);
   }
 
   private AppConfig app(String appId) {
@@ -154,12 +150,13 @@ final class AgentDesk {
     String appId = ctx.appId();
     AppConfig app = app(appId);
     return Future.all(queues.queueIds(appId), queues.onlineAgents(appId), queues.agentStatuses(appId),
-      rooms.list(appId, 0, SUPERVISOR_ROOMS)).compose(cf -> {
+      rooms.list(appId, 0, SUPERVISOR_ROOMS), leftMessages.queuesWithMessages(appId)).compose(cf -> {
         List<String> known = cf.resultAt(0);
         List<String> online = cf.resultAt(1);
         Map<String, String> statuses = cf.resultAt(2);
         RoomStore.Page page = cf.resultAt(3);
         Set<String> queueIds = new TreeSet<>(known);
+        queueIds.addAll(cf.<List<String>>resultAt(4));
         app.queues().forEach(q -> queueIds.add(q.id()));
         Set<String> agents = new TreeSet<>(online);
         agents.addAll(statuses.keySet());

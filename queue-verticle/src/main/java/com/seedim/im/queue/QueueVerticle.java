@@ -77,10 +77,9 @@ public class QueueVerticle extends VerticleBase {
     rounds = new QueueRounds(vertx, infra.config(), queues, infra.pusher(), estimates);
     take = new QueueTake(queues, infra.directory(), infra.ids(), grace);
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
-    desk = new AgentDesk(infra, queues, rooms, rounds);
+    desk = new AgentDesk(infra, queues, rooms, cs.leftMessages(), rounds);
     rounds.desk(desk::availableFor, desk::messagesWaiting);
     transfer = new RoomTransfer(infra, rooms, cs.deadlines(), records, desk, teardowns, ice, this::entered);
-    desk.messagesWaiting(cs.leftMessages()::waiting);
     leftMessages = new LeftMessageService(infra, cs.leftMessages(), queues, rooms, rounds,
       ctx -> leaveQueue(ctx, "left a message and left", LeftMessages.QUEUE_OUTCOME), desk::requireAvailable);
     wiring = new Wiring(vertx)
