@@ -1,0 +1,224 @@
+// The agent workspace and the supervisor view (/desk/agent.html, /desk/supervisor.html; protocol.md §14): two agent
+// pages and a customer (the demo page, which can do WebRTC). The waiting list shows the customer; availability
+// away refuses a take in words; "Take" opens the room; chat both ways with delivered/read ticks; the customer
+// history panel; a real video call; the transfer to the second agent (the second page gets the room, the first
+// loses it); a hang-up reason in words; the supervisor page. Parts of §14 the server under test does not offer yet
+// (probed once with Node clients) are skipped with a message saying so, and the page's "not available on this
+// server" state is checked instead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, newPage, login, shot, waitFor, BASE, RUN } from '../lib/browser.js';
+import { client } from '../lib/server.js';
+
+const IMAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Answers that prove the server handles a msgType (an error about the request itself is still a handler). */
+const NOT_OFFERED = new Set(['UNKNOWN_MSG_TYPE', 'TIMEOUT', 'UNAVAILABLE']);
+
+/** Which desk extensions the server under test answers: one request each from Node clients. */
+async function probe() {
+  const agent = client(`probe-agent-${RUN}`, { role: 'agent', chat: false });
+  const admin = client(`probe-admin-${RUN}`, { role: 'admin', chat: false });
+  await agent.connect();
+  await admin.connect();
+  const offered = async (c, frame) => {
+    try {
+      await c.request(frame, { timeoutMs: 4000 });
+      return true;
+    } catch (e) {
+      return !NOT_OFFERED.has(e.code);
+    }
+  };
+  const has = {
+    status: await offered(agent, { msgType: 600 }),
+    transfer: await offered(agent, { msgType: 610, toUserId: `nobody-${RUN}` }),
+    history: await offered(agent, { msgType: 650, userId: `nobody-${RUN}` }),
+    supervisor: await offered(admin, { msgType: 670 }),
+  };
+  agent.close();
+  admin.close();
+  return has;
+}
+
+/** Opens a desk page and signs in with the dev server's id form. */
+async function openDesk(page, file, userId) {
+  await page.goto(`${BASE}/desk/${file}`);
+  await page.getByTestId('login-user').fill(userId);
+  await page.getByTestId('login-submit').click();
+  await page.locator('[data-testid="conn-state"][data-state="open"]').waitFor();
+}
+
+/** The agent page's tab panel of a customer. */
+const panel = (page, customer) => page.getByTestId(`panel-${customer}`);
+
+/** Frames of inbound video the agent page's call with `customer` decoded so far. */
+async function videoFrames(page, customer) {
+  return page.evaluate(async (id) => {
+    const pc = window.deskAgent.tabs.get(id).call?.pc;
+    if (!pc || pc.connectionState !== 'connected') return 0;
+    let frames = 0;
+    (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+    return frames;
+  }, customer);
+}
+
+test('agent workspace: waiting list, availability, take, chat with ticks, history, video call, transfer, supervisor', async (t) => {
+  const has = await probe();
+  t.diagnostic(`desk extensions offered by ${BASE}: ${JSON.stringify(has)}`);
+  const queue = `ws-${RUN}`;
+  const agentA = `wsa-${RUN}`;
+  const agentB = `wsb-${RUN}`;
+  const cust = `wsc-${RUN}`;
+
+  const a = await newPage(browser, { width: 1280, height: 800 });
+  const b = await newPage(browser, { width: 1280, height: 800 });
+  const c = await newPage(browser);
+  await openDesk(a, 'agent.html', agentA);
+  await openDesk(b, 'agent.html', agentB);
+  await a.getByTestId('whoami').filter({ hasText: agentA }).waitFor();
+
+  if (has.status) {
+    await a.locator('[data-testid="agent-status"][data-status="available"]').waitFor();
+  } else {
+    // the page says so instead of breaking
+    await a.locator('[data-testid="agent-status"][data-status="unsupported"]').waitFor();
+    assert.match(await a.getByTestId('agent-status').textContent(), /not available on this server/);
+  }
+
+  // the customer (the demo page) queues: both agents see it in their waiting list, its wait ticking
+  await login(c, cust);
+  await c.getByTestId('queue-id').fill(queue);
+  await c.getByTestId('talk-to-agent').click();
+  await c.locator('[data-testid="queue-position"][data-wait-index="1"]').waitFor();
+  for (const p of [a, b]) await p.getByTestId(`waiting-${cust}`).waitFor();
+  assert.equal(await a.getByTestId(`waiting-${cust}`).getAttribute('data-queue'), queue);
+  const ticked = await waitFor(a, (id) => {
+    const s = document.querySelector(`[data-testid="waiting-${id}"] .wait-time`)?.textContent || '';
+    return /^[1-9]\d* s$/.test(s) ? s : false;
+  }, cust);
+  assert.match(ticked, /s$/);
+  assert.ok(await a.evaluate(() => window.deskAgent.sound.played) >= 1, 'a new waiter plays the waiter tone');
+
+  await t.test('availability away: the take is refused in words', { skip: !has.status && 'the server does not answer 600 AGENT_STATUS yet' }, async () => {
+    await a.getByTestId('availability').selectOption('away');
+    await a.locator('[data-testid="agent-status"][data-status="away"]').waitFor();
+    await a.getByTestId(`take-${cust}`).click();
+    await a.getByTestId('error').filter({ hasText: /you are away/ }).waitFor();
+    await a.getByTestId('availability').selectOption('available');
+    await a.locator('[data-testid="agent-status"][data-status="available"]').waitFor();
+  });
+
+  // "Take" opens the room: a tab and its panel; the customer is in the room; the other agent's list forgets it
+  await a.getByTestId(`take-${cust}`).click();
+  await a.locator(`[data-testid="tab-${cust}"][data-state="open"][aria-selected="true"]`).waitFor();
+  await panel(a, cust).waitFor();
+  await c.getByTestId('room-peer').filter({ hasText: agentA }).waitFor();
+  await b.getByTestId(`waiting-${cust}`).waitFor({ state: 'detached' });
+  await a.getByTestId(`waiting-${cust}`).waitFor({ state: 'detached' });
+
+  // chat, agent → customer: delivered (the customer's page acked it) while the customer has not opened the chat …
+  await panel(a, cust).getByTestId('composer-input').fill('Hello, how can I help you?');
+  await panel(a, cust).getByTestId('send').click();
+  const mine = panel(a, cust).locator('[data-testid="msg"][data-mine="true"]').last();
+  await mine.locator('[data-testid="tick"][data-status="delivered"]').waitFor();
+  // … read once it does (160 → 199)
+  await c.getByTestId('chat-room-peer').click();
+  await mine.locator('[data-testid="tick"][data-status="read"]').waitFor();
+  // customer → agent: shown in the open panel, which marks it read (198 → 199 on the customer's tick)
+  await c.getByTestId('composer').fill('My order 1234 did not arrive');
+  await c.getByTestId('send').click();
+  await panel(a, cust).locator('[data-testid="msg"][data-mine="false"]').filter({ hasText: 'order 1234' }).waitFor();
+  await c.locator('[data-testid="msg"][data-mine="true"]').last().locator('[data-testid="tick"][data-status="read"]').waitFor();
+
+  await t.test('customer history: the rooms of the customer and a transcript', { skip: !has.history && 'the server does not answer 650 CUSTOMER_ROOMS yet' }, async () => {
+    await panel(a, cust).getByTestId('customer-history').click();
+    const room = await a.evaluate((id) => String(window.deskAgent.tabs.get(id).room.roomId), cust);
+    await panel(a, cust).getByTestId(`history-room-${room}`).click();
+    await panel(a, cust).getByTestId('transcript-msg').filter({ hasText: 'order 1234' }).waitFor();
+    await panel(a, cust).getByTestId('transcript-msg').filter({ hasText: 'how can I help' }).waitFor();
+  });
+  if (!has.history) {
+    await panel(a, cust).getByTestId('customer-history').click();
+    await panel(a, cust).getByTestId('history-status').filter({ hasText: 'not available on this server' }).waitFor();
+    await panel(a, cust).getByTestId('customer-history').click();
+  }
+
+  // a video call from the workspace: the customer accepts, media flows, the remote video plays
+  await panel(a, cust).getByTestId('start-call').click();
+  await c.getByTestId('incoming-call').waitFor();
+  await c.getByTestId('accept-call').click();
+  await panel(a, cust).locator('[data-testid="call-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+  await c.locator('[data-testid="call-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+  await waitFor(a, async (id) => {
+    const pc = window.deskAgent.tabs.get(id).call?.pc;
+    const v = document.querySelector(`[data-testid="panel-${id}"] [data-testid="remote-video"]`);
+    if (!pc || pc.connectionState !== 'connected' || !v || v.videoWidth === 0) return false;
+    let frames = 0;
+    (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+    return frames > 5;
+  }, cust);
+  const f1 = await videoFrames(a, cust);
+  await a.waitForTimeout(500);
+  assert.ok(await videoFrames(a, cust) > f1, 'the agent keeps decoding the customer\'s video');
+  await a.getByTestId('whoami').click(); // no focus ring on a button in the screenshot
+  await a.screenshot({ path: join(IMAGES, 'agent-workspace.png') });
+
+  // the supervisor view (an admin) while the room is open
+  const s = await newPage(browser, { width: 1280, height: 800 });
+  await openDesk(s, 'supervisor.html', `wsadmin-${RUN}`);
+  if (has.supervisor) {
+    await s.getByTestId(`queue-${queue}`).waitFor();
+    for (const id of [agentA, agentB]) await s.getByTestId(`agent-${id}`).waitFor();
+    await s.locator(`[data-testid="agent-${agentA}"][data-online="true"]`).waitFor();
+    await s.getByTestId('room-customer').filter({ hasText: cust }).waitFor();
+    const updated = await s.getByTestId('updated').textContent();
+    assert.match(updated, /updated/);
+  } else {
+    t.diagnostic('SKIP supervisor snapshot: the server does not answer 670 SUPERVISOR_VIEW yet; checking the page says so');
+    await s.getByTestId('problem').filter({ hasText: 'not available on this server' }).waitFor();
+  }
+  await s.screenshot({ path: join(IMAGES, 'supervisor.png') });
+
+  await t.test('transfer to the second agent: it gets the room, the first loses it', { skip: !has.transfer && 'the server does not answer 610 ROOM_TRANSFER yet' }, async () => {
+    await panel(a, cust).getByTestId('transfer').click();
+    await panel(a, cust).getByTestId('transfer-agent').fill(agentB);
+    await panel(a, cust).getByTestId('transfer-to-agent').click();
+    // the first agent: the call ends (321 transferred, in words), the tab ends with the reason
+    await a.locator(`[data-testid="tab-${cust}"][data-state="ended"]`).waitFor();
+    await panel(a, cust).getByTestId('room-banner').filter({ hasText: `transferred to ${agentB}` }).waitFor();
+    // the second agent: a new open tab with a banner naming the first
+    await b.locator(`[data-testid="tab-${cust}"][data-state="open"]`).waitFor();
+    await panel(b, cust).getByTestId('room-banner').filter({ hasText: `${agentA} transferred this customer to you` }).waitFor();
+    await c.getByTestId('room-peer').filter({ hasText: agentB }).waitFor();
+    // the chat goes on with the new agent
+    await panel(b, cust).getByTestId('composer-input').fill(`I am ${agentB}, I take over`);
+    await panel(b, cust).getByTestId('send').click();
+    await c.locator('[data-testid="msg"]').filter({ hasText: 'I take over' }).waitFor();
+  });
+
+  // the agent who serves the customer now hangs up: the reason in words, the chat ended
+  const serving = has.transfer ? b : a;
+  if (has.transfer) {
+    await panel(b, cust).getByTestId('start-call').click();
+    await c.getByTestId('incoming-call').waitFor();
+    await c.getByTestId('accept-call').click();
+    await panel(b, cust).locator('[data-testid="call-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+  }
+  await c.getByTestId('hang-up').click();
+  await panel(serving, cust).locator('[data-testid="call-status"][data-state="idle"]').filter({ hasText: 'the call was hung up' }).waitFor();
+  await serving.locator(`[data-testid="tab-${cust}"][data-state="ended"]`).waitFor();
+  await panel(serving, cust).getByTestId('room-banner').filter({ hasText: 'ended with a hang-up' }).waitFor();
+  await c.getByTestId('room').waitFor({ state: 'hidden' });
+
+  // an ended chat can be closed
+  await panel(serving, cust).getByTestId('close-tab').click();
+  await serving.getByTestId(`tab-${cust}`).waitFor({ state: 'detached' });
+
+  for (const p of [a, b, c, s]) assert.deepEqual(p.errors, []);
+});
