@@ -6,7 +6,7 @@
 // All user text is rendered with textContent (desk-ui.js el()).
 import { deskConfig, openSession } from './session.js';
 import { CallController } from './js/call.js';
-import { $, el, byId, fmtTime, fmtDateTime, fmtDuration, errorText, notOffered, deskRequest, askUserId, showConnState } from './desk-ui.js';
+import { $, el, byId, fmtTime, fmtDateTime, fmtDuration, errorText, notOffered, absent, deskRequest, askUserId, showConnState } from './desk-ui.js';
 
 /** Messages per history page (161). */
 const HISTORY_PAGE = 30;
@@ -217,29 +217,46 @@ async function readStatus() {
   try {
     applyStatus(await deskRequest(S.im, { msgType: 600 }));
   } catch (e) {
-    if (notOffered(e)) statusUnavailable();
+    if (notOffered(e)) statusUnavailable(e);
     else if (e.code !== 'DISCONNECTED' && e.code !== 'NOT_CONNECTED') showError(errorText(e, 'Availability'));
   }
 }
 
-function statusUnavailable() {
-  S.features.status = false;
-  $('availability').disabled = true;
-  $('availability').title = 'not available on this server';
-  $('agent-status').textContent = 'Availability: not available on this server';
+/** 600 is not offered (UNKNOWN_MSG_TYPE: never asked again) or was not answered (asked again on the next change). */
+function statusUnavailable(e) {
+  if (absent(e)) {
+    S.features.status = false;
+    $('availability').disabled = true;
+    $('availability').title = 'not available on this server';
+  }
+  $('agent-status').textContent = absent(e) ? 'Availability: not available on this server'
+    : 'Availability: no answer from the server (not available on this server?)';
   $('agent-status').dataset.status = 'unsupported';
 }
 
 function applyStatus(f) {
   const was = S.status.status;
   S.status = { status: f.status, rooms: Number(f.rooms) || 0, maxRooms: f.maxRooms != null ? Number(f.maxRooms) : null, known: true };
-  $('availability').value = f.status;
-  const rooms = S.status.maxRooms != null ? ` · ${S.status.rooms}/${S.status.maxRooms} customers` : '';
-  $('agent-status').textContent = `${STATUS_WORDS[f.status] || f.status}${rooms}`;
-  $('agent-status').dataset.status = f.status;
-  document.body.dataset.availability = f.status;
+  renderStatus();
   if (was !== 'available' && f.status === 'available') refreshQueues();
   renderWaiting();
+}
+
+function renderStatus() {
+  if (!S.status.known) return;
+  const st = S.status.status;
+  $('availability').value = st;
+  const rooms = S.status.maxRooms != null ? ` · ${S.status.rooms}/${S.status.maxRooms} customers` : '';
+  $('agent-status').textContent = `${STATUS_WORDS[st] || st}${rooms}`;
+  $('agent-status').dataset.status = st;
+  document.body.dataset.availability = st;
+}
+
+/** The rooms count of the status line follows the rooms this page sees open (the next 601 has the server's). */
+function roomsChanged() {
+  if (!S.status.known) return;
+  S.status.rooms = openRooms();
+  renderStatus();
 }
 
 $('availability').addEventListener('change', async () => {
@@ -250,7 +267,7 @@ $('availability').addEventListener('change', async () => {
     notice(`You are now ${(STATUS_WORDS[want] || want).toLowerCase()}.`);
   } catch (e) {
     $('availability').value = S.status.status;
-    if (notOffered(e)) statusUnavailable();
+    if (notOffered(e)) statusUnavailable(e);
     else showError(errorText(e, 'Availability'));
   }
 });
@@ -313,6 +330,7 @@ function allWaiters() {
 
 function renderWaiting() {
   const list = allWaiters();
+  const focused = document.activeElement?.closest?.('#waiting-list') ? document.activeElement.dataset.testid : null;
   $('waiting-total').textContent = String(list.length);
   $('waiting-empty').hidden = list.length > 0;
   $('waiting-empty').textContent = available() ? 'Nobody is waiting.' : 'You are not available: new customers are not shown.';
@@ -322,10 +340,20 @@ function renderWaiting() {
     el('span', { class: 'wait-time', 'data-queue': w.queueId, 'data-user': w.userId }, fmtDuration(w.seconds)),
     el('span', { class: 'queue-name' }, w.queueId),
     el('button', { type: 'button', class: 'small', 'data-testid': `take-${w.userId}`, 'aria-label': `Take ${w.userId}`, onclick: () => take({ queueId: w.queueId, receiveUserId: w.userId }) }, 'Take'))));
-  let messages = 0;
-  for (const q of S.queues.values()) messages += q.messagesWaiting || 0;
-  $('messages-waiting').textContent = String(messages);
-  $('messages-waiting').dataset.count = String(messages);
+  if (focused) document.querySelector(`#waiting-list [data-testid="${CSS.escape(focused)}"]`)?.focus();
+  renderLeftMessages();
+}
+
+/** Left messages per queue (431 messagesWaiting), each queue with its own take. */
+function renderLeftMessages() {
+  const queues = [...S.queues.entries()].filter(([, q]) => q.messagesWaiting > 0).sort(([a], [b]) => a.localeCompare(b));
+  const total = queues.reduce((n, [, q]) => n + q.messagesWaiting, 0);
+  $('messages-waiting').textContent = String(total);
+  $('messages-waiting').dataset.count = String(total);
+  $('message-queues').replaceChildren(...queues.map(([queueId, q]) => el('li', { 'data-testid': `messages-${queueId}`, 'data-count': String(q.messagesWaiting) },
+    el('span', { class: 'who' }, queueId),
+    el('span', { class: 'wait-count' }, `${q.messagesWaiting} waiting`),
+    el('button', { type: 'button', class: 'small secondary', 'data-testid': `take-message-${queueId}`, 'aria-label': `Take a message of ${queueId}`, onclick: () => takeMessage(queueId) }, 'Take'))));
 }
 
 /** The wait times tick locally between two 431s (only the numbers change: focus stays where it is). */
@@ -368,23 +396,26 @@ function takeError(e, who) {
 // ------------------------------------------------------------------------------------------------------------
 // left messages (431 messagesWaiting, 640 → 641)
 
-$('take-message').addEventListener('click', async () => {
+$('take-message').addEventListener('click', () => takeMessage());
+
+async function takeMessage(queueId) {
   showError('');
   if (!S.features.takeMessage) { showError('Left messages are not available on this server.'); return; }
   try {
-    const m = await deskRequest(S.im, { msgType: 640 });
+    const m = await deskRequest(S.im, queueId ? { msgType: 640, queueId } : { msgType: 640 });
     const t = tab(m.userId);
     t.leftMessage = m;
     renderTab(t);
     activate(t.peer);
     notice(`You took the message of ${m.userId}: answer it in the chat.`);
-    for (const q of S.queues.values()) if (q.messagesWaiting > 0 && m.queueId && S.queues.get(m.queueId) === q) q.messagesWaiting -= 1;
-    renderWaiting();
+    const q = S.queues.get(m.queueId);
+    if (q && q.messagesWaiting > 0) q.messagesWaiting -= 1; // until the next 431 says
+    renderLeftMessages();
   } catch (e) {
     if (notOffered(e)) {
-      S.features.takeMessage = false;
-      $('take-message').disabled = true;
-      showError('Left messages are not available on this server.');
+      S.features.takeMessage = !absent(e);
+      $('take-message').disabled = absent(e);
+      showError(absent(e) ? 'Left messages are not available on this server.' : 'Take a message: the server did not answer (not available on this server?).');
     } else if (e.code === 'QUEUE_EMPTY') {
       showError('Take a message: no message is waiting.');
     } else if (e.code === 'INVALID_STATE') {
@@ -393,7 +424,7 @@ $('take-message').addEventListener('click', async () => {
       showError(errorText(e, 'Take a message'));
     }
   }
-});
+}
 
 // ------------------------------------------------------------------------------------------------------------
 // tabs: one per customer (a room, a left message, or an ended room still shown)
@@ -425,7 +456,7 @@ function renderTabs() {
   $('tabs').replaceChildren(...tabs.map((t) => {
     const state = tabState(t);
     const ringing = t.call && t.call.state === 'ringing';
-    const label = state === 'ended' ? 'ended' : state === 'message' ? 'left a message' : ringing ? 'calling you' : t.room?.queueId || '';
+    const label = ringing ? 'calling you' : { ended: 'ended', message: 'left a message', idle: 'chat', open: t.room?.queueId || '' }[state];
     return el('li', { role: 'presentation' },
       el('button', {
         type: 'button', role: 'tab', id: `tab-${t.seq}`, 'aria-controls': `panel-${t.seq}`,
@@ -553,7 +584,12 @@ function renderTab(t) {
   const state = tabState(t);
   const open = state === 'open';
   ui.panel.dataset.state = state;
-  ui.state.textContent = { open: 'in chat', ended: 'ended', message: 'left a message', idle: '' }[state];
+  ui.state.textContent = { open: 'in chat', ended: 'ended', message: 'left a message', idle: 'chat' }[state];
+  // after the end only a granted permission (a taken left message) lets the agent write on
+  const canWrite = open || !!t.leftMessage || state === 'idle';
+  ui.input.disabled = !canWrite;
+  ui.send.disabled = !canWrite;
+  ui.input.placeholder = canWrite ? 'Write a message…' : 'The chat has ended';
   ui.state.dataset.state = state;
   ui.callBtn.hidden = !open;
   ui.transferBtn.hidden = !open;
@@ -594,13 +630,17 @@ function onRoom(f) {
   if (fresh) {
     t.ended = null;
     const tr = S.transfers.get(String(f.roomId));
-    t.banner = tr ? `${tr.byUserId === tr.fromUserId ? tr.fromUserId : `${tr.byUserId} (for ${tr.fromUserId})`} transferred this customer to you.` : null;
+    t.banner = !tr ? null : tr.byUserId && tr.byUserId !== tr.fromUserId
+      ? `${tr.byUserId} transferred this customer to you from ${tr.fromUserId}.`
+      : `${tr.fromUserId} transferred this customer to you.`;
     attachCall(t, String(f.roomId));
     if (!t.loaded) loadHistory(t, {});
+    // taken over from another agent: what was said before is in the room's transcript (652), shown at once
+    if (tr && S.features.history && t.ui.history.hidden) toggleHistory(t).then(() => showTranscript(t, String(f.roomId)));
   }
-  if (S.status.known) S.status.rooms = openRooms();
+  roomsChanged();
   renderTab(t);
-  if (S.activateOnRoom === customer || !S.active || (fresh && !S.tabs.get(S.active)?.room)) {
+  if (S.activateOnRoom === customer || !S.active || S.tabs.get(S.active)?.ended) {
     S.activateOnRoom = null;
     activate(customer);
   }
@@ -628,7 +668,7 @@ function onRoomEnded(f) {
   t.ended = { reason: f.reason, text };
   t.banner = text;
   detachCall(t);
-  if (S.status.known) S.status.rooms = openRooms();
+  roomsChanged();
   renderTab(t);
   notice(`${t.peer}: ${text}`);
 }
@@ -670,8 +710,8 @@ async function transfer(t, o) {
     t.ui.transferAgent.value = '';
   } catch (e) {
     if (notOffered(e)) {
-      S.features.transfer = false;
-      t.ui.transferError.textContent = 'Transfers are not available on this server.';
+      S.features.transfer = !absent(e);
+      t.ui.transferError.textContent = absent(e) ? 'Transfers are not available on this server.' : 'Transfer: the server did not answer (not available on this server?).';
       return;
     }
     t.ui.transferError.textContent = transferError(e, o);
@@ -711,8 +751,9 @@ const maxId = (a, b) => (byId(a || '0', b || '0') >= 0 ? String(a || '0') : Stri
 
 function onPush(f) {
   const peer = peerOf(f);
-  const t = S.tabs.get(peer);
-  if (!t) return; // a conversation that is not a customer of this workspace
+  let t = S.tabs.get(peer);
+  if (!t && f.userId === S.me) return; // my other device wrote to someone this page does not show
+  if (!t) t = tab(peer); // a customer writes (an answer to a left message, a follow-up): a tab of its own
   const isNew = addItem(t, f);
   if (isNew && f.userId !== S.me) {
     if (S.active === peer && document.visibilityState === 'visible') S.im.read(String(f.messageId), peer).catch(() => {});
@@ -841,7 +882,10 @@ async function toggleHistory(t) {
           `${fmtDateTime(x.createdAt)} · ${x.queueId} · ${x.agentId || '–'} · ${current ? 'this chat' : end}`));
     }));
   } catch (e) {
-    if (notOffered(e)) { S.features.history = false; t.ui.historyStatus.textContent = 'Customer history is not available on this server.'; }
+    if (notOffered(e)) {
+      S.features.history = !absent(e);
+      t.ui.historyStatus.textContent = absent(e) ? 'Customer history is not available on this server.' : 'Customer history: the server did not answer (not available on this server?).';
+    }
     else if (e.code === 'FORBIDDEN') t.ui.historyStatus.textContent = `You may not read ${t.peer}'s history (only while you serve them).`;
     else t.ui.historyStatus.textContent = errorText(e, 'Customer history');
   }

@@ -72,7 +72,7 @@ export function errorText(e, what) {
 }
 
 /** How long a desk extension request waits before calling it "not available on this server". */
-export const DESK_REQUEST_TIMEOUT_MS = 5000;
+export const DESK_REQUEST_TIMEOUT_MS = 10000;
 /** The pause before the one retry of a request answered UNAVAILABLE. */
 const UNAVAILABLE_RETRY_MS = 1000;
 
@@ -97,8 +97,11 @@ export async function deskRequest(im, frame, timeoutMs = DESK_REQUEST_TIMEOUT_MS
   }
 }
 
-/** True when the error says the server does not offer this msgType (not merged yet, older server). */
+/** True when the error says the server does not offer this msgType (not merged yet, older server), or did not answer. */
 export const notOffered = (e) => !!e && (e.code === 'UNKNOWN_MSG_TYPE' || e.code === 'TIMEOUT' || e.notOffered === true);
+
+/** True when the server certainly lacks the msgType (not asked again); a TIMEOUT may be a slow moment. */
+export const absent = (e) => !!e && (e.code === 'UNKNOWN_MSG_TYPE' || e.notOffered === true);
 
 /** The login step of dev mode (desk.signUrl = /dev/sign): a form asking for the user id; resolves with it. */
 export function askUserId(form, input, storageKey) {

@@ -3,7 +3,7 @@
 // two seconds on an admin connection. Not an admin → FORBIDDEN, said in words; a server without 670 → "not
 // available on this server". All user text is rendered with textContent (desk-ui.js el()).
 import { deskConfig, openSession } from './session.js';
-import { $, el, fmtDuration, errorText, notOffered, deskRequest, askUserId, showConnState } from './desk-ui.js';
+import { $, el, fmtDuration, errorText, notOffered, absent, deskRequest, askUserId, showConnState } from './desk-ui.js';
 
 /** How often the view asks for a new snapshot (§14.7: every two seconds). */
 const POLL_MS = 2000;
@@ -75,14 +75,15 @@ async function poll() {
       document.body.dataset.problem = 'forbidden';
       return;
     }
-    if (notOffered(e)) {
+    if (absent(e)) {
       stop();
       problem('The supervisor view is not available on this server (it does not answer 670 SUPERVISOR_VIEW).');
       document.body.dataset.problem = 'unavailable';
       $('retry-box').hidden = false;
       return;
     }
-    if (e.code !== 'DISCONNECTED' && e.code !== 'NOT_CONNECTED') problem(errorText(e, 'Snapshot'));
+    if (notOffered(e)) problem('The server did not answer the last snapshot (not available on this server?): trying again.');
+    else if (e.code !== 'DISCONNECTED' && e.code !== 'NOT_CONNECTED') problem(errorText(e, 'Snapshot'));
   }
   renderUpdated();
   schedule(POLL_MS);
