@@ -150,6 +150,8 @@ function notice(text) {
   noticeTimer = setTimeout(() => { $('notice').textContent = ''; }, 15000);
 }
 function showError(text) { $('error').textContent = text || ''; }
+/** Tells screen readers about something new (a waiter, a message, a call) without re-reading whole lists. */
+function announce(text) { $('announce').textContent = text; }
 
 // ------------------------------------------------------------------------------------------------------------
 // start: desk config, sign in (dev: ask the agent id), connect
@@ -311,7 +313,7 @@ function onQueueInfo(f) {
   if (fresh.length && available()) {
     Sound.waiter();
     const who = fresh.map((w) => w.userId).join(', ');
-    $('waiting-announce').textContent = `${who} started waiting in ${f.queueId}.`;
+    announce(`${who} started waiting in ${f.queueId}.`);
     notify('A customer is waiting', `${who} (queue ${f.queueId})`, `wait-${f.queueId}`);
   }
   renderWaiting();
@@ -525,7 +527,7 @@ function buildPanel(t) {
   ui.leftMessage = el('div', { class: 'left-message', 'data-testid': 'left-message', hidden: true });
 
   // chat
-  ui.messages = el('ol', { class: 'messages', 'data-testid': 'messages', 'aria-live': 'polite', 'aria-label': `Chat with ${t.peer}` });
+  ui.messages = el('ol', { class: 'messages', 'data-testid': 'messages', 'aria-label': `Chat with ${t.peer}` });
   ui.earlier = el('button', { type: 'button', class: 'link small', 'data-testid': 'load-earlier', hidden: true, onclick: () => loadHistory(t, { earlier: true }) }, 'Earlier messages');
   ui.scroller = el('div', { class: 'scroller' }, ui.earlier, ui.messages);
   ui.input = el('input', { id: `composer-${id}`, 'data-testid': 'composer-input', autocomplete: 'off', maxlength: '5000', placeholder: 'Write a message…' });
@@ -756,6 +758,7 @@ function onPush(f) {
   if (!t) t = tab(peer); // a customer writes (an answer to a left message, a follow-up): a tab of its own
   const isNew = addItem(t, f);
   if (isNew && f.userId !== S.me) {
+    announce(`${peer}: ${f.message}`);
     if (S.active === peer && document.visibilityState === 'visible') S.im.read(String(f.messageId), peer).catch(() => {});
     else t.unread += 1;
     renderTabs();
@@ -944,7 +947,7 @@ function attachCall(t, roomId) {
     if (s.state === 'ringing') {
       Sound.startRing();
       notify('Incoming video call', `${t.peer} is calling`, `call-${roomId}`);
-      $('waiting-announce').textContent = `${t.peer} is calling you.`;
+      announce(`${t.peer} is calling you.`);
     } else if (![...S.tabs.values()].some((x) => x.call && x.call.state === 'ringing')) {
       Sound.stopRing();
     }
