@@ -17,16 +17,28 @@ const PATIENCE_MS = 20_000;
 const IMAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'images');
 
 let browser;
+/** Node clients to close whatever happens (an open socket would keep the test process alive). */
+const clients = [];
 before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+after(async () => {
+  clients.forEach((x) => x.close());
+  await browser?.close();
+});
+
+/** A Node client of the dev app, closed after the test. */
+function nodeClient(userId, o) {
+  const x = client(userId, o);
+  clients.push(x);
+  return x;
+}
 
 /** Answers that prove the server handles a msgType (an error about the request itself is still a handler). */
 const NOT_OFFERED = new Set(['UNKNOWN_MSG_TYPE', 'TIMEOUT', 'UNAVAILABLE']);
 
 /** Which desk extensions the server under test answers: one request each from Node clients. */
 async function probe() {
-  const agent = client(`probe-agent-${RUN}`, { role: 'agent', chat: false });
-  const admin = client(`probe-admin-${RUN}`, { role: 'admin', chat: false });
+  const agent = nodeClient(`probe-agent-${RUN}`, { role: 'agent', chat: false });
+  const admin = nodeClient(`probe-admin-${RUN}`, { role: 'admin', chat: false });
   await agent.connect();
   await admin.connect();
   const offered = async (c, frame) => {
@@ -162,12 +174,20 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
   }
 
   mark('history');
-  // a video call from the workspace: the customer accepts, media flows, the remote video plays
+  // a video call from the workspace, declined by the customer: the reason in words
   await panel(a, cust).getByTestId('start-call').click();
   await c.getByTestId('incoming-call').waitFor();
-  await c.getByTestId('accept-call').click();
+  await c.getByTestId('reject-call').click();
+  await panel(a, cust).locator('[data-testid="call-status"][data-state="idle"]').filter({ hasText: 'the customer declined the call' }).waitFor();
+  // the customer calls: the agent's tab rings (ringtone), the agent accepts, media flows, the remote video plays
+  await c.getByTestId('start-call').click();
+  await panel(a, cust).getByTestId('incoming-call').waitFor();
+  await a.locator(`[data-testid="tab-${cust}"].ringing`).waitFor();
+  assert.equal(await a.evaluate(() => window.deskAgent.sound.ringing), true, 'the ringtone plays while the call rings');
+  await panel(a, cust).getByTestId('accept-call').click();
   await panel(a, cust).locator('[data-testid="call-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
   await c.locator('[data-testid="call-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+  assert.equal(await a.evaluate(() => window.deskAgent.sound.ringing), false, 'the ringtone stops once answered');
   await waitFor(a, async (id) => {
     const pc = window.deskAgent.tabs.get(id).call?.pc;
     const v = document.querySelector(`[data-testid="panel-${id}"] [data-testid="remote-video"]`);
@@ -179,6 +199,18 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
   const f1 = await videoFrames(a, cust);
   await a.waitForTimeout(500);
   assert.ok(await videoFrames(a, cust) > f1, 'the agent keeps decoding the customer\'s video');
+
+  // the mute toggle
+  await a.getByTestId('mute').click();
+  assert.equal(await a.getByTestId('mute').getAttribute('aria-pressed'), 'true');
+  await a.getByTestId('mute').click();
+  assert.equal(await a.getByTestId('mute').getAttribute('aria-pressed'), 'false');
+
+  // the screenshot, with a second customer waiting
+  const next = nodeClient(`wse-${RUN}`, { role: 'user', chat: false });
+  await next.connect();
+  await next.enterQueue(queue);
+  await a.getByTestId(`waiting-wse-${RUN}`).waitFor();
   await a.evaluate(() => document.activeElement?.blur()); // no focus ring on a button in the screenshot
   await a.screenshot({ path: join(IMAGES, 'agent-workspace.png') });
 
@@ -188,7 +220,7 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
   s.setDefaultTimeout(PATIENCE_MS);
   await openDesk(s, 'supervisor.html', `wsadmin-${RUN}`);
   if (has.supervisor) {
-    await s.getByTestId(`queue-${queue}`).waitFor();
+    await s.getByTestId(`queue-${queue}`).getByTestId(`waiter-wse-${RUN}`).waitFor();
     for (const id of [agentA, agentB]) await s.getByTestId(`agent-${id}`).waitFor();
     await s.locator(`[data-testid="agent-${agentA}"][data-online="true"]`).waitFor();
     await s.getByTestId('room-customer').filter({ hasText: cust }).waitFor();
@@ -199,6 +231,8 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
     await s.getByTestId('problem').filter({ hasText: 'not available on this server' }).waitFor();
   }
   await s.screenshot({ path: join(IMAGES, 'supervisor.png') });
+  await next.leave();
+  next.close();
 
   mark('supervisor');
   await t.test('transfer to the second agent: it gets the room, the first loses it', { skip: !has.transfer && 'the server does not answer 610 ROOM_TRANSFER yet' }, async () => {
@@ -207,6 +241,7 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
     await panel(a, cust).getByTestId('transfer-to-agent').click();
     // the first agent: the call ends (321 transferred, in words), the tab ends with the reason
     await a.locator(`[data-testid="tab-${cust}"][data-state="ended"]`).waitFor();
+    await panel(a, cust).getByTestId('call-status').filter({ hasText: 'the customer was transferred' }).waitFor();
     await panel(a, cust).getByTestId('room-banner').filter({ hasText: `transferred to ${agentB}` }).waitFor();
     // the second agent: a new open tab with a banner naming the first
     await b.locator(`[data-testid="tab-${cust}"][data-state="open"]`).waitFor();
@@ -240,10 +275,10 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
   mark('hang-up');
   await t.test('a left message: the count per queue, "Take", the message shown, the answer reaches the customer', { skip: !has.leftMessages && 'the server does not answer 640 MESSAGE_TAKE yet' }, async (st) => {
     const mq = `wsm-${RUN}`;
-    const writer = client(`wsd-${RUN}`, { role: 'user' });
+    const writer = nodeClient(`wsd-${RUN}`, { role: 'user' });
     await writer.connect();
     await writer.leaveMessage('Please call me back about order 77', mq);
-    const info = client(`wsprobe2-${RUN}`, { role: 'agent', chat: false });
+    const info = nodeClient(`wsprobe2-${RUN}`, { role: 'agent', chat: false });
     await info.connect();
     const seen = await info.queueInfo(mq);
     info.close();
