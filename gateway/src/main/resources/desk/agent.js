@@ -208,7 +208,7 @@ function wire(im) {
 function onOpen() {
   readStatus();
   refreshQueues();
-  for (const t of S.tabs.values()) if (t.loaded) loadHistory(t, { reset: true });
+  for (const t of S.tabs.values()) if (t.loaded) loadHistory(t, {});
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -279,11 +279,24 @@ const available = () => !S.features.status || S.status.status === 'available';
 // ------------------------------------------------------------------------------------------------------------
 // the waiting list (431) and the take (401)
 
+/** Queues this browser has shown before (their waiters are asked for on open: 431s only follow changes). */
+const KNOWN_QUEUES_KEY = 'seedim.desk.queues';
+/** At most this many remembered queues. */
+const KNOWN_QUEUES_MAX = 20;
+function knownQueues() {
+  try { return JSON.parse(localStorage.getItem(KNOWN_QUEUES_KEY) || '[]').filter((q) => typeof q === 'string'); } catch { return []; }
+}
+function rememberQueue(queueId) {
+  const list = knownQueues().filter((q) => q !== queueId);
+  list.unshift(queueId);
+  localStorage.setItem(KNOWN_QUEUES_KEY, JSON.stringify(list.slice(0, KNOWN_QUEUES_MAX)));
+}
+
 function refreshQueues() {
-  const ids = new Set(['default', ...S.queues.keys()]);
+  const ids = new Set(['default', ...knownQueues(), ...S.queues.keys()]);
   for (const q of ids) {
     S.im.queueInfo(q).then(onQueueInfo).catch((e) => {
-      if (e.code === 'NOT_FOUND' && q === 'default') return; // an app without a default queue
+      if (e.code === 'NOT_FOUND') return; // an app without a default queue, a dynamic queue gone
       if (e.code !== 'DISCONNECTED' && e.code !== 'NOT_CONNECTED') showError(errorText(e, `Queue ${q}`));
     });
   }
@@ -307,6 +320,7 @@ function onQueueInfo(f) {
   q.at = Date.now();
   if (f.agentsAvailable !== undefined) q.agentsAvailable = Number(f.agentsAvailable);
   if (f.messagesWaiting !== undefined) q.messagesWaiting = Number(f.messagesWaiting);
+  if (!S.queues.has(f.queueId) && f.queueId !== 'default') rememberQueue(f.queueId);
   S.queues.set(f.queueId, q);
   const fresh = q.waiting.filter((w) => !S.seenWaiters.has(`${f.queueId}/${w.userId}`));
   q.waiting.forEach((w) => S.seenWaiters.add(`${f.queueId}/${w.userId}`));
@@ -798,13 +812,14 @@ document.addEventListener('visibilitychange', () => {
   if (t && document.visibilityState === 'visible') markRead(t);
 });
 
-async function loadHistory(t, { earlier, reset }) {
+async function loadHistory(t, { earlier }) {
   const oldest = [...t.messages.keys()].sort(byId)[0];
   const q = earlier && oldest ? { sender: t.peer, beforeMessageId: oldest, pageSize: HISTORY_PAGE } : { sender: t.peer, pageIndex: 1, pageSize: HISTORY_PAGE };
   try {
     const page = await S.im.history(q);
     for (const m of page.messages || []) addItem(t, m);
-    if (earlier || !t.loaded || reset) t.hasMore = earlier || !t.loaded ? !!page.hasMore : t.hasMore;
+    // a refresh of page 1 (after a reconnect) keeps what scrolling back already learned
+    if (earlier || !t.loaded) t.hasMore = !!page.hasMore;
     t.loaded = true;
   } catch (e) {
     t.ui.chatError.textContent = errorText(e, 'History');
