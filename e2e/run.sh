@@ -51,6 +51,7 @@ if [ -z "${SEEDIM_URL:-}" ]; then
   (cd "$ROOT" && IM_PORT="$PORT" IM_MANAGEMENT_PORT="$MPORT" exec java ${JAVA_OPTS:-} -jar "$JAR" --config "$ROOT/conf/dev.json") >"$LOG" 2>&1 &
   SERVER_PID=$!
   export SEEDIM_URL="http://127.0.0.1:$PORT"
+  export SEEDIM_MANAGEMENT_URL="http://127.0.0.1:$MPORT"
   for _ in $(seq 1 120); do
     if curl -fsS "$SEEDIM_URL/health" >/dev/null 2>&1; then break; fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "[e2e] the server exited:"; tail -40 "$LOG"; exit 1; fi

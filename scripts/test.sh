@@ -4,7 +4,9 @@
 # dashboard with promtool, the OCI image built
 # and run without Docker, the Kubernetes manifests, the systemd units, Hazelcast DNS discovery against dnsmasq in a
 # network namespace; deploy/check-packaging.sh), then the browser tests of the demo page (Debian's Chromium +
-# Playwright, a real WebRTC call) and the Python client. SKIP_PACKAGING=1 / SKIP_E2E=1 skip those stages.
+# Playwright, a real WebRTC call) and the Python client, and (root only, else skipped) a call between two browsers in
+# network namespaces with no direct path, through a real coturn (deploy/check-turn-netns.sh).
+# SKIP_PACKAGING=1 / SKIP_E2E=1 skip those stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/services.sh
@@ -23,4 +25,5 @@ if [ "${SKIP_PACKAGING:-0}" != 1 ]; then
 fi
 if [ "${SKIP_E2E:-0}" != 1 ]; then
   ./e2e/run.sh
+  ./deploy/check-turn-netns.sh         # root only (network namespaces): the call must go through TURN
 fi

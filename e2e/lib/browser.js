@@ -17,9 +17,12 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
-/** Launches chromium (playwright gives every launch a fresh temporary profile, i.e. its own --user-data-dir). */
-export function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS, headless: true });
+/**
+ * Launches chromium (playwright gives every launch a fresh temporary profile, i.e. its own --user-data-dir).
+ * @param {string} [executablePath] another chromium, e.g. a wrapper that runs it in a network namespace
+ */
+export function launch(executablePath = process.env.CHROMIUM || '/usr/bin/chromium') {
+  return chromium.launch({ executablePath, args: FLAGS, headless: true });
 }
 
 /** A new context (own cookies/storage = one person) with a page, console errors collected in page.errors. */

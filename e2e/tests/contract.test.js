@@ -33,9 +33,10 @@ test('the document is valid AsyncAPI 3.0.0 (the official JSON Schema of @asyncap
 test('the document lists every server and client msgType of the protocol', () => {
   assert.deepEqual([...serverFrames.keys()].sort((a, b) => a - b),
     [10, 21, 30, 99, 101, 102, 131, 132, 133, 140, 162, 180, 191, 192, 199, 200, 210, 252, 301, 311, 321, 341, 343,
-      402, 410, 421, 431, 541, 551, 560, 1170]);
+      402, 410, 421, 431, 541, 551, 560, 601, 611, 620, 631, 641, 651, 653, 671, 1170]);
   assert.deepEqual([...clientFrames.keys()].sort((a, b) => a - b),
-    [20, 31, 101, 102, 130, 141, 160, 161, 180, 190, 198, 251, 300, 310, 320, 330, 340, 342, 400, 401, 420, 430, 540, 550]);
+    [20, 31, 101, 102, 130, 141, 160, 161, 180, 190, 198, 251, 300, 310, 320, 330, 340, 342, 400, 401, 420, 430, 540, 550,
+      600, 610, 630, 640, 650, 652, 660, 670]);
 });
 
 test('a right frame matches, wrong ones are rejected with the reason', () => {

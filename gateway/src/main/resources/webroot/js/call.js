@@ -7,9 +7,23 @@
  * Candidates: ours are held until the server accepted our 300/310 (it drops earlier ones); the peer's are
  * held until the remote description is set.
  *
+ * Diagnostics (PROTOCOL.md §14.6): the setup time runs from our 300 sent (caller) or the 301 received (callee) until
+ * ICE connected. While connected, a summary of `getStats()` ({@link summarizeCallStats}) is refreshed every
+ * {@link STATS_REFRESH_MS}; when the call ends (our hang-up or reject, the peer's 321, the room disbanded, dispose,
+ * the page hidden for unload) one 660 CALL_STATS with the latest summary is sent, synchronously and without waiting
+ * for its answer: a server that does not know 660 (`UNKNOWN_MSG_TYPE`) or does not answer changes nothing. A call
+ * that never connected reports nothing (there is no candidate type to report).
+ *
  * @module call
  */
-import { Emitter, parseSignal } from './im-client.js';
+import { Emitter, parseSignal, summarizeCallStats } from './im-client.js';
+
+/** How often the summary for the 660 is refreshed while a call is connected. */
+export const STATS_REFRESH_MS = 2000;
+/** The longest setup time a 660 carries (§14.6); a callee that let it ring longer reports none. */
+const MAX_SETUP_MS = 600_000;
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * Call states: `idle`, `ringing` (incoming, not answered), `calling` (our 300 sent), `connecting`
@@ -38,6 +52,16 @@ export class CallController extends Emitter {
     this.localQueue = [];
     this.signalingReady = false;
     this.local = null;
+    /** when our 300 was sent or the 301 arrived (ms, `performance.now()`), null before */
+    this.setupStartedAt = null;
+    /** from setupStartedAt to ICE connected, null until connected */
+    this.setupMs = null;
+    /** the latest summary of the connected call's stats, null until the first one */
+    this.lastStats = null;
+    this.statsTimer = null;
+    this.statsReported = false;
+    this.onPageHide = () => this.reportStats();
+    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', this.onPageHide);
     this.offs = [
       im.on('call-incoming', (f) => this.onIncoming(f)),
       im.on('call-accepted', (f) => this.onAccepted(f)),
@@ -77,10 +101,20 @@ export class CallController extends Emitter {
         v.play().catch(() => { /* autoplay may need a gesture; the element has autoplay */ });
       }
     };
+    pc.oniceconnectionstatechange = () => {
+      if (this.pc !== pc) return;
+      const s = pc.iceConnectionState;
+      if ((s === 'connected' || s === 'completed') && this.setupMs === null && this.setupStartedAt !== null) {
+        this.setupMs = Math.round(now() - this.setupStartedAt);
+      }
+    };
     pc.onconnectionstatechange = () => {
       if (this.pc !== pc) return;
       const s = pc.connectionState;
-      if (s === 'connected') this.set('connected');
+      if (s === 'connected') {
+        this.watchStats(pc);
+        this.set('connected');
+      }
       else if (s === 'failed') this.set('connecting', { warning: 'ICE failed (no TURN configured on the server? docs/deployment.md, "TURN")' });
       else if (s === 'disconnected' && this.state === 'connected') this.set('connecting', { warning: 'connection interrupted' });
     };
@@ -130,6 +164,7 @@ export class CallController extends Emitter {
       const pc = await this.setup();
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
+      this.setupStartedAt = now();
       const ack = await this.im.requestCall(pc.localDescription.toJSON());
       if (this.pc !== pc) return; // ended meanwhile
       this.callId = ack.callId ? String(ack.callId) : this.callId;
@@ -154,6 +189,7 @@ export class CallController extends Emitter {
     this.callId = f.callId != null ? String(f.callId) : null;
     this.peer = f.userId || f.requestUserId || null;
     this.pendingOffer = sdp;
+    this.setupStartedAt = now();
     this.set('ringing');
   }
 
@@ -234,6 +270,60 @@ export class CallController extends Emitter {
     this.signalingReady = false;
     this.pendingOffer = null;
     this.callId = null;
+    this.setupStartedAt = null;
+    this.setupMs = null;
+    this.lastStats = null;
+    this.statsReported = false;
+    this.stopStatsTimer();
+  }
+
+  /** @private refreshes {@link lastStats} now and every STATS_REFRESH_MS while `pc` is ours */
+  watchStats(pc) {
+    const refresh = () => {
+      if (this.pc !== pc) return;
+      summarizeCallStats(pc, this.setupMs === null ? {} : { setupMs: this.setupMs })
+        .then((s) => { if (this.pc === pc && s) this.lastStats = s; })
+        .catch(() => { /* a closed or failing peer connection: keep the previous summary */ });
+    };
+    refresh();
+    if (this.statsTimer === null) this.statsTimer = setInterval(refresh, STATS_REFRESH_MS);
+  }
+
+  /** @private */
+  stopStatsTimer() {
+    if (this.statsTimer !== null) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+  }
+
+  /**
+   * Sends this call's 660 CALL_STATS once, from the latest summary, if the call connected. The frame is written
+   * synchronously (before a hang-up's 330, before a page unloads); its answer is only logged: a refusal (e.g.
+   * `UNKNOWN_MSG_TYPE` from a server without §14.6), a timeout or a disconnect never affects the call. Emits
+   * `stats` with `{callId, stats}` when sent and `stats-result` with `{callId, stats, ok, error?}` on the answer.
+   * @returns {boolean} whether a 660 was written
+   */
+  reportStats() {
+    if (this.statsReported || !this.callId || !this.lastStats) return false;
+    this.statsReported = true;
+    const callId = this.callId;
+    const { setupMs: _, ...summary } = this.lastStats;
+    const stats = { ...summary, callId };
+    if (this.setupMs !== null && this.setupMs <= MAX_SETUP_MS) stats.setupMs = this.setupMs;
+    let answer;
+    try {
+      answer = this.im.callStats(stats);
+    } catch (e) {
+      answer = Promise.reject(e);
+    }
+    this.emit('stats', { callId, stats });
+    answer.then(
+      () => this.emit('stats-result', { callId, stats, ok: true }),
+      (e) => {
+        console.warn(`call ${callId}: stats not recorded (${e?.code || e?.message || e})`);
+        this.emit('stats-result', { callId, stats, ok: false, error: e });
+      },
+    );
+    return true;
   }
 
   /**
@@ -242,8 +332,11 @@ export class CallController extends Emitter {
    */
   end(reason) {
     if (this.pc) {
+      this.reportStats();
+      this.stopStatsTimer();
       this.pc.onicecandidate = null;
       this.pc.ontrack = null;
+      this.pc.oniceconnectionstatechange = null;
       this.pc.onconnectionstatechange = null;
       this.pc.close();
     }
@@ -264,5 +357,6 @@ export class CallController extends Emitter {
   dispose() {
     this.end('disposed');
     this.offs.forEach((off) => off());
+    if (typeof globalThis.removeEventListener === 'function') globalThis.removeEventListener('pagehide', this.onPageHide);
   }
 }

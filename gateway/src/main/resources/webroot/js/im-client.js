@@ -819,7 +819,15 @@ export async function summarizeCallStats(pc, o = {}) {
     if (s.type === 'transport' && s.selectedCandidatePairId) transport = s;
   });
   if (transport) pair = byId.get(transport.selectedCandidatePairId) || null;
-  if (!pair) report.forEach((s) => { if (!pair && s.type === 'candidate-pair' && (s.selected || s.nominated) && s.state === 'succeeded') pair = s; });
+  // without the transport's pointer: Firefox marks the pair `selected`; else (several pairs may be nominated and
+  // succeeded, Chromium keeps the ones it switched away from) the succeeded pair that carried the most bytes
+  if (!pair) report.forEach((s) => { if (s.type === 'candidate-pair' && s.selected) pair = s; });
+  if (!pair) {
+    report.forEach((s) => {
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded'
+        && (!pair || (s.bytesReceived || 0) > (pair.bytesReceived || 0))) pair = s;
+    });
+  }
   if (!pair) return null;
   const local = byId.get(pair.localCandidateId);
   if (!local || !local.candidateType) return null;

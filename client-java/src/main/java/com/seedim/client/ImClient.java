@@ -587,9 +587,10 @@ public final class ImClient implements AutoCloseable {
         break;
       case MsgType.NOTICE: listener.onNotice(f); break;
       case MsgType.QUEUE_TAKEN: case MsgType.QUEUE_POSITION: case MsgType.MEMBER_LEFT: case MsgType.QUEUE_INFO_REPLY:
+      case MsgType.QUEUE_TIMEOUT: case MsgType.AGENT_STATUS_REPLY:
         listener.onQueue(f);
         break;
-      case MsgType.ROOM_INFO_REPLY: case MsgType.ROOM_DISBANDED: listener.onRoom(f); break;
+      case MsgType.ROOM_INFO_REPLY: case MsgType.ROOM_DISBANDED: case MsgType.ROOM_TRANSFERRED: listener.onRoom(f); break;
       case MsgType.CALL_INCOMING: case MsgType.CALL_ACCEPTED: case MsgType.CALL_ENDED:
       case MsgType.CALLER_CANDIDATE_RELAY: case MsgType.CALLEE_CANDIDATE_RELAY:
         listener.onCall(f);
@@ -944,6 +945,69 @@ public final class ImClient implements AutoCloseable {
   public CompletableFuture<Frame> roomInfo(String roomId) {
     Frame f = Frame.of(MsgType.ROOM_INFO);
     return request(roomId == null ? f : f.with("roomId", roomId));
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // the customer-service desk (protocol §14, msgTypes 600–699)
+
+  /** 600: an agent sets its availability ({@code available}, {@code away}, {@code offline}), or reads it (null): the 601. */
+  public CompletableFuture<Frame> agentStatus(String status) {
+    Frame f = Frame.of(MsgType.AGENT_STATUS);
+    return request(status == null ? f : f.with("status", status));
+  }
+
+  /** 610: hands a room (null = the agent's newest) to the agent {@code toUserId}; the 611/551/560 pushes follow. */
+  public CompletableFuture<Frame> transferToAgent(String roomId, String toUserId) {
+    Frame f = Frame.of(MsgType.ROOM_TRANSFER).with("toUserId", toUserId);
+    return request(roomId == null ? f : f.with("roomId", roomId));
+  }
+
+  /** 610: sends a room's customer back to {@code queueId} (it keeps the room's creation time as its place). */
+  public CompletableFuture<Frame> transferToQueue(String roomId, String queueId) {
+    Frame f = Frame.of(MsgType.ROOM_TRANSFER).with("queueId", queueId);
+    return request(roomId == null ? f : f.with("roomId", roomId));
+  }
+
+  /** 630: a customer leaves a message to a queue (null = the one it waits in, else default): the 631. */
+  public CompletableFuture<Frame> leaveMessage(String queueId, String message) {
+    Frame f = Frame.of(MsgType.LEAVE_MESSAGE).with("message", message);
+    return request(queueId == null ? f : f.with("queueId", queueId));
+  }
+
+  /** 640: an available agent takes the oldest left message (of {@code queueId}, or every queue it serves): the 641. */
+  public CompletableFuture<Frame> takeMessage(String queueId) {
+    Frame f = Frame.of(MsgType.MESSAGE_TAKE);
+    return request(queueId == null ? f : f.with("queueId", queueId));
+  }
+
+  /** 650: a customer's earlier rooms (agents serving it, admins): the 651. */
+  public CompletableFuture<Frame> customerRooms(String userId, int pageSize) {
+    return request(Frame.of(MsgType.CUSTOMER_ROOMS).with("userId", userId).with("pageSize", pageSize));
+  }
+
+  /** 652: a room's chat transcript: the 653. */
+  public CompletableFuture<Frame> transcript(String roomId) {
+    return request(Frame.of(MsgType.ROOM_TRANSCRIPT).with("roomId", roomId));
+  }
+
+  /**
+   * 660: a participant's summary of a call's WebRTC statistics ({@code candidateType} host/srflx/prflx/relay; the
+   * others may be null).
+   */
+  public CompletableFuture<Frame> callStats(String callId, String candidateType, Long setupMs, Long rttMs, Double lossPercent) {
+    Frame f = Frame.of(MsgType.CALL_STATS).with("callId", callId).with("candidateType", candidateType);
+    if (setupMs != null) {
+      f = f.with("setupMs", setupMs);
+    }
+    if (rttMs != null) {
+      f = f.with("rttMs", rttMs);
+    }
+    return request(lossPercent == null ? f : f.with("lossPercent", lossPercent));
+  }
+
+  /** 670: an admin's snapshot of queues, agents and rooms: the 671. */
+  public CompletableFuture<Frame> supervisorView() {
+    return request(Frame.of(MsgType.SUPERVISOR_VIEW));
   }
 
   // -----------------------------------------------------------------------------------------------------------

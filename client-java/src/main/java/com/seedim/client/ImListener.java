@@ -63,11 +63,14 @@ public interface ImListener {
   default void onNotice(Frame notice) {
   }
 
-  /** Customer-service pushes: 402 (taken), 410 (queue position), 421 (member left), 431 (queue info). */
+  /**
+   * Customer-service pushes: 402 (taken), 410 (queue position), 421 (member left), 431 (queue info), 620 (queue
+   * timeout, §14.3), 601 (the agent's status changed on another device, §14.1).
+   */
   default void onQueue(Frame push) {
   }
 
-  /** Room pushes: 551 (room info) and 560 (room disbanded). */
+  /** Room pushes: 551 (room info), 560 (room disbanded) and 611 (room transferred, §14.2). */
   default void onRoom(Frame push) {
   }
 

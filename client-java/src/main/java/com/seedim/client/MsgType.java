@@ -54,6 +54,23 @@ public final class MsgType {
   public static final int ROOM_INFO_REPLY = 551;
   public static final int ROOM_DISBANDED = 560;
   public static final int CONVERSATION_HEAD = 1170;
+  // §14 the customer-service desk (extensions 600–699)
+  public static final int AGENT_STATUS = 600;
+  public static final int AGENT_STATUS_REPLY = 601;
+  public static final int ROOM_TRANSFER = 610;
+  public static final int ROOM_TRANSFERRED = 611;
+  public static final int QUEUE_TIMEOUT = 620;
+  public static final int LEAVE_MESSAGE = 630;
+  public static final int LEAVE_MESSAGE_REPLY = 631;
+  public static final int MESSAGE_TAKE = 640;
+  public static final int MESSAGE_TAKEN = 641;
+  public static final int CUSTOMER_ROOMS = 650;
+  public static final int CUSTOMER_ROOMS_REPLY = 651;
+  public static final int ROOM_TRANSCRIPT = 652;
+  public static final int ROOM_TRANSCRIPT_REPLY = 653;
+  public static final int CALL_STATS = 660;
+  public static final int SUPERVISOR_VIEW = 670;
+  public static final int SUPERVISOR_VIEW_REPLY = 671;
 
   private MsgType() {
   }
@@ -64,6 +81,7 @@ public final class MsgType {
       case PUSH: case DELIVERED: case RETRACTED_SENDER: case RETRACTED_RECEIVER: case READ_NOTICE:
       case CALL_INCOMING: case CALL_ACCEPTED: case CALL_ENDED: case CALLER_CANDIDATE_RELAY:
       case CALLEE_CANDIDATE_RELAY: case QUEUE_TAKEN: case MEMBER_LEFT: case ROOM_INFO_REPLY: case ROOM_DISBANDED:
+      case ROOM_TRANSFERRED: case QUEUE_TIMEOUT:
         return true;
       default:
         return false;
@@ -83,6 +101,12 @@ public final class MsgType {
       case QUEUE_INFO: return QUEUE_INFO_REPLY;
       case ROOM_LIST: return ROOM_LIST_REPLY;
       case ROOM_INFO: return ROOM_INFO_REPLY;
+      case AGENT_STATUS: return AGENT_STATUS_REPLY;
+      case LEAVE_MESSAGE: return LEAVE_MESSAGE_REPLY;
+      case MESSAGE_TAKE: return MESSAGE_TAKEN;
+      case CUSTOMER_ROOMS: return CUSTOMER_ROOMS_REPLY;
+      case ROOM_TRANSCRIPT: return ROOM_TRANSCRIPT_REPLY;
+      case SUPERVISOR_VIEW: return SUPERVISOR_VIEW_REPLY;
       default: return 0;
     }
   }

@@ -101,4 +101,54 @@ class CustomerServiceTest {
       assertThat(rg.in).noneMatch(Recorder.In::duplicate);
     }
   }
+
+  @Test
+  @DisplayName("§14: 600 → 601, 610 → 611/551/560 pushes, 670 → 671")
+  void desk() throws Exception {
+    String c = Clients.uid("carol");
+    String g1 = Clients.uid("agent");
+    String g2 = Clients.uid("agent");
+    String boss = Clients.uid("boss");
+    Recorder rc = new Recorder();
+    Recorder r1 = new Recorder();
+    Recorder r2 = new Recorder();
+    try (ImClient carol = Clients.client(server.port(), c, "d1", null, rc, null, null);
+         ImClient a1 = Clients.client(server.port(), g1, "d1", "agent", r1, null, null);
+         ImClient a2 = Clients.client(server.port(), g2, "d1", "agent", r2, null, null);
+         ImClient admin = Clients.client(server.port(), boss, "d1", "admin", new Recorder(), null, null)) {
+      get(carol.connect());
+      get(a1.connect());
+      get(a2.connect());
+      get(admin.connect());
+      Frame status = get(a1.agentStatus(null));
+      assertThat(status.type()).isEqualTo(MsgType.AGENT_STATUS_REPLY);
+      assertThat(status.string("status")).isEqualTo("available");
+      String queue = Clients.uid("q");
+      get(carol.enterQueue(queue));
+      String roomId = get(a1.takeNext(queue, null)).string("roomId");
+      waitFor("the customer's 551", () -> any(rc.room, MsgType.ROOM_INFO_REPLY));
+
+      assertThat(get(a1.transferToAgent(roomId, g2)).type()).isEqualTo(MsgType.RECEIVED);
+      waitFor("611 to all three", () -> any(rc.room, MsgType.ROOM_TRANSFERRED) && any(r1.room, MsgType.ROOM_TRANSFERRED)
+        && any(r2.room, MsgType.ROOM_TRANSFERRED));
+      assertThat(first(rc.room, MsgType.ROOM_TRANSFERRED).string("toUserId")).isEqualTo(g2);
+      waitFor("560 transferred to the former agent", () -> any(r1.room, MsgType.ROOM_DISBANDED));
+      assertThat(first(r1.room, MsgType.ROOM_DISBANDED).string("reason")).isEqualTo("transferred");
+      waitFor("551 to the new agent", () -> any(r2.room, MsgType.ROOM_INFO_REPLY));
+      assertThat(first(r2.room, MsgType.ROOM_INFO_REPLY).string("creator")).isEqualTo(g2);
+
+      Frame view = get(admin.supervisorView());
+      assertThat(view.type()).isEqualTo(MsgType.SUPERVISOR_VIEW_REPLY);
+      assertThat(view.json("rooms").toString()).contains(roomId);
+      assertThat(get(a2.agentStatus("away")).string("status")).isEqualTo("away");
+      ImException refused = org.junit.jupiter.api.Assertions.assertThrows(ImException.class, () -> {
+        try {
+          get(a2.takeNext(queue, null));
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause();
+        }
+      });
+      assertThat(refused.code()).isEqualTo("INVALID_STATE");
+    }
+  }
 }

@@ -22,14 +22,23 @@ final class QueueFrames {
     return f;
   }
 
-  /** The 431; {@code full} adds who waits and for how long (agents serving the queue, admins). */
-  static JsonObject info(String queueId, int index, List<Waiter> line, boolean full) {
+  /**
+   * The 431 with §14.1 {@code agentsAvailable}; {@code full} adds who waits and for how long, and the §14.4
+   * {@code messagesWaiting} (agents serving the queue, admins).
+   */
+  static JsonObject info(String queueId, int index, List<Waiter> line, boolean full, int agentsAvailable,
+    int messagesWaiting) {
     JsonObject f = Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", queueId).put("waitIndex", index)
       .put("waitTotal", line.size());
     if (full) {
-      f.put("waiting", waiting(line)).put("userIdList", userIds(line));
+      f.put("waiting", waiting(line)).put("userIdList", userIds(line)).put("messagesWaiting", messagesWaiting);
     }
-    return f;
+    return f.put("agentsAvailable", agentsAvailable);
+  }
+
+  /** The §14.3 push to a customer removed after its queue's maxWaitSeconds. */
+  static JsonObject timeout(String queueId, long waitSeconds) {
+    return Frames.frame(MsgType.QUEUE_TIMEOUT).put("queueId", queueId).put("waitSeconds", waitSeconds);
   }
 
   static JsonArray waiting(List<Waiter> line) {

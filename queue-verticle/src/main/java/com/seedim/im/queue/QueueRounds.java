@@ -39,6 +39,10 @@ final class QueueRounds {
   private final Round positions = new Round(KIND_POSITION, POSITION_ROUND_MS, "410", this::positionRound);
   private final Round infos = new Round(KIND_INFO, INFO_ROUND_MS, "431", this::infoRound);
   private final WaitEstimates estimates;
+  /** Who gets a queue's 431 pushes (§14.1: connected agents serving it with status available). */
+  private BiFunction<String, String, Future<List<String>>> audience;
+  /** 431 {@code agentsAvailable}/{@code messagesWaiting} of a queue, for agents (§14.1, §14.4). */
+  private BiFunction<String, String, Future<Integer>> messagesWaiting = (a, q) -> Future.succeededFuture(0);
   private long positionTimer = -1;
   private long infoTimer = -1;
 
@@ -49,6 +53,14 @@ final class QueueRounds {
     this.queues = queues;
     this.pusher = pusher;
     this.gauges = new QueueGauges(config);
+  }
+
+  /** Sets who is told about a queue's waiters and where its left-message count comes from (the desk). */
+  QueueRounds desk(BiFunction<String, String, Future<List<String>>> audience,
+    BiFunction<String, String, Future<Integer>> messagesWaiting) {
+    this.audience = audience;
+    this.messagesWaiting = messagesWaiting;
+    return this;
   }
 
   QueueRounds start() {
@@ -135,15 +147,16 @@ final class QueueRounds {
     if (app == null) {
       return Future.succeededFuture();
     }
-    return Future.all(queues.onlineAgents(appId), queues.waiters(appId, queueId)).map(cf -> {
-      List<String> agents = cf.resultAt(0);
-      List<Waiter> line = cf.resultAt(1);
-      for (String agent : agents) {
-        if (QueueRules.serves(app, agent, queueId)) {
-          pusher.toUser(appId, agent, QueueFrames.info(queueId, -1, line, true), false, null);
+    return Future.all(audience.apply(appId, queueId), queues.waiters(appId, queueId), messagesWaiting.apply(appId, queueId))
+      .map(cf -> {
+        List<String> agents = cf.resultAt(0);
+        List<Waiter> line = cf.resultAt(1);
+        int messages = cf.resultAt(2);
+        for (String agent : agents) {
+          pusher.toUser(appId, agent, QueueFrames.info(queueId, -1, line, true, agents.size(), messages), false, null);
         }
-      }
-      return null;
-    });
+        return null;
+      });
   }
+
 }

@@ -56,6 +56,8 @@ public class QueueVerticle extends VerticleBase {
   private QueueRounds rounds;
   private QueueTake take;
   private RoomTeardowns teardowns;
+  private AgentDesk desk;
+  private RoomTransfer transfer;
 
   public QueueVerticle(Infra infra) {
     this.infra = infra;
@@ -73,15 +75,21 @@ public class QueueVerticle extends VerticleBase {
     rounds = new QueueRounds(vertx, infra.config(), queues, infra.pusher(), estimates);
     take = new QueueTake(queues, infra.directory(), infra.ids(), grace);
     teardowns = new RoomTeardowns(vertx.eventBus(), infra.config().busTimeoutMs());
+    desk = new AgentDesk(infra, queues, rooms, rounds);
+    rounds.desk(desk::availableFor, desk::messagesWaiting);
+    transfer = new RoomTransfer(infra, rooms, cs.deadlines(), records, desk, teardowns, ice, this::entered);
     wiring = new Wiring(vertx)
       .frame(MsgType.QUEUE_ENTER, this::onEnter)
       .frame(MsgType.QUEUE_TAKE, this::onTake)
       .frame(MsgType.QUEUE_LEAVE, this::onLeave)
       .frame(MsgType.QUEUE_INFO, this::onInfo)
+      .frame(MsgType.AGENT_STATUS, desk::onStatus)
+      .frame(MsgType.ROOM_TRANSFER, transfer::onTransfer)
+      .frame(MsgType.SUPERVISOR_VIEW, desk::onSupervisor)
       .message(Addresses.QUEUE_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.QUEUE_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
       .message(Addresses.QUEUE_API_STATS, QueueStatsQuery.class, QueueStatsQuery::fromJson, this::onStats)
-      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, cs.appIds(), this::onGraceExpired);
+      .sweep(cs.deadlines(), RoomStore.QUEUE_DEADLINES, cs.appIds(), this::onQueueTimer);
     return wiring.start(records.migrate()).onSuccess(v -> {
       rounds.start();
       LOG.info("queue service up: {}", wiring.addresses());
@@ -126,12 +134,14 @@ public class QueueVerticle extends VerticleBase {
         case MOVED:
           records.queueEnded(ctx.appId(), ctx.userId(), now, ServiceRecords.MOVED, null, null);
           records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
+          maxWait(app, queueId, ctx.userId(), now);
           rounds.changed(ctx.appId(), e.previousQueue());
           LOG.info("{}/{} moved from queue {} to {} at {}/{}", ctx.appId(), ctx.userId(), e.previousQueue(), queueId,
             e.waitIndex(), e.waitTotal());
           break;
         case ENTERED:
           records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
+          maxWait(app, queueId, ctx.userId(), now);
           LOG.info("{}/{} entered queue {} at {}/{}", ctx.appId(), ctx.userId(), queueId, e.waitIndex(), e.waitTotal());
           break;
         default:
@@ -153,7 +163,8 @@ public class QueueVerticle extends VerticleBase {
     QueueRules.checkTake(app, ctx, queueId, named);
     Future<List<String>> served = queueId != null ? Future.succeededFuture(List.of(queueId))
       : queues.queueIds(ctx.appId()).map(known -> QueueRules.servedQueues(app, ctx.userId(), known));
-    return served.compose(qs -> queues.agentRooms(ctx.appId(), ctx.userId()).compose(n -> {
+    Future<Void> available = ctx.isAgent() ? desk.requireAvailable(ctx) : Future.succeededFuture();
+    return available.compose(a -> served).compose(qs -> queues.agentRooms(ctx.appId(), ctx.userId()).compose(n -> {
       if (n >= app.maxRoomsPerAgent()) {
         throw new ProtocolException(ErrorCode.AGENT_BUSY, "agent already serves " + n + " room(s)");
       }
@@ -235,9 +246,12 @@ public class QueueVerticle extends VerticleBase {
       String queueId = asked != null ? asked : pos != null ? pos.queueId() : AppConfig.DEFAULT_QUEUE;
       QueueRules.requireKnown(app, queueId);
       boolean full = ctx.isAdmin() || ctx.isAgent() && QueueRules.serves(app, ctx.userId(), queueId);
-      return queues.waiters(ctx.appId(), queueId).map(line -> {
+      Future<Integer> messages = full ? desk.messagesWaiting(ctx.appId(), queueId) : Future.succeededFuture(0);
+      return Future.all(queues.waiters(ctx.appId(), queueId), desk.availableFor(ctx.appId(), queueId), messages).map(cf -> {
+        List<Waiter> line = cf.resultAt(0);
+        List<String> agents = cf.resultAt(1);
         int index = pos != null && pos.queueId().equals(queueId) ? pos.waitIndex() : -1;
-        return ServiceReply.ok().reply(QueueFrames.info(queueId, index, line, full));
+        return ServiceReply.ok().reply(QueueFrames.info(queueId, index, line, full, agents.size(), cf.<Integer>resultAt(2)));
       });
     });
   }
@@ -267,8 +281,34 @@ public class QueueVerticle extends VerticleBase {
     return waiter.map(v -> ServiceReply.ok().toJson());
   }
 
-  private Future<?> onGraceExpired(String member) {
+  /** §14.3: a customer entering a queue with maxWaitSeconds gets a timer that removes it with a 620. */
+  private void maxWait(AppConfig app, String queueId, String userId, long now) {
+    int limit = app.maxWaitSeconds(queueId);
+    if (limit > 0) {
+      cs.deadlines().schedule(app.appId(), RoomStore.QUEUE_DEADLINES, Timer.maxWait(app.appId(), userId, queueId).encode(),
+        now + limit * 1000L).onFailure(err -> LOG.warn("max-wait timer of {}/{} in queue {} not set: {}", app.appId(), userId,
+          queueId, err.toString()));
+    }
+  }
+
+  /**
+   * A customer entered a queue other than by 400 (a room transferred back to a queue, §14.2): records, rounds, its
+   * max-wait timer, and its grace when no device of it is connected.
+   */
+  private Future<Void> entered(RequestContext ctx, String appId, String queueId, String userId, long now) {
+    AppConfig app = app(appId);
+    records.queueEntered(appId, queueId, userId, now);
+    maxWait(app, queueId, userId, now);
+    rounds.changed(appId, queueId);
+    return infra.directory().routes(appId, userId).compose(routes -> routes.isEmpty()
+      ? grace.absent(appId, userId, app) : Future.succeededFuture());
+  }
+
+  private Future<?> onQueueTimer(String member) {
     Timer t = Timer.parse(member);
+    if (t != null && t.kind() == Timer.Kind.MAX_WAIT) {
+      return onMaxWait(t);
+    }
     if (t == null || t.kind() != Timer.Kind.QUEUE_GRACE) {
       LOG.warn("unknown queue timer {}", member);
       return Future.succeededFuture();
@@ -286,6 +326,39 @@ public class QueueVerticle extends VerticleBase {
           LOG.info("{}/{} removed from queue {}: no device came back within the grace", appId, userId, w.queueId());
         }
         return null;
+      });
+    });
+  }
+
+  /** §14.3: the waiter is removed (620) if it still waits in that queue since the limit ago; else a later entry counts. */
+  private Future<?> onMaxWait(Timer t) {
+    String appId = t.appId();
+    String userId = t.userId();
+    AppConfig app = infra.config().apps().get(appId);
+    if (app == null) {
+      return Future.succeededFuture();
+    }
+    long limitMs = app.maxWaitSeconds(t.queueId()) * 1000L;
+    long now = System.currentTimeMillis();
+    return queues.position(appId, userId).compose(pos -> {
+      if (pos == null || !pos.queueId().equals(t.queueId()) || limitMs <= 0) {
+        return Future.succeededFuture();
+      }
+      if (now - pos.enteredAt() < limitMs) {
+        // entered again since the timer was set (a timer fires late or early only in races): the rest of its limit
+        return cs.deadlines().schedule(appId, RoomStore.QUEUE_DEADLINES, t.encode(), pos.enteredAt() + limitMs);
+      }
+      return queues.leave(appId, userId).compose(w -> {
+        if (w == null) {
+          return Future.succeededFuture();
+        }
+        long waited = Math.max(0, (now - w.enteredAt()) / 1000);
+        records.queueEnded(appId, userId, now, ServiceRecords.TIMEOUT, null, null);
+        rounds.changed(appId, w.queueId());
+        LOG.info("{}/{} removed from queue {} after waiting {} s (maxWaitSeconds {})", appId, userId, w.queueId(), waited,
+          limitMs / 1000);
+        return grace.cancel(appId, userId).compose(v -> infra.pusher().toUser(appId, userId,
+          QueueFrames.timeout(w.queueId(), waited), true, null)).mapEmpty();
       });
     });
   }

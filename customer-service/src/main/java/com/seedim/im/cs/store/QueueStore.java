@@ -126,6 +126,27 @@ public interface QueueStore {
    */
   Future<List<String>> claimDirty(String kind, long throttleMs, int limit);
 
+  /** §14.1 availability: may take and is told about waiters (the default of every agent). */
+  String AVAILABLE = "available";
+  /** §14.1: keeps its rooms, takes nobody. */
+  String AWAY = "away";
+  /** §14.1: as away, and shown offline to supervisors. */
+  String OFFLINE = "offline";
+
+  /** True for the three §14.1 status values. */
+  static boolean isAgentStatus(String s) {
+    return AVAILABLE.equals(s) || AWAY.equals(s) || OFFLINE.equals(s);
+  }
+
+  /** The agent's §14.1 status: the one it set last, {@link #AVAILABLE} when it never set one. */
+  Future<String> agentStatus(String appId, String agentId);
+
+  /** Stores the agent's §14.1 status (kept until changed: reconnects and restarts keep it). */
+  Future<Void> setAgentStatus(String appId, String agentId, String status);
+
+  /** Every stored status of the app's agents (agents that never set one are absent: {@link #AVAILABLE}). */
+  Future<Map<String, String>> agentStatuses(String appId);
+
   /** Online agents of an app (connected with role agent). */
   Future<Void> agentOnline(String appId, String agentId, boolean online);
 

@@ -54,6 +54,24 @@ public interface RoomStore {
    */
   Future<JsonObject> close(String appId, String roomId);
 
+  /** Outcome of {@link #transfer}. */
+  enum TransferOutcome {
+    TRANSFERRED,
+    /** The room closed, changed version or is no longer {@code fromAgent}'s: nothing changed (reload and decide again). */
+    CHANGED,
+    /** {@code toAgent} already serves {@code maxRooms} rooms: nothing changed. */
+    AGENT_BUSY
+  }
+
+  /**
+   * §14.2: atomically gives the room to {@code toAgent} — if it is still at {@code version} and {@code fromAgent}'s, and
+   * {@code toAgent} serves fewer than {@code maxRooms} rooms — storing {@code room} (the new JSON: creator, members,
+   * call fields) and moving the room from {@code fromAgent}'s room index to {@code toAgent}'s. The same guarantees as a
+   * take: a room is never two agents', an agent never exceeds {@code maxRooms}, of two transfers exactly one wins.
+   */
+  Future<TransferOutcome> transfer(String appId, String roomId, long version, JsonObject room, String fromAgent,
+    String toAgent, int maxRooms);
+
   /** Open rooms of an app, newest first. */
   Future<Page> list(String appId, int offset, int limit);
 

@@ -7,7 +7,7 @@ package com.seedim.im.cs.store;
  *
  * @param roomId null for {@link Kind#QUEUE_GRACE}
  * @param userId the member (GRACE) or waiter (QUEUE_GRACE) whose devices left; null otherwise
- * @param callId the ringing call (RING); null otherwise
+ * @param callId the ringing call (RING), or the queue (MAX_WAIT); null otherwise
  */
 public record Timer(Kind kind, String appId, String roomId, String userId, String callId) {
   /** What a timer does when it is due; {@code code} is its first field in the member string. */
@@ -19,7 +19,9 @@ public record Timer(Kind kind, String appId, String roomId, String userId, Strin
     /** Ends an unanswered call. */
     RING("r"),
     /** Removes an absent waiter from its queue. */
-    QUEUE_GRACE("q");
+    QUEUE_GRACE("q"),
+    /** Removes a waiter that waited its queue's maxWaitSeconds (§14.3, 620). */
+    MAX_WAIT("w");
 
     private final String code;
 
@@ -46,6 +48,16 @@ public record Timer(Kind kind, String appId, String roomId, String userId, Strin
     return new Timer(Kind.QUEUE_GRACE, appId, null, userId, null);
   }
 
+  /** The §14.3 wait limit of a waiter in a queue (set {@link RoomStore#QUEUE_DEADLINES}). */
+  public static Timer maxWait(String appId, String userId, String queueId) {
+    return new Timer(Kind.MAX_WAIT, appId, null, userId, queueId);
+  }
+
+  /** The queue of a {@link Kind#MAX_WAIT} timer. */
+  public String queueId() {
+    return kind == Kind.MAX_WAIT ? callId : null;
+  }
+
   /** The member string stored in the deadline set. */
   public String encode() {
     return switch (kind) {
@@ -53,6 +65,7 @@ public record Timer(Kind kind, String appId, String roomId, String userId, Strin
       case GRACE -> String.join(SEP, kind.code, appId, roomId, userId);
       case RING -> String.join(SEP, kind.code, appId, roomId, callId);
       case QUEUE_GRACE -> String.join(SEP, kind.code, appId, userId);
+      case MAX_WAIT -> String.join(SEP, kind.code, appId, userId, callId);
     };
   }
 
@@ -70,6 +83,9 @@ public record Timer(Kind kind, String appId, String roomId, String userId, Strin
     }
     if (p.length == 3 && Kind.QUEUE_GRACE.code.equals(p[0])) {
       return queueGrace(p[1], p[2]);
+    }
+    if (p.length == 4 && Kind.MAX_WAIT.code.equals(p[0])) {
+      return maxWait(p[1], p[2], p[3]);
     }
     return null;
   }

@@ -13,7 +13,9 @@ public enum TeardownReason {
   /** A member's last device left and did not come back within the grace. */
   DISCONNECT,
   /** A member was kicked (99 KICKED). */
-  KICKED;
+  KICKED,
+  /** The room was handed to another agent (for its former agent) or its customer sent back to a queue (§14.2). */
+  TRANSFERRED;
 
   /** The value on the wire: {@code left}, {@code hangup}, ... */
   public String wire() {

@@ -33,6 +33,8 @@ final class MemoryQueueStore implements QueueStore {
   private final Map<String, LinkedHashSet<String>> dirty = new HashMap<>();
   private final Map<String, Long> lastRound = new HashMap<>();
   private final Map<String, Set<String>> agents = new HashMap<>();
+  /** app → agent → stored §14.1 status. */
+  private final Map<String, Map<String, String>> statuses = new HashMap<>();
 
   MemoryQueueStore(MemoryRoomStore rooms) {
     this.rooms = rooms;
@@ -321,4 +323,25 @@ final class MemoryQueueStore implements QueueStore {
     }
   }
 
+  @Override
+  public Future<String> agentStatus(String appId, String agentId) {
+    synchronized (lock) {
+      return Future.succeededFuture(statuses.getOrDefault(appId, Map.of()).getOrDefault(agentId, AVAILABLE));
+    }
+  }
+
+  @Override
+  public Future<Void> setAgentStatus(String appId, String agentId, String status) {
+    synchronized (lock) {
+      statuses.computeIfAbsent(appId, k -> new HashMap<>()).put(agentId, status);
+      return Future.succeededFuture();
+    }
+  }
+
+  @Override
+  public Future<Map<String, String>> agentStatuses(String appId) {
+    synchronized (lock) {
+      return Future.succeededFuture(Map.copyOf(statuses.getOrDefault(appId, Map.of())));
+    }
+  }
 }

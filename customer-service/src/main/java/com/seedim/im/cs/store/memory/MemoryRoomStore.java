@@ -146,6 +146,33 @@ public final class MemoryRoomStore implements RoomStore {
   }
 
   @Override
+  public Future<TransferOutcome> transfer(String appId, String roomId, long version, JsonObject room, String fromAgent,
+    String toAgent, int maxRooms) {
+    synchronized (lock) {
+      String k = key(appId, roomId);
+      JsonObject cur = rooms.get(k);
+      Long v = versions.get(k);
+      if (cur == null || v == null || v != version || !fromAgent.equals(cur.getString(RoomState.CREATOR))) {
+        return Future.succeededFuture(TransferOutcome.CHANGED);
+      }
+      if (roomCount(appId, toAgent) >= maxRooms) {
+        return Future.succeededFuture(TransferOutcome.AGENT_BUSY);
+      }
+      rooms.put(k, room.copy());
+      versions.put(k, v + 1);
+      Set<String> from = userRooms.get(key(appId, fromAgent));
+      if (from != null) {
+        from.remove(roomId);
+        if (from.isEmpty()) {
+          userRooms.remove(key(appId, fromAgent));
+        }
+      }
+      userRooms.computeIfAbsent(key(appId, toAgent), x -> new LinkedHashSet<>()).add(roomId);
+      return Future.succeededFuture(TransferOutcome.TRANSFERRED);
+    }
+  }
+
+  @Override
   public Future<Page> list(String appId, int offset, int limit) {
     synchronized (lock) {
       String p = appId + '\n';

@@ -64,6 +64,11 @@ final class CsKeys {
     return app("qagents", appId);
   }
 
+  /** {@code P qstatus:{cs:<app>}} hash agent → §14.1 status (absent: available). */
+  String agentStatuses(String appId) {
+    return app("qstatus", appId);
+  }
+
   /** {@code P room:{cs:<app>}:<roomId>} hash {@code d} (room JSON), {@code v} (version), {@code agent}, {@code customer}. */
   String room(String appId, String roomId) {
     return app("room", appId) + ":" + roomId;

@@ -247,4 +247,25 @@ final class RedisQueueStore implements QueueStore {
   public Future<List<String>> onlineAgents(String appId) {
     return api.smembers(keys.agents(appId)).map(RedisRoomStore::strings);
   }
+
+  @Override
+  public Future<String> agentStatus(String appId, String agentId) {
+    return api.hget(keys.agentStatuses(appId), agentId).map(r -> r == null ? AVAILABLE : r.toString());
+  }
+
+  @Override
+  public Future<Void> setAgentStatus(String appId, String agentId, String status) {
+    return api.hset(List.of(keys.agentStatuses(appId), agentId, status)).mapEmpty();
+  }
+
+  @Override
+  public Future<Map<String, String>> agentStatuses(String appId) {
+    return RedisQueueScripts.FLAT_HGETALL.run(api, List.of(keys.agentStatuses(appId)), List.of()).map(r -> {
+      Map<String, String> out = new HashMap<>();
+      for (int i = 0; i + 1 < r.size(); i += 2) {
+        out.put(r.get(i).toString(), r.get(i + 1).toString());
+      }
+      return out;
+    });
+  }
 }

@@ -3,6 +3,7 @@ package com.seedim.im.cs.store.redis;
 import com.seedim.im.common.store.redis.RedisScript;
 import com.seedim.im.cs.store.DeadlineStore;
 import com.seedim.im.cs.store.QueueStore;
+import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,25 @@ public final class RedisRoomStore implements RoomStore {
       end
     end
     return {'CLOSED', h[1]}
+    """);
+
+  // KEYS: room, from uroom, from urooms, to uroom, to urooms.
+  // ARGV: expected version, new JSON, roomId, from agent, to agent, maxRooms, the room's createdAt (its index score).
+  private static final RedisScript TRANSFER = new RedisScript("""
+    local h = redis.call('HMGET', KEYS[1], 'v', 'agent')
+    if not h[1] or h[1] ~= ARGV[1] or h[2] ~= ARGV[4] then return 'CHANGED' end
+    if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then return 'AGENT_BUSY' end
+    redis.call('HSET', KEYS[1], 'd', ARGV[2], 'agent', ARGV[5])
+    redis.call('HINCRBY', KEYS[1], 'v', 1)
+    redis.call('ZREM', KEYS[3], ARGV[3])
+    if redis.call('GET', KEYS[2]) == ARGV[3] then
+      local rest = redis.call('ZRANGE', KEYS[3], -1, -1)
+      if #rest > 0 then redis.call('SET', KEYS[2], rest[1]) else redis.call('DEL', KEYS[2]) end
+    end
+    redis.call('ZADD', KEYS[5], ARGV[7], ARGV[3])
+    local newest = redis.call('ZRANGE', KEYS[5], -1, -1)
+    redis.call('SET', KEYS[4], newest[1])
+    return 'TRANSFERRED'
     """);
 
   // KEYS: rooms zset. ARGV: offset, limit. Returns {total, id...} newest first.
@@ -149,6 +169,16 @@ public final class RedisRoomStore implements RoomStore {
       }
       return CLOSE.run(api, k, List.of(roomId, agent, customer));
     }, r -> r == null ? null : new JsonObject(r.get(1).toString()));
+  }
+
+  @Override
+  public Future<TransferOutcome> transfer(String appId, String roomId, long version, JsonObject room, String fromAgent,
+    String toAgent, int maxRooms) {
+    List<String> k = List.of(keys.room(appId, roomId), keys.userRoom(appId, fromAgent), keys.userRooms(appId, fromAgent),
+      keys.userRoom(appId, toAgent), keys.userRooms(appId, toAgent));
+    List<String> a = List.of(Long.toString(version), room.encode(), roomId, fromAgent, toAgent, Integer.toString(maxRooms),
+      Long.toString(room.getLong(RoomState.CREATED_AT, 0L)));
+    return TRANSFER.run(api, k, a).map(r -> TransferOutcome.valueOf(r.toString()));
   }
 
   /** Two round trips: the page's room ids, then their rooms (a room closed in between is left out, as before). */
