@@ -264,6 +264,8 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
     // the chat goes on with the new agent
     await panel(b, cust).getByTestId('composer-input').fill(`I am ${agentB}, I take over`);
     await panel(b, cust).getByTestId('send').click();
+    await c.getByTestId(`conv-${agentB}`).waitFor();
+    await c.getByTestId('chat-room-peer').click();
     await c.locator('[data-testid="msg"]').filter({ hasText: 'I take over' }).waitFor();
   });
 

@@ -950,6 +950,7 @@ function roomScoped(im, roomId) {
     hangUp: (callId) => req(330, callId ? { callId } : {}),
     callerCandidate: (c, callId) => cand(340, c, callId),
     calleeCandidate: (c, callId) => cand(342, c, callId),
+    callStats: (stats) => im.callStats(stats), // 660 names its call: no room needed
   };
 }
 
@@ -957,8 +958,11 @@ function attachCall(t, roomId) {
   if (t.call && t.callRoomId === roomId) return;
   detachCall(t);
   t.callRoomId = roomId;
-  t.call = new CallController(roomScoped(S.im, roomId), { localVideo: t.ui.localVideo, remoteVideo: t.ui.remoteVideo });
-  t.call.on('state', (s) => {
+  const call = new CallController(roomScoped(S.im, roomId), { localVideo: t.ui.localVideo, remoteVideo: t.ui.remoteVideo });
+  t.call = call;
+  call.on('state', (s) => {
+    if (t.call !== call) return; // detached: the room ended, its words are set
+
     if (s.state === 'ringing') {
       Sound.startRing();
       notify('Incoming video call', `${t.peer} is calling`, `call-${roomId}`);
@@ -972,7 +976,7 @@ function attachCall(t, roomId) {
     renderCall(t);
     renderTabs();
   });
-  t.call.on('error', (e) => { t.ui.chatError.textContent = errorText(e, 'Call'); });
+  call.on('error', (e) => { if (t.call === call) t.ui.chatError.textContent = errorText(e, 'Call'); });
 }
 
 function detachCall(t) {
@@ -982,6 +986,7 @@ function detachCall(t) {
   t.callRoomId = null;
   if (c.state !== 'idle') t.callEnd = CALL_END_WORDS[t.ended?.reason] || CALL_END_WORDS['room-disbanded'];
   c.dispose();
+  renderTabs();
   if (![...S.tabs.values()].some((x) => x.call && x.call.state === 'ringing')) Sound.stopRing();
   renderCall(t);
 }
