@@ -246,7 +246,25 @@ test('agent workspace: waiting list, availability, take, chat with ticks, histor
     await s.getByTestId('problem').filter({ hasText: 'not available on this server' }).waitFor();
   }
   await s.screenshot({ path: join(IMAGES, 'supervisor.png') });
-  await next.leave();
+
+  // a second customer at once (maxRoomsPerAgent permitting): a second tab; "End chat" ends it in the agent's words
+  const second = `wse-${RUN}`;
+  const maxRooms = await a.evaluate(() => window.deskAgent.status.maxRooms);
+  if (maxRooms !== null && maxRooms >= 2) {
+    await a.getByTestId(`take-${second}`).click();
+    await a.locator(`[data-testid="tab-${second}"][data-state="open"][aria-selected="true"]`).waitFor();
+    await a.locator(`[data-testid="tab-${cust}"][data-state="open"]`).waitFor(); // the first room goes on
+    assert.match(await a.getByTestId('agent-status').textContent(), /2\/\d+ customers/);
+    const ended = next.once('room-disbanded', null, 10_000);
+    await panel(a, second).getByTestId('end-chat').click();
+    assert.equal((await ended).reason, 'left');
+    await panel(a, second).getByTestId('room-banner').filter({ hasText: 'You ended the chat.' }).waitFor();
+    await a.getByTestId(`tab-${cust}`).click();
+    await panel(a, cust).waitFor();
+  } else {
+    t.diagnostic(`SKIP a second room at once: the server allows ${maxRooms ?? 'an unknown number of'} room(s) per agent`);
+    await next.leave();
+  }
   next.close();
 
   mark('supervisor');

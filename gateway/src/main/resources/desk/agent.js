@@ -676,6 +676,7 @@ function onRoomEnded(f) {
   const t = tabOfRoom(f.roomId);
   if (!t || t.ended) return;
   let text = ROOM_END_WORDS[f.reason] || `The chat ended (${f.reason}).`;
+  if (f.reason === 'left' && t.endingRoomId === String(f.roomId)) text = 'You ended the chat.';
   if (f.reason === 'transferred') {
     const tr = S.transfers.get(String(f.roomId));
     if (tr?.toUserId) text = `The customer was transferred to ${tr.toUserId}${tr.byUserId && tr.byUserId !== S.me ? ` by ${tr.byUserId}` : ''}.`;
@@ -693,9 +694,14 @@ const tabOfRoom = (roomId) => [...S.tabs.values()].find((t) => t.room && String(
 
 async function endChat(t) {
   if (!t.room) return;
+  const roomId = String(t.room.roomId);
+  t.endingRoomId = roomId; // its 560 says "left" like a customer's leave: this page knows better
   try {
-    await S.im.request({ msgType: 420, roomId: String(t.room.roomId) });
-  } catch (e) { showError(errorText(e, 'End chat')); }
+    await S.im.request({ msgType: 420, roomId });
+  } catch (e) {
+    t.endingRoomId = null;
+    showError(errorText(e, 'End chat'));
+  }
 }
 
 function toggleTransfer(t) {
