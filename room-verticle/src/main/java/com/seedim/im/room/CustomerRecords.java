@@ -23,7 +23,11 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A customer's records for the desk (protocol §14.5): 650 its rooms (→ 651), 652 a room's transcript (→ 653), and the
@@ -69,7 +73,7 @@ final class CustomerRecords {
         LOG.info("650 from {}/{}: refused the records of {} (no room with it, no grant)", ctx.appId(), ctx.userId(), customer);
         throw new ProtocolException(ErrorCode.FORBIDDEN, "you do not serve " + customer);
       }
-      return records.customerRooms(ctx.appId(), customer, pageSize);
+      return customerRooms(ctx.appId(), customer, pageSize);
     }).map(list -> {
       JsonArray items = new JsonArray();
       list.forEach(r -> items.add(r.item()));
@@ -114,20 +118,61 @@ final class CustomerRecords {
   }
 
   /**
-   * The room's record; a room so new that its record is not written yet is read from the open rooms. Unknown →
-   * NOT_FOUND (a roomId that is not a number names no room).
+   * The customer's rooms, newest first, at most {@code limit}: the records, with its open rooms as the room store has
+   * them (the records are written after the take or transfer answered, so a room taken or transferred a moment ago
+   * is already in the answer).
+   */
+  private Future<List<RoomRecord>> customerRooms(String appId, String customer, int limit) {
+    Future<List<RoomRecord>> recorded = records.customerRooms(appId, customer, limit);
+    Future<List<JsonObject>> open = rooms.roomsOf(appId, customer).compose(ids -> {
+      List<Future<JsonObject>> all = new ArrayList<>();
+      ids.forEach(id -> all.add(rooms.get(appId, id)));
+      return Future.all(all).map(cf -> all.stream().map(Future::result).filter(r -> r != null).toList());
+    });
+    return Future.all(recorded, open).map(cf -> {
+      Map<String, RoomRecord> byId = new LinkedHashMap<>();
+      recorded.result().forEach(r -> byId.put(r.roomId(), r));
+      for (JsonObject live : open.result()) {
+        String id = live.getString(RoomState.ROOM_ID);
+        byId.put(id, withLive(byId.get(id), live));
+      }
+      List<RoomRecord> out = new ArrayList<>(byId.values());
+      out.sort(Comparator.comparingLong(RoomRecord::createdAt).reversed());
+      return out.subList(0, Math.min(limit, out.size()));
+    });
+  }
+
+  /**
+   * The room's record, completed by the open room's state (a room so new that its record is not written yet, an
+   * agent who took it over a moment ago). Unknown → NOT_FOUND (a roomId that is not a number names no room).
    */
   private Future<RoomRecord> room(String appId, String roomId) {
     if (!isNumber(roomId)) {
       return Future.failedFuture(notFound(roomId));
     }
-    return records.room(appId, roomId).compose(r -> r != null ? Future.succeededFuture(r) : rooms.get(appId, roomId).map(open -> {
-      if (open == null) {
+    Future<RoomRecord> recorded = records.room(appId, roomId);
+    Future<JsonObject> open = rooms.get(appId, roomId);
+    return Future.all(recorded, open).map(cf -> {
+      if (recorded.result() == null && open.result() == null) {
         throw notFound(roomId);
       }
-      return new RoomRecord(roomId, open.getString(RoomState.QUEUE_ID), open.getString(RoomState.CUSTOMER),
-        List.of(open.getString(RoomState.CREATOR)), open.getLong(RoomState.CREATED_AT), null, null);
-    }));
+      return open.result() == null ? recorded.result() : withLive(recorded.result(), open.result());
+    });
+  }
+
+  /** The record (or null) of an open room, with its current agent last. */
+  private static RoomRecord withLive(RoomRecord rec, JsonObject live) {
+    String agent = live.getString(RoomState.CREATOR);
+    if (rec == null) {
+      return new RoomRecord(live.getString(RoomState.ROOM_ID), live.getString(RoomState.QUEUE_ID),
+        live.getString(RoomState.CUSTOMER), List.of(agent), live.getLong(RoomState.CREATED_AT), null, null);
+    }
+    if (rec.agentId().equals(agent)) {
+      return rec;
+    }
+    List<String> agents = new ArrayList<>(rec.agents());
+    agents.add(agent);
+    return new RoomRecord(rec.roomId(), rec.queueId(), rec.customerId(), agents, rec.createdAt(), rec.closedAt(), rec.reason());
   }
 
   private static ProtocolException notFound(String roomId) {

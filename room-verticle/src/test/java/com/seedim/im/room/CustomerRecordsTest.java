@@ -3,11 +3,13 @@ package com.seedim.im.room;
 import com.seedim.im.chat.ChatVerticle;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.msg.TeardownReason;
-import com.seedim.im.common.bus.msg.TeardownRequest;
 import com.seedim.im.common.bus.Addresses;
+import com.seedim.im.common.bus.msg.TeardownRequest;
+import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.store.DeskGrants;
 import com.seedim.im.cs.CustomerService;
 import com.seedim.im.cs.Rooms;
+import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.ServiceRecords;
 import com.seedim.im.testkit.Http;
 import com.seedim.im.testkit.TestClient;
@@ -93,7 +95,7 @@ class CustomerRecordsTest {
 
   @ParameterizedTest(name = "durable={0}")
   @ValueSource(booleans = {false, true})
-  @DisplayName("a room with a transfer: 651 newest first, 653 with both agents and exactly the room's messages, the HTTP transcript")
+  @DisplayName("a room transferred and given back: 651 names the last agent, 653 every agent in order and exactly the room's messages, the HTTP transcript")
   void roomsAndTranscript(boolean durable, Vertx vertx) {
     try (TestServer s = server(vertx, durable)) {
       TestClient ag1 = s.connect("ag1", null, "agent");
@@ -118,19 +120,21 @@ class CustomerRecordsTest {
       // the lead's transfer (§14.2) records the new agent; ag2 then talks to the customer
       records(s).roomTransferred(APP, roomId, "ag1", "ag2", System.currentTimeMillis());
       send(ag2, "cu1", "ag2 here", true);
+      // ... and gives it back: ag1 serves the room again (and is listed again)
+      records(s).roomTransferred(APP, roomId, "ag2", "ag1", System.currentTimeMillis());
       close(s, roomId);
       sleep(TICK_MS);
       send(cu1, "ag1", "after the room", true);
 
       JsonObject closed = until(admin, frame(650).put("userId", "cu1"), 651,
         r -> r.getJsonArray("rooms").getJsonObject(0).getValue("closedAt") != null
-          && "ag2".equals(r.getJsonArray("rooms").getJsonObject(0).getString("agentId")));
+          && "ag1".equals(r.getJsonArray("rooms").getJsonObject(0).getString("agentId")));
       assertThat(closed.getJsonArray("rooms").getJsonObject(0).getString("reason")).isEqualTo("left");
 
-      JsonObject t = until(cu1, frame(652).put("roomId", roomId), 653, r -> r.getJsonArray("agents").size() == 2);
+      JsonObject t = until(cu1, frame(652).put("roomId", roomId), 653, r -> r.getJsonArray("agents").size() == 3);
       assertThat(t.getString("roomId")).isEqualTo(roomId);
       assertThat(t.getString("customer")).isEqualTo("cu1");
-      assertThat(t.getJsonArray("agents")).containsExactly("ag1", "ag2");
+      assertThat(t.getJsonArray("agents")).containsExactly("ag1", "ag2", "ag1");
       assertThat(t.getLong("closedAt")).isGreaterThanOrEqualTo(t.getLong("createdAt"));
       assertThat(texts(t)).containsExactly("my order &lt;b&gt;late&lt;/b&gt;", "let me check", "ag2 here");
       JsonObject first = t.getJsonArray("messages").getJsonObject(0);
@@ -138,7 +142,7 @@ class CustomerRecordsTest {
       assertThat(first.getString("receiveUserId")).isEqualTo("ag1");
       assertThat(first.getBoolean("retracted")).isFalse();
       assertThat(first.containsKey("delivered")).isFalse();
-      // every member the room had reads it: both agents (ag1 no longer serves cu1)
+      // every member the room had reads it: both agents (neither serves cu1 any more)
       assertThat(texts(query(ag1, frame(652).put("roomId", roomId), 653))).hasSize(3);
       assertThat(texts(query(ag2, frame(652).put("roomId", roomId), 653))).hasSize(3);
 
@@ -198,6 +202,34 @@ class CustomerRecordsTest {
       assertThat(query(admin, frame(652).put("roomId", second), 653).getJsonArray("messages")).isEmpty();
       // a customer with no rooms: an empty list for an admin
       assertThat(query(admin, frame(650).put("userId", "nobody"), 651).getJsonArray("rooms")).isEqualTo(new JsonArray());
+    }
+  }
+
+  @Test
+  @DisplayName("a room whose record is not written yet (records lag the take) is listed and read from the open rooms")
+  void openRoomBeforeItsRecord(Vertx vertx) {
+    try (TestServer s = server(vertx, false)) {
+      TestClient ag1 = s.connect("ag1", null, "agent");
+      TestClient cu1 = s.connect("cu1");
+      CustomerService cs = CustomerService.of(s.infra());
+      AppConfig app = s.config().apps().require(APP);
+      long now = System.currentTimeMillis();
+      cs.queues().enter(APP, AppConfig.DEFAULT_QUEUE, "cu1", app.maxQueueLength(), now).await();
+      String roomId = Long.toString(s.infra().ids().next());
+      QueueStore.Take take = cs.queues().take(APP, "ag1", app.maxRoomsPerAgent(),
+        List.of(new QueueStore.Waiter(AppConfig.DEFAULT_QUEUE, "cu1", now)),
+        QueueStore.RoomSpec.of(APP, roomId, "ag1", AppConfig.DEFAULT_QUEUE, now, now + 600_000)).await();
+      assertThat(take.outcome()).isEqualTo(QueueStore.TakeOutcome.TAKEN);
+      assertThat(records(s).room(APP, roomId).await()).as("no record yet").isNull();
+      send(cu1, "ag1", "right after the take", false);
+
+      JsonObject item = query(ag1, frame(650).put("userId", "cu1"), 651).getJsonArray("rooms").getJsonObject(0);
+      assertThat(item.getString("roomId")).isEqualTo(roomId);
+      assertThat(item.getString("agentId")).isEqualTo("ag1");
+      assertThat(item.getValue("closedAt")).isNull();
+      JsonObject t = query(cu1, frame(652).put("roomId", roomId), 653);
+      assertThat(t.getJsonArray("agents")).containsExactly("ag1");
+      assertThat(texts(t)).containsExactly("right after the take");
     }
   }
 

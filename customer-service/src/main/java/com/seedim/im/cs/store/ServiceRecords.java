@@ -52,7 +52,8 @@ public interface ServiceRecords {
 
   /**
    * A room as the records keep it (§14.5): its customer and every agent who served it, in order (the last one serves
-   * it now, or served it when it closed); {@code closedAt} and {@code reason} null while it is open.
+   * it now, or served it when it closed; an agent who took the room back appears again); {@code closedAt} and
+   * {@code reason} null while it is open.
    */
   record RoomRecord(String roomId, String queueId, String customerId, List<String> agents, long createdAt, Long closedAt,
                     String reason) {

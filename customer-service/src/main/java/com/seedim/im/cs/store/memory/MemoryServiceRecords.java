@@ -38,7 +38,7 @@ public final class MemoryServiceRecords implements ServiceRecords {
     Long closedAt;
     String reason;
     Object info;
-    /** Every agent who served it, in order, without repeats. */
+    /** Every agent who served it, in order (an agent who took it back appears again). */
     final List<String> agents = new ArrayList<>();
 
     RoomRecord record() {
@@ -160,7 +160,7 @@ public final class MemoryServiceRecords implements ServiceRecords {
     Room r = rooms.get(appId + '\n' + roomId);
     if (r != null) {
       r.agentId = toAgent;
-      if (!r.agents.contains(toAgent)) {
+      if (!r.agents.get(r.agents.size() - 1).equals(toAgent)) {
         r.agents.add(toAgent);
       }
     }

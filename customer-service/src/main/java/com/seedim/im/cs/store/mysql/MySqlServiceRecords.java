@@ -264,23 +264,24 @@ public final class MySqlServiceRecords implements ServiceRecords {
     });
   }
 
-  /** A record from a {@link #ROOM_COLS} row and the room's transfers ({from, to}, in order). */
+  /**
+   * A record from a {@link #ROOM_COLS} row and the room's transfers ({from, to}, in order): the first transfer's
+   * {@code from}, then each {@code to}, and {@code agent_id} last (when no transfer names it: a room without any).
+   */
   private static RoomRecord roomRecord(Row r, List<String[]> transfers) {
-    String last = r.getString(2);
     List<String> agents = new ArrayList<>();
     for (String[] t : transfers) {
-      addOnce(agents, t[0]);
-      addOnce(agents, t[1]);
+      if (agents.isEmpty()) {
+        agents.add(t[0]);
+      }
+      agents.add(t[1]);
     }
-    addOnce(agents, last);
+    String last = r.getString(2);
+    if (agents.isEmpty() || !agents.get(agents.size() - 1).equals(last)) {
+      agents.add(last);
+    }
     return new RoomRecord(Long.toString(r.getLong(0)), r.getString(1), r.getString(3), agents, r.getLong(4), r.getLong(5),
       r.getString(6));
-  }
-
-  private static void addOnce(List<String> agents, String agent) {
-    if (!agents.contains(agent)) {
-      agents.add(agent);
-    }
   }
 
   @Override
