@@ -39,10 +39,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PROTOCOL.md §6 rooms: 540 list (→ 541), 550 info (→ 551), a customer's records (650, 652: {@link CustomerRecords}), 551 and a pending 301 on a member's new connection
+ * PROTOCOL.md §6 rooms: 540 list (→ 541), 550 info (→ 551), 551 and a pending 301 on a member's new connection
  * (every 551 with {@code iceServers} minted for its receiver, fresh on every connection),
  * the teardown (321, 421, 560) for every cause, the grace and idle timers (stored deadlines, swept by every node),
- * and the room HTTP API.
+ * and the room HTTP API; a customer's records (§14.5: 650, 652 and the transcript API) in {@link CustomerRecords}.
  */
 public class RoomVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RoomVerticle.class);

@@ -10,10 +10,10 @@ import java.util.List;
  * Deletes one app's service records that ended before a cutoff ({@code serviceRecordRetentionDays}), for
  * {@code seedim purge}, while the services keep writing records: queue entries that ended, rooms that closed and
  * calls that ended, with the rows that belong to them (a room's transfers in {@code cs_room_agent}, a call's 660
- * reports in {@code cs_call_stats}, deleted first); records still open are kept whatever their age. Closed rooms are found through their
- * {@code idx_closed} index; queue entries and calls have no index on their end (it would cost every write), so they
- * are found by paging the primary key with plain reads (no locks at READ COMMITTED) and deleted by key with the age
- * checked again. A table that does not exist yet (no service node ever started on this database) counts as empty.
+ * reports in {@code cs_call_stats}, deleted first); records still open are kept whatever their age. Closed rooms
+ * are found through their {@code idx_closed} index; queue entries and calls have no index on their end (it would
+ * cost every write), so they are found by paging the primary key with plain reads (no locks at READ COMMITTED) and
+ * deleted by key with the age checked again. A table that does not exist yet (no service node ever started on this database) counts as empty.
  * Blocking JDBC on a command's own thread; the connection as {@code ChatRetention.prepare} leaves it.
  */
 public final class ServiceRecordRetention {
