@@ -18,6 +18,7 @@ import com.seedim.im.common.bus.msg.DeliveredAcks;
 import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.bus.msg.SessionOpened;
+import com.seedim.im.common.bus.msg.TranscriptQuery;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.config.ServerConfig;
@@ -41,7 +42,8 @@ import java.util.function.Function;
 
 /**
  * The chat service (PROTOCOL.md §5) on the event bus: client frames 101, 102, 130, 160, 161, 180, 190, 198, the
- * session lifecycle (connect replay, presence), 141 acks, and the chat HTTP API. Starts only after the schema
+ * session lifecycle (connect replay, presence), 141 acks, the chat HTTP API, and desk transcripts for the room
+ * service (§14.5). Starts only after the schema
  * migration ran and every consumer is registered.
  */
 public class ChatVerticle extends VerticleBase {
@@ -58,6 +60,7 @@ public class ChatVerticle extends VerticleBase {
   private SensitiveWords words;
   private ChatService chat;
   private ChatQueries queries;
+  private Transcripts transcripts;
   private DeliveryReceipts receipts;
   private PresenceService presence;
   private UndeliveredSweeper sweeper;
@@ -103,6 +106,7 @@ public class ChatVerticle extends VerticleBase {
     Formatters formatters = new Formatters();
     chat = new ChatService(infra, store, words, formatters, infra.shared(PermissionCache.class, PermissionCache::new));
     queries = new ChatQueries(apps, store, formatters);
+    transcripts = new Transcripts(apps, store, formatters);
     presence = new PresenceService(infra, store);
     receipts = new DeliveryReceipts(infra, store);
     sweeper = new UndeliveredSweeper(infra, store, chat);
@@ -145,6 +149,7 @@ public class ChatVerticle extends VerticleBase {
     message(Addresses.CHAT_API_PRESENCE, PresenceQuery.class, PresenceQuery::fromJson,
       q -> presence.onApiQuery(apps.require(q.appId()), q));
     message(Addresses.CHAT_API_WORDS, WordsUpdate.class, WordsUpdate::fromJson, this::onWords);
+    message(Addresses.CHAT_TRANSCRIPT, TranscriptQuery.class, TranscriptQuery::fromJson, transcripts::onQuery);
     message(Addresses.CHAT_API_REVOKE, PermissionRevoke.class, PermissionRevoke::fromJson, chat::onRevoke);
     consume(Addresses.CHAT_PERMISSION_REVOKED, msg -> chat.onRevoked(BusMessages.read(msg.body(),
       PermissionRevoke.class, PermissionRevoke::fromJson)));

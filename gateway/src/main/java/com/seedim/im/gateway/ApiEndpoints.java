@@ -63,6 +63,8 @@ final class ApiEndpoints {
       rc.request().getParam("pageIndex"), rc.request().getParam("pageSize"), rc.request().getParam("state"))));
     route(router.put("/api/v1/rooms/:roomId/info"), (app, b, rc) -> gw.request(Addresses.ROOM_API_INFO,
       new ApiQueries.RoomInfoUpdate(app.appId(), pathId(rc, "roomId"), b.containsKey("info") ? b.getValue("info") : b)));
+    route(router.get("/api/v1/rooms/:roomId/transcript"), (app, b, rc) -> gw.request(Addresses.ROOM_API_TRANSCRIPT,
+      new ApiQueries.TranscriptRequest(app.appId(), pathId(rc, "roomId"))));
     route(router.get("/api/v1/ice-servers"), (app, b, rc) -> Future.succeededFuture(iceServers(rc.request().getParam("userId"))));
     route(router.put(ApiAuth.WORDS_PATH), (app, b, rc) -> gw.request(Addresses.CHAT_API_WORDS,
       new ApiQueries.WordsUpdate(app.appId(), words(b))));

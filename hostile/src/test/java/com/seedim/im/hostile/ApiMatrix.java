@@ -312,6 +312,24 @@ final class ApiMatrix {
         assertThat(roomInfo(fx.room.u, fx.room.roomId).getValue("info")).isEqualTo(fx.info);
       }));
 
+    out.add(new Endpoint("GET /api/v1/rooms/{roomId}/transcript", () -> {
+      Fx fx = new Fx();
+      fx.room = Fixtures.room(false);
+      fx.word = "transcript of " + fx.room.roomId;
+      ok(fx.room.u, f(130).put("receiveUserId", fx.room.gId).put("message", fx.word));
+      return fx;
+    }, fx -> new Req("GET", "/api/v1/rooms/" + fx.room.roomId + "/transcript", null),
+      "200: the room's customer, agent and messages (read only)", (fx, r) -> {
+        JsonObject b = ok200(r);
+        assertThat(b.getString("customer")).isEqualTo(fx.room.uId);
+        assertThat(b.getJsonArray("agents")).containsExactly(fx.room.gId);
+        assertThat(b.getJsonArray("messages").encode()).contains(fx.word);
+      }, NOTHING, NOTHING,
+      "404 `NOT_FOUND` problem: no word of app 1's room", (fx, r) -> {
+        problem(r, 404, "NOT_FOUND");
+        assertThat(r.body()).doesNotContain(fx.word).doesNotContain(fx.room.uId);
+      }));
+
     out.add(new Endpoint("PUT /api/v1/sensitive-words", () -> {
       Fx fx = users(true, true);
       fx.word = "zqx" + fx.aId.replaceAll("[^0-9]", "") + "word";

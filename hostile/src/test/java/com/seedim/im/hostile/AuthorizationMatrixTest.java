@@ -363,7 +363,7 @@ class AuthorizationMatrixTest {
     return MATRIX.computeIfAbsent(code, k -> new EnumMap<>(Actor.class));
   }
 
-  private static void cell(int code, Actor a, String expected, Runnable check) {
+  static void cell(int code, Actor a, String expected, Runnable check) {
     Cell prev = row(code).put(a, new Cell(expected, check));
     if (prev != null) {
       throw new IllegalStateException("two cells for " + code + " × " + a.label);
@@ -395,6 +395,7 @@ class AuthorizationMatrixTest {
     roomInfoRow();
     leaveMessageRow();
     messageTakeRow();
+    DeskRows.build(AuthorizationMatrixTest::cell);
   }
 
   private static final Duration SHORT = Duration.ofMillis(50);

@@ -241,7 +241,7 @@ class OpenApiContractTest {
       headings.add(h.group(1) + " " + h.group(2));
     }
     Set<String> documented = CONTRACT.operations().stream().filter(o -> o.contains(" /api/v1/")).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(headings).hasSize(11);
+    assertThat(headings).hasSize(12);
     assertThat(documented).isEqualTo(headings);
     String others = section(protocol, "### 10.13");
     Set<String> otherEndpoints = new TreeSet<>();
@@ -391,7 +391,7 @@ class OpenApiContractTest {
       new String[] {"GET", "/api/v1/presence?userIds=a"}, new String[] {"POST", "/api/v1/kick"},
       new String[] {"GET", "/api/v1/queues/default"}, new String[] {"GET", "/api/v1/rooms"},
       new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"},
-      new String[] {"GET", "/api/v1/ice-servers?userId=a"});
+      new String[] {"GET", "/api/v1/ice-servers?userId=a"}, new String[] {"GET", "/api/v1/rooms/1/transcript"});
     for (String[] op : ops) {
       String m = op[0];
       String p = op[1];
@@ -578,6 +578,16 @@ class OpenApiContractTest {
     assertThat(Http.api(port, "GET", "/api/v1/rooms?pageSize=1", null).json().getJsonArray("roomInfoMsgs").getJsonObject(0)
       .getString("callState")).isEqualTo("ringing");
 
+    // the transcript (§10.15): the room's messages while it is open
+    Cs.ok(carol, Cs.frame(130).put("receiveUserId", "agent7").put("message", "where is my order?"));
+    JsonObject transcript = Http.api(port, "GET", "/api/v1/rooms/" + roomId + "/transcript", null).json();
+    assertThat(transcript.getString("customer")).isEqualTo("carol");
+    assertThat(transcript.getJsonArray("agents")).containsExactly("agent7");
+    assertThat(transcript.getValue("closedAt")).isNull();
+    assertThat(transcript.getJsonArray("messages").getJsonObject(0).getString("message")).isEqualTo("where is my order?");
+    assertProblem(Http.api(port, "GET", "/api/v1/rooms/424242/transcript", null), 404, "NOT_FOUND");
+    assertProblem(Http.api(port, "GET", "/api/v1/rooms/a%20b/transcript", null), 400, "INVALID_FIELD");
+
     Cs.ok(carol, Cs.frame(420));
     carol.awaitType(560);
     JsonObject closed = awaitClosedRoom(port, roomId);
@@ -586,6 +596,8 @@ class OpenApiContractTest {
     assertThat(record.getJsonObject("info").getString("note")).isEqualTo("no info key");
     assertThat(Http.api(port, "GET", "/api/v1/rooms?state=open&pageIndex=2&pageSize=1", null).json().getJsonArray("roomInfoMsgs")).isEmpty();
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/" + roomId + "/info", "{\"info\":2}"), 404, "NOT_FOUND");
+    assertThat(Http.api(port, "GET", "/api/v1/rooms/" + roomId + "/transcript", null).json().getLong("closedAt"))
+      .as("a closed room's transcript").isEqualTo(record.getLong("closedAt"));
   }
 
   @Test
@@ -629,6 +641,7 @@ class OpenApiContractTest {
     assertProblem(Http.api(port, "GET", "/api/v1/queues/default", null), 503, "UNAVAILABLE");
     assertProblem(Http.api(port, "GET", "/api/v1/rooms?state=closed", null), 503, "UNAVAILABLE");
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/1/info", "{\"info\":null}"), 503, "UNAVAILABLE");
+    assertProblem(Http.api(port, "GET", "/api/v1/rooms/1/transcript", null), 503, "UNAVAILABLE");
     Http.Response words = Http.api(port, "PUT", "/api/v1/sensitive-words", "{\"words\":[\"x\"]}");
     assertProblem(words, 503, "UNAVAILABLE");
     assertThat(words.json().getLong("retryAfterMs")).isEqualTo(1000);

@@ -164,7 +164,7 @@ final class RoomTransfer {
     String customer = before.getString(RoomState.CUSTOMER);
     long now = System.currentTimeMillis();
     LOG.info("room {}/{} of {} transferred from agent {} to {} by {}", appId, roomId, customer, from, to, ctx.userId());
-    // TODO(lead): records.roomTransferred(appId, roomId, from, to, now) once the records keep every agent of a room
+    records.roomTransferred(appId, roomId, from, to, now);
     Outbox out = new Outbox(infra.pusher(), ctx);
     if (Calls.isLive(before)) {
       records.callEnded(appId, before.getString(Calls.CALL_ID), now, TRANSFERRED);

@@ -6,6 +6,7 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.bus.msg.ApiQueries.RoomInfoUpdate;
 import com.seedim.im.common.bus.msg.ApiQueries.RoomListQuery;
+import com.seedim.im.common.bus.msg.ApiQueries.TranscriptRequest;
 import com.seedim.im.common.bus.msg.RoomShareQuery;
 import com.seedim.im.common.bus.msg.SessionClosed;
 import com.seedim.im.common.bus.msg.SessionOpened;
@@ -41,7 +42,7 @@ import java.util.List;
  * PROTOCOL.md §6 rooms: 540 list (→ 541), 550 info (→ 551), 551 and a pending 301 on a member's new connection
  * (every 551 with {@code iceServers} minted for its receiver, fresh on every connection),
  * the teardown (321, 421, 560) for every cause, the grace and idle timers (stored deadlines, swept by every node),
- * and the room HTTP API.
+ * and the room HTTP API; a customer's records (§14.5: 650, 652 and the transcript API) in {@link CustomerRecords}.
  */
 public class RoomVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RoomVerticle.class);
@@ -72,9 +73,12 @@ public class RoomVerticle extends VerticleBase {
       LOG.warn("no TURN server configured (turn.urls, turn.secret): calls between peers behind NATs or firewalls will"
         + " fail; see docs/deployment.md, \"TURN\"");
     }
+    CustomerRecords customers = new CustomerRecords(infra, rooms, records, vertx.eventBus());
     wiring = new Wiring(vertx)
       .frame(MsgType.ROOM_LIST, this::onList)
       .frame(MsgType.ROOM_INFO, this::onInfo)
+      .frame(MsgType.CUSTOMER_ROOMS, customers::onCustomerRooms)
+      .frame(MsgType.ROOM_TRANSCRIPT, customers::onTranscript)
       .message(Addresses.ROOM_CONNECT, SessionOpened.class, SessionOpened::fromJson, this::onConnect)
       .message(Addresses.ROOM_DISCONNECT, SessionClosed.class, SessionClosed::fromJson, this::onDisconnect)
       .message(Addresses.ROOM_TEARDOWN, TeardownRequest.class, TeardownRequest::fromJson, this::onTeardown)
@@ -82,6 +86,8 @@ public class RoomVerticle extends VerticleBase {
         q -> rooms.shareRoom(q.appId(), q.userA(), q.userB()))
       .message(Addresses.ROOM_API_LIST, RoomListQuery.class, RoomListQuery::fromJson, this::onApiList)
       .message(Addresses.ROOM_API_INFO, RoomInfoUpdate.class, RoomInfoUpdate::fromJson, this::onApiInfo)
+      .message(Addresses.ROOM_API_TRANSCRIPT, TranscriptRequest.class, TranscriptRequest::fromJson,
+        customers::onApiTranscript)
       .sweep(deadlines, RoomStore.ROOM_DEADLINES, CustomerService.of(infra).appIds(), this::onDeadline);
     return wiring.start(records.migrate()).onSuccess(v -> LOG.info("room service up: {}", wiring.addresses()));
   }

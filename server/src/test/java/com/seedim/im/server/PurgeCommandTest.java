@@ -72,13 +72,20 @@ class PurgeCommandTest {
         + "('p1', 'q', 'u1', " + (now - 40 * DAY) + ", " + (now - 40 * DAY) + ", 'taken'), "
         + "('p1', 'q', 'u2', " + (now - 40 * DAY) + ", NULL, NULL)");
       s.execute("INSERT INTO cs_call (app_id, call_id, room_id, caller, callee, started_at, ended_at, outcome) VALUES "
-        + "('p1', 7, 1, 'ag', 'cu', " + (now - 40 * DAY) + ", " + (now - 40 * DAY) + ", 'hangup')");
+        + "('p1', 7, 1, 'ag', 'cu', " + (now - 40 * DAY) + ", " + (now - 40 * DAY) + ", 'hangup'), "
+        + "('p1', 8, 3, 'ag', 'cu', " + (now - 2 * DAY) + ", " + (now - 2 * DAY) + ", 'hangup')");
       // left messages: taken long ago (gone), taken lately, left long ago and never taken, another app's old taken one
       s.execute("INSERT INTO cs_left_message (id, app_id, queue_id, user_id, message, created_at, taken_by, taken_at) VALUES "
         + "(1, 'p1', 'q', 'u1', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - 40 * DAY) + "), "
         + "(2, 'p1', 'q', 'u2', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - DAY) + "), "
         + "(3, 'p1', 'q', 'u3', 'm', " + (now - 41 * DAY) + ", NULL, NULL), "
         + "(4, 'keep', 'q', 'u1', 'm', " + (now - 41 * DAY) + ", 'ag', " + (now - 40 * DAY) + ")");
+      // §14: a room's transfers and a call's 660 reports go with their room and call
+      s.execute("INSERT INTO cs_room_agent (app_id, room_id, from_agent, to_agent, transferred_at) VALUES "
+        + "('p1', 1, 'ag0', 'ag', " + (now - 40 * DAY) + "), ('p1', 3, 'ag0', 'ag', " + (now - 2 * DAY) + ")");
+      s.execute("INSERT INTO cs_call_stats (app_id, call_id, user_id, candidate_type, reported_at) VALUES "
+        + "('p1', 7, 'ag', 'relay', " + (now - 40 * DAY) + "), ('p1', 7, 'cu', 'host', " + (now - 40 * DAY) + "), "
+        + "('p1', 8, 'cu', 'host', " + (now - 2 * DAY) + ")");
     }
     Path config = Files.createTempFile("seedim-purge", ".json");
     Files.writeString(config, new JsonObject().put("mode", "prod")
@@ -106,9 +113,11 @@ class PurgeCommandTest {
       assertThat(longs(c, "SELECT room_id FROM cs_room ORDER BY room_id")).as("open and recent rooms").containsExactly(2L, 3L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry WHERE ended_at IS NULL")).containsExactly(1L);
       assertThat(longs(c, "SELECT COUNT(*) FROM cs_queue_entry")).containsExactly(1L);
-      assertThat(longs(c, "SELECT COUNT(*) FROM cs_call")).containsExactly(0L);
       assertThat(longs(c, "SELECT id FROM cs_left_message ORDER BY id")).as("recent, not taken, no retention")
         .containsExactly(2L, 3L, 4L);
+      assertThat(longs(c, "SELECT call_id FROM cs_call")).as("the recent call").containsExactly(8L);
+      assertThat(longs(c, "SELECT room_id FROM cs_room_agent")).as("the transfers of the kept room").containsExactly(3L);
+      assertThat(longs(c, "SELECT call_id FROM cs_call_stats")).as("the reports of the kept call").containsExactly(8L);
     }
   }
 

@@ -34,7 +34,8 @@ import java.util.List;
 /**
  * PROTOCOL.md §6 call signaling between the two members of a room: 300/310/320/330/340/342 relayed as
  * 301/311/321/321/341/343 per {@link CallMachine}, with the ring timeout kept as a stored deadline. Call state lives
- * in the room (compare-and-set on its version), so any instance handles any frame.
+ * in the room (compare-and-set on its version), so any instance handles any frame. 660 call statistics:
+ * {@link CallStats}.
  */
 public class SignalingVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
@@ -66,6 +67,7 @@ public class SignalingVerticle extends VerticleBase {
     for (MsgType t : HANDLED) {
       wiring.frame(t, (ctx, f) -> onFrame(t, ctx, f));
     }
+    wiring.frame(MsgType.CALL_STATS, new CallStats(rooms, records)::onReport);
     return wiring.start(records.migrate()).onSuccess(v -> LOG.info("signaling service up: {}", wiring.addresses()));
   }
 

@@ -121,6 +121,8 @@ final class ChatSql {
   private static final String HISTORY_PAGE = " ORDER BY m.message_id DESC LIMIT ? OFFSET ?";
   static final String HISTORY = HISTORY_FROM + HISTORY_PAGE;
   static final String HISTORY_BEFORE = HISTORY_FROM + " AND m.message_id < ?" + HISTORY_PAGE;
+  /** A window of the pair's messages by id, oldest first (params: app, user_lo, user_hi, from id, to id, limit). */
+  static final String BETWEEN = HISTORY_FROM + " AND m.message_id BETWEEN ? AND ? ORDER BY m.message_id LIMIT ?";
   static final String UNREAD_TOTAL = "SELECT COALESCE(SUM(unread_count), 0) AS n FROM chat_conversations "
     + "WHERE app_id = ? AND owner = ?";
   static final String UNREAD_TOTAL_PEER = UNREAD_TOTAL + " AND peer = ?";

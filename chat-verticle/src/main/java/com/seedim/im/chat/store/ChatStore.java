@@ -83,6 +83,12 @@ public interface ChatStore {
    */
   Future<HistoryResult> history(String appId, String user, String peer, Long beforeId, int offset, int limit);
 
+  /**
+   * The messages of {@code userA} and {@code userB} (both directions) with ids in [{@code fromId}, {@code toId}],
+   * oldest first, at most {@code limit}: a window of a conversation (a desk room's transcript, §14.5).
+   */
+  Future<List<ChatMessage>> between(String appId, String userA, String userB, long fromId, long toId, int limit);
+
   /** The oldest {@code limit} unread messages of {@code user} (optionally only from {@code peer}) and the exact total. */
   Future<UnreadResult> unread(String appId, String user, String peer, int limit);
 

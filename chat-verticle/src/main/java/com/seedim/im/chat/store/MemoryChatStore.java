@@ -225,6 +225,22 @@ public final class MemoryChatStore implements ChatStore {
   }
 
   @Override
+  public synchronized Future<List<ChatMessage>> between(String appId, String userA, String userB, long fromId, long toId,
+                                                        int limit) {
+    NavigableSet<Long> ids = conversationIds.get(pairKey(appId, userA, userB));
+    List<ChatMessage> out = new ArrayList<>();
+    if (ids != null && fromId <= toId) {
+      for (Long id : ids.subSet(fromId, true, toId, true)) {
+        if (out.size() == limit) {
+          break;
+        }
+        out.add(view(new MsgKey(appId, id)));
+      }
+    }
+    return Future.succeededFuture(out);
+  }
+
+  @Override
   public synchronized Future<UnreadResult> unread(String appId, String user, String peer, int limit) {
     Map<String, MemoryConversation> rows = conversations.getOrDefault(key(appId, user), Map.of());
     long total = 0;

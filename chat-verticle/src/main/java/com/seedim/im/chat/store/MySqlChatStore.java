@@ -185,6 +185,12 @@ public final class MySqlChatStore implements ChatStore {
     });
   }
 
+  @Override
+  public Future<List<ChatMessage>> between(String appId, String userA, String userB, long fromId, long toId, int limit) {
+    return pool.preparedQuery(ChatSql.BETWEEN).execute(pair(appId, userA, userB).addLong(fromId).addLong(toId).addInteger(limit))
+      .map(ChatRows::messages);
+  }
+
   private static Future<Conversation> conversation(SqlClient client, String appId, String owner, String peer) {
     return client.preparedQuery(ChatSql.CONVERSATION).execute(Tuple.of(appId, owner, peer))
       .map(rows -> rows.size() == 0 ? null : ChatRows.conversation(rows.iterator().next()));

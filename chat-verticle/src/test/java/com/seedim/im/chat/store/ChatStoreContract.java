@@ -87,6 +87,23 @@ abstract class ChatStoreContract {
   }
 
   @Test
+  @DisplayName("between: a window of one pair's messages by id, both directions, oldest first, limited (§14.5)")
+  void between() {
+    String app = newApp();
+    ChatMessage before = send(store(), app, "cu", "ag", "before");
+    ChatMessage a = send(store(), app, "cu", "ag", "a");
+    send(store(), app, "cu", "other", "another pair");
+    ChatMessage b = send(store(), app, "ag", "cu", "b");
+    ChatMessage c = send(store(), app, "cu", "ag", "c");
+    ChatMessage after = send(store(), app, "ag", "cu", "after");
+    assertThat(store().between(app, "ag", "cu", a.messageId(), c.messageId(), 10).await()).containsExactly(a, b, c);
+    assertThat(store().between(app, "cu", "ag", a.messageId(), c.messageId(), 2).await()).containsExactly(a, b);
+    assertThat(store().between(app, "cu", "ag", 0, Long.MAX_VALUE, 10).await()).containsExactly(before, a, b, c, after);
+    assertThat(store().between(app, "cu", "ag", c.messageId() + 1, c.messageId(), 10).await()).isEmpty();
+    assertThat(store().between(newApp(), "cu", "ag", 0, Long.MAX_VALUE, 10).await()).as("other apps see nothing").isEmpty();
+  }
+
+  @Test
   @DisplayName("insert stores the message and both conversation rows; only the receiver's unread grows")
   void insertAndRows() {
     String app = newApp();

@@ -28,6 +28,11 @@ public final class Addresses {
    * in-process copy of it.
    */
   public static final String CHAT_PERMISSION_REVOKED = "im.chat.permission.revoked";
+  /**
+   * Internal: a room's transcript (TranscriptQuery, reply {@code {messages}}), asked by the room service for 652 and
+   * the transcript API (§14.5).
+   */
+  public static final String CHAT_TRANSCRIPT = "im.chat.transcript";
   /** Published after sensitive words changed: {appId}; every chat node reloads. */
   public static final String CHAT_WORDS_CHANGED = "im.chat.words.changed";
 
@@ -39,6 +44,8 @@ public final class Addresses {
   /** HTTP API for rooms and queues. */
   public static final String ROOM_API_LIST = "im.room.api.list";
   public static final String ROOM_API_INFO = "im.room.api.info";
+  /** HTTP API: GET /api/v1/rooms/{roomId}/transcript (ApiQueries.TranscriptRequest, reply the 653 document). */
+  public static final String ROOM_API_TRANSCRIPT = "im.room.api.transcript";
   public static final String QUEUE_API_STATS = "im.queue.api.stats";
   /** Internal: a room ends (TeardownRequest), asked by the queue (420) or signaling (330) service. */
   public static final String ROOM_TEARDOWN = "im.room.teardown";

@@ -88,4 +88,15 @@ public final class ApiQueries {
       return new QueueStatsQuery(j.getString("appId"), j.getString("queueId"));
     }
   }
+
+  /** GET /api/v1/rooms/{roomId}/transcript → {@code Addresses.ROOM_API_TRANSCRIPT}: the 653 document of §14.5. */
+  public record TranscriptRequest(String appId, String roomId) implements BusMessage {
+    public JsonObject toJson() {
+      return new JsonObject().put("appId", appId).put("roomId", roomId);
+    }
+
+    public static TranscriptRequest fromJson(JsonObject j) {
+      return new TranscriptRequest(j.getString("appId"), j.getString("roomId"));
+    }
+  }
 }

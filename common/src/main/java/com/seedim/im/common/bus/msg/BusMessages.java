@@ -36,6 +36,7 @@ public final class BusMessages {
     codec(bus, TeardownRequest.class, TeardownRequest::fromJson);
     codec(bus, KickNotice.class, KickNotice::fromJson);
     codec(bus, RoomShareQuery.class, RoomShareQuery::fromJson);
+    codec(bus, TranscriptQuery.class, TranscriptQuery::fromJson);
     codec(bus, RedisReset.class, RedisReset::fromJson);
     codec(bus, ApiQueries.PermissionRevoke.class, ApiQueries.PermissionRevoke::fromJson);
     codec(bus, ApiQueries.PresenceQuery.class, ApiQueries.PresenceQuery::fromJson);
@@ -44,6 +45,7 @@ public final class BusMessages {
     codec(bus, ApiQueries.RoomListQuery.class, ApiQueries.RoomListQuery::fromJson);
     codec(bus, ApiQueries.RoomInfoUpdate.class, ApiQueries.RoomInfoUpdate::fromJson);
     codec(bus, ApiQueries.QueueStatsQuery.class, ApiQueries.QueueStatsQuery::fromJson);
+    codec(bus, ApiQueries.TranscriptRequest.class, ApiQueries.TranscriptRequest::fromJson);
   }
 
   /**

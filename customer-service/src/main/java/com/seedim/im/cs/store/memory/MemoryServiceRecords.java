@@ -38,11 +38,21 @@ public final class MemoryServiceRecords implements ServiceRecords {
     Long closedAt;
     String reason;
     Object info;
+    /** Every agent who served it, in order (an agent who took it back appears again). */
+    final List<String> agents = new ArrayList<>();
+
+    RoomRecord record() {
+      return new RoomRecord(roomId, queueId, customerId, agents, createdAt, closedAt, reason);
+    }
   }
 
   private static final class Call {
     String appId;
+    String callId;
     String roomId;
+    String caller;
+    String callee;
+    final Map<String, JsonObject> stats = new HashMap<>();
     long startedAt;
     Long answeredAt;
     Long endedAt;
@@ -93,6 +103,7 @@ public final class MemoryServiceRecords implements ServiceRecords {
     r.customerId = customerId;
     r.waitedMs = waitedMs;
     r.createdAt = at;
+    r.agents.add(agentId);
     rooms.put(appId + '\n' + roomId, r);
     trim(rooms);
   }
@@ -118,7 +129,10 @@ public final class MemoryServiceRecords implements ServiceRecords {
   public synchronized void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
     Call c = new Call();
     c.appId = appId;
+    c.callId = callId;
     c.roomId = roomId;
+    c.caller = caller;
+    c.callee = callee;
     c.startedAt = at;
     calls.put(appId + '\n' + callId, c);
     trim(calls);
@@ -139,6 +153,57 @@ public final class MemoryServiceRecords implements ServiceRecords {
       c.endedAt = at;
       c.outcome = outcome;
     }
+  }
+
+  @Override
+  public synchronized void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at) {
+    Room r = rooms.get(appId + '\n' + roomId);
+    if (r != null) {
+      r.agentId = toAgent;
+      if (!r.agents.get(r.agents.size() - 1).equals(toAgent)) {
+        r.agents.add(toAgent);
+      }
+    }
+  }
+
+  @Override
+  public synchronized Future<List<RoomRecord>> customerRooms(String appId, String customerId, int limit) {
+    List<RoomRecord> out = new ArrayList<>();
+    List<Room> all = new ArrayList<>(rooms.values());
+    for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+      Room r = all.get(i);
+      if (r.appId.equals(appId) && r.customerId.equals(customerId)) {
+        out.add(r.record());
+      }
+    }
+    out.sort((a, b) -> Long.compare(b.createdAt(), a.createdAt()));
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public synchronized Future<RoomRecord> room(String appId, String roomId) {
+    Room r = rooms.get(appId + '\n' + roomId);
+    return Future.succeededFuture(r == null ? null : r.record());
+  }
+
+  @Override
+  public synchronized Future<Void> callStats(String appId, String callId, String userId, JsonObject stats) {
+    Call c = calls.get(appId + '\n' + callId);
+    if (c != null) {
+      c.stats.put(userId, stats.copy());
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<CallRecord> call(String appId, String callId) {
+    Call c = calls.get(appId + '\n' + callId);
+    if (c == null) {
+      return Future.succeededFuture(null);
+    }
+    Map<String, JsonObject> stats = new HashMap<>();
+    c.stats.forEach((k, v) -> stats.put(k, v.copy()));
+    return Future.succeededFuture(new CallRecord(c.callId, c.roomId, c.caller, c.callee, c.startedAt, c.endedAt, stats));
   }
 
   private static void trim(Map<String, ?> m) {

@@ -9,10 +9,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,11 @@ import java.util.Map;
  * {@link ServiceRecords} in MySQL (MariaDB). Tables:
  * {@code cs_queue_entry} (one row per wait: entered, ended, outcome, agent, room),
  * {@code cs_room} (one row per room: queue, agent, customer, wait before it, opened, closed, reason, info),
- * {@code cs_call} (one row per call: caller, callee, started, answered, ended, outcome).
+ * {@code cs_call} (one row per call: caller, callee, started, answered, ended, outcome),
+ * {@code cs_room_agent} (one row per transfer of a room to another agent, §14.2: from, to, when),
+ * {@code cs_call_stats} (one row per participant's 660 report of a call, §14.6, the latest report).
+ * {@code cs_room}'s {@code agent_id} is the agent who serves (or served) the room last; the agents before it are
+ * the transfers' {@code from_agent}s.
  */
 public final class MySqlServiceRecords implements ServiceRecords {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlServiceRecords.class);
@@ -71,7 +77,36 @@ public final class MySqlServiceRecords implements ServiceRecords {
       outcome VARCHAR(24) NULL,
       PRIMARY KEY (app_id, call_id),
       KEY idx_room (app_id, room_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    // §14.5: a customer's rooms, newest first (added to tables created before it)
+    "CREATE INDEX IF NOT EXISTS idx_customer ON cs_room (app_id, customer_id, created_at)",
+    """
+    CREATE TABLE IF NOT EXISTS cs_room_agent (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      app_id VARCHAR(64) NOT NULL,
+      room_id BIGINT NOT NULL,
+      from_agent VARCHAR(64) NOT NULL,
+      to_agent VARCHAR(64) NOT NULL,
+      transferred_at BIGINT NOT NULL,
+      KEY idx_room (app_id, room_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    """
+    CREATE TABLE IF NOT EXISTS cs_call_stats (
+      app_id VARCHAR(64) NOT NULL,
+      call_id BIGINT NOT NULL,
+      user_id VARCHAR(64) NOT NULL,
+      candidate_type VARCHAR(8) NOT NULL,
+      setup_ms DOUBLE NULL,
+      rtt_ms DOUBLE NULL,
+      loss_percent DOUBLE NULL,
+      protocol VARCHAR(8) NULL,
+      reported_at BIGINT NOT NULL,
+      PRIMARY KEY (app_id, call_id, user_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""");
+
+  /** The fields of a 660 report, as stored in {@code cs_call_stats} (JSON name, column). */
+  private static final String[][] STATS_NUMBERS = {{"setupMs", "setup_ms"}, {"rttMs", "rtt_ms"},
+    {"lossPercent", "loss_percent"}};
 
   private final Pool pool;
   /** The last write of each row still running on this node (see {@link #write}). */
@@ -99,7 +134,7 @@ public final class MySqlServiceRecords implements ServiceRecords {
    * several connections, so a room closed a few milliseconds after it opened could have its UPDATE overtake the
    * INSERT (a slow commit) and the close was lost. {@code row} names the row: the room, the call, the user's wait.
    */
-  private void write(String row, String what, String sql, Tuple args) {
+  private Future<Void> write(String row, String what, String sql, Tuple args) {
     Future<Void> next;
     synchronized (pending) {
       Future<Void> before = pending.get(row);
@@ -111,6 +146,7 @@ public final class MySqlServiceRecords implements ServiceRecords {
         pending.remove(row, next);
       }
     });
+    return next;
   }
 
   /** Never fails: a record that could not be written is logged (records never fail the frame that caused them). */
@@ -185,6 +221,112 @@ public final class MySqlServiceRecords implements ServiceRecords {
   public void callEnded(String appId, String callId, long at, String outcome) {
     write(callRow(appId, callId), "call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
       Tuple.of(at, outcome, appId, id(callId)));
+  }
+
+  @Override
+  public void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at) {
+    write(roomRow(appId, roomId), "room transferred", "INSERT INTO cs_room_agent (app_id, room_id, from_agent, to_agent, "
+      + "transferred_at) VALUES (?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), fromAgent, toAgent, at));
+    write(roomRow(appId, roomId), "room agent", "UPDATE cs_room SET agent_id = ? WHERE app_id = ? AND room_id = ?",
+      Tuple.of(toAgent, appId, id(roomId)));
+  }
+
+  private static final String ROOM_COLS = "SELECT room_id, queue_id, agent_id, customer_id, created_at, closed_at, "
+    + "close_reason FROM cs_room ";
+
+  @Override
+  public Future<List<RoomRecord>> customerRooms(String appId, String customerId, int limit) {
+    return Deadlines.within(pool.preparedQuery(ROOM_COLS + "WHERE app_id = ? AND customer_id = ? ORDER BY created_at DESC "
+      + "LIMIT ?").execute(Tuple.of(appId, customerId, limit)), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "customer rooms").map(rs -> {
+        List<RoomRecord> out = new ArrayList<>();
+        for (Row r : rs) {
+          out.add(roomRecord(r, List.of()));
+        }
+        return out;
+      });
+  }
+
+  @Override
+  public Future<RoomRecord> room(String appId, String roomId) {
+    Future<RowSet<Row>> room = pool.preparedQuery(ROOM_COLS + "WHERE app_id = ? AND room_id = ?")
+      .execute(Tuple.of(appId, id(roomId)));
+    Future<RowSet<Row>> moves = pool.preparedQuery("SELECT from_agent, to_agent FROM cs_room_agent WHERE app_id = ? "
+      + "AND room_id = ? ORDER BY transferred_at, id").execute(Tuple.of(appId, id(roomId)));
+    return Deadlines.within(Future.all(room, moves), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "room record").map(cf -> {
+      if (room.result().size() == 0) {
+        return null;
+      }
+      List<String[]> transfers = new ArrayList<>();
+      for (Row m : moves.result()) {
+        transfers.add(new String[] {m.getString(0), m.getString(1)});
+      }
+      return roomRecord(room.result().iterator().next(), transfers);
+    });
+  }
+
+  /**
+   * A record from a {@link #ROOM_COLS} row and the room's transfers ({from, to}, in order): the first transfer's
+   * {@code from}, then each {@code to}, and {@code agent_id} last (when no transfer names it: a room without any).
+   */
+  private static RoomRecord roomRecord(Row r, List<String[]> transfers) {
+    List<String> agents = new ArrayList<>();
+    for (String[] t : transfers) {
+      if (agents.isEmpty()) {
+        agents.add(t[0]);
+      }
+      agents.add(t[1]);
+    }
+    String last = r.getString(2);
+    if (agents.isEmpty() || !agents.get(agents.size() - 1).equals(last)) {
+      agents.add(last);
+    }
+    return new RoomRecord(Long.toString(r.getLong(0)), r.getString(1), r.getString(3), agents, r.getLong(4), r.getLong(5),
+      r.getString(6));
+  }
+
+  @Override
+  public Future<Void> callStats(String appId, String callId, String userId, JsonObject stats) {
+    Tuple args = Tuple.of(appId, id(callId), userId, stats.getString("candidateType"));
+    for (String[] n : STATS_NUMBERS) {
+      Number v = stats.getNumber(n[0]);
+      args.addValue(v == null ? null : v.doubleValue());
+    }
+    args.addString(stats.getString("protocol")).addLong(stats.getLong("reportedAt", System.currentTimeMillis()));
+    return write("s|" + appId + "|" + callId + "|" + userId, "call stats", "INSERT INTO cs_call_stats (app_id, call_id, "
+      + "user_id, candidate_type, setup_ms, rtt_ms, loss_percent, protocol, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "ON DUPLICATE KEY UPDATE candidate_type = VALUES(candidate_type), setup_ms = VALUES(setup_ms), "
+      + "rtt_ms = VALUES(rtt_ms), loss_percent = VALUES(loss_percent), protocol = VALUES(protocol), "
+      + "reported_at = VALUES(reported_at)", args);
+  }
+
+  @Override
+  public Future<CallRecord> call(String appId, String callId) {
+    Future<RowSet<Row>> call = pool.preparedQuery("SELECT room_id, caller, callee, started_at, ended_at FROM cs_call "
+      + "WHERE app_id = ? AND call_id = ?").execute(Tuple.of(appId, id(callId)));
+    Future<RowSet<Row>> reports = pool.preparedQuery("SELECT user_id, candidate_type, setup_ms, rtt_ms, loss_percent, "
+      + "protocol, reported_at FROM cs_call_stats WHERE app_id = ? AND call_id = ?").execute(Tuple.of(appId, id(callId)));
+    return Deadlines.within(Future.all(call, reports), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "call record").map(cf -> {
+      if (call.result().size() == 0) {
+        return null;
+      }
+      Map<String, JsonObject> stats = new HashMap<>();
+      for (Row r : reports.result()) {
+        JsonObject s = new JsonObject().put("candidateType", r.getString(1));
+        for (int i = 0; i < STATS_NUMBERS.length; i++) {
+          Object v = r.getValue(2 + i);
+          if (v != null) {
+            s.put(STATS_NUMBERS[i][0], ((Number) v).doubleValue());
+          }
+        }
+        if (r.getString(5) != null) {
+          s.put("protocol", r.getString(5));
+        }
+        stats.put(r.getString(0), s.put("reportedAt", r.getLong(6)));
+      }
+      Row c = call.result().iterator().next();
+      return new CallRecord(callId, Long.toString(c.getLong(0)), c.getString(1), c.getString(2), c.getLong(3), c.getLong(4),
+        stats);
+    });
   }
 
   @Override
