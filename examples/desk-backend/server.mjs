@@ -67,7 +67,26 @@ function cookies(req) {
 
 function session(req) {
   const sid = cookies(req)[SESSION_COOKIE];
-  return sid ? sessions.get(sid) || null : null;
+  const s = sid ? sessions.get(sid) : null;
+  if (s && Date.now() > s.expiresAt) {
+    sessions.delete(sid); // the cookie's Max-Age ends the session on the server too
+    return null;
+  }
+  return s || null;
+}
+
+/** Drops expired sessions now and then, so the map does not grow with every login ever made. */
+setInterval(() => {
+  const now = Date.now();
+  for (const [sid, s] of sessions) if (now > s.expiresAt) sessions.delete(sid);
+}, 60_000).unref();
+
+/** A form POST from another site (login CSRF) is refused: browsers say where a request comes from. */
+function sameOrigin(req) {
+  const site = req.headers['sec-fetch-site'];
+  if (site) return site === 'same-origin';
+  const origin = req.headers.origin;
+  return !origin || origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`;
 }
 
 function json(res, status, body) {
@@ -130,7 +149,7 @@ function shopPage(s) {
 function shopCsp() {
   const gw = new URL(SEEDIM_PUBLIC_URL).origin;
   return `default-src 'self'; script-src 'self' ${gw}; frame-src ${gw}; style-src 'self'; img-src 'self' data:; `
-    + "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
+    + "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'";
 }
 
 // ---------------------------------------------------------------------------------------------------- routes
@@ -147,6 +166,11 @@ async function handle(req, res) {
     res.end(CSS);
     return;
   }
+  if (req.method === 'POST' && !sameOrigin(req)) {
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('cross-site form posts are refused');
+    return;
+  }
   if (req.method === 'POST' && url.pathname === '/login') {
     const form = await readForm(req);
     const name = (form.get('name') || '').trim();
@@ -157,7 +181,7 @@ async function handle(req, res) {
     }
     // a real shop checks a password here; the demo believes the name
     const sid = randomBytes(24).toString('base64url');
-    sessions.set(sid, { userId: name, deviceId: `web-${randomBytes(4).toString('hex')}` });
+    sessions.set(sid, { userId: name, deviceId: `web-${randomBytes(4).toString('hex')}`, expiresAt: Date.now() + SESSION_MAX_AGE_S * 1000 });
     res.writeHead(303, {
       Location: '/',
       'Set-Cookie': `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${SESSION_MAX_AGE_S}`,

@@ -4,7 +4,9 @@
 //  - embedded by embed.js (an iframe inside the product's page): the page asks its parent with postMessage
 //    {type: 'seedim:sign-request', id, role}; embed.js, running first-party on the product's origin, fetches the
 //    product's sign endpoint with the visitor's cookies and answers {type: 'seedim:sign', id, ok, sign | error}.
-//    Only a parent whose origin is allowed (desk.frameAncestors, or the gateway's own origin) is believed;
+//    Only the parent window itself, at an allowed origin (desk.frameAncestors, or the gateway's own origin), is
+//    believed, and only for a connect URL to this gateway (config.json's wsUrl): a sign for another server or
+//    answered by another window is refused. The page asks its parent only when it was opened with embedded=1;
 //  - opened directly: GET <desk.signUrl>?role=<role> with credentials (the product's backend must allow this origin
 //    with CORS and credentials when it is another origin);
 //  - dev mode (desk.signUrl = /dev/sign): /dev/sign?userId=..&role=.. on the loopback dev server.
@@ -13,7 +15,7 @@ import { ImClient } from './js/im-client.js';
 /** How long a page waits for its parent's answer to a sign request. */
 const PARENT_SIGN_TIMEOUT_MS = 10000;
 
-/** The desk settings of this server: {signUrl, devSign, frameAncestors}. */
+/** The desk settings of this server: {signUrl, devSign, frameAncestors, wsUrl}. */
 export async function deskConfig() {
   const res = await fetch('config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`desk config: HTTP ${res.status}`);
@@ -25,27 +27,42 @@ export function embedded() {
   try { return window.parent !== window; } catch { return true; }
 }
 
+/** True when embed.js framed this page (`embedded=1`): signs then come from the parent, never from desk.signUrl. */
+export function signsFromParent() {
+  return embedded() && new URLSearchParams(window.location.search).get('embedded') === '1';
+}
+
+function sameGateway(url, cfg) {
+  try {
+    return !cfg.wsUrl || new URL(url).origin === new URL(cfg.wsUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
 function originAllowed(origin, cfg) {
-  if (origin === window.location.origin) return true;
-  return (cfg.frameAncestors || []).some((a) => {
-    if (!a.includes('*')) return a === origin;
+  const o = String(origin).toLowerCase();
+  if (o === window.location.origin.toLowerCase()) return true;
+  return (cfg.frameAncestors || []).some((entry) => {
+    const a = entry.toLowerCase();
+    if (!a.includes('*')) return a === o;
     const [scheme, host] = a.split('://');
     const suffix = host.slice(1); // "*.example.com" -> ".example.com"
-    return origin.startsWith(`${scheme}://`) && origin.slice(scheme.length + 3).endsWith(suffix);
+    return o.startsWith(`${scheme}://`) && o.slice(scheme.length + 3).endsWith(suffix);
   });
 }
 
-let seq = 0;
 function signFromParent(role, cfg) {
-  const id = `s${Date.now()}-${++seq}`;
+  const id = globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : `s${Date.now()}-${Math.random().toString(36).slice(2)}`;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { window.removeEventListener('message', onMessage); reject(new Error('the embedding page did not answer the sign request')); }, PARENT_SIGN_TIMEOUT_MS);
     function onMessage(e) {
       const d = e.data;
-      if (!d || d.type !== 'seedim:sign' || d.id !== id || !originAllowed(e.origin, cfg)) return;
+      if (!d || d.type !== 'seedim:sign' || d.id !== id || e.source !== window.parent || !originAllowed(e.origin, cfg)) return;
       clearTimeout(timer);
       window.removeEventListener('message', onMessage);
-      if (d.ok && d.sign && d.sign.url) resolve(d.sign);
+      if (d.ok && d.sign && d.sign.url && sameGateway(d.sign.url, cfg)) resolve(d.sign);
+      else if (d.ok && d.sign && d.sign.url) reject(new Error('the embedding page sent a sign for another server'));
       else reject(new Error(d.error || 'the embedding page refused to sign'));
     }
     window.addEventListener('message', onMessage);
@@ -75,7 +92,7 @@ async function signFromUrl(role, cfg, userId) {
  * @returns {Promise<{url: string, userId: string, role: string, heartbeatSeconds?: number}>}
  */
 export function fetchSign(role, cfg, userId) {
-  return embedded() && !cfg.devSign ? signFromParent(role, cfg) : signFromUrl(role, cfg, userId);
+  return signsFromParent() ? signFromParent(role, cfg) : signFromUrl(role, cfg, userId);
 }
 
 /**
@@ -89,6 +106,12 @@ export async function openSession({ role, cfg, userId, onState }) {
     url: async () => {
       const s = next || await fetchSign(role, cfg, first.userId);
       next = null;
+      if (s.userId && first.userId && s.userId !== first.userId) {
+        // the visitor's session on the product changed (logged out, someone else logged in): never continue this
+        // conversation as another user
+        im.close();
+        throw new Error(`signed in as ${s.userId} now, not ${first.userId}: reload the page`);
+      }
       return s.url;
     },
     heartbeatSeconds: first.heartbeatSeconds || 30,

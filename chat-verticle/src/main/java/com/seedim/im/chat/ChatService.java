@@ -10,6 +10,7 @@ import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.RoomMembership;
+import com.seedim.im.common.store.DeskGrants;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.bus.msg.ApiQueries;
 import com.seedim.im.common.bus.msg.FrameRequest;
@@ -204,12 +205,23 @@ final class ChatService {
     if (permissions.allowed(key, now)) {
       return Future.succeededFuture(true);
     }
+    String reply = DeskGrants.replyKey(app.appId(), sender, receiver);
+    if (permissions.allowed(reply, now)) {
+      return Future.succeededFuture(true);
+    }
     return infra.kv().get(key).compose(cached -> {
       if (cached != null) {
         permissions.confirmed(key, now + PermissionCache.CONFIRM_MS, now);
         return Future.succeededFuture(true);
       }
-      return rooms.shareRoom(app.appId(), sender, receiver);
+      // a left message this agent took (§14.4): chat both ways for leftMessageReplyDays
+      return infra.kv().get(reply).compose(granted -> {
+        if (granted != null) {
+          permissions.confirmed(reply, now + PermissionCache.CONFIRM_MS, now);
+          return Future.succeededFuture(true);
+        }
+        return rooms.shareRoom(app.appId(), sender, receiver);
+      });
     });
   }
 

@@ -23,10 +23,19 @@ public final class RoomTeardowns {
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
   }
 
+  /** What a teardown did: whether this request closed the room (exactly one does), and the caller's pushes. */
+  public record Ended(boolean closed, JsonArray self) {
+  }
+
   /** Ends the room because {@code ctx}'s user left it; returns the pushes for {@code ctx}'s connection, in order. */
   public Future<JsonArray> leave(RequestContext ctx, String roomId, TeardownReason reason) {
+    return end(ctx, roomId, reason).map(Ended::self);
+  }
+
+  /** As {@link #leave}, also telling whether this request closed the room (false: it had ended already). */
+  public Future<Ended> end(RequestContext ctx, String roomId, TeardownReason reason) {
     TeardownRequest req = new TeardownRequest(ctx, ctx.appId(), roomId, reason, ctx.userId());
     return bus.<JsonObject>request(Addresses.ROOM_TEARDOWN, req, options)
-      .map(m -> m.body().getJsonArray("self", new JsonArray()));
+      .map(m -> new Ended(m.body().getBoolean("closed", false), m.body().getJsonArray("self", new JsonArray())));
   }
 }

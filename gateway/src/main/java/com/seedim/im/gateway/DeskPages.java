@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.net.URI;
+import java.util.function.Supplier;
 
 /**
  * The customer-service pages under {@code /desk/} (docs/customer-service.md), served in every mode when
@@ -25,7 +26,8 @@ final class DeskPages {
   private DeskPages() {
   }
 
-  static void mount(Router router, DeskConfig desk) {
+  /** @param wsUrl the gateway's public WebSocket URL (signs name it; the pages believe no sign for another origin) */
+  static void mount(Router router, DeskConfig desk, Supplier<String> wsUrl) {
     String csp = contentSecurityPolicy(desk);
     router.route("/desk/*").handler(rc -> {
       rc.response().putHeader("Content-Security-Policy", csp)
@@ -41,15 +43,15 @@ final class DeskPages {
         rc.redirect("/desk/");
       }
     });
-    router.get("/desk/config.json").handler(rc -> config(rc, desk));
+    router.get("/desk/config.json").handler(rc -> config(rc, desk, wsUrl.get()));
     router.route("/desk/js/*").handler(StaticHandler.create(CLIENT_ROOT).setCachingEnabled(false));
     router.route("/desk/*").handler(StaticHandler.create(ROOT).setCachingEnabled(false)
       .setIndexPage("index.html"));
   }
 
-  private static void config(RoutingContext rc, DeskConfig desk) {
+  private static void config(RoutingContext rc, DeskConfig desk, String wsUrl) {
     rc.response().putHeader("Cache-Control", "no-store");
-    ApiResponses.json(rc, 200, new JsonObject().put("signUrl", desk.signUrl()).put("devSign", desk.devSign())
+    ApiResponses.json(rc, 200, new JsonObject().put("signUrl", desk.signUrl()).put("devSign", desk.devSign()).put("wsUrl", wsUrl)
       .put("frameAncestors", new io.vertx.core.json.JsonArray(desk.frameAncestors())));
   }
 

@@ -38,7 +38,7 @@ final class HttpApi {
       "no such operation"));
     DeskConfig desk = DeskConfig.of(config);
     if (desk.enabled()) {
-      DeskPages.mount(router, desk);
+      DeskPages.mount(router, desk, gw::wsUrl);
     }
     if (config.dev()) {
       DevEndpoints.mount(router, config.apps(), gw);

@@ -71,6 +71,8 @@ final class LeftMessageService {
         if (roomId != null) {
           throw new ProtocolException(ErrorCode.INVALID_STATE, "in room " + roomId + ": talk to the agent instead");
         }
+        return dynamicQueueRoom(app, queueId);
+      }).compose(x -> {
         LeftMessage m = LeftMessage.of(Long.toString(infra.ids().next()), ctx.appId(), queueId, ctx.userId(), text,
           System.currentTimeMillis());
         return messages.add(m, app.maxLeftMessagesPerUser()).compose(stored -> {
@@ -87,6 +89,25 @@ final class LeftMessageService {
           return left.map(v -> ServiceReply.ok().reply(LeftMessageRules.left(m.messageId(), queueId)));
         });
       });
+    });
+  }
+
+  /**
+   * M9 for messages: a dynamic queue id named by a 630 creates a queue too (671 lists it), so at most
+   * {@link QueueStore#MAX_DYNAMIC_QUEUES} queues may hold messages or waiters in an app.
+   */
+  private Future<Void> dynamicQueueRoom(AppConfig app, String queueId) {
+    if (app.queue(queueId) != null) {
+      return Future.succeededFuture();
+    }
+    return Future.all(messages.queuesWithMessages(app.appId()), queues.queueIds(app.appId())).map(cf -> {
+      java.util.Set<String> inUse = new java.util.HashSet<>(cf.<List<String>>resultAt(0));
+      inUse.addAll(cf.<List<String>>resultAt(1));
+      if (!inUse.contains(queueId) && inUse.size() >= QueueStore.MAX_DYNAMIC_QUEUES) {
+        throw new ProtocolException(ErrorCode.QUEUE_FULL, "too many queues in use (at most "
+          + QueueStore.MAX_DYNAMIC_QUEUES + "); leave the message to an existing queue");
+      }
+      return null;
     });
   }
 

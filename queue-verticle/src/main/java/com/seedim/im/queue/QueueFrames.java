@@ -36,6 +36,11 @@ final class QueueFrames {
     return f.put("agentsAvailable", agentsAvailable);
   }
 
+  /** The 431 that tells a customer its place is gone and it should enter again (§7.1, §7.6). */
+  static JsonObject lost(String queueId) {
+    return Frames.frame(MsgType.QUEUE_INFO_REPLY).put("queueId", queueId).put("waitIndex", -1).put("waitTotal", 0);
+  }
+
   /** The §14.3 push to a customer removed after its queue's maxWaitSeconds. */
   static JsonObject timeout(String queueId, long waitSeconds) {
     return Frames.frame(MsgType.QUEUE_TIMEOUT).put("queueId", queueId).put("waitSeconds", waitSeconds);

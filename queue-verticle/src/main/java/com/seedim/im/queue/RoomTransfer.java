@@ -109,9 +109,19 @@ final class RoomTransfer {
   // ---- to an agent
 
   private Future<ServiceReply> toAgent(RequestContext ctx, AppConfig app, String roomId, String to, int attempt) {
+    return toAgent(ctx, app, roomId, to, attempt, null);
+  }
+
+  /** @param firstAgent the room's agent when the 610 was first read (a retry after a change must find it still) */
+  private Future<ServiceReply> toAgent(RequestContext ctx, AppConfig app, String roomId, String to, int attempt,
+    String firstAgent) {
     return load(ctx, roomId).compose(v -> {
       JsonObject room = v.room();
       String from = room.getString(RoomState.CREATOR);
+      if (firstAgent != null && !firstAgent.equals(from)) {
+        // another transfer won meanwhile: of two transfers exactly one wins (§14.2)
+        throw new ProtocolException(ErrorCode.NOT_FOUND, "room " + roomId + " changed agent meanwhile (now " + from + ")");
+      }
       String customer = room.getString(RoomState.CUSTOMER);
       if (to.equals(from) || to.equals(customer)) {
         throw ProtocolException.invalid("toUserId", "'" + to + "' is already in room " + roomId);
@@ -137,7 +147,7 @@ final class RoomTransfer {
                 + " room(s)");
             case CHANGED:
               if (attempt + 1 < ATTEMPTS) {
-                return toAgent(ctx, app, roomId, to, attempt + 1);
+                return toAgent(ctx, app, roomId, to, attempt + 1, from);
               }
               throw new ProtocolException(ErrorCode.UNAVAILABLE, "room " + roomId + " keeps changing; retry");
             default:
@@ -182,7 +192,9 @@ final class RoomTransfer {
       .toUser(customer, RoomState.info551(after, ice.forUser(customer)), true)
       .toUser(from, Frames.frame(MsgType.ROOM_DISBANDED).put("roomId", roomId).put("reason", TRANSFERRED), true);
     String idle = Timer.idle(appId, roomId).encode();
-    Future<Void> timers = deadlines.schedule(appId, RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L);
+    Future<Void> timers = deadlines.schedule(appId, RoomStore.ROOM_DEADLINES, idle, now + app.roomIdleSeconds() * 1000L)
+      // a grace the former agent's last device started must not end the room it handed over
+      .compose(v -> deadlines.cancel(appId, RoomStore.ROOM_DEADLINES, Timer.grace(appId, roomId, from).encode()));
     if (Calls.isLive(before)) {
       timers = timers.compose(v -> deadlines.cancel(appId, RoomStore.CALL_DEADLINES,
         Calls.ringTimer(appId, roomId, before.getString(Calls.CALL_ID)).encode()));
@@ -203,32 +215,37 @@ final class RoomTransfer {
       String from = room.getString(RoomState.CREATOR);
       String customer = room.getString(RoomState.CUSTOMER);
       long createdAt = room.getLong(RoomState.CREATED_AT);
-      JsonObject notice = Frames.frame(MsgType.ROOM_TRANSFERRED).put("roomId", roomId).put("fromUserId", from)
-        .put("queueId", queueId).put("byUserId", ctx.userId());
-      Outbox out = new Outbox(infra.pusher(), ctx).toUser(from, notice.copy(), true).toUser(customer, notice.copy(), true);
-      JsonArray self = out.self();
-      LOG.info("room {}/{} of {} sent back to queue {} by {}", ctx.appId(), roomId, customer, queueId, ctx.userId());
-      return out.flush()
-        .compose(x -> teardowns.leave(ctx, roomId, TeardownReason.TRANSFERRED))
-        .compose(teardownSelf -> {
-          teardownSelf.forEach(self::add);
-          // its place: the room's creation time, ahead of everyone who entered after the room opened
-          int maxQueues = app.queue(queueId) == null ? QueueStore.MAX_DYNAMIC_QUEUES : 0;
-          return queues.enter(ctx.appId(), queueId, customer, app.maxQueueLength(), createdAt, maxQueues);
-        })
-        .compose(e -> {
-          if (e.outcome() != QueueStore.EnterOutcome.ENTERED && e.outcome() != QueueStore.EnterOutcome.SAME
-            && e.outcome() != QueueStore.EnterOutcome.MOVED) {
-            LOG.warn("{}/{} could not re-enter queue {} after the transfer of room {}: {}", ctx.appId(), customer, queueId,
-              roomId, e.outcome());
-            return Future.succeededFuture(ServiceReply.ok().self(self));
-          }
-          List<Future<?>> after = new ArrayList<>();
-          after.add(entered.entered(ctx, ctx.appId(), queueId, customer, System.currentTimeMillis()));
-          after.add(infra.pusher().toUser(ctx.appId(), customer, QueueFrames.position(queueId, e.waitIndex(), e.waitTotal(),
-            null), false, null));
-          return Future.join(after).map(x -> ServiceReply.ok().self(self));
-        });
+      // the room ends first, and only the request that closes it goes on: a 420 or another transfer at the same
+      // moment wins or loses as a whole (the customer is never both left and re-queued)
+      return teardowns.end(ctx, roomId, TeardownReason.TRANSFERRED).compose(ended -> {
+        if (!ended.closed()) {
+          throw new ProtocolException(ErrorCode.NOT_FOUND, "room " + roomId + " ended meanwhile");
+        }
+        LOG.info("room {}/{} of {} sent back to queue {} by {}", ctx.appId(), roomId, customer, queueId, ctx.userId());
+        JsonObject notice = Frames.frame(MsgType.ROOM_TRANSFERRED).put("roomId", roomId).put("fromUserId", from)
+          .put("queueId", queueId).put("byUserId", ctx.userId());
+        Outbox out = new Outbox(infra.pusher(), ctx).toUser(from, notice.copy(), true).toUser(customer, notice.copy(), true);
+        JsonArray self = ended.self();
+        out.self().forEach(self::add);
+        // its place: the room's creation time, ahead of everyone who entered after the room opened
+        int maxQueues = app.queue(queueId) == null ? QueueStore.MAX_DYNAMIC_QUEUES : 0;
+        return out.flush().compose(x -> queues.enter(ctx.appId(), queueId, customer, app.maxQueueLength(), createdAt,
+          maxQueues)).compose(e -> {
+            if (e.outcome() != QueueStore.EnterOutcome.ENTERED && e.outcome() != QueueStore.EnterOutcome.SAME
+              && e.outcome() != QueueStore.EnterOutcome.MOVED) {
+              // the queue filled up meanwhile: the customer is told its place is gone (§7.1), as when one is lost
+              LOG.warn("{}/{} could not re-enter queue {} after the transfer of room {}: {}", ctx.appId(), customer,
+                queueId, roomId, e.outcome());
+              return infra.pusher().toUser(ctx.appId(), customer, QueueFrames.lost(queueId), false, null)
+                .map(n -> ServiceReply.ok().self(self));
+            }
+            List<Future<?>> after = new ArrayList<>();
+            after.add(entered.entered(ctx, ctx.appId(), queueId, customer, System.currentTimeMillis()));
+            after.add(infra.pusher().toUser(ctx.appId(), customer, QueueFrames.position(queueId, e.waitIndex(),
+              e.waitTotal(), null), false, null));
+            return Future.join(after).map(x -> ServiceReply.ok().self(self));
+          });
+      });
     }));
   }
 }

@@ -121,7 +121,7 @@ class LeftMessageTest {
       assertThat(DeskGrants.mayRead(s.infra().kv(), TestServer.APP_ID, "ag1", "u1").await()).isTrue();
       assertThat(DeskGrants.mayRead(s.infra().kv(), TestServer.APP_ID, "ag2", "u1").await()).isFalse();
       if (durable) {
-        for (String key : List.of(DeskGrants.chatKey(TestServer.APP_ID, "ag1", "u1"), DeskGrants.chatKey(TestServer.APP_ID, "u1", "ag1"))) {
+        for (String key : List.of(DeskGrants.replyKey(TestServer.APP_ID, "ag1", "u1"), DeskGrants.replyKey(TestServer.APP_ID, "u1", "ag1"))) {
           long ttl = s.infra().redis().pttl(s.redisPrefix() + "kv:" + key).await().toLong();
           assertThat(ttl).as("ttl of %s", key).isBetween(TimeUnit.DAYS.toMillis(2) - 60_000, TimeUnit.DAYS.toMillis(2));
         }

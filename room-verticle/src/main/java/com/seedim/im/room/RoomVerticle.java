@@ -229,8 +229,11 @@ public class RoomVerticle extends VerticleBase {
         ? Future.succeededFuture() : teardown(system(t.appId()), t.roomId(), TeardownReason.TIMEOUT, null));
     }
     if (t != null && t.kind() == Timer.Kind.GRACE) {
-      return infra.directory().routes(t.appId(), t.userId()).compose(routes -> routes.isEmpty()
-        ? teardown(system(t.appId()), t.roomId(), TeardownReason.DISCONNECT, t.userId()) : Future.succeededFuture());
+      // the member may have left the room meanwhile without closing it (a transfer, §14.2): its grace no longer counts
+      return rooms.get(t.appId(), t.roomId()).compose(room -> room == null || !RoomState.isMember(room, t.userId())
+        ? Future.succeededFuture()
+        : infra.directory().routes(t.appId(), t.userId()).compose(routes -> routes.isEmpty()
+          ? teardown(system(t.appId()), t.roomId(), TeardownReason.DISCONNECT, t.userId()) : Future.succeededFuture()));
     }
     LOG.warn("unknown room timer {}", member);
     return Future.succeededFuture();

@@ -68,6 +68,6 @@ public final class ChatPermission {
 
   /** The cache key of one direction; {@code |} cannot occur in ids, so keys never collide. */
   public static String cacheKey(String appId, String sender, String receiver) {
-    return DeskGrants.chatKey(appId, sender, receiver); // the same key a taken left message grants (§14.4)
+    return DeskGrants.chatKey(appId, sender, receiver);
   }
 }

@@ -6,11 +6,13 @@ import io.vertx.core.Future;
  * Grants that taking a left message gives an agent (protocol §14.4): chat permission with the customer, both ways,
  * and access to the customer's service records (§14.5), for the app's {@code leftMessageReplyDays}. They live in the
  * {@link KeyValueStore} (Redis in production) so that every node sees them: the chat service reads the permission
- * under the same key as a cached chat sign ({@link #chatKey}), the room service reads {@link #mayRead}.
+ * ({@link #replyKey}) after a cached chat sign ({@link #chatKey}) — under its own key, so neither a later chat sign
+ * (a shorter TTL) nor a revoked chat sign changes the grant — and the room service reads {@link #mayRead}.
  */
 public final class DeskGrants {
   private static final String CHAT_PREFIX = "chatperm|";
   private static final String READ_PREFIX = "deskread|";
+  private static final String REPLY_PREFIX = "deskchat|";
   private static final char SEP = '|';
 
   private DeskGrants() {
@@ -21,6 +23,11 @@ public final class DeskGrants {
     return CHAT_PREFIX + appId + SEP + sender + SEP + receiver;
   }
 
+  /** The key of "sender may message receiver" that a taken left message grants (both ways). */
+  public static String replyKey(String appId, String sender, String receiver) {
+    return REPLY_PREFIX + appId + SEP + sender + SEP + receiver;
+  }
+
   /** The key of "agent may read customer's records". */
   public static String readKey(String appId, String agentId, String customerId) {
     return READ_PREFIX + appId + SEP + agentId + SEP + customerId;
@@ -28,8 +35,8 @@ public final class DeskGrants {
 
   /** Grants the agent chat with the customer (both ways) and read access to its records for {@code ttlMs}. */
   public static Future<Void> grant(KeyValueStore kv, String appId, String agentId, String customerId, long ttlMs) {
-    return Future.all(kv.set(chatKey(appId, agentId, customerId), "1", ttlMs),
-      kv.set(chatKey(appId, customerId, agentId), "1", ttlMs),
+    return Future.all(kv.set(replyKey(appId, agentId, customerId), "1", ttlMs),
+      kv.set(replyKey(appId, customerId, agentId), "1", ttlMs),
       kv.set(readKey(appId, agentId, customerId), "1", ttlMs)).mapEmpty();
   }
 

@@ -55,7 +55,8 @@ public final class RedisRoomStore implements RoomStore {
     return {'CLOSED', h[1]}
     """);
 
-  // KEYS: room, from uroom, from urooms, to uroom, to urooms.
+  // KEYS: room, from uroom, from urooms, to uroom, to urooms. The transferred room becomes the new agent's newest
+  // (uroom), as in the memory store: the room a 550/610 without roomId means is the one it got last.
   // ARGV: expected version, new JSON, roomId, from agent, to agent, maxRooms, the room's createdAt (its index score).
   private static final RedisScript TRANSFER = new RedisScript("""
     local h = redis.call('HMGET', KEYS[1], 'v', 'agent')
@@ -69,8 +70,7 @@ public final class RedisRoomStore implements RoomStore {
       if #rest > 0 then redis.call('SET', KEYS[2], rest[1]) else redis.call('DEL', KEYS[2]) end
     end
     redis.call('ZADD', KEYS[5], ARGV[7], ARGV[3])
-    local newest = redis.call('ZRANGE', KEYS[5], -1, -1)
-    redis.call('SET', KEYS[4], newest[1])
+    redis.call('SET', KEYS[4], ARGV[3])
     return 'TRANSFERRED'
     """);
 
