@@ -81,7 +81,7 @@ class DeskPagesTest {
     assertThat(bare.header("Location")).isEqualTo("/desk/");
     JsonObject cfg = Http.get(dev.port(), "/desk/config.json").json();
     assertThat(cfg).isEqualTo(new JsonObject().put("signUrl", "/dev/sign").put("devSign", true)
-      .put("frameAncestors", new JsonArray()));
+      .put("wsUrl", "ws://127.0.0.1:" + dev.port() + "/ws").put("frameAncestors", new JsonArray()));
     assertThat(Http.get(dev.port(), "/desk/no-such-page.html").status()).isEqualTo(404);
   }
 
@@ -95,7 +95,8 @@ class DeskPagesTest {
       .contains("connect-src 'self' ws: wss: " + SHOP + ";");
     assertThat(Http.get(prod.port(), "/desk/embed.js").status()).isEqualTo(200);
     assertThat(Http.get(prod.port(), "/desk/config.json").json()).isEqualTo(new JsonObject().put("signUrl", SIGN_URL)
-      .put("devSign", false).put("frameAncestors", new JsonArray().add(SHOP).add("https://*.example.org")));
+      .put("devSign", false).put("wsUrl", "ws://127.0.0.1:" + prod.port() + "/ws")
+      .put("frameAncestors", new JsonArray().add(SHOP).add("https://*.example.org")));
     // the pages never sign through /dev/* outside dev mode: it does not exist there
     assertThat(Http.get(prod.port(), "/dev/sign?userId=alice").status()).isEqualTo(404);
   }

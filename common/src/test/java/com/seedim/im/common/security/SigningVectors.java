@@ -83,6 +83,12 @@ final class SigningVectors {
       DOCS_SECRET, DOCS_APP, "GET", "/api/v1/presence?userIds=alice%2Cbob&x=%E4%BD%A0", TS, "n-7f3c2a93", ""));
     v.add(api("api-get-no-query", "a path without a query string and no body",
       SHOP_SECRET, SHOP_APP, "GET", "/api/v1/queues/support", "1764900012345", "0123456789abcdef", ""));
+    v.add(api("api-get-room-transcript", "protocol §10.15 (desk): a room's transcript, an id in the path, no query",
+      DOCS_SECRET, DOCS_APP, "GET", "/api/v1/rooms/757014856269824/transcript", TS, "n-desk-7a1", ""));
+    v.add(api("api-post-sign-desk-visitor", "what a product backend's desk sign endpoint sends for its logged-in visitor"
+        + " (docs/customer-service.md §3)",
+      SHOP_SECRET, SHOP_APP, "POST", "/api/v1/sign", "1764900012345", "n-desk-2b9",
+      "{\"userId\":\"carol\",\"deviceId\":\"web-3f2a9c\",\"role\":\"user\"}"));
     v.add(api("api-post-unicode-body", "a body with non-ASCII text and an emoji is signed as its UTF-8 bytes",
       DOCS_SECRET, DOCS_APP, "POST", "/api/v1/messages", TS, "n-unicode-1",
       "{\"userId\":\"system\",\"receiveUserId\":\"10010\",\"message\":\"你好, café ☕ 👋\"}"));
