@@ -57,3 +57,18 @@ export async function waitFor(page, fn, arg, timeout = 15_000) {
   const h = await page.waitForFunction(fn, arg, { timeout, polling: 100 });
   return h.jsonValue();
 }
+
+/**
+ * On the demo page: the agent (`agent` page) and the customer (`customer` page) log in, the customer queues in `queue`
+ * (a queue of the test's own) and the agent takes it; resolves once the customer sees the agent as its room's peer.
+ */
+export async function demoRoom(agent, customer, { queue, agentId, custId }) {
+  await login(agent, agentId, 'agent');
+  await agent.getByTestId('agent-queue-id').fill(queue);
+  await login(customer, custId);
+  await customer.getByTestId('queue-id').fill(queue);
+  await customer.getByTestId('talk-to-agent').click();
+  await customer.locator('[data-testid="queue-position"][data-wait-index="1"]').waitFor();
+  await agent.getByTestId('take-next').click();
+  await customer.getByTestId('room-peer').filter({ hasText: agentId }).waitFor();
+}

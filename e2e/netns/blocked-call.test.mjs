@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, newPage, login, waitFor, shot, RUN } from '../lib/browser.js';
+import { launch, newPage, waitFor, shot, demoRoom, RUN } from '../lib/browser.js';
 
 const ENV = ['SEEDIM_URL', 'CHROMIUM_CUSTOMER', 'CHROMIUM_AGENT', 'NETNS_TURN_PID', 'NETNS_TURN_LOG', 'NETNS_DIRECT_PEERS'];
 const missing = ENV.filter((k) => !process.env[k]);
@@ -42,14 +42,7 @@ async function call(tag) {
   const agent = await newPage(agentBrowser);
   const customer = await newPage(customerBrowser);
   const stats = { agent: sent660(agent), customer: sent660(customer) };
-  await login(agent, agentId, 'agent');
-  await agent.getByTestId('agent-queue-id').fill(queue);
-  await login(customer, custId);
-  await customer.getByTestId('queue-id').fill(queue);
-  await customer.getByTestId('talk-to-agent').click();
-  await customer.locator('[data-testid="queue-position"][data-wait-index="1"]').waitFor();
-  await agent.getByTestId('take-next').click();
-  await customer.getByTestId('room-peer').filter({ hasText: agentId }).waitFor();
+  await demoRoom(agent, customer, { queue, agentId, custId });
   for (const p of [agent, customer]) {
     const ice = await p.evaluate(() => window.seedim.im.iceServers);
     assert.ok(ice.some((s) => String(s.urls).startsWith('turn:') && s.username && s.credential), `TURN in the 551: ${JSON.stringify(ice)}`);

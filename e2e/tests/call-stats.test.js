@@ -6,7 +6,7 @@
 // and is skipped, saying why, when the server answers 10 UNKNOWN_MSG_TYPE or UNAVAILABLE (no service consumes 660 yet).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, login, waitFor, RUN, BASE } from '../lib/browser.js';
+import { launch, newPage, waitFor, demoRoom, RUN, BASE } from '../lib/browser.js';
 
 const CANDIDATE_TYPES = ['host', 'srflx', 'prflx', 'relay'];
 const MANAGEMENT = process.env.SEEDIM_MANAGEMENT_URL;
@@ -52,14 +52,7 @@ async function connectedCall(tag) {
   const agent = await newPage(browser);
   const customer = await newPage(browser);
   const logs = { agent: frames(agent), customer: frames(customer) };
-  await login(agent, agentId, 'agent');
-  await agent.getByTestId('agent-queue-id').fill(queue);
-  await login(customer, custId);
-  await customer.getByTestId('queue-id').fill(queue);
-  await customer.getByTestId('talk-to-agent').click();
-  await customer.locator('[data-testid="queue-position"][data-wait-index="1"]').waitFor();
-  await agent.getByTestId('take-next').click();
-  await customer.getByTestId('room-peer').filter({ hasText: agentId }).waitFor();
+  await demoRoom(agent, customer, { queue, agentId, custId });
   await agent.getByTestId('start-call').click();
   await customer.getByTestId('accept-call').click();
   for (const p of [agent, customer]) {

@@ -320,13 +320,13 @@ test('opened directly on a dev server (desk.signUrl /dev/sign): a name, the queu
   await page.getByTestId('error').filter({ hasText: 'letters, digits' }).waitFor();
   await page.getByTestId('identify-name').fill(name);
   await page.keyboard.press('Enter');
+  // an agent is connected (and available) before the visitor asks: with none, the widget offers a message instead
+  const agentUser = client(`agent-d-${RUN}`, { role: 'agent', chat: false });
+  await agentUser.connect();
   await page.waitForSelector('#widget[data-view="start"]');
   await page.keyboard.press('Enter'); // "Talk to an agent" has the focus
   await page.waitForSelector('[data-testid="position"][data-wait-index="1"]');
   await page.screenshot({ path: join(ROOT, 'e2e', 'artifacts', 'widget-direct-waiting.png') });
-
-  const agentUser = client(`agent-d-${RUN}`, { role: 'agent', chat: false });
-  await agentUser.connect();
   try {
     const taken = await agentUser.takeNext({ queueId: queue });
     assert.equal(taken.receiveUserId, name);

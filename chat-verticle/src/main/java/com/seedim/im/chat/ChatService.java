@@ -97,20 +97,7 @@ final class ChatService {
     if (receiver.equals(ctx.userId())) {
       throw ProtocolException.invalid(RECEIVE_USER_ID, "cannot send a message to yourself");
     }
-    Object raw = frame.getValue(Frames.MESSAGE);
-    if (raw == null) {
-      throw ProtocolException.missing(Frames.MESSAGE);
-    }
-    if (!(raw instanceof String message)) {
-      throw ProtocolException.invalid(Frames.MESSAGE, "expected a string");
-    }
-    if (message.isEmpty()) {
-      throw ProtocolException.invalid(Frames.MESSAGE, "must not be empty");
-    }
-    int max = infra.config().maxMessageChars();
-    if (Frames.codePoints(message) > max) {
-      throw new ProtocolException(ErrorCode.TOO_LARGE, "message is longer than " + max + " characters");
-    }
+    String message = Frames.reqText(frame, Frames.MESSAGE, infra.config().maxMessageChars(), "a message");
     return new SendRequest(receiver, message, Frames.contentType(frame));
   }
 

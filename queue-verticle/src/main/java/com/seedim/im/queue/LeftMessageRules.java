@@ -28,21 +28,9 @@ final class LeftMessageRules {
 
   /** The 630 {@code message}: a string of 1 to {@link LeftMessages#MAX_CHARS} characters. */
   static String message(JsonObject frame) {
-    Object raw = frame.getValue(Frames.MESSAGE);
-    if (raw == null) {
-      throw ProtocolException.missing(Frames.MESSAGE);
-    }
-    if (!(raw instanceof String message)) {
-      throw ProtocolException.invalid(Frames.MESSAGE, "expected a string");
-    }
-    if (message.isEmpty()) {
-      throw ProtocolException.invalid(Frames.MESSAGE, "must not be empty");
-    }
-    if (Frames.codePoints(message) > LeftMessages.MAX_CHARS) {
-      throw new ProtocolException(ErrorCode.TOO_LARGE, "a left message has at most " + LeftMessages.MAX_CHARS + " characters");
-    }
-    return message;
+    return Frames.reqText(frame, Frames.MESSAGE, LeftMessages.MAX_CHARS, "a left message");
   }
+
 
   /** The queue of a 630: the one named, else the one the caller waits in, else {@code default}; it must exist. */
   static String queueOf630(AppConfig app, String asked, String waitingIn) {

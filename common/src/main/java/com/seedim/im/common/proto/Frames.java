@@ -260,6 +260,27 @@ public final class Frames {
     return frame(MsgType.ERROR).put(CODE, code.name()).put(MESSAGE, message).put(RECEIVE_MSG_TYPE, receiveMsgType);
   }
 
+  /**
+   * A required text field: a non-empty string of at most {@code maxChars} code points. Absent → MISSING_FIELD, not a
+   * string or empty → INVALID_FIELD, longer → TOO_LARGE ({@code what} names it in the message, e.g. "a message").
+   */
+  public static String reqText(JsonObject frame, String field, int maxChars, String what) {
+    Object raw = frame.getValue(field);
+    if (raw == null) {
+      throw ProtocolException.missing(field);
+    }
+    if (!(raw instanceof String text)) {
+      throw ProtocolException.invalid(field, "expected a string");
+    }
+    if (text.isEmpty()) {
+      throw ProtocolException.invalid(field, "must not be empty");
+    }
+    if (codePoints(text) > maxChars) {
+      throw new ProtocolException(ErrorCode.TOO_LARGE, what + " has at most " + maxChars + " characters");
+    }
+    return text;
+  }
+
   /** Number of Unicode code points. */
   public static int codePoints(String s) {
     return s.codePointCount(0, s.length());
