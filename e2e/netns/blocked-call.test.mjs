@@ -44,6 +44,8 @@ async function call(tag) {
   const stats = { agent: sent660(agent), customer: sent660(customer) };
   await demoRoom(agent, customer, { queue, agentId, custId });
   for (const p of [agent, customer]) {
+    // the room's 551 (with the iceServers) may follow the 402 that showed the peer
+    await waitFor(p, () => Array.isArray(window.seedim.im.iceServers));
     const ice = await p.evaluate(() => window.seedim.im.iceServers);
     assert.ok(ice.some((s) => String(s.urls).startsWith('turn:') && s.username && s.credential), `TURN in the 551: ${JSON.stringify(ice)}`);
     // every candidate type allowed: the browser may try the direct path
