@@ -65,7 +65,7 @@ before(async () => {
       IM_PORT: String(port), IM_MANAGEMENT_PORT: String(mport),
       IM_DESK_SIGN_URL: `${SHOP}/seedim/sign`, IM_DESK_FRAME_ANCESTORS: SHOP,
     }, 'seedim');
-    start('node', ['server.mjs'], { PORT: String(bport), HOST: '127.0.0.1', SEEDIM_URL: GW }, 'shop',
+    start('node', ['server.mjs'], { PORT: String(bport), HOST: '127.0.0.1', SEEDIM_URL: GW, SEEDIM_AGENTS: 'staff-ann' }, 'shop',
       join(ROOT, 'examples/desk-backend'));
     try {
       await until('the SeedIM server', async () => (await fetch(`${GW}/health`)).ok, 60_000);
@@ -343,4 +343,33 @@ test('opened directly on a dev server (desk.signUrl /dev/sign): a name, the queu
   }
   assert.deepEqual(page.errors, []);
   await context.close();
+});
+
+test('the example backend signs agents only for its staff (SEEDIM_AGENTS), customers for everyone logged in', async (t) => {
+  if (process.env.WIDGET_SHOP_URL) { t.skip('a shop started elsewhere (WIDGET_SHOP_URL): its staff list is unknown'); return; }
+  const shop = SHOP.replace('localhost', '127.0.0.1');
+  const loginAs = async (name) => {
+    const r = await fetch(`${shop}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(r.status, 303);
+    return r.headers.get('set-cookie').split(';')[0];
+  };
+  const sign = (cookie, role) => fetch(`${shop}/seedim/sign?role=${role}`, { headers: { Cookie: cookie } });
+  assert.equal((await fetch(`${shop}/seedim/sign?role=user`)).status, 401);
+  const customer = await loginAs(`cust-${RUN}`);
+  const asUser = await sign(customer, 'user');
+  assert.equal(asUser.status, 200);
+  assert.equal((await asUser.json()).role, 'user');
+  assert.equal((await sign(customer, 'agent')).status, 403);
+  const staff = await loginAs('staff-ann');
+  const asAgent = await sign(staff, 'agent');
+  assert.equal(asAgent.status, 200);
+  const body = await asAgent.json();
+  assert.equal(body.role, 'agent');
+  assert.match(body.url, /role=agent/);
+  assert.equal((await sign(staff, 'admin')).status, 403);
+  // a form post from another site is refused (login CSRF)
+  const csrf = await fetch(`${shop}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'x' }),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' } });
+  assert.equal(csrf.status, 403);
 });

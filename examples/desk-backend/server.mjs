@@ -2,7 +2,8 @@
 // (session cookie) and the embed script, and the sign endpoint the widget gets its connect URLs from:
 //
 //   GET /seedim/sign?role=user  → 200 what SeedIM's POST /api/v1/sign answered, for the logged-in visitor only
-//                               → 401 when not logged in, 403 for any other role
+//                               → 401 when not logged in; role=agent / role=admin only for the accounts of
+//                                 SEEDIM_AGENTS / SEEDIM_ADMINS (the shop's staff), else 403
 //
 // The app secret stays here: the browser never sees it, and SeedIM's /dev/* endpoints are never used. Node ≥ 20, no
 // npm dependencies (node:http, node:crypto, the global fetch). Run: node server.mjs (env below; README.md).
@@ -18,6 +19,11 @@ const SEEDIM_PUBLIC_URL = (process.env.SEEDIM_PUBLIC_URL || SEEDIM_URL).replace(
 const APP_ID = process.env.SEEDIM_APP_ID || '1477358668';
 const APP_SECRET = process.env.SEEDIM_APP_SECRET || 'dev-secret';
 const QUEUE = process.env.SEEDIM_QUEUE || 'default';
+/** The shop's staff: accounts that may have agent (workspace) or admin (supervisor) signs; comma-separated. */
+const STAFF = {
+  agent: new Set((process.env.SEEDIM_AGENTS || '').split(',').map((x) => x.trim()).filter(Boolean)),
+  admin: new Set((process.env.SEEDIM_ADMINS || '').split(',').map((x) => x.trim()).filter(Boolean)),
+};
 /** protocol.md §1.3 ids. */
 const ID = /^[A-Za-z0-9_.@:-]{1,64}$/;
 const SESSION_COOKIE = 'shop_sid';
@@ -207,10 +213,13 @@ async function handle(req, res) {
     res.setHeader('Vary', 'Origin');
     const s = session(req);
     if (!s) { json(res, 401, { error: 'not logged in' }); return; }
-    // customers only: signing agents or admins needs this backend's own check that the visitor is one
+    // every visitor may be a customer; agent and admin signs only for the staff this backend knows
     const role = url.searchParams.get('role') || 'user';
-    if (role !== 'user') { json(res, 403, { error: 'this endpoint signs customers (role=user) only' }); return; }
-    const r = await seedim('POST', '/api/v1/sign', { userId: s.userId, deviceId: s.deviceId, role: 'user' });
+    if (role !== 'user' && !(STAFF[role] && STAFF[role].has(s.userId))) {
+      json(res, 403, { error: `${s.userId} may not sign in as ${role}` });
+      return;
+    }
+    const r = await seedim('POST', '/api/v1/sign', { userId: s.userId, deviceId: s.deviceId, role });
     if (r.status !== 200 || !r.body || !r.body.url) {
       console.error(`[shop] SeedIM refused to sign ${s.userId}: ${r.status} ${JSON.stringify(r.body)}`);
       json(res, 502, { error: 'customer service is not available right now' });
