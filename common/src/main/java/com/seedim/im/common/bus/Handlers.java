@@ -150,7 +150,9 @@ public final class Handlers {
         || n.contains("Timeout") || n.contains("ConnectException") || n.contains("ClosedConnection")
         || n.contains("PoolTooBusy") || n.contains("NoStackTraceThrowable") && m.contains("closed")
         || c instanceof VertxException && (m.contains("connection") || m.contains("closed") || m.contains("reset"))
-        || m.startsWith("loading ") || m.contains("redis client closed")) {
+        || m.startsWith("loading ") || m.contains("redis client closed")
+        // the Redis client's reply to commands pending on a lane it dropped as stuck (an ErrorType, not an exception)
+        || "ErrorType".equals(n) && m.startsWith("connection_closed")) {
         return true;
       }
     }
