@@ -103,6 +103,30 @@ class StalledRedisTest {
   }
 
   @Test
+  void deskFramesGetUnavailableWithinTheBusTimeoutAndRecover() {
+    TestClient agent = server.connect("ag1", null, "agent");
+    TestClient admin = server.connect("boss", null, "admin");
+    redis.pause();
+    // availability, a transfer and the supervisor view all wait on the customer-service store
+    for (JsonObject f : java.util.List.of(new JsonObject().put("msgType", 600).put("status", "away"),
+      new JsonObject().put("msgType", 610).put("toUserId", "ag2"))) {
+      long t0 = System.nanoTime();
+      JsonObject r = answer(agent, f.put("unique", TestClient.newUnique()), BUS_TIMEOUT_MS + 1000);
+      assertThat(r.getString("code")).as("%s after %d ms", r.encode(), (System.nanoTime() - t0) / 1_000_000)
+        .isEqualTo("UNAVAILABLE");
+    }
+    JsonObject view = answer(admin, new JsonObject().put("msgType", 670).put("unique", TestClient.newUnique()),
+      BUS_TIMEOUT_MS + 1000);
+    assertThat(view.getString("code")).as(view.encode()).isEqualTo("UNAVAILABLE");
+    redis.resume();
+    JsonObject status = new JsonObject().put("msgType", 600).put("unique", TestClient.newUnique());
+    agent.send(status);
+    assertThat(agent.await(f -> status.getValue("unique").equals(f.getValue("unique")) && f.getInteger("msgType") == 601,
+      Duration.ofSeconds(10)).getString("status")).as("the stalled 600 changed nothing").isEqualTo("available");
+    assertThat(admin.query(new JsonObject().put("msgType", 670), 671).getJsonArray("queues")).isNotNull();
+  }
+
+  @Test
   void newHandshakeDuringTheStallFailsCleanly() {
     server.connect("warm"); // lanes connected
     redis.pause();

@@ -37,6 +37,10 @@ final class AgentDesk {
   private static final Logger LOG = LoggerFactory.getLogger(AgentDesk.class);
   /** The most rooms one 671 lists (newest first). */
   static final int SUPERVISOR_ROOMS = 200;
+  /** The most queues one 671 lists (configured ones first, then those in use, by id): each costs two store reads. */
+  static final int SUPERVISOR_QUEUES = 200;
+  /** The most waiters one 671 lists per queue (the longest waiting); {@code waitTotal} counts them all. */
+  static final int SUPERVISOR_WAITERS = 50;
 
   private final Infra infra;
   private final QueueStore queues;
@@ -155,9 +159,16 @@ final class AgentDesk {
         List<String> online = cf.resultAt(1);
         Map<String, String> statuses = cf.resultAt(2);
         RoomStore.Page page = cf.resultAt(3);
-        Set<String> queueIds = new TreeSet<>(known);
-        queueIds.addAll(cf.<List<String>>resultAt(4));
+        Set<String> inUse = new TreeSet<>(known);
+        inUse.addAll(cf.<List<String>>resultAt(4));
+        Set<String> queueIds = new LinkedHashSet<>();
         app.queues().forEach(q -> queueIds.add(q.id()));
+        for (String q : inUse) {
+          if (queueIds.size() >= SUPERVISOR_QUEUES) {
+            break;
+          }
+          queueIds.add(q);
+        }
         Set<String> agents = new TreeSet<>(online);
         agents.addAll(statuses.keySet());
         app.queues().forEach(q -> {
@@ -204,7 +215,7 @@ final class AgentDesk {
     return Future.all(queues.waiters(app.appId(), queueId), messagesWaiting(app.appId(), queueId)).map(cf -> {
       List<Waiter> line = cf.resultAt(0);
       int messages = cf.resultAt(1);
-      return new JsonObject().put("queueId", queueId).put("waitTotal", line.size()).put("waiting", QueueFrames.waiting(line))
+      return new JsonObject().put("queueId", queueId).put("waitTotal", line.size()).put("waiting", QueueFrames.waiting(line.subList(0, Math.min(line.size(), SUPERVISOR_WAITERS))))
         .put("agentsAvailable", n).put("messagesWaiting", messages);
     });
   }

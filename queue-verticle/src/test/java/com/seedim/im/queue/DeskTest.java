@@ -298,4 +298,22 @@ class DeskTest {
       assertThat(view.getJsonArray("rooms").getJsonObject(0).getString("roomId")).isEqualTo(roomId);
     }
   }
+
+  @Test
+  @DisplayName("671 is bounded: at most 50 waiters per queue (the first in line), waitTotal counts them all")
+  void supervisorBounded(Vertx vertx) {
+    try (TestServer s = server(vertx, false, new JsonObject())) {
+      int n = AgentDesk.SUPERVISOR_WAITERS + 3;
+      for (int i = 0; i < n; i++) {
+        TestClient c = s.connect("w" + i);
+        ok(c, frame(400).put("queueId", "big"));
+      }
+      TestClient admin = s.connect("boss", null, "admin");
+      JsonObject big = admin.query(frame(670), 671).getJsonArray("queues").stream().map(o -> (JsonObject) o)
+        .filter(o -> "big".equals(o.getString("queueId"))).findFirst().orElseThrow();
+      assertThat(big.getInteger("waitTotal")).isEqualTo(n);
+      assertThat(big.getJsonArray("waiting")).hasSize(AgentDesk.SUPERVISOR_WAITERS);
+      assertThat(big.getJsonArray("waiting").getJsonObject(0).getString("userId")).isEqualTo("w0");
+    }
+  }
 }
