@@ -2,7 +2,6 @@ package com.seedim.im.chat.rules;
 
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.security.Signatures;
-import com.seedim.im.common.store.DeskGrants;
 
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +10,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link #cacheKey}, {@link #cacheTtlMs}) and the room-membership exception.
  */
 public final class ChatPermission {
+  private static final String CACHE_PREFIX = "chatperm|";
+  private static final char SEP = '|';
 
   /** Outcome of checking a presented sign. */
   public enum Verdict {
@@ -68,6 +69,6 @@ public final class ChatPermission {
 
   /** The cache key of one direction; {@code |} cannot occur in ids, so keys never collide. */
   public static String cacheKey(String appId, String sender, String receiver) {
-    return DeskGrants.chatKey(appId, sender, receiver);
+    return CACHE_PREFIX + appId + SEP + sender + SEP + receiver;
   }
 }

@@ -6,21 +6,15 @@ import io.vertx.core.Future;
  * Grants that taking a left message gives an agent (protocol §14.4): chat permission with the customer, both ways,
  * and access to the customer's service records (§14.5), for the app's {@code leftMessageReplyDays}. They live in the
  * {@link KeyValueStore} (Redis in production) so that every node sees them: the chat service reads the permission
- * ({@link #replyKey}) after a cached chat sign ({@link #chatKey}) — under its own key, so neither a later chat sign
+ * ({@link #replyKey}) after a cached chat sign — under its own key, so neither a later chat sign
  * (a shorter TTL) nor a revoked chat sign changes the grant — and the room service reads {@link #mayRead}.
  */
 public final class DeskGrants {
-  private static final String CHAT_PREFIX = "chatperm|";
   private static final String READ_PREFIX = "deskread|";
   private static final String REPLY_PREFIX = "deskchat|";
   private static final char SEP = '|';
 
   private DeskGrants() {
-  }
-
-  /** The key of "sender may message receiver" (a valid chat sign is cached under it too); {@code |} is not in ids. */
-  public static String chatKey(String appId, String sender, String receiver) {
-    return CHAT_PREFIX + appId + SEP + sender + SEP + receiver;
   }
 
   /** The key of "sender may message receiver" that a taken left message grants (both ways). */
