@@ -74,9 +74,12 @@ final class ChatService {
   private final SensitiveWords words;
   private final Formatters formatters;
   private final PermissionCache permissions;
+  private final BeforeMessageHook hook;
 
-  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters, PermissionCache permissions) {
+  ChatService(Infra infra, ChatStore store, SensitiveWords words, Formatters formatters, PermissionCache permissions,
+              BeforeMessageHook hook) {
     this.permissions = permissions;
+    this.hook = hook;
     this.infra = infra;
     this.apps = infra.config().apps();
     this.rooms = RoomMembership.overBus(infra.vertx().eventBus(), infra.config().busTimeoutMs());
@@ -123,7 +126,9 @@ final class ChatService {
         }
         return Future.succeededFuture(ServiceReply.refused(reply));
       }
-      return persistAndDeliver(ctx, app, req, match.masked(), unique)
+      // the app's own check last, on what would be stored (docs/webhooks.md, "before.message")
+      return hook.ask(app, ctx, req.receiver(), match.masked(), req.contentType(), unique)
+        .compose(verdict -> persistAndDeliver(ctx, app, req, verdict.content(), unique))
         .map(sent -> ServiceReply.ok().ack(sent.ack()).self(sent.self()));
     });
   }

@@ -3,6 +3,7 @@ package com.seedim.im.chat;
 import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.chat.store.ChatStore;
 import com.seedim.im.chat.store.MemoryChatStore;
+import com.seedim.im.chat.store.MessageEvents;
 import com.seedim.im.chat.store.MySqlChatStore;
 import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Handlers;
@@ -22,6 +23,10 @@ import com.seedim.im.common.bus.msg.TranscriptQuery;
 import com.seedim.im.common.config.AppConfig;
 import com.seedim.im.common.config.AppRegistry;
 import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.events.EventType;
+import com.seedim.im.common.events.Events;
+import com.seedim.im.common.events.EventsConfig;
+import com.seedim.im.common.events.WebhookPoster;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
@@ -51,6 +56,8 @@ public class ChatVerticle extends VerticleBase {
   /** PUT /api/v1/sensitive-words: at most this many words of at most this many characters. */
   static final int MAX_WORDS = 10_000;
   static final int MAX_WORD_CHARS = 100;
+  /** How often the node holding the undelivered-scan lease looks for messages that became undelivered. */
+  static final long UNDELIVERED_SCAN_MS = 1000;
 
   private final Infra infra;
   private final AppRegistry apps;
@@ -65,6 +72,9 @@ public class ChatVerticle extends VerticleBase {
   private PresenceService presence;
   private UndeliveredSweeper sweeper;
   private long sweepTimer = -1;
+  private UndeliveredEvents undeliveredEvents;
+  private long scanTimer = -1;
+  private WebhookPoster poster;
 
   public ChatVerticle(Infra infra) {
     this.infra = infra;
@@ -100,11 +110,20 @@ public class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // one store per process, whatever the number of chat instances: one group commit, one memory in dev mode
-    store = infra.durable() ? infra.shared(MySqlChatStore.class, () -> new MySqlChatStore(infra.mysql()))
-      : infra.shared(MemoryChatStore.class, MemoryChatStore::new);
+    // message events are recorded by the store, in the transaction of each change (docs/webhooks.md)
+    Events events = Events.of(infra);
+    MessageEvents messageEvents = new MessageEvents(events.recorder());
+    store = infra.durable()
+      ? infra.shared(MySqlChatStore.class, () -> new MySqlChatStore(infra.mysql(), MySqlChatStore.DEFAULT_DEADLINE_MS, messageEvents))
+      : infra.shared(MemoryChatStore.class, () -> new MemoryChatStore(messageEvents, events.store()));
     words = new SensitiveWords(store);
     Formatters formatters = new Formatters();
-    chat = new ChatService(infra, store, words, formatters, infra.shared(PermissionCache.class, PermissionCache::new));
+    poster = new WebhookPoster(vertx);
+    chat = new ChatService(infra, store, words, formatters, infra.shared(PermissionCache.class, PermissionCache::new),
+      new BeforeMessageHook(poster, infra.config().maxMessageChars()));
+    EventsConfig eventsConfig = EventsConfig.of(infra.config());
+    undeliveredEvents = new UndeliveredEvents(store, events.store(), events.recorder(),
+      eventsConfig.undeliveredAfterSeconds() * 1000L, eventsConfig.leaseMs());
     queries = new ChatQueries(apps, store, formatters);
     transcripts = new Transcripts(apps, store, formatters);
     presence = new PresenceService(infra, store);
@@ -117,6 +136,11 @@ public class ChatVerticle extends VerticleBase {
         if (infra.shared(SweeperClaim.class, SweeperClaim::new).claim(this)) {
           sweepTimer = vertx.setPeriodic(config.sweepPeriodMs(),
             t -> sweeper.sweep(System.currentTimeMillis(), config.sweepMinAgeMs()));
+          boolean anyRecords = apps.all().stream().anyMatch(a -> a.webhooks().records(EventType.MESSAGE_UNDELIVERED));
+          if (anyRecords) {
+            scanTimer = vertx.setPeriodic(UNDELIVERED_SCAN_MS,
+              t -> undeliveredEvents.tick(System.currentTimeMillis(), true));
+          }
         }
         LOG.info("chat service started ({} store) on {}", infra.durable() ? "MySQL" : "memory", addresses());
       });
@@ -223,6 +247,11 @@ public class ChatVerticle extends VerticleBase {
     }
   }
 
+  /** Runs one undelivered-events scan now (tests). */
+  Future<Integer> scanUndeliveredNow() {
+    return undeliveredEvents.tick(System.currentTimeMillis(), true);
+  }
+
   /** Runs one undelivered sweep now (tests). */
   Future<Integer> sweepNow(long minAgeMs) {
     return sweeper.sweep(System.currentTimeMillis(), minAgeMs);
@@ -230,16 +259,23 @@ public class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    List<Future<?>> closing = new ArrayList<>();
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
       infra.shared(SweeperClaim.class, SweeperClaim::new).release(this);
     }
+    if (scanTimer >= 0) {
+      vertx.cancelTimer(scanTimer);
+      closing.add(undeliveredEvents.release().otherwiseEmpty());
+    }
+    if (poster != null) {
+      closing.add(poster.close().otherwiseEmpty());
+    }
     if (presence != null) {
       presence.close();
     }
-    List<Future<Void>> all = new ArrayList<>();
-    consumers.forEach(c -> all.add(c.unregister()));
+    consumers.forEach(c -> closing.add(c.unregister()));
     consumers.clear();
-    return Future.join(all);
+    return Future.join(closing);
   }
 }

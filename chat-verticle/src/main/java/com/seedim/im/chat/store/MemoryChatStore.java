@@ -1,6 +1,8 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
+import com.seedim.im.common.events.Event;
+import com.seedim.im.common.events.EventStore;
 import com.seedim.im.common.id.IdGenerator;
 import io.vertx.core.Future;
 
@@ -35,6 +37,25 @@ public final class MemoryChatStore implements ChatStore {
   private final Map<String, NavigableSet<Long>> conversationIds = new HashMap<>();
   private final Map<String, Map<String, MemoryConversation>> conversations = new HashMap<>();
   private final Map<String, List<String>> words = new HashMap<>();
+  private final MessageEvents events;
+  /** Where {@link #events} are recorded (the process's memory outbox), or null. */
+  private final EventStore outbox;
+
+  public MemoryChatStore() {
+    this(MessageEvents.NONE, null);
+  }
+
+  /** A store that records message events in {@code outbox} with each change, as the MySQL store does in its transactions. */
+  public MemoryChatStore(MessageEvents events, EventStore outbox) {
+    this.events = events;
+    this.outbox = outbox;
+  }
+
+  private void record(List<Event> list) {
+    if (outbox != null && !list.isEmpty()) {
+      outbox.append(list);
+    }
+  }
 
   private static String key(String... parts) {
     return String.join(String.valueOf(SEP), parts);
@@ -83,6 +104,7 @@ public final class MemoryChatStore implements ChatStore {
     inboxes.append(m.appId(), m.receiver(), m.messageId());
     touch(rowsOf(m.appId(), m.sender()).computeIfAbsent(m.receiver(), k -> new MemoryConversation()), m, false);
     touch(rowsOf(m.appId(), m.receiver()).computeIfAbsent(m.sender(), k -> new MemoryConversation()), m, true);
+    record(events.created(List.of(m), System.currentTimeMillis()));
     return Future.succeededFuture(new SendResult(msg, false));
   }
 
@@ -137,6 +159,7 @@ public final class MemoryChatStore implements ChatStore {
       theirs.peerReadMessageId = Math.max(theirs.peerReadMessageId, target);
       theirs.updatedAt = nowMs;
     }
+    record(events.read(appId, reader, peer, target, nowMs));
     return Future.succeededFuture(new ReadResult(target, true));
   }
 
@@ -194,6 +217,7 @@ public final class MemoryChatStore implements ChatStore {
     if (senderRow != null) {
       senderRow.updatedAt = nowMs;
     }
+    record(events.retracted(m, nowMs));
     return Future.succeededFuture(new RetractResult(r, true));
   }
 

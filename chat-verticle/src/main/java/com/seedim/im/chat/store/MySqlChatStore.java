@@ -2,6 +2,7 @@ package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.rules.RetractPolicy;
 import com.seedim.im.common.store.Deadlines;
+import com.seedim.im.common.events.MySqlEventStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
@@ -40,6 +41,7 @@ public final class MySqlChatStore implements ChatStore {
   public static final long DEFAULT_DEADLINE_MS = Deadlines.MYSQL_QUERY_TIMEOUT_MS;
 
   private final Pool pool;
+  private final MessageEvents events;
   private final Transactions tx;
   private final GroupCommit<SendWriter.Send, SendResult> sends;
   private final GroupCommit<DeliveryMarks.Ack, List<ChatMessage>> acks;
@@ -51,9 +53,18 @@ public final class MySqlChatStore implements ChatStore {
 
   /** @param deadlineMs deadline of each store operation (0 = none) */
   public MySqlChatStore(Pool pool, long deadlineMs) {
+    this(pool, deadlineMs, MessageEvents.NONE);
+  }
+
+  /**
+   * @param deadlineMs deadline of each store operation (0 = none)
+   * @param events     the message events recorded in the transactions of sends, reads and retractions
+   */
+  public MySqlChatStore(Pool pool, long deadlineMs, MessageEvents events) {
     this.pool = pool;
+    this.events = events;
     this.tx = new Transactions(pool, deadlineMs);
-    SendWriter writer = new SendWriter(tx);
+    SendWriter writer = new SendWriter(tx, events);
     // a failed batch is retried one send per transaction, so one bad row never fails the others
     this.sends = new GroupCommit<>("send", IN_FLIGHT, GroupCommit.Take.powerOfTwo(INSERT_BATCH_MAX), writer::store,
       s -> writer.store(List.of(s)).map(r -> r.get(0)), deadlineMs);
@@ -98,6 +109,7 @@ public final class MySqlChatStore implements ChatStore {
         return countUnread(conn, appId, reader, peer, to)
           .compose(n -> conn.preparedQuery(ChatSql.SET_READ).execute(Tuple.of(to, n, nowMs, appId, reader, peer)))
           .compose(v -> conn.preparedQuery(ChatSql.SET_PEER_READ).execute(Tuple.of(to, nowMs, appId, peer, reader)))
+          .compose(v -> MySqlEventStore.insert(conn, events.read(appId, reader, peer, to, nowMs)))
           .map(v -> new ReadResult(to, true));
       });
     }));
@@ -144,6 +156,7 @@ public final class MySqlChatStore implements ChatStore {
             : countUnread(conn, appId, m.receiver(), m.sender(), marks[0])
               .compose(n -> conn.preparedQuery(ChatSql.SET_UNREAD).execute(Tuple.of(n, nowMs, appId, m.receiver(), m.sender()))))
           .compose(v -> conn.preparedQuery(ChatSql.TOUCH).execute(Tuple.of(nowMs, appId, m.sender(), m.receiver())))
+          .compose(v -> MySqlEventStore.insert(conn, events.retracted(m, nowMs)))
           .map(v -> new RetractResult(m.withRetracted(), true));
       }));
   }

@@ -1,6 +1,7 @@
 package com.seedim.im.chat.store;
 
 import com.seedim.im.chat.store.ChatStore.SendResult;
+import com.seedim.im.common.events.MySqlEventStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -15,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * Stores a batch of sends in one transaction: one dedupe SELECT, one inbox upsert taking the receivers' next
- * sequences (returning them), one multi-row message INSERT, one multi-row conversation upsert, one COMMIT. Rows
+ * sequences (returning them), one multi-row message INSERT, one multi-row conversation upsert, the batch's
+ * {@code message.created} events when its apps record them (two multi-row INSERTs), one COMMIT. Rows
  * are locked in one order by every writer: inboxes, then conversations, each in ascending (app, owner). A send never
  * writes a delivery row once it exists, so acks never wait for a send's commit.
  */
@@ -35,9 +37,11 @@ final class SendWriter {
   }
 
   private final Transactions tx;
+  private final MessageEvents events;
 
-  SendWriter(Transactions tx) {
+  SendWriter(Transactions tx, MessageEvents events) {
     this.tx = tx;
+    this.events = events;
   }
 
   /** The results, in batch order; a repeat of a unique stored earlier (or earlier in the batch) gets that message. */
@@ -49,7 +53,9 @@ final class SendWriter {
         chain = chain.compose(v -> conn.preparedQuery(ChatSql.RELEASE_UNIQUE).execute(Tuple.of(old.appId(), old.messageId())));
       }
       if (!plan.fresh().isEmpty()) {
-        chain = chain.compose(v -> insert(conn, plan.fresh()));
+        chain = chain.compose(v -> insert(conn, plan.fresh()))
+          // message.created with the messages: recorded exactly when they are (docs/webhooks.md)
+          .compose(v -> MySqlEventStore.insert(conn, events.created(plan.fresh(), System.currentTimeMillis())));
       }
       return chain.map(v -> plan.results());
     }));

@@ -1,5 +1,6 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.events.WebhookConfig;
 import com.seedim.im.common.proto.Frames;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,8 @@ import java.util.regex.Pattern;
  *                       Everything the server signs itself uses {@link #secret()}.
  * @param previousSecretUntilMs the end of the rotation window, epoch ms (0 without a previous secret)
  * @param messageRetentionDays messages older than this many days are deleted by {@code seedim purge} (0: kept forever)
+ * @param webhooks the events it records and where they go (docs/webhooks.md); {@link WebhookConfig#NONE} without
+ *                 {@code webhooks}
  * @param serviceRecordRetentionDays ended queue entries, closed rooms, ended calls and taken left messages older than
  *                                   this many days are deleted by {@code seedim purge} (0: kept forever)
  */
@@ -62,7 +65,8 @@ public record AppConfig(
   int messageRetentionDays,
   int serviceRecordRetentionDays,
   int leftMessageReplyDays,
-  int maxLeftMessagesPerUser) {
+  int maxLeftMessagesPerUser,
+  WebhookConfig webhooks) {
 
   public static final String POLICY_REJECT = "reject";
   public static final String POLICY_MASK = "mask";
@@ -160,7 +164,8 @@ public record AppConfig(
       retentionDays(j, appId, "messageRetentionDays"),
       retentionDays(j, appId, "serviceRecordRetentionDays"),
       j.getInteger("leftMessageReplyDays", 7),
-      j.getInteger("maxLeftMessagesPerUser", 5));
+      j.getInteger("maxLeftMessagesPerUser", 5),
+      WebhookConfig.fromJson(j.getJsonObject("webhooks"), appId));
   }
 
   /** A retention in days: 0 (keep forever, the default) to 36500. */

@@ -1,5 +1,7 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.events.EventsConfig;
+import com.seedim.im.common.events.WebhookConfig;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.json.JsonArray;
@@ -452,6 +454,28 @@ public final class ConfigKeys {
         + " expiry on every allocation refresh, so a credential must outlive the longest call; every reconnect hands"
         + " out a fresh one.");
 
+    // ---- events (webhooks) -------------------------------------------------------------------------------
+    key("events", Type.OBJECT).def(new JsonObject())
+      .doc("How recorded events are delivered to the apps' webhook endpoints (docs/webhooks.md); which events an app"
+        + " records and where they go is its `webhooks` section.");
+    key("events.undeliveredAfterSeconds", Type.INT).def(EventsConfig.DEFAULT_UNDELIVERED_AFTER_SECONDS).range(5, 86_400)
+      .doc("A message no device of its receiver acknowledged (141) this long after it was stored becomes a"
+        + " `message.undelivered` event (the hook for mobile push).");
+    key("events.pollMs", Type.LONG).def(EventsConfig.DEFAULT_POLL_MS).range(20, 10_000)
+      .doc("How often an idle delivery worker looks for new events of the endpoints it holds.");
+    key("events.leaseSeconds", Type.INT).def(EventsConfig.DEFAULT_LEASE_SECONDS).range(5, 300)
+      .doc("An endpoint is delivered by one node at a time, which renews its lease in MariaDB; when that node dies, another"
+        + " takes over after this long (and may deliver its last batch again, with the same event ids).");
+    key("events.pauseAfterFailures", Type.INT).def(EventsConfig.DEFAULT_PAUSE_AFTER_FAILURES).range(1, 1000)
+      .doc("Consecutive failed deliveries after which an endpoint is paused.");
+    key("events.pauseSeconds", Type.INT).def(EventsConfig.DEFAULT_PAUSE_SECONDS).range(1, 86_400)
+      .doc("How long a paused endpoint rests before one batch is tried again (its events wait in the outbox).");
+    key("events.maxBackoffSeconds", Type.INT).def(EventsConfig.DEFAULT_MAX_BACKOFF_SECONDS).range(1, 3600)
+      .doc("The longest wait between two retries of a failing endpoint (backoff 1 s, 2 s, 4 s, ... up to this).");
+    key("events.replaySettleMs", Type.LONG).def(EventsConfig.DEFAULT_REPLAY_SETTLE_MS).range(0, 600_000)
+      .doc("`GET /api/v1/events` returns events at least this old, so that a reader paging by id never passes an event"
+        + " whose transaction has not committed yet (keep it above the store deadline).");
+
     // ---- apps ------------------------------------------------------------------------------------------------
     key("apps", Type.OBJECTS).mandatory().doc("The apps (tenants); at least one.");
     key(APP + "appId", Type.STRING).mandatory()
@@ -546,6 +570,39 @@ public final class ConfigKeys {
     key(APP + "framesPerSecond", Type.INT).def(30).min(1)
       .doc("Frames per second per connection (20, 31, 141 not counted); beyond: `RATE_LIMITED`.");
     key(APP + "framesBurst", Type.INT).def(100).min(1).doc("Burst of `framesPerSecond`.");
+    key(APP + "webhooks", Type.OBJECT).computed("(none: no events recorded)")
+      .doc("Events this app records and the receivers they are posted to, signed like API calls (docs/webhooks.md).");
+    key(APP + "webhooks.events", Type.STRINGS).computed("every type but `presence.changed`")
+      .check("event types (docs/webhooks.md)", WebhookConfig::typesProblem)
+      .doc("The event types recorded (kept for replay, delivered to the endpoints that take them).");
+    key(APP + "webhooks.retentionHours", Type.INT).def(WebhookConfig.DEFAULT_RETENTION_HOURS)
+      .range(1, WebhookConfig.MAX_RETENTION_HOURS)
+      .doc("Recorded events are kept this long: the window of `GET /api/v1/events` and of delivery to a receiver that"
+        + " is down.");
+    key(APP + "webhooks.endpoints", Type.OBJECTS).def(new JsonArray()).doc("The receivers of the recorded events.");
+    key(APP + "webhooks.endpoints[].name", Type.STRING).computed("`default` when it is the only endpoint")
+      .check("1-64 characters of [A-Za-z0-9_.-]", v -> ((String) v).matches("[A-Za-z0-9_.-]{1,64}") ? null
+        : "1-64 characters of [A-Za-z0-9_.-]")
+      .doc("The endpoint's name (its delivery state and metrics are kept by name).");
+    key(APP + "webhooks.endpoints[].url", Type.STRING).mandatory()
+      .check("an http:// or https:// URL", WebhookConfig::urlProblem)
+      .doc("Where batches of events are POSTed.");
+    key(APP + "webhooks.endpoints[].events", Type.STRINGS).computed("every recorded type")
+      .check("event types (docs/webhooks.md)", WebhookConfig::typesProblem)
+      .doc("The recorded types this endpoint gets.");
+    key(APP + "webhooks.endpoints[].maxBatch", Type.INT).def(WebhookConfig.DEFAULT_MAX_BATCH).range(1, WebhookConfig.MAX_BATCH)
+      .doc("Events per POST at most.");
+    key(APP + "webhooks.endpoints[].timeoutMs", Type.INT).def(WebhookConfig.DEFAULT_TIMEOUT_MS).range(100, 60_000)
+      .doc("A POST not answered within this long failed (it is retried).");
+    key(APP + "webhooks.beforeMessage", Type.OBJECT).computed("(none)")
+      .doc("A synchronous moderation hook asked before each client's 130 is stored: allow, reject or rewrite"
+        + " (protocol §6.2, docs/webhooks.md).");
+    key(APP + "webhooks.beforeMessage.url", Type.STRING).mandatory()
+      .check("an http:// or https:// URL", WebhookConfig::urlProblem).doc("Where the hook is POSTed.");
+    key(APP + "webhooks.beforeMessage.timeoutMs", Type.INT).def(WebhookConfig.DEFAULT_BEFORE_TIMEOUT_MS).range(50, 2500)
+      .doc("The hook's answer is awaited this long (well under the bus timeout); then `failOpen` decides.");
+    key(APP + "webhooks.beforeMessage.failOpen", Type.BOOLEAN).def(true)
+      .doc("When the hook fails or times out: `true` stores the message as sent, `false` answers 10 `UNAVAILABLE`.");
   }
 
   private ConfigKeys() {

@@ -29,7 +29,9 @@ public enum ErrorCode {
   /** Not a §3 code: sensitive-word rejection over the HTTP API (422). */
   SENSITIVE_WORD(1016, 422, false),
   /** §2 handshake refusal for a disallowed Origin header. */
-  ORIGIN_FORBIDDEN(1017, 403, false);
+  ORIGIN_FORBIDDEN(1017, 403, false),
+  /** §6.2: the app's {@code before.message} hook refused the message (nothing stored). */
+  MESSAGE_REJECTED(1018, 422, false);
 
   private static final Map<Integer, ErrorCode> BY_BUS_CODE = new HashMap<>();
 

@@ -1,6 +1,7 @@
 package com.seedim.im.common.store.redis;
 
 import com.seedim.im.common.store.Deadlines;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -152,7 +153,30 @@ public final class MultiplexedRedis implements Redis {
     int i = Math.floorMod(next.getAndIncrement(), lanes.length());
     Future<RedisConnection> lf = lane(i);
     // the lane whose command timed out is dropped: its connection may be silently dead (no RST)
-    return Deadlines.within(vertx, lf.compose(op), commandTimeoutMs, "redis command", () -> dropTimedOut(i, lf));
+    return onCallersContext(Deadlines.within(vertx, lf.compose(op), commandTimeoutMs, "redis command",
+      () -> dropTimedOut(i, lf)));
+  }
+
+  /**
+   * The caller's answer on the caller's context. A command sent while its lane (re)connects is written from the
+   * connect's callback, so the connection answers it on the context of whoever started the connect: a gateway
+   * connection's frame would then be answered, and its socket written, from another verticle's event loop (found by
+   * the stalled-Redis test: the reconnect after a stall broke a socket's writes).
+   */
+  private static <T> Future<T> onCallersContext(Future<T> f) {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null || f.isComplete()) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == ctx) {
+        p.handle(ar);
+      } else {
+        ctx.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
   }
 
   @Override
