@@ -7,6 +7,8 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.bus.msg.ApiQueries.PresenceQuery;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.events.EventType;
+import com.seedim.im.common.events.Events;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.MsgType;
@@ -170,9 +172,14 @@ final class PresenceService {
       .compose(peers -> tell(app, userId, online, peers));
   }
 
-  /** Sends 200/210 about {@code userId} to those of {@code peers} that are online. */
+  /**
+   * Sends 200/210 about {@code userId} to those of {@code peers} that are online, and records {@code presence.changed}
+   * for apps that ask for it (the same moments: a return within the grace is no change).
+   */
   private Future<Void> tell(AppConfig app, String userId, boolean online, List<String> peers) {
-    return infra.directory().routes(app.appId(), peers)
+    Future<Void> recorded = Events.of(infra).emit(app.appId(), EventType.PRESENCE_CHANGED,
+      new JsonObject().put("userId", userId).put("status", online ? "online" : "offline"));
+    return recorded.compose(r -> infra.directory().routes(app.appId(), peers))
       .compose(onlinePeers -> {
         JsonObject frame = MessageFormatter.presence(userId, online);
         List<Future<Integer>> sent = new ArrayList<>();

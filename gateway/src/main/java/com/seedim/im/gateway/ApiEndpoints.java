@@ -5,6 +5,7 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.msg.ApiQueries;
 import com.seedim.im.common.bus.msg.FrameRequest;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.events.EventType;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
 import com.seedim.im.common.proto.ProtocolException;
@@ -32,6 +33,8 @@ import static com.seedim.im.gateway.ApiAuth.app;
 final class ApiEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(ApiEndpoints.class);
   static final int MAX_PRESENCE_USERS = 200;
+  static final int DEFAULT_EVENTS_LIMIT = 100;
+  static final int MAX_EVENTS_LIMIT = 500;
 
   /** One endpoint: the request's app and its parsed body (an empty object when there is none) to an answer. */
   @FunctionalInterface
@@ -65,6 +68,8 @@ final class ApiEndpoints {
       new ApiQueries.RoomInfoUpdate(app.appId(), pathId(rc, "roomId"), b.containsKey("info") ? b.getValue("info") : b)));
     route(router.get("/api/v1/rooms/:roomId/transcript"), (app, b, rc) -> gw.request(Addresses.ROOM_API_TRANSCRIPT,
       new ApiQueries.TranscriptRequest(app.appId(), pathId(rc, "roomId"))));
+    route(router.get("/api/v1/events"), (app, b, rc) -> gw.request(Addresses.EVENTS_API_REPLAY,
+      eventsReplay(app.appId(), rc.request().getParam("after"), rc.request().getParam("limit"), rc.request().getParam("types"))));
     route(router.get("/api/v1/ice-servers"), (app, b, rc) -> Future.succeededFuture(iceServers(rc.request().getParam("userId"))));
     route(router.put(ApiAuth.WORDS_PATH), (app, b, rc) -> gw.request(Addresses.CHAT_API_WORDS,
       new ApiQueries.WordsUpdate(app.appId(), words(b))));
@@ -110,6 +115,38 @@ final class ApiEndpoints {
       throw ProtocolException.invalid("userId", "1-64 characters of [A-Za-z0-9_.@:-]");
     }
     return new JsonObject().put("iceServers", ice.forUser(userId)).put("ttlSeconds", ice.config().ttlSeconds());
+  }
+
+  /** GET /api/v1/events: {@code after} an event id (default 0), {@code limit} 1-500 (default 100), {@code types} names. */
+  static ApiQueries.EventsReplay eventsReplay(String appId, String after, String limit, String types) {
+    long afterId = 0;
+    if (after != null && !after.isEmpty()) {
+      if (!after.matches("[0-9]{1,19}")) {
+        throw ProtocolException.invalid("after", "an event id (a decimal number)");
+      }
+      try {
+        afterId = Long.parseLong(after);
+      } catch (NumberFormatException e) {
+        throw ProtocolException.invalid("after", "an event id (a decimal number)");
+      }
+    }
+    int n = DEFAULT_EVENTS_LIMIT;
+    if (limit != null && !limit.isEmpty()) {
+      if (!limit.matches("[0-9]{1,4}") || Integer.parseInt(limit) < 1 || Integer.parseInt(limit) > MAX_EVENTS_LIMIT) {
+        throw ProtocolException.invalid("limit", "1 to " + MAX_EVENTS_LIMIT);
+      }
+      n = Integer.parseInt(limit);
+    }
+    List<String> wanted = new ArrayList<>();
+    if (types != null && !types.isEmpty()) {
+      for (String t : types.split(",", -1)) {
+        if (EventType.of(t) == null) {
+          throw ProtocolException.invalid("types", "event types among " + String.join(", ", EventType.wireNames()));
+        }
+        wanted.add(t);
+      }
+    }
+    return new ApiQueries.EventsReplay(appId, afterId, n, List.copyOf(wanted));
   }
 
   /** GET /api/v1/presence's {@code userIds}: comma-separated ids, at most {@link #MAX_PRESENCE_USERS}. */

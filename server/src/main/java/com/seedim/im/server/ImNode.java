@@ -8,6 +8,7 @@ import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.infra.ManagementServer;
 import com.seedim.im.common.infra.Metrics;
+import com.seedim.im.events.EventsVerticle;
 import com.seedim.im.gateway.GatewayVerticle;
 import com.seedim.im.queue.QueueVerticle;
 import com.seedim.im.room.RoomVerticle;
@@ -184,6 +185,9 @@ public final class ImNode {
     }
     if (roles.contains(Role.SIGNALING)) {
       services.add(new Service(SignalingVerticle::new, 1));
+    }
+    if (roles.contains(Role.EVENTS)) {
+      services.add(new Service(EventsVerticle::new, 1));
     }
     List<String> serviceIds = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();

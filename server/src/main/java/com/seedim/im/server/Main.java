@@ -43,7 +43,7 @@ public final class Main implements Callable<Integer> {
   Path config;
 
   @Option(names = {"-r", "--roles"}, split = ",", defaultValue = "all",
-    description = "Verticle kinds to run: all, gateway, chat, queue, room, signaling (comma separated)")
+    description = "Verticle kinds to run: all, gateway, chat, queue, room, signaling, events (comma separated)")
   List<String> roles;
 
   /** Exit status of a refused configuration (sysexits EX_CONFIG). */

@@ -6,7 +6,9 @@ import java.util.Set;
 
 /** What a node runs. {@code all} is every verticle kind in one process (dev mode's default). */
 public enum Role {
-  GATEWAY, CHAT, QUEUE, ROOM, SIGNALING;
+  GATEWAY, CHAT, QUEUE, ROOM, SIGNALING,
+  /** Webhook delivery, event replay and retention (docs/webhooks.md). */
+  EVENTS;
 
   public static Set<Role> parse(Iterable<String> names) {
     EnumSet<Role> out = EnumSet.noneOf(Role.class);

@@ -52,6 +52,9 @@ public final class Addresses {
   /** Internal: do two users share an open room (RoomShareQuery, reply Boolean)? Asked by chat (RoomMembership). */
   public static final String ROOM_SHARE = "im.room.share";
 
+  /** HTTP API: GET /api/v1/events (ApiQueries.EventsReplay, reply {@code {events, next, hasMore}}), served by the events role. */
+  public static final String EVENTS_API_REPLAY = "im.events.api.replay";
+
   /**
    * Published by a node to its own verticles (never across the cluster) when it noticed that Redis lost data:
    * {@code {noticedAt}} (epoch ms). See {@code RedisResets}.

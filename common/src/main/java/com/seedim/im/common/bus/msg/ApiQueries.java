@@ -1,7 +1,9 @@
 package com.seedim.im.common.bus.msg;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -97,6 +99,23 @@ public final class ApiQueries {
 
     public static TranscriptRequest fromJson(JsonObject j) {
       return new TranscriptRequest(j.getString("appId"), j.getString("roomId"));
+    }
+  }
+
+  /**
+   * GET /api/v1/events → {@code Addresses.EVENTS_API_REPLAY}: recorded events of the app after {@code after} (0: from
+   * the oldest kept), at most {@code limit}, of {@code types} only when not empty (docs/webhooks.md, "Replay").
+   */
+  public record EventsReplay(String appId, long after, int limit, List<String> types) implements BusMessage {
+    public JsonObject toJson() {
+      return new JsonObject().put("appId", appId).put("after", after).put("limit", limit)
+        .put("types", new JsonArray(new ArrayList<>(types)));
+    }
+
+    public static EventsReplay fromJson(JsonObject j) {
+      List<String> types = new ArrayList<>();
+      j.getJsonArray("types", new JsonArray()).forEach(o -> types.add(String.valueOf(o)));
+      return new EventsReplay(j.getString("appId"), j.getLong("after", 0L), j.getInteger("limit", 100), List.copyOf(types));
     }
   }
 }

@@ -46,6 +46,7 @@ public final class BusMessages {
     codec(bus, ApiQueries.RoomInfoUpdate.class, ApiQueries.RoomInfoUpdate::fromJson);
     codec(bus, ApiQueries.QueueStatsQuery.class, ApiQueries.QueueStatsQuery::fromJson);
     codec(bus, ApiQueries.TranscriptRequest.class, ApiQueries.TranscriptRequest::fromJson);
+    codec(bus, ApiQueries.EventsReplay.class, ApiQueries.EventsReplay::fromJson);
   }
 
   /**
