@@ -229,6 +229,11 @@ public final class TestServer implements AutoCloseable {
     return infra;
   }
 
+  /** The MariaDB database of a durable server (null in dev mode): another node's config can name it. */
+  public String database() {
+    return database;
+  }
+
   public ServerConfig config() {
     return config;
   }

@@ -48,6 +48,7 @@ public final class WebhookReceiver implements AutoCloseable {
   private volatile int beforeStatus = 200;
   private volatile long beforeDelayMs;
   private final AtomicInteger failedAnswers = new AtomicInteger();
+  private final AtomicInteger arrived = new AtomicInteger();
   private HttpServer server;
   private int port;
 
@@ -104,6 +105,7 @@ public final class WebhookReceiver implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(buf -> {
+      arrived.incrementAndGet();
       String body = buf.toString();
       String appId = req.getHeader("X-App-Id");
       String ts = req.getHeader("X-Timestamp");
@@ -136,6 +138,11 @@ public final class WebhookReceiver implements AutoCloseable {
   /** Every request so far. */
   public synchronized List<Received> received() {
     return new ArrayList<>(received);
+  }
+
+  /** Requests whose body arrived (answered or not yet: see {@link #delay}). */
+  public int arrived() {
+    return arrived.get();
   }
 
   /** Requests answered with a non-2xx status. */
