@@ -29,6 +29,8 @@ final class EndpointWorker {
   static final long FIRST_BACKOFF_MS = 1000;
   /** Slack between the end of the last batch a lease allows and the lease's expiry. */
   static final long LEASE_MARGIN_MS = 1000;
+  /** How often the lag gauge is read while the endpoint backs off or rests. */
+  static final long LAG_CHECK_MS = 1000;
 
   private final AppConfig app;
   private final Endpoint endpoint;
@@ -44,6 +46,7 @@ final class EndpointWorker {
   private int failures;
   private long nextTryAt;
   private long pausedUntil;
+  private long lagCheckedAt;
 
   EndpointWorker(AppConfig app, Endpoint endpoint, EventStore store, WebhookPoster poster, EventsConfig config,
                  String owner) {
@@ -97,8 +100,12 @@ final class EndpointWorker {
         pausedUntil = lease.pausedUntil();
         LOG.info("webhook endpoint {} of app {} is delivered by this node now{}", endpoint.name(), app.appId(),
           failures > 0 ? " (" + failures + " failures so far)" : "");
+        EventMetrics.paused(app.appId(), endpoint.name(), pausedUntil > nowMs);
       } else if (!lease.held() && held) {
         LOG.info("webhook endpoint {} of app {}: another node delivers it now", endpoint.name(), app.appId());
+        // the holder's gauges tell; this node's would go stale
+        EventMetrics.lag(app.appId(), endpoint.name(), 0);
+        EventMetrics.paused(app.appId(), endpoint.name(), false);
       }
       held = lease.held();
       renewAt = nowMs + leaseMs - endpoint.timeoutMs() - LEASE_MARGIN_MS;
@@ -112,7 +119,10 @@ final class EndpointWorker {
 
   private Future<Integer> deliver(int batches, int delivered) {
     long now = System.currentTimeMillis();
-    if (batches >= MAX_BATCHES_PER_TICK || now < nextTryAt || now < pausedUntil || now >= renewAt) {
+    if (now < nextTryAt || now < pausedUntil) {
+      return waitingLag(now).map(delivered);
+    }
+    if (batches >= MAX_BATCHES_PER_TICK || now >= renewAt) {
       return Future.succeededFuture(delivered);
     }
     return store.pending(app.appId(), endpoint.name(), endpoint.maxBatch()).compose(events -> {
@@ -128,6 +138,18 @@ final class EndpointWorker {
         int n = delivered + events.size();
         return events.size() < endpoint.maxBatch() ? Future.succeededFuture(n) : deliver(batches + 1, n);
       });
+    });
+  }
+
+  /** While backing off or paused: the lag gauge still grows (read at most once a {@link #LAG_CHECK_MS}). */
+  private Future<Void> waitingLag(long now) {
+    if (now - lagCheckedAt < LAG_CHECK_MS) {
+      return Future.succeededFuture();
+    }
+    lagCheckedAt = now;
+    return store.pending(app.appId(), endpoint.name(), 1).map(oldest -> {
+      EventMetrics.lag(app.appId(), endpoint.name(), oldest.isEmpty() ? 0 : Math.max(0, now - oldest.get(0).getLong("createdAt")));
+      return null;
     });
   }
 

@@ -3,10 +3,12 @@ package com.seedim.im.common.events;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -72,9 +74,23 @@ public final class WebhookPoster {
     }
     Future<Answer> answer = client.request(o)
       .compose(req -> req.send(Buffer.buffer(body)))
-      .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(),
-        b.length() > MAX_ANSWER_BYTES ? b.getString(0, MAX_ANSWER_BYTES) : b.toString())));
+      .compose(WebhookPoster::read);
     return Deadlines.within(vertx, answer, timeoutMs + 100, "webhook " + url.getHost());
+  }
+
+  /** The answer's status and at most {@link #MAX_ANSWER_BYTES} of its body (the rest is read and dropped). */
+  private static Future<Answer> read(HttpClientResponse resp) {
+    Promise<Answer> p = Promise.promise();
+    Buffer kept = Buffer.buffer();
+    resp.handler(b -> {
+      int room = MAX_ANSWER_BYTES - kept.length();
+      if (room > 0) {
+        kept.appendBuffer(b, 0, Math.min(room, b.length()));
+      }
+    });
+    resp.exceptionHandler(p::tryFail);
+    resp.endHandler(v -> p.tryComplete(new Answer(resp.statusCode(), kept.toString())));
+    return p.future();
   }
 
   public Future<Void> close() {
