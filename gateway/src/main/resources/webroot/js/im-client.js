@@ -68,7 +68,7 @@ export const State = Object.freeze({ IDLE: 'idle', CONNECTING: 'connecting', OPE
 
 /**
  * The error a request promise rejects with.
- * `code` is a PROTOCOL.md §3 code (`INVALID_FIELD`, `NOT_FOUND`, …), `CHAT_SIGN_EXPIRED` (132),
+ * `code` is a PROTOCOL.md §3 code (`INVALID_FIELD`, `NOT_FOUND`, `MESSAGE_REJECTED`, …), `CHAT_SIGN_EXPIRED` (132),
  * `SENSITIVE_WORD` (133), or a client-side code: `TIMEOUT`, `DISCONNECTED`, `NOT_CONNECTED`.
  */
 export class ImError extends Error {
@@ -592,7 +592,8 @@ export class ImClient extends Emitter {
   /**
    * 130: sends a chat message. Resolves with the 30 `{messageId, sendTime, ...}` once the message is stored.
    * Without `receiveSign`, the `chatSign` option (if any) provides one, refreshed and retried once after a 132.
-   * Rejects with `CHAT_SIGN_EXPIRED` (132), `SENSITIVE_WORD` (133, `err.frame.words` when revealed) or a §3 code.
+   * Rejects with `CHAT_SIGN_EXPIRED` (132), `SENSITIVE_WORD` (133, `err.frame.words` when revealed),
+   * `MESSAGE_REJECTED` (a 10: the app's own check refused it, nothing stored; `err.message` is its reason) or a §3 code.
    * @param {{receiveUserId: string, message: string, contentType?: string, receiveSign?: string,
    *   timestamp?: number, unique?: string}} m
    */

@@ -758,7 +758,8 @@ public final class ImClient implements AutoCloseable {
   /**
    * 130: sends a message. Completes with the 30 ({@link SendResult#messageId()}, {@code sendTime}) once it is
    * durably stored. With a {@code chatSigner}, the chat permission is attached and refreshed once after a 132.
-   * Fails with {@code CHAT_SIGN_EXPIRED}, {@code SENSITIVE_WORD} or a §3.2 code.
+   * Fails with {@code CHAT_SIGN_EXPIRED}, {@code SENSITIVE_WORD}, {@code MESSAGE_REJECTED} (the app's own check refused
+   * it, nothing stored; the exception's message carries the app's reason) or a §3.2 code.
    *
    * @param unique null for a fresh one; pass the same one to retry safely after {@code TIMEOUT} /
    *     {@code UNAVAILABLE} / {@code DISCONNECTED} (§4.3)

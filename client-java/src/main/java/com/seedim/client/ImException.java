@@ -2,7 +2,8 @@ package com.seedim.client;
 
 /**
  * A failed request. {@link #code()} is a §3.2 error code name of the server's 10 frame ({@code INVALID_FIELD},
- * {@code NOT_FOUND}, {@code UNAVAILABLE}, ...), {@code CHAT_SIGN_EXPIRED} (a 132 answer to a 130),
+ * {@code NOT_FOUND}, {@code UNAVAILABLE}, {@code MESSAGE_REJECTED} (a 130 refused by the app's own message check,
+ * §6.2: the message is the app's reason), ...), {@code CHAT_SIGN_EXPIRED} (a 132 answer to a 130),
  * {@code SENSITIVE_WORD} (133), or a client-side code: {@code TIMEOUT}, {@code DISCONNECTED},
  * {@code NOT_CONNECTED}, {@code CLOSED}.
  */
