@@ -93,11 +93,14 @@ final class EndpointWorker {
       return Future.succeededFuture(true);
     }
     return store.lease(leaseName, owner, nowMs, leaseMs).map(lease -> {
-      if (lease.held() && !held) {
-        // taken over (or first start): go on with the failure state the last holder saved
+      if (lease.held()) {
+        // the saved failure state rules: a node taking over goes on with the last holder's, and an operator who resets
+        // it in event_workers (docs/operations.md) resumes a paused endpoint at the next renewal
         failures = lease.failures();
         nextTryAt = lease.nextTryAt();
         pausedUntil = lease.pausedUntil();
+      }
+      if (lease.held() && !held) {
         LOG.info("webhook endpoint {} of app {} is delivered by this node now{}", endpoint.name(), app.appId(),
           failures > 0 ? " (" + failures + " failures so far)" : "");
         EventMetrics.paused(app.appId(), endpoint.name(), pausedUntil > nowMs);

@@ -1,6 +1,7 @@
 package com.seedim.im.hostile;
 
 import com.seedim.im.chat.ChatVerticle;
+import com.seedim.im.events.EventsVerticle;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.security.Signatures;
 import com.seedim.im.queue.QueueVerticle;
@@ -86,11 +87,13 @@ class OpenApiContractTest {
     if (services == null) {
       services = TestServer.builder().durable(true)
         .verticle(ChatVerticle::new).verticle(QueueVerticle::new).verticle(RoomVerticle::new).verticle(SignalingVerticle::new)
-        .app(new JsonObject().put("dynamicQueues", false).put("sensitivePolicy", "reject")
+        .verticle(EventsVerticle::new)
+        .app(new JsonObject().put("dynamicQueues", false).put("sensitivePolicy", "reject").put("webhooks", new JsonObject())
           .put("queues", new JsonArray().add(new JsonObject().put("id", "default").put("agents", "all"))))
         .extraApp(new JsonObject().put("appId", MASK_APP).put("secret", MASK_SECRET).put("sensitivePolicy", "mask")
           .put("dynamicQueues", true))
-        .server(new JsonObject().put("maxMessageChars", MAX_MESSAGE_CHARS)).start();
+        .server(new JsonObject().put("maxMessageChars", MAX_MESSAGE_CHARS)
+          .put("events", new JsonObject().put("replaySettleMs", 0))).start();
     }
     return services;
   }
@@ -241,7 +244,7 @@ class OpenApiContractTest {
       headings.add(h.group(1) + " " + h.group(2));
     }
     Set<String> documented = CONTRACT.operations().stream().filter(o -> o.contains(" /api/v1/")).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(headings).hasSize(12);
+    assertThat(headings).hasSize(13);
     assertThat(documented).isEqualTo(headings);
     String others = section(protocol, "### 10.13");
     Set<String> otherEndpoints = new TreeSet<>();
@@ -391,7 +394,8 @@ class OpenApiContractTest {
       new String[] {"GET", "/api/v1/presence?userIds=a"}, new String[] {"POST", "/api/v1/kick"},
       new String[] {"GET", "/api/v1/queues/default"}, new String[] {"GET", "/api/v1/rooms"},
       new String[] {"PUT", "/api/v1/rooms/1/info"}, new String[] {"PUT", "/api/v1/sensitive-words"},
-      new String[] {"GET", "/api/v1/ice-servers?userId=a"}, new String[] {"GET", "/api/v1/rooms/1/transcript"});
+      new String[] {"GET", "/api/v1/ice-servers?userId=a"}, new String[] {"GET", "/api/v1/rooms/1/transcript"},
+      new String[] {"GET", "/api/v1/events"});
     for (String[] op : ops) {
       String m = op[0];
       String p = op[1];
@@ -513,6 +517,15 @@ class OpenApiContractTest {
     assertThat(statuses.getBoolean("zed")).isFalse();
     assertProblem(Http.api(port, "GET", "/api/v1/presence", null), 400, "MISSING_FIELD");
     assertProblem(Http.api(port, "GET", "/api/v1/presence?userIds=a,b%20c", null), 400, "INVALID_FIELD");
+
+    // the events recorded meanwhile (§10.16): replayed in id order, by pages
+    JsonObject page = Http.api(port, "GET", "/api/v1/events?limit=1&types=message.created", null).json();
+    assertThat(page.getJsonArray("events")).hasSize(1);
+    assertThat(page.getBoolean("hasMore")).isTrue();
+    JsonObject rest = Http.api(port, "GET", "/api/v1/events?after=" + page.getString("next"), null).json();
+    assertThat(rest.getJsonArray("events")).isNotEmpty();
+    assertProblem(Http.api(port, "GET", "/api/v1/events?after=x", null), 400, "INVALID_FIELD");
+    assertProblem(Http.api(port, "GET", "/api/v1/events?types=message.sent", null), 400, "INVALID_FIELD");
 
     assertThat(Http.api(port, "POST", "/api/v1/kick", "{\"userId\":\"bob\"}").json().getInteger("kicked")).isEqualTo(1);
     assertThat(bob.awaitClose(Duration.ofSeconds(10))).isEqualTo((short) 4001);
@@ -642,6 +655,7 @@ class OpenApiContractTest {
     assertProblem(Http.api(port, "GET", "/api/v1/rooms?state=closed", null), 503, "UNAVAILABLE");
     assertProblem(Http.api(port, "PUT", "/api/v1/rooms/1/info", "{\"info\":null}"), 503, "UNAVAILABLE");
     assertProblem(Http.api(port, "GET", "/api/v1/rooms/1/transcript", null), 503, "UNAVAILABLE");
+    assertProblem(Http.api(port, "GET", "/api/v1/events", null), 503, "UNAVAILABLE");
     Http.Response words = Http.api(port, "PUT", "/api/v1/sensitive-words", "{\"words\":[\"x\"]}");
     assertProblem(words, 503, "UNAVAILABLE");
     assertThat(words.json().getLong("retryAfterMs")).isEqualTo(1000);

@@ -98,6 +98,14 @@ final class SigningVectors {
     v.add(api("api-delete-unicode-secret", "a DELETE with a body, signed with a non-ASCII secret",
       UNICODE_SECRET, UNICODE_APP, "DELETE", "/api/v1/chat-permission", TS, "n-del-1",
       "{\"userId\":\"alice\",\"receiveUserId\":\"bob\"}"));
+    // a webhook delivery SeedIM sends (docs/webhooks.md): the API scheme, the path of the receiver's URL
+    v.add(api("api-webhook-delivery", "a webhook delivery SeedIM POSTs to a business server (docs/webhooks.md): the same "
+        + "scheme, signed by the server with the app secret; the path is the endpoint URL's path (and query)",
+      DOCS_SECRET, DOCS_APP, "POST", "/seedim/events", TS, "9f1c0e7a5b3d2c4e6f8a0b1c",
+      "{\"events\":[{\"id\":\"498342297559425\",\"type\":\"message.created\",\"appId\":\"1477358668\","
+        + "\"createdAt\":1764899999995,\"data\":{\"messageId\":\"498342297518464\",\"userId\":\"alice\","
+        + "\"receiveUserId\":\"bob\",\"deviceId\":\"web\",\"message\":\"hello bob\",\"contentType\":\"text\","
+        + "\"sendTime\":1764899999990,\"unique\":\"m-2\"}}]}"));
     // a secret rotation: the same inputs signed with the new and the previous secret; both verify until the end
     v.add(login("rotation-login-new", "an app during a secret rotation, signed with its new secret (see rotation)",
       ROTATING_SECRET, ROTATING_APP, "alice", "web", "user", TS));
