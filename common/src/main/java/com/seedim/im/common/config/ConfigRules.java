@@ -42,6 +42,14 @@ final class ConfigRules {
     if (desk != null) {
       throw new IllegalArgumentException(desk);
     }
+    for (AppConfig a : c.apps().all()) {
+      var hook = a.webhooks().beforeMessage();
+      // the 130 waits for the hook, then for the store: the hook must leave the store half the bus timeout
+      if (hook != null && hook.timeoutMs() > c.busTimeoutMs() / 2) {
+        throw new IllegalArgumentException(secretKey(c, a).replace(".secret", ".webhooks.beforeMessage.timeoutMs") + ": "
+          + hook.timeoutMs() + " ms is more than half of busTimeoutMs (" + c.busTimeoutMs() + " ms)");
+      }
+    }
     if (!c.dev()) {
       for (AppConfig a : c.apps().all()) {
         if (ServerConfig.DEV_SECRET.equals(a.secret())

@@ -74,6 +74,17 @@ class WebhookConfigTest {
       .hasMessageContaining("two webhook endpoints are named x");
   }
 
+  @Test
+  @DisplayName("the hook's timeout leaves the store at least half of the bus timeout")
+  void hookTimeoutUnderTheBusTimeout() {
+    JsonObject c = withHooks(new JsonObject().put("beforeMessage", new JsonObject().put("url", "https://m.example.com/")
+      .put("timeoutMs", 800))).put("busTimeoutMs", 1000);
+    assertThatThrownBy(() -> ServerConfig.fromJson(c, Map.of()))
+      .hasMessageContaining("apps[0].webhooks.beforeMessage.timeoutMs").hasMessageContaining("half of busTimeoutMs");
+    assertThat(ServerConfig.fromJson(c.put("busTimeoutMs", 1600), Map.of()).apps().require("1").webhooks().beforeMessage()
+      .timeoutMs()).isEqualTo(800);
+  }
+
   private static JsonObject withHooks(JsonObject webhooks) {
     JsonObject c = ConfigValidatorTest.prod();
     ConfigValidatorTest.app(c).put("webhooks", webhooks);
