@@ -194,10 +194,13 @@ final class RoomTransfer {
     String customer = before.getString(RoomState.CUSTOMER);
     long now = System.currentTimeMillis();
     LOG.info("room {}/{} of {} transferred from agent {} to {} by {}", appId, roomId, customer, from, to, ctx.userId());
+    // the call ends first (its call.ended comes before the room.transferred)
+    if (Calls.isLive(before)) {
+      records.callEnded(appId, before.getString(Calls.CALL_ID), now, TRANSFERRED);
+    }
     records.roomTransferred(appId, roomId, from, to, ctx.userId(), now);
     Outbox out = new Outbox(infra.pusher(), ctx);
     if (Calls.isLive(before)) {
-      records.callEnded(appId, before.getString(Calls.CALL_ID), now, TRANSFERRED);
       JsonObject ended = Calls.ended(before, ctx.userId(), TRANSFERRED);
       for (String m : List.of(from, customer)) {
         if (!m.equals(ctx.userId())) {
