@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -121,6 +122,10 @@ public final class MySqlServiceRecords implements ServiceRecords {
   private static final String[][] STATS_NUMBERS = {{"setupMs", "setup_ms"}, {"rttMs", "rtt_ms"},
     {"lossPercent", "loss_percent"}};
 
+  private static final int TX_ATTEMPTS = 3;
+  private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  private static final int ER_LOCK_DEADLOCK = 1213;
+
   private final Pool pool;
   private final ServiceEvents events;
   /** The last write of each row still running on this node (see {@link #write}). */
@@ -169,8 +174,19 @@ public final class MySqlServiceRecords implements ServiceRecords {
     if (event == null) {
       return write(row, what, plain, args);
     }
-    return write(row, what, args, event, () -> pool.withTransaction(conn -> body.apply(conn)
-      .compose(changed -> changed ? MySqlEventStore.insert(conn, List.of(event)) : Future.succeededFuture())));
+    return write(row, what, args, event, () -> transaction(conn -> body.apply(conn)
+      .compose(changed -> changed ? MySqlEventStore.insert(conn, List.of(event)) : Future.succeededFuture()), 1));
+  }
+
+  /** A transaction, run again when it lost a deadlock or a lock wait (its reads lock the row they complete events from). */
+  private Future<Void> transaction(Function<SqlConnection, Future<Void>> body, int attempt) {
+    return pool.withTransaction(body).recover(err -> {
+      if (attempt < TX_ATTEMPTS && err instanceof DatabaseException de
+        && (de.getErrorCode() == ER_LOCK_DEADLOCK || de.getErrorCode() == ER_LOCK_WAIT_TIMEOUT)) {
+        return transaction(body, attempt + 1);
+      }
+      return Future.failedFuture(err);
+    });
   }
 
   private Future<Void> write(String row, String what, Tuple args, Event event, Supplier<Future<?>> op) {
