@@ -1,6 +1,7 @@
 package com.seedim.im.cs;
 
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.events.Events;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.cs.store.DeadlineStore;
 import com.seedim.im.cs.store.LeftMessages;
@@ -42,14 +43,19 @@ public final class CustomerService {
 
   /**
    * The process's customer-service state: memory in dev mode, Redis (state) and MySQL (records, left messages) when
-   * durable.
+   * durable. The records report themselves as webhook events ({@link com.seedim.im.cs.store.ServiceEvents}) with the
+   * process's recorder: in MySQL in the records' transactions, in memory to the process's memory outbox.
    */
   public static CustomerService of(Infra infra) {
     List<String> appIds = infra.config().apps().all().stream().map(AppConfig::appId).toList();
+    // got before, not inside, the shared factory below (the process's shared map is not re-entrant)
+    Events events = Events.of(infra);
     return infra.shared(CustomerService.class, () -> infra.durable()
       ? new CustomerService(new RedisRoomStore(infra.redis(), infra.redisPrefix()),
-        new MeteredServiceRecords(new MySqlServiceRecords(infra.mysql())), new MySqlLeftMessages(infra.mysql()), appIds)
-      : new CustomerService(new MemoryRoomStore(), new MeteredServiceRecords(new MemoryServiceRecords()),
+        new MeteredServiceRecords(new MySqlServiceRecords(infra.mysql(), events.recorder())),
+        new MySqlLeftMessages(infra.mysql()), appIds)
+      : new CustomerService(new MemoryRoomStore(),
+        new MeteredServiceRecords(new MemoryServiceRecords(events.recorder(), events.store())),
         new MemoryLeftMessages(), appIds));
   }
 

@@ -34,7 +34,7 @@ public final class Rooms {
     Take t = queues.take(appId, agentId, app.maxRoomsPerAgent(), List.of(w), spec).await();
     assertThat(t.outcome()).as("take of %s by %s", customerId, agentId).isEqualTo(TakeOutcome.TAKEN);
     ServiceRecords records = cs.records();
-    records.queueEntered(appId, AppConfig.DEFAULT_QUEUE, customerId, now);
+    records.queueEntered(appId, AppConfig.DEFAULT_QUEUE, customerId, now, 1);
     records.queueEnded(appId, customerId, now, ServiceRecords.TAKEN, agentId, roomId);
     records.roomOpened(appId, roomId, AppConfig.DEFAULT_QUEUE, agentId, customerId, 0, now);
     return roomId;

@@ -4,6 +4,8 @@ import com.seedim.im.common.bus.Outbox;
 import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.events.EventType;
+import com.seedim.im.common.events.Events;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
@@ -78,7 +80,12 @@ final class AgentDesk {
     AppConfig app = app(ctx.appId());
     Future<Boolean> changed = wanted == null ? Future.succeededFuture(false)
       : queues.agentStatus(ctx.appId(), ctx.userId()).compose(before -> before.equals(wanted) ? Future.succeededFuture(false)
-        : queues.setAgentStatus(ctx.appId(), ctx.userId(), wanted).map(v -> true));
+        : queues.setAgentStatus(ctx.appId(), ctx.userId(), wanted).map(v -> {
+          // agent.status (docs/webhooks.md): written after the change, never failing the 600 (not awaited)
+          Events.of(infra).emit(ctx.appId(), EventType.AGENT_STATUS, new JsonObject().put("userId", ctx.userId())
+            .put("status", wanted).put("previous", before));
+          return true;
+        }));
     return changed.compose(ch -> Future.all(queues.agentStatus(ctx.appId(), ctx.userId()),
       queues.agentRooms(ctx.appId(), ctx.userId())).compose(cf -> {
         String status = cf.resultAt(0);

@@ -139,14 +139,14 @@ public class QueueVerticle extends VerticleBase {
           throw new ProtocolException(ErrorCode.QUEUE_FULL, "queue '" + queueId + "' is full");
         case MOVED:
           records.queueEnded(ctx.appId(), ctx.userId(), now, ServiceRecords.MOVED, null, null);
-          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
+          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now, e.waitIndex());
           maxWait(app, queueId, ctx.userId(), now);
           rounds.changed(ctx.appId(), e.previousQueue());
           LOG.info("{}/{} moved from queue {} to {} at {}/{}", ctx.appId(), ctx.userId(), e.previousQueue(), queueId,
             e.waitIndex(), e.waitTotal());
           break;
         case ENTERED:
-          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now);
+          records.queueEntered(ctx.appId(), queueId, ctx.userId(), now, e.waitIndex());
           maxWait(app, queueId, ctx.userId(), now);
           LOG.info("{}/{} entered queue {} at {}/{}", ctx.appId(), ctx.userId(), queueId, e.waitIndex(), e.waitTotal());
           break;
@@ -306,9 +306,9 @@ public class QueueVerticle extends VerticleBase {
    * A customer entered a queue other than by 400 (a room transferred back to a queue, §14.2): records, rounds, its
    * max-wait timer, and its grace when no device of it is connected.
    */
-  private Future<Void> entered(RequestContext ctx, String appId, String queueId, String userId, long now) {
+  private Future<Void> entered(RequestContext ctx, String appId, String queueId, String userId, long now, int position) {
     AppConfig app = app(appId);
-    records.queueEntered(appId, queueId, userId, now);
+    records.queueEntered(appId, queueId, userId, now, position);
     maxWait(app, queueId, userId, now);
     rounds.changed(appId, queueId);
     return infra.directory().routes(appId, userId).compose(routes -> routes.isEmpty()
@@ -332,7 +332,8 @@ public class QueueVerticle extends VerticleBase {
       }
       return queues.removeIfAbsent(appId, userId).map(w -> {
         if (w != null) {
-          records.queueEnded(appId, userId, System.currentTimeMillis(), ServiceRecords.TIMEOUT, null, null);
+          // kept as a timeout (an abandoned wait); its event is a queue.left with reason grace
+          records.queueEnded(appId, userId, System.currentTimeMillis(), ServiceRecords.GRACE, null, null);
           rounds.changed(appId, w.queueId());
           LOG.info("{}/{} removed from queue {}: no device came back within the grace", appId, userId, w.queueId());
         }

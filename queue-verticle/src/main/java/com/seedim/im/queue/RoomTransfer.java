@@ -5,6 +5,9 @@ import com.seedim.im.common.bus.RequestContext;
 import com.seedim.im.common.bus.ServiceReply;
 import com.seedim.im.common.bus.msg.TeardownReason;
 import com.seedim.im.common.config.AppConfig;
+import com.seedim.im.common.events.Event;
+import com.seedim.im.common.events.EventMetrics;
+import com.seedim.im.common.events.Events;
 import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.proto.ErrorCode;
 import com.seedim.im.common.proto.Frames;
@@ -17,6 +20,7 @@ import com.seedim.im.cs.store.DeadlineStore;
 import com.seedim.im.cs.store.QueueStore;
 import com.seedim.im.cs.store.RoomState;
 import com.seedim.im.cs.store.RoomStore;
+import com.seedim.im.cs.store.ServiceEvents;
 import com.seedim.im.cs.store.ServiceRecords;
 import com.seedim.im.cs.store.Timer;
 import io.vertx.core.Future;
@@ -45,7 +49,7 @@ final class RoomTransfer {
 
   /** What the queue service does when a customer enters a queue (records, rounds, max-wait timer). */
   interface Entered {
-    Future<Void> entered(RequestContext ctx, String appId, String queueId, String userId, long now);
+    Future<Void> entered(RequestContext ctx, String appId, String queueId, String userId, long now, int position);
   }
 
   private final Infra infra;
@@ -57,6 +61,9 @@ final class RoomTransfer {
   private final RoomTeardowns teardowns;
   private final IceServers ice;
   private final Entered entered;
+  /** room.transferred of a transfer to a queue (not a record: the room's close and the new wait are). */
+  private final Events events;
+  private final ServiceEvents serviceEvents;
 
   RoomTransfer(Infra infra, RoomStore rooms, DeadlineStore deadlines, ServiceRecords records, AgentDesk desk,
     RoomTeardowns teardowns, IceServers ice, Entered entered) {
@@ -69,6 +76,8 @@ final class RoomTransfer {
     this.teardowns = teardowns;
     this.ice = ice;
     this.entered = entered;
+    this.events = Events.of(infra);
+    this.serviceEvents = new ServiceEvents(events.recorder(), events.store());
   }
 
   Future<ServiceReply> onTransfer(RequestContext ctx, JsonObject frame) {
@@ -158,6 +167,17 @@ final class RoomTransfer {
     });
   }
 
+  /** Writes an event that is no record's (fire-and-forget: a failure is logged and counted). */
+  private void record(Event e) {
+    if (e == null) {
+      return;
+    }
+    events.store().append(List.of(e)).onFailure(err -> {
+      EventMetrics.appendFailed(e.type());
+      LOG.warn("event {} {} of app {} not recorded: {}", e.type().wire(), e.id(), e.appId(), err.toString());
+    });
+  }
+
   /** The room JSON after the transfer: the new agent, and no call. */
   static JsonObject handedTo(JsonObject room, String to) {
     JsonObject moved = room.copy().put(RoomState.CREATOR, to)
@@ -174,10 +194,13 @@ final class RoomTransfer {
     String customer = before.getString(RoomState.CUSTOMER);
     long now = System.currentTimeMillis();
     LOG.info("room {}/{} of {} transferred from agent {} to {} by {}", appId, roomId, customer, from, to, ctx.userId());
-    records.roomTransferred(appId, roomId, from, to, now);
-    Outbox out = new Outbox(infra.pusher(), ctx);
+    // the call ends first (its call.ended comes before the room.transferred)
     if (Calls.isLive(before)) {
       records.callEnded(appId, before.getString(Calls.CALL_ID), now, TRANSFERRED);
+    }
+    records.roomTransferred(appId, roomId, from, to, ctx.userId(), now);
+    Outbox out = new Outbox(infra.pusher(), ctx);
+    if (Calls.isLive(before)) {
       JsonObject ended = Calls.ended(before, ctx.userId(), TRANSFERRED);
       for (String m : List.of(from, customer)) {
         if (!m.equals(ctx.userId())) {
@@ -215,6 +238,10 @@ final class RoomTransfer {
       String from = room.getString(RoomState.CREATOR);
       String customer = room.getString(RoomState.CUSTOMER);
       long createdAt = room.getLong(RoomState.CREATED_AT);
+      // room.transferred {toQueueId} takes its id now, ahead of the room.closed and queue.entered that follow; it is
+      // written once the room closed (only the request that closes it goes on)
+      Event handedBack = serviceEvents.roomTransferredToQueue(ctx.appId(), roomId, from, queueId, ctx.userId(),
+        System.currentTimeMillis());
       // the room ends first, and only the request that closes it goes on: a 420 or another transfer at the same
       // moment wins or loses as a whole (the customer is never both left and re-queued)
       return teardowns.end(ctx, roomId, TeardownReason.TRANSFERRED).compose(ended -> {
@@ -222,6 +249,7 @@ final class RoomTransfer {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "room " + roomId + " ended meanwhile");
         }
         LOG.info("room {}/{} of {} sent back to queue {} by {}", ctx.appId(), roomId, customer, queueId, ctx.userId());
+        record(handedBack);
         JsonObject notice = Frames.frame(MsgType.ROOM_TRANSFERRED).put("roomId", roomId).put("fromUserId", from)
           .put("queueId", queueId).put("byUserId", ctx.userId());
         Outbox out = new Outbox(infra.pusher(), ctx).toUser(from, notice.copy(), true).toUser(customer, notice.copy(), true);
@@ -240,7 +268,7 @@ final class RoomTransfer {
                 .map(n -> ServiceReply.ok().self(self));
             }
             List<Future<?>> after = new ArrayList<>();
-            after.add(entered.entered(ctx, ctx.appId(), queueId, customer, System.currentTimeMillis()));
+            after.add(entered.entered(ctx, ctx.appId(), queueId, customer, System.currentTimeMillis(), e.waitIndex()));
             after.add(infra.pusher().toUser(ctx.appId(), customer, QueueFrames.position(queueId, e.waitIndex(),
               e.waitTotal(), null), false, null));
             return Future.join(after).map(x -> ServiceReply.ok().self(self));

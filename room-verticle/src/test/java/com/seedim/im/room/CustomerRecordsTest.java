@@ -118,10 +118,10 @@ class CustomerRecordsTest {
       assertThat(item.getValue("reason")).isNull();
 
       // the lead's transfer (§14.2) records the new agent; ag2 then talks to the customer
-      records(s).roomTransferred(APP, roomId, "ag1", "ag2", System.currentTimeMillis());
+      records(s).roomTransferred(APP, roomId, "ag1", "ag2", "ag1", System.currentTimeMillis());
       send(ag2, "cu1", "ag2 here", true);
       // ... and gives it back: ag1 serves the room again (and is listed again)
-      records(s).roomTransferred(APP, roomId, "ag2", "ag1", System.currentTimeMillis());
+      records(s).roomTransferred(APP, roomId, "ag2", "ag1", "ag2", System.currentTimeMillis());
       close(s, roomId);
       sleep(TICK_MS);
       send(cu1, "ag1", "after the room", true);

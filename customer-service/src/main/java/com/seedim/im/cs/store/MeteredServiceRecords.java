@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@link ServiceRecords} that also count what they record, for the dashboards (every record passes through here, on
  * every node that writes it):
  * <ul>
- *   <li>{@code im_queue_ended_total{app, outcome}}: queue entries ended (taken, left, timeout, moved);</li>
+ *   <li>{@code im_queue_ended_total{app, outcome}}: queue entries ended (taken, left, timeout, moved; a grace that
+ *       ran out counts as timeout, as its record keeps it);</li>
  *   <li>{@code im_queue_wait_seconds{app}}: how long a taken customer waited (histogram buckets 1 s to 1 h);</li>
  *   <li>{@code im_rooms_opened_total{app}}, {@code im_rooms_closed_total{app, reason}};</li>
  *   <li>{@code im_calls_started_total{app}}, {@code im_calls_answered_total{app}},
@@ -60,13 +61,13 @@ public final class MeteredServiceRecords implements ServiceRecords {
   }
 
   @Override
-  public void queueEntered(String appId, String queueId, String userId, long at) {
-    delegate.queueEntered(appId, queueId, userId, at);
+  public void queueEntered(String appId, String queueId, String userId, long at, int position) {
+    delegate.queueEntered(appId, queueId, userId, at, position);
   }
 
   @Override
   public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
-    count("im_queue_ended", "queue entries ended, by outcome", appId, "outcome", outcome);
+    count("im_queue_ended", "queue entries ended, by outcome", appId, "outcome", ServiceRecords.stored(outcome));
     delegate.queueEnded(appId, userId, at, outcome, agentId, roomId);
   }
 
@@ -108,8 +109,8 @@ public final class MeteredServiceRecords implements ServiceRecords {
   }
 
   @Override
-  public void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at) {
-    delegate.roomTransferred(appId, roomId, fromAgent, toAgent, at);
+  public void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, String byUserId, long at) {
+    delegate.roomTransferred(appId, roomId, fromAgent, toAgent, byUserId, at);
   }
 
   @Override

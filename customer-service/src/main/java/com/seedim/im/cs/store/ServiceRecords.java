@@ -9,20 +9,37 @@ import java.util.Map;
 /**
  * Customer-service records (who waited how long, who served whom, how rooms and calls ended) for the
  * statistics of the HTTP API: MySQL in production, memory in dev. Writes are fire-and-forget: a failure is
- * logged by the implementation and never fails the client frame that caused it.
+ * logged by the implementation and never fails the client frame that caused it. Each write also reports itself as a
+ * webhook event when the app records it ({@link ServiceEvents}), written with the record (in MariaDB: in its
+ * transaction), never without it.
  */
 public interface ServiceRecords {
   String TAKEN = "taken";
   String LEFT = "left";
   String TIMEOUT = "timeout";
   String MOVED = "moved";
+  /**
+   * A waiter whose devices did not come back within the queue grace: stored and counted as {@link #TIMEOUT} (an
+   * abandoned wait, as before), reported as {@code queue.left} with reason {@code grace} (a {@link #TIMEOUT} given
+   * as such is the §14.3 max wait: {@code queue.timed_out}).
+   */
+  String GRACE = "grace";
+
+  /** The outcome a wait's record keeps for {@code outcome} ({@link #GRACE} is kept as {@link #TIMEOUT}). */
+  static String stored(String outcome) {
+    return GRACE.equals(outcome) ? TIMEOUT : outcome;
+  }
 
   /** Creates the tables if needed; idempotent and safe to call from several verticles. */
   Future<Void> migrate();
 
-  void queueEntered(String appId, String queueId, String userId, long at);
+  /** @param position the customer's 1-based place as its 410 says ({@code waitIndex}), for the event */
+  void queueEntered(String appId, String queueId, String userId, long at, int position);
 
-  /** Ends the customer's open queue entry ({@link #TAKEN}, {@link #LEFT}, {@link #TIMEOUT}, {@link #MOVED}). */
+  /**
+   * Ends the customer's open queue entry ({@link #TAKEN}, {@link #LEFT}, {@link #TIMEOUT}, {@link #GRACE},
+   * {@link #MOVED}, or a left message's {@code LeftMessages.QUEUE_OUTCOME}).
+   */
   void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId);
 
   void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at);
@@ -88,8 +105,12 @@ public interface ServiceRecords {
     }
   }
 
-  /** The room changed agent (§14.2, a transfer to an agent): its record names the new agent and keeps the former. */
-  void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at);
+  /**
+   * The room changed agent (§14.2, a transfer to an agent): its record names the new agent and keeps the former.
+   *
+   * @param byUserId who transferred it (the former agent or an admin), for the event; null when not known
+   */
+  void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, String byUserId, long at);
 
   /** The customer's rooms, newest first, at most {@code limit} (§14.5, 651). */
   Future<List<RoomRecord>> customerRooms(String appId, String customerId, int limit);

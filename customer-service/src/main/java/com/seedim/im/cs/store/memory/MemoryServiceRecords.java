@@ -1,5 +1,9 @@
 package com.seedim.im.cs.store.memory;
 
+import com.seedim.im.common.events.Event;
+import com.seedim.im.common.events.EventRecorder;
+import com.seedim.im.common.events.EventStore;
+import com.seedim.im.cs.store.ServiceEvents;
 import com.seedim.im.cs.store.ServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -14,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Dev-mode {@link ServiceRecords}: the newest {@link #MAX_ROWS} rows of each kind in memory. */
+/**
+ * Dev-mode {@link ServiceRecords}: the newest {@link #MAX_ROWS} rows of each kind in memory. The events of the
+ * records ({@link ServiceEvents}) go to the process's outbox (a memory one in dev mode) in the same step as the row.
+ */
 public final class MemoryServiceRecords implements ServiceRecords {
   static final int MAX_ROWS = 10_000;
 
@@ -62,6 +69,24 @@ public final class MemoryServiceRecords implements ServiceRecords {
   private final Deque<Entry> entries = new ArrayDeque<>();
   private final Map<String, Room> rooms = new LinkedHashMap<>();
   private final Map<String, Call> calls = new LinkedHashMap<>();
+  private final ServiceEvents events;
+
+  /** Records without events (tools, tests). */
+  public MemoryServiceRecords() {
+    this.events = ServiceEvents.NONE;
+  }
+
+  /** Records that report themselves as events of the apps that record them, appended to {@code store}. */
+  public MemoryServiceRecords(EventRecorder recorder, EventStore store) {
+    this.events = new ServiceEvents(recorder, store);
+  }
+
+  /** Appends an event that goes with a row just written (the memory outbox never fails). */
+  private void emit(Event e) {
+    if (e != null) {
+      events.store().append(List.of(e));
+    }
+  }
 
   @Override
   public Future<Void> migrate() {
@@ -69,7 +94,8 @@ public final class MemoryServiceRecords implements ServiceRecords {
   }
 
   @Override
-  public synchronized void queueEntered(String appId, String queueId, String userId, long at) {
+  public synchronized void queueEntered(String appId, String queueId, String userId, long at, int position) {
+    Event ev = events.queueEntered(appId, queueId, userId, position, at);
     Entry e = new Entry();
     e.appId = appId;
     e.queueId = queueId;
@@ -79,16 +105,24 @@ public final class MemoryServiceRecords implements ServiceRecords {
     if (entries.size() > MAX_ROWS) {
       entries.removeFirst();
     }
+    emit(ev);
   }
 
   @Override
   public synchronized void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
+    Event ev = events.queueEnded(appId, userId, outcome, agentId, roomId, at);
+    Entry newest = null;
     for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
       Entry e = it.next();
       if (e.appId.equals(appId) && e.userId.equals(userId) && e.endedAt == null) {
         e.endedAt = at;
-        e.outcome = outcome;
+        e.outcome = ServiceRecords.stored(outcome);
+        newest = newest == null ? e : newest;
       }
+    }
+    if (ev != null && newest != null) {
+      ServiceEvents.waited(ev, newest.queueId, newest.enteredAt);
+      emit(ev);
     }
   }
 
@@ -104,8 +138,10 @@ public final class MemoryServiceRecords implements ServiceRecords {
     r.waitedMs = waitedMs;
     r.createdAt = at;
     r.agents.add(agentId);
-    rooms.put(appId + '\n' + roomId, r);
-    trim(rooms);
+    if (rooms.putIfAbsent(appId + '\n' + roomId, r) == null) {
+      trim(rooms);
+      emit(events.roomOpened(appId, roomId, queueId, agentId, customerId, waitedMs, at));
+    }
   }
 
   @Override
@@ -114,6 +150,11 @@ public final class MemoryServiceRecords implements ServiceRecords {
     if (r != null && r.closedAt == null) {
       r.closedAt = at;
       r.reason = reason;
+      Event ev = events.roomClosed(appId, roomId, reason, at);
+      if (ev != null) {
+        ServiceEvents.closed(ev, r.queueId, r.customerId, r.agentId, r.waitedMs, r.createdAt);
+        emit(ev);
+      }
     }
   }
 
@@ -134,8 +175,10 @@ public final class MemoryServiceRecords implements ServiceRecords {
     c.caller = caller;
     c.callee = callee;
     c.startedAt = at;
-    calls.put(appId + '\n' + callId, c);
-    trim(calls);
+    if (calls.putIfAbsent(appId + '\n' + callId, c) == null) {
+      trim(calls);
+      emit(events.callStarted(appId, roomId, callId, caller, callee, at));
+    }
   }
 
   @Override
@@ -143,6 +186,11 @@ public final class MemoryServiceRecords implements ServiceRecords {
     Call c = calls.get(appId + '\n' + callId);
     if (c != null && c.answeredAt == null) {
       c.answeredAt = at;
+      Event ev = events.callAnswered(appId, callId, at);
+      if (ev != null) {
+        ServiceEvents.answered(ev, c.roomId, c.caller, c.callee, c.startedAt);
+        emit(ev);
+      }
     }
   }
 
@@ -152,17 +200,24 @@ public final class MemoryServiceRecords implements ServiceRecords {
     if (c != null && c.endedAt == null) {
       c.endedAt = at;
       c.outcome = outcome;
+      Event ev = events.callEnded(appId, callId, outcome, at);
+      if (ev != null) {
+        ServiceEvents.ended(ev, c.roomId, c.caller, c.callee, c.answeredAt);
+        emit(ev);
+      }
     }
   }
 
   @Override
-  public synchronized void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at) {
+  public synchronized void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, String byUserId,
+                                          long at) {
     Room r = rooms.get(appId + '\n' + roomId);
     if (r != null) {
       r.agentId = toAgent;
       if (!r.agents.get(r.agents.size() - 1).equals(toAgent)) {
         r.agents.add(toAgent);
       }
+      emit(events.roomTransferred(appId, roomId, fromAgent, toAgent, byUserId, at));
     }
   }
 

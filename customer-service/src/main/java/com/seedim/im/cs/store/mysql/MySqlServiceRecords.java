@@ -1,15 +1,22 @@
 package com.seedim.im.cs.store.mysql;
 
+import com.seedim.im.common.events.Event;
+import com.seedim.im.common.events.EventMetrics;
+import com.seedim.im.common.events.EventRecorder;
+import com.seedim.im.common.events.MySqlEventStore;
 import com.seedim.im.common.store.Deadlines;
+import com.seedim.im.cs.store.ServiceEvents;
 import com.seedim.im.cs.store.ServiceRecords;
 import com.seedim.im.cs.store.memory.MemoryServiceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@link ServiceRecords} in MySQL (MariaDB). Tables:
@@ -28,6 +37,11 @@ import java.util.Map;
  * {@code cs_call_stats} (one row per participant's 660 report of a call, §14.6, the latest report).
  * {@code cs_room}'s {@code agent_id} is the agent who serves (or served) the room last; the agents before it are
  * the transfers' {@code from_agent}s.
+ *
+ * <p>For an app that records the record's event type ({@link ServiceEvents}), the write runs in one transaction with
+ * the event's insert into the outbox ({@link MySqlEventStore#insert}): it reads in that transaction what the event
+ * needs (the wait's queue and entry time, the room, the call) and writes the event only when the record changed. For
+ * the other apps the write is the one statement it always was.
  */
 public final class MySqlServiceRecords implements ServiceRecords {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlServiceRecords.class);
@@ -108,13 +122,25 @@ public final class MySqlServiceRecords implements ServiceRecords {
   private static final String[][] STATS_NUMBERS = {{"setupMs", "setup_ms"}, {"rttMs", "rtt_ms"},
     {"lossPercent", "loss_percent"}};
 
+  private static final int TX_ATTEMPTS = 3;
+  private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  private static final int ER_LOCK_DEADLOCK = 1213;
+
   private final Pool pool;
+  private final ServiceEvents events;
   /** The last write of each row still running on this node (see {@link #write}). */
   private final Map<String, Future<Void>> pending = new HashMap<>();
   private Future<Void> migrated;
 
+  /** Records without events (tools, tests). */
   public MySqlServiceRecords(Pool pool) {
+    this(pool, null);
+  }
+
+  /** Records that write their events (of the apps that record them) in their own transactions. */
+  public MySqlServiceRecords(Pool pool, EventRecorder recorder) {
     this.pool = pool;
+    this.events = recorder == null ? ServiceEvents.NONE : new ServiceEvents(recorder, null);
   }
 
   @Override
@@ -135,10 +161,39 @@ public final class MySqlServiceRecords implements ServiceRecords {
    * INSERT (a slow commit) and the close was lost. {@code row} names the row: the room, the call, the user's wait.
    */
   private Future<Void> write(String row, String what, String sql, Tuple args) {
+    return write(row, what, args, null, () -> pool.preparedQuery(sql).execute(args));
+  }
+
+  /**
+   * As {@link #write(String, String, String, Tuple)}, for a record that goes with an event: without the event (the
+   * app does not record it) {@code plain} runs alone; with it, {@code body} runs in a transaction that also inserts
+   * the event when {@code body} answers true (the record changed; {@code body} completed the event's data).
+   */
+  private Future<Void> write(String row, String what, Tuple args, Event event, String plain,
+                             Function<SqlConnection, Future<Boolean>> body) {
+    if (event == null) {
+      return write(row, what, plain, args);
+    }
+    return write(row, what, args, event, () -> transaction(conn -> body.apply(conn)
+      .compose(changed -> changed ? MySqlEventStore.insert(conn, List.of(event)) : Future.succeededFuture()), 1));
+  }
+
+  /** A transaction, run again when it lost a deadlock or a lock wait (its reads lock the row they complete events from). */
+  private Future<Void> transaction(Function<SqlConnection, Future<Void>> body, int attempt) {
+    return pool.withTransaction(body).recover(err -> {
+      if (attempt < TX_ATTEMPTS && err instanceof DatabaseException de
+        && (de.getErrorCode() == ER_LOCK_DEADLOCK || de.getErrorCode() == ER_LOCK_WAIT_TIMEOUT)) {
+        return transaction(body, attempt + 1);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private Future<Void> write(String row, String what, Tuple args, Event event, Supplier<Future<?>> op) {
     Future<Void> next;
     synchronized (pending) {
       Future<Void> before = pending.get(row);
-      next = before == null ? execute(what, sql, args) : before.compose(v -> execute(what, sql, args));
+      next = before == null ? execute(what, args, event, op) : before.compose(v -> execute(what, args, event, op));
       pending.put(row, next);
     }
     next.onComplete(ar -> {
@@ -150,13 +205,31 @@ public final class MySqlServiceRecords implements ServiceRecords {
   }
 
   /** Never fails: a record that could not be written is logged (records never fail the frame that caused them). */
-  private Future<Void> execute(String what, String sql, Tuple args) {
-    return Deadlines.within(pool.preparedQuery(sql).execute(args), Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
+  private Future<Void> execute(String what, Tuple args, Event event, Supplier<Future<?>> op) {
+    Future<?> f;
+    try {
+      f = op.get();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return Deadlines.within(f, Deadlines.MYSQL_QUERY_TIMEOUT_MS, "service record " + what)
       .<Void>mapEmpty()
       .recover(err -> {
-        LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString());
+        if (event == null) {
+          LOG.warn("service record '{}' not written ({}): {}", what, args.deepToString(), err.toString());
+        } else {
+          EventMetrics.appendFailed(event.type());
+          LOG.warn("service record '{}' and its event {} {} not written ({}): {}", what, event.type().wire(), event.id(),
+            args.deepToString(), err.toString());
+        }
         return Future.succeededFuture();
       });
+  }
+
+  /** The one row a SELECT found, or null. */
+  private static Row first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? it.next() : null;
   }
 
   private static String queueRow(String appId, String userId) {
@@ -176,27 +249,55 @@ public final class MySqlServiceRecords implements ServiceRecords {
   }
 
   @Override
-  public void queueEntered(String appId, String queueId, String userId, long at) {
-    write(queueRow(appId, userId), "queue entered", "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)",
-      Tuple.of(appId, queueId, userId, at));
+  public void queueEntered(String appId, String queueId, String userId, long at, int position) {
+    String sql = "INSERT INTO cs_queue_entry (app_id, queue_id, user_id, entered_at) VALUES (?, ?, ?, ?)";
+    Tuple args = Tuple.of(appId, queueId, userId, at);
+    write(queueRow(appId, userId), "queue entered", args, events.queueEntered(appId, queueId, userId, position, at), sql,
+      conn -> conn.preparedQuery(sql).execute(args).map(true));
   }
 
   @Override
   public void queueEnded(String appId, String userId, long at, String outcome, String agentId, String roomId) {
-    write(queueRow(appId, userId), "queue ended", "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
-      + "WHERE app_id = ? AND user_id = ? AND ended_at IS NULL", Tuple.of(at, outcome, agentId, id(roomId), appId, userId));
+    String sql = "UPDATE cs_queue_entry SET ended_at = ?, outcome = ?, agent_id = ?, room_id = ? "
+      + "WHERE app_id = ? AND user_id = ? AND ended_at IS NULL";
+    Tuple args = Tuple.of(at, ServiceRecords.stored(outcome), agentId, id(roomId), appId, userId);
+    Event e = events.queueEnded(appId, userId, outcome, agentId, roomId, at);
+    write(queueRow(appId, userId), "queue ended", args, e, sql, conn -> conn.preparedQuery("SELECT queue_id, entered_at "
+        + "FROM cs_queue_entry WHERE app_id = ? AND user_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE")
+      .execute(Tuple.of(appId, userId)).compose(rows -> {
+        Row open = first(rows);
+        if (open == null) {
+          return Future.succeededFuture(false);
+        }
+        ServiceEvents.waited(e, open.getString(0), open.getLong(1));
+        return conn.preparedQuery(sql).execute(args).map(true);
+      }));
   }
 
   @Override
   public void roomOpened(String appId, String roomId, String queueId, String agentId, String customerId, long waitedMs, long at) {
-    write(roomRow(appId, roomId), "room opened", "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), queueId, agentId, customerId, waitedMs, at));
+    String sql = "INSERT IGNORE INTO cs_room (app_id, room_id, queue_id, agent_id, customer_id, waited_ms, created_at) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+    Tuple args = Tuple.of(appId, id(roomId), queueId, agentId, customerId, waitedMs, at);
+    write(roomRow(appId, roomId), "room opened", args, events.roomOpened(appId, roomId, queueId, agentId, customerId,
+      waitedMs, at), sql, conn -> conn.preparedQuery(sql).execute(args).map(r -> r.rowCount() == 1));
   }
 
   @Override
   public void roomClosed(String appId, String roomId, long at, String reason) {
-    write(roomRow(appId, roomId), "room closed", "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL",
-      Tuple.of(at, reason, appId, id(roomId)));
+    String sql = "UPDATE cs_room SET closed_at = ?, close_reason = ? WHERE app_id = ? AND room_id = ? AND closed_at IS NULL";
+    Tuple args = Tuple.of(at, reason, appId, id(roomId));
+    Event e = events.roomClosed(appId, roomId, reason, at);
+    write(roomRow(appId, roomId), "room closed", args, e, sql, conn -> conn.preparedQuery("SELECT queue_id, customer_id, "
+        + "agent_id, waited_ms, created_at FROM cs_room WHERE app_id = ? AND room_id = ? AND closed_at IS NULL FOR UPDATE")
+      .execute(Tuple.of(appId, id(roomId))).compose(rows -> {
+        Row room = first(rows);
+        if (room == null) {
+          return Future.succeededFuture(false);
+        }
+        ServiceEvents.closed(e, room.getString(0), room.getString(1), room.getString(2), room.getLong(3), room.getLong(4));
+        return conn.preparedQuery(sql).execute(args).map(true);
+      }));
   }
 
   @Override
@@ -207,28 +308,63 @@ public final class MySqlServiceRecords implements ServiceRecords {
 
   @Override
   public void callStarted(String appId, String roomId, String callId, String caller, String callee, long at) {
-    write(callRow(appId, callId), "call started", "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-      Tuple.of(appId, id(callId), id(roomId), caller, callee, at));
+    String sql = "INSERT IGNORE INTO cs_call (app_id, call_id, room_id, caller, callee, started_at) VALUES (?, ?, ?, ?, ?, ?)";
+    Tuple args = Tuple.of(appId, id(callId), id(roomId), caller, callee, at);
+    write(callRow(appId, callId), "call started", args, events.callStarted(appId, roomId, callId, caller, callee, at), sql,
+      conn -> conn.preparedQuery(sql).execute(args).map(r -> r.rowCount() == 1));
   }
 
   @Override
   public void callAnswered(String appId, String callId, long at) {
-    write(callRow(appId, callId), "call answered", "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL",
-      Tuple.of(at, appId, id(callId)));
+    String sql = "UPDATE cs_call SET answered_at = ? WHERE app_id = ? AND call_id = ? AND answered_at IS NULL";
+    Tuple args = Tuple.of(at, appId, id(callId));
+    Event e = events.callAnswered(appId, callId, at);
+    write(callRow(appId, callId), "call answered", args, e, sql, conn -> conn.preparedQuery("SELECT room_id, caller, callee, "
+        + "started_at FROM cs_call WHERE app_id = ? AND call_id = ? AND answered_at IS NULL FOR UPDATE")
+      .execute(Tuple.of(appId, id(callId))).compose(rows -> {
+        Row call = first(rows);
+        if (call == null) {
+          return Future.succeededFuture(false);
+        }
+        ServiceEvents.answered(e, Long.toString(call.getLong(0)), call.getString(1), call.getString(2), call.getLong(3));
+        return conn.preparedQuery(sql).execute(args).map(true);
+      }));
   }
 
   @Override
   public void callEnded(String appId, String callId, long at, String outcome) {
-    write(callRow(appId, callId), "call ended", "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL",
-      Tuple.of(at, outcome, appId, id(callId)));
+    String sql = "UPDATE cs_call SET ended_at = ?, outcome = ? WHERE app_id = ? AND call_id = ? AND ended_at IS NULL";
+    Tuple args = Tuple.of(at, outcome, appId, id(callId));
+    Event e = events.callEnded(appId, callId, outcome, at);
+    write(callRow(appId, callId), "call ended", args, e, sql, conn -> conn.preparedQuery("SELECT room_id, caller, callee, "
+        + "answered_at FROM cs_call WHERE app_id = ? AND call_id = ? AND ended_at IS NULL FOR UPDATE")
+      .execute(Tuple.of(appId, id(callId))).compose(rows -> {
+        Row call = first(rows);
+        if (call == null) {
+          return Future.succeededFuture(false);
+        }
+        ServiceEvents.ended(e, Long.toString(call.getLong(0)), call.getString(1), call.getString(2), call.getLong(3));
+        return conn.preparedQuery(sql).execute(args).map(true);
+      }));
   }
 
+  private static final String TRANSFER = "INSERT INTO cs_room_agent (app_id, room_id, from_agent, to_agent, transferred_at) "
+    + "VALUES (?, ?, ?, ?, ?)";
+  private static final String ROOM_AGENT = "UPDATE cs_room SET agent_id = ? WHERE app_id = ? AND room_id = ?";
+
   @Override
-  public void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, long at) {
-    write(roomRow(appId, roomId), "room transferred", "INSERT INTO cs_room_agent (app_id, room_id, from_agent, to_agent, "
-      + "transferred_at) VALUES (?, ?, ?, ?, ?)", Tuple.of(appId, id(roomId), fromAgent, toAgent, at));
-    write(roomRow(appId, roomId), "room agent", "UPDATE cs_room SET agent_id = ? WHERE app_id = ? AND room_id = ?",
-      Tuple.of(toAgent, appId, id(roomId)));
+  public void roomTransferred(String appId, String roomId, String fromAgent, String toAgent, String byUserId, long at) {
+    Tuple transfer = Tuple.of(appId, id(roomId), fromAgent, toAgent, at);
+    Tuple agent = Tuple.of(toAgent, appId, id(roomId));
+    Event e = events.roomTransferred(appId, roomId, fromAgent, toAgent, byUserId, at);
+    if (e == null) {
+      write(roomRow(appId, roomId), "room transferred", TRANSFER, transfer);
+      write(roomRow(appId, roomId), "room agent", ROOM_AGENT, agent);
+      return;
+    }
+    // the transfer, the room's agent and the event in one transaction
+    write(roomRow(appId, roomId), "room transferred", transfer, e, null, conn -> conn.preparedQuery(TRANSFER)
+      .execute(transfer).compose(v -> conn.preparedQuery(ROOM_AGENT).execute(agent)).map(true));
   }
 
   private static final String ROOM_COLS = "SELECT room_id, queue_id, agent_id, customer_id, created_at, closed_at, "
