@@ -26,7 +26,8 @@ public final class Events {
 
   /** The process's events: the MariaDB outbox in production, memory in dev mode. */
   public static Events of(Infra infra) {
-    return infra.shared(Events.class, () -> new Events(new EventRecorder(infra.config().apps(), infra.ids()), store(infra)));
+    EventStore store = store(infra); // first: shared() must not be called from inside another shared() factory
+    return infra.shared(Events.class, () -> new Events(new EventRecorder(infra.config().apps(), infra.ids()), store));
   }
 
   /** The process's outbox. */
