@@ -7,6 +7,8 @@ import com.seedim.im.room.RoomVerticle;
 import com.seedim.im.signaling.SignalingVerticle;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import com.seedim.im.testkit.contract.HttpContract;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.seedim.im.testkit.hooks.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AllEventTypesTest {
 
   @Test
-  void everyTypeDelivered(Vertx vertx) {
+  void everyTypeDelivered(Vertx vertx) throws Exception {
     JsonArray all = new JsonArray(Arrays.asList((Object[]) EventType.wireNames()));
     try (WebhookReceiver receiver = new WebhookReceiver(vertx, TestServer.SECRET);
          TestServer s = TestServer.builder().vertx(vertx).durable(true).server(WebhookDeliveryTest.fastEvents())
@@ -84,7 +86,25 @@ class AllEventTypesTest {
         assertThat(e.getString("appId")).isEqualTo(TestServer.APP_ID);
         assertThat(e.fieldNames()).containsExactlyInAnyOrder("id", "type", "appId", "createdAt", "data");
       });
+      // and as docs/openapi.yaml describes them (closed schemas: no field more, none missing)
+      List<String> violations = new java.util.ArrayList<>();
+      for (JsonObject e : got) {
+        HttpContract.shared().validate("/components/schemas/" + schemaOf(e.getString("type")), JSON.readTree(e.encode()))
+          .forEach(v -> violations.add(e.getString("type") + ": " + v));
+      }
+      assertThat(violations).isEmpty();
     }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** {@code queue.timed_out} → {@code QueueTimedOutEvent}: the schema of one type in docs/openapi.yaml. */
+  static String schemaOf(String type) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : type.split("[._]")) {
+      sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return sb.append("Event").toString();
   }
 
   private static Set<String> types(List<JsonObject> events) {
