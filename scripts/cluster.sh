@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local production-mode cluster on loopback against MariaDB and Redis:
-#   2 gateways (ws://127.0.0.1:8081/ws, ws://127.0.0.1:8082/ws) + one node each of chat, queue, room, signaling,
-# every node its own JVM, clustered with Hazelcast (TCP-IP join on 127.0.0.1:5701-5706).
+#   2 gateways (ws://127.0.0.1:8081/ws, ws://127.0.0.1:8082/ws) + one node each of chat, queue, room, signaling, events,
+# every node its own JVM, clustered with Hazelcast (TCP-IP join on 127.0.0.1:5701-5707).
 #   scripts/cluster.sh start | stop | status
 # Logs and pids go to run/cluster/. Config: conf/local-cluster.json, whose app secret is a placeholder that prod
 # mode refuses: start replaces it with a random secret kept in run/cluster/app-secret (generated once, mode 600)
@@ -51,6 +51,7 @@ NODES=(
   "queue queue 0 9094 5704"
   "room room 0 9095 5705"
   "signaling signaling 0 9096 5706"
+  "events events 0 9097 5707"
 )
 
 start() {
