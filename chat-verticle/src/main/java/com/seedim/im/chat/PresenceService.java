@@ -177,9 +177,10 @@ final class PresenceService {
    * for apps that ask for it (the same moments: a return within the grace is no change).
    */
   private Future<Void> tell(AppConfig app, String userId, boolean online, List<String> peers) {
-    Future<Void> recorded = Events.of(infra).emit(app.appId(), EventType.PRESENCE_CHANGED,
+    // not awaited: contacts are told whatever the outbox does (emit never fails)
+    Events.of(infra).emit(app.appId(), EventType.PRESENCE_CHANGED,
       new JsonObject().put("userId", userId).put("status", online ? "online" : "offline"));
-    return recorded.compose(r -> infra.directory().routes(app.appId(), peers))
+    return infra.directory().routes(app.appId(), peers)
       .compose(onlinePeers -> {
         JsonObject frame = MessageFormatter.presence(userId, online);
         List<Future<Integer>> sent = new ArrayList<>();

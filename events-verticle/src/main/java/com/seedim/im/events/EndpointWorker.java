@@ -29,6 +29,13 @@ final class EndpointWorker {
   static final long FIRST_BACKOFF_MS = 1000;
   /** Slack between the end of the last batch a lease allows and the lease's expiry. */
   static final long LEASE_MARGIN_MS = 1000;
+  /** How often a node that does not hold an endpoint tries to take its lease. */
+  static final long LEASE_RETRY_MS = 1000;
+  /**
+   * A batch is cut before its body passes this many bytes (at least one event goes): receivers behind a proxy refuse
+   * large bodies (nginx: 1 MB by default), and a refused batch would be retried as it is forever.
+   */
+  static final int MAX_BATCH_BYTES = 900_000;
   /** How often the lag gauge is read while the endpoint backs off or rests. */
   static final long LAG_CHECK_MS = 1000;
 
@@ -41,6 +48,8 @@ final class EndpointWorker {
   private final String leaseName;
   private final long leaseMs;
   private boolean busy;
+  /** The round running now (a stopping node waits for it before giving the lease up). */
+  private Future<Integer> current = Future.succeededFuture(0);
   private boolean held;
   private long renewAt;
   private int failures;
@@ -80,17 +89,18 @@ final class EndpointWorker {
       return Future.succeededFuture(0);
     }
     busy = true;
-    return renew(nowMs).compose(h -> h ? deliver(0, 0) : Future.succeededFuture(0)).onComplete(ar -> {
+    current = renew(nowMs).compose(h -> h ? deliver(0, 0) : Future.succeededFuture(0)).onComplete(ar -> {
       busy = false;
       if (ar.failed()) {
         LOG.warn("webhook worker {} failed a round (tried again next round): {}", leaseName, ar.cause().toString());
       }
     });
+    return current;
   }
 
   private Future<Boolean> renew(long nowMs) {
-    if (held && nowMs < renewAt) {
-      return Future.succeededFuture(true);
+    if (nowMs < renewAt) {
+      return Future.succeededFuture(held);
     }
     return store.lease(leaseName, owner, nowMs, leaseMs).map(lease -> {
       if (lease.held()) {
@@ -111,7 +121,9 @@ final class EndpointWorker {
         EventMetrics.paused(app.appId(), endpoint.name(), false);
       }
       held = lease.held();
-      renewAt = nowMs + leaseMs - endpoint.timeoutMs() - LEASE_MARGIN_MS;
+      // a holder renews before a batch could outlive its lease; the others look again a little later (a lease
+      // given up by a stopping node is taken within that, an expired one within that after its expiry)
+      renewAt = held ? nowMs + leaseMs - endpoint.timeoutMs() - LEASE_MARGIN_MS : nowMs + LEASE_RETRY_MS;
       return held;
     }).recover(err -> {
       // MariaDB did not answer: stop delivering (another node may take over once the lease expires)
@@ -134,12 +146,17 @@ final class EndpointWorker {
         return Future.succeededFuture(delivered);
       }
       EventMetrics.lag(app.appId(), endpoint.name(), Math.max(0, now - events.get(0).getLong("createdAt")));
-      return post(events).compose(ok -> {
+      if (System.currentTimeMillis() >= renewAt) {
+        return Future.succeededFuture(delivered); // the read took long: renew first, so the post cannot outlive the lease
+      }
+      List<JsonObject> batch = cut(events);
+      return post(batch).compose(ok -> {
         if (!ok) {
           return Future.succeededFuture(delivered);
         }
-        int n = delivered + events.size();
-        return events.size() < endpoint.maxBatch() ? Future.succeededFuture(n) : deliver(batches + 1, n);
+        int n = delivered + batch.size();
+        return events.size() < endpoint.maxBatch() && batch.size() == events.size() ? Future.succeededFuture(n)
+          : deliver(batches + 1, n);
       });
     });
   }
@@ -154,6 +171,18 @@ final class EndpointWorker {
       EventMetrics.lag(app.appId(), endpoint.name(), oldest.isEmpty() ? 0 : Math.max(0, now - oldest.get(0).getLong("createdAt")));
       return null;
     });
+  }
+
+  /** The oldest events whose body stays under {@link #MAX_BATCH_BYTES} (the first one always). */
+  static List<JsonObject> cut(List<JsonObject> events) {
+    int bytes = 0;
+    for (int i = 0; i < events.size(); i++) {
+      bytes += events.get(i).toBuffer().length() + 1;
+      if (bytes > MAX_BATCH_BYTES && i > 0) {
+        return events.subList(0, i);
+      }
+    }
+    return events;
   }
 
   /** One batch: true when the receiver took it (and it is deleted from the pending rows). */
@@ -211,10 +240,13 @@ final class EndpointWorker {
 
   /** Gives the lease up (a stopping node). */
   Future<Void> release() {
-    if (!held) {
-      return Future.succeededFuture();
-    }
-    held = false;
-    return store.release(leaseName, owner);
+    // after the round in flight (its post answered or timed out): another node must not post this endpoint meanwhile
+    return current.transform(ar -> {
+      if (!held) {
+        return Future.succeededFuture();
+      }
+      held = false;
+      return store.release(leaseName, owner);
+    });
   }
 }

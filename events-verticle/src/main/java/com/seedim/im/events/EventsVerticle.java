@@ -37,7 +37,7 @@ public class EventsVerticle extends VerticleBase {
   static final String PURGE_LEASE = "purge";
   static final long PURGE_PERIOD_MS = 60_000;
   /** Events deleted per app per purge round at most (the rest next round). */
-  static final int PURGE_BATCH = 10_000;
+  static final int PURGE_BATCH = 300_000;
   public static final int MAX_REPLAY_LIMIT = 500;
 
   private final Infra infra;
@@ -61,6 +61,11 @@ public class EventsVerticle extends VerticleBase {
     poster = new WebhookPoster(vertx);
     for (AppConfig app : infra.config().apps().all()) {
       for (WebhookConfig.Endpoint e : app.webhooks().endpoints()) {
+        if (e.events().isEmpty()) {
+          LOG.warn("webhook endpoint {} of app {} takes none of the types the app records ({}): nothing will be posted to it",
+            e.name(), app.appId(), app.webhooks().recorded());
+          continue;
+        }
         workers.add(new EndpointWorker(app, e, store, poster, config, owner));
       }
     }

@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(VertxExtension.class)
 class WebhookDeliveryTest {
-  /** Fast settings: scan after 5 s, poll every 50 ms, pause after 3 failures for 2 s, backoff at most 1 s. */
+  /** Fast settings: scan after 10 s, poll every 50 ms, pause after 3 failures for 2 s, backoff at most 1 s. */
   static JsonObject fastEvents() {
-    return new JsonObject().put("events", new JsonObject().put("undeliveredAfterSeconds", 5).put("pollMs", 50)
+    return new JsonObject().put("events", new JsonObject().put("undeliveredAfterSeconds", 10).put("pollMs", 50)
       .put("leaseSeconds", 5).put("pauseAfterFailures", 3).put("pauseSeconds", 2).put("maxBackoffSeconds", 1)
       .put("replaySettleMs", 0));
   }
@@ -100,7 +100,7 @@ class WebhookDeliveryTest {
       assertThat(read.getMap()).containsEntry("userId", "bob").containsEntry("peerId", "alice").containsEntry("readMessageId", m1);
       JsonObject undelivered = ofType(got, "message.undelivered").get(0).getJsonObject("data");
       assertThat(undelivered.getString("receiveUserId")).isEqualTo("carol");
-      assertThat(undelivered.getLong("undeliveredForMs")).isGreaterThanOrEqualTo(5000);
+      assertThat(undelivered.getLong("undeliveredForMs")).isGreaterThanOrEqualTo(10_000);
       assertThat(has(got, "presence.changed", "userId", "alice")).isTrue();
 
       // bob acked m1 and m3 in time: the scan passed them (m2 is newer than m1) without an event

@@ -458,9 +458,10 @@ public final class ConfigKeys {
     key("events", Type.OBJECT).def(new JsonObject())
       .doc("How recorded events are delivered to the apps' webhook endpoints (docs/webhooks.md); which events an app"
         + " records and where they go is its `webhooks` section.");
-    key("events.undeliveredAfterSeconds", Type.INT).def(EventsConfig.DEFAULT_UNDELIVERED_AFTER_SECONDS).range(5, 86_400)
+    key("events.undeliveredAfterSeconds", Type.INT).def(EventsConfig.DEFAULT_UNDELIVERED_AFTER_SECONDS).range(10, 86_400)
       .doc("A message no device of its receiver acknowledged (141) this long after it was stored becomes a"
-        + " `message.undelivered` event (the hook for mobile push).");
+        + " `message.undelivered` event (the hook for mobile push). At least 10 s: a send's transaction may commit up to"
+        + " two store deadlines after its id was taken, and the scan must not pass it before.");
     key("events.pollMs", Type.LONG).def(EventsConfig.DEFAULT_POLL_MS).range(20, 10_000)
       .doc("How often an idle delivery worker looks for new events of the endpoints it holds.");
     key("events.leaseSeconds", Type.INT).def(EventsConfig.DEFAULT_LEASE_SECONDS).range(5, 300)
@@ -571,7 +572,8 @@ public final class ConfigKeys {
       .doc("Frames per second per connection (20, 31, 141 not counted); beyond: `RATE_LIMITED`.");
     key(APP + "framesBurst", Type.INT).def(100).min(1).doc("Burst of `framesPerSecond`.");
     key(APP + "webhooks", Type.OBJECT).computed("(none: no events recorded)")
-      .doc("Events this app records and the receivers they are posted to, signed like API calls (docs/webhooks.md).");
+      .doc("Events this app records and the receivers they are posted to, signed like API calls (docs/webhooks.md). An"
+        + " app that only wants the `beforeMessage` hook sets `events` to `[]`: nothing is recorded.");
     key(APP + "webhooks.events", Type.STRINGS).computed("every type but `presence.changed`")
       .check("event types (docs/webhooks.md)", WebhookConfig::typesProblem)
       .doc("The event types recorded (kept for replay, delivered to the endpoints that take them).");
@@ -579,7 +581,8 @@ public final class ConfigKeys {
       .range(1, WebhookConfig.MAX_RETENTION_HOURS)
       .doc("Recorded events are kept this long: the window of `GET /api/v1/events` and of delivery to a receiver that"
         + " is down.");
-    key(APP + "webhooks.endpoints", Type.OBJECTS).def(new JsonArray()).doc("The receivers of the recorded events.");
+    key(APP + "webhooks.endpoints", Type.OBJECTS).def(new JsonArray())
+      .doc("The receivers of the recorded events (at most " + WebhookConfig.MAX_ENDPOINTS + ").");
     key(APP + "webhooks.endpoints[].name", Type.STRING).computed("`default` when it is the only endpoint")
       .check("1-64 characters of [A-Za-z0-9_.-]", v -> ((String) v).matches("[A-Za-z0-9_.-]{1,64}") ? null
         : "1-64 characters of [A-Za-z0-9_.-]")

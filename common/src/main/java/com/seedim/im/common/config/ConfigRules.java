@@ -1,5 +1,6 @@
 package com.seedim.im.common.config;
 
+import com.seedim.im.common.events.WebhookPoster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +45,13 @@ final class ConfigRules {
     }
     for (AppConfig a : c.apps().all()) {
       var hook = a.webhooks().beforeMessage();
-      // the 130 waits for the hook, then for the store: the hook must leave the store half the bus timeout
-      if (hook != null && hook.timeoutMs() > c.busTimeoutMs() / 2) {
+      // the 130 waits for the hook, then for the store: both must fit in the bus timeout, or a client that gave up
+      // may send again a message that was stored
+      long budget = hook == null ? 0 : hook.timeoutMs() + WebhookPoster.DEADLINE_SLACK_MS + c.mysql().queryTimeoutMs();
+      if (hook != null && budget >= c.busTimeoutMs()) {
         throw new IllegalArgumentException(secretKey(c, a).replace(".secret", ".webhooks.beforeMessage.timeoutMs") + ": "
-          + hook.timeoutMs() + " ms is more than half of busTimeoutMs (" + c.busTimeoutMs() + " ms)");
+          + hook.timeoutMs() + " ms plus the store's mysql.queryTimeoutMs (" + c.mysql().queryTimeoutMs()
+          + " ms) must stay under busTimeoutMs (" + c.busTimeoutMs() + " ms)");
       }
     }
     if (!c.dev()) {

@@ -52,13 +52,26 @@ public final class Events {
    * counted) and the future succeeds.
    */
   public Future<Void> emit(String appId, EventType type, JsonObject data) {
-    Event e = recorder.make(appId, type, data, System.currentTimeMillis());
-    if (e == null) {
+    Event e;
+    Future<Void> written;
+    try {
+      e = recorder.make(appId, type, data, System.currentTimeMillis());
+      if (e == null) {
+        return Future.succeededFuture();
+      }
+      written = store.append(List.of(e));
+    } catch (RuntimeException err) { // e.g. no id: this node's id lease lapsed
+      EventMetrics.appendFailed(type);
+      LOG.warn("event {} of app {} not recorded: {}", type.wire(), appId, err.toString());
       return Future.succeededFuture();
     }
-    return store.append(List.of(e)).recover(err -> {
-      EventMetrics.appendFailed(type);
-      LOG.warn("event {} {} of app {} not recorded: {}", type.wire(), e.id(), appId, err.toString());
+    return written.transform(ar -> {
+      if (ar.succeeded()) {
+        EventMetrics.recorded(type, 1);
+      } else {
+        EventMetrics.appendFailed(type);
+        LOG.warn("event {} {} of app {} not recorded: {}", type.wire(), e.id(), appId, ar.cause().toString());
+      }
       return Future.succeededFuture();
     });
   }

@@ -1,5 +1,6 @@
 package com.seedim.im.common.events;
 
+import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -21,26 +22,43 @@ import java.util.Set;
 public final class MySqlEventStore implements EventStore {
   private static final String LOG_ROW = "(?, ?, ?, ?, ?)";
   private static final String PENDING_ROW = "(?, ?, ?)";
-  static final String LEASE = "INSERT INTO event_workers (name, owner, lease_until) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
-    // left to right: the owner changes only when the lease is free, expired or already ours; then the deadline moves
-    // only when the row is (now) ours
-    + "owner = IF(lease_until < ? OR owner = VALUES(owner), VALUES(owner), owner), "
-    + "lease_until = IF(owner = VALUES(owner), VALUES(lease_until), lease_until)";
+  /** MariaDB's clock in epoch ms: every lease is taken and checked against one clock, whatever the nodes' skew. */
+  static final String DB_NOW = "ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)";
+  static final String LEASE = "INSERT INTO event_workers (name, owner, lease_until) VALUES (?, ?, " + DB_NOW + " + ?) "
+    + "ON DUPLICATE KEY UPDATE "
+    // both assignments test the same predicate (free, expired or already ours), so the outcome does not depend on
+    // whether the second one sees the first one's new owner
+    + "owner = IF(lease_until < " + DB_NOW + " OR owner = VALUES(owner), VALUES(owner), owner), "
+    + "lease_until = IF(lease_until < " + DB_NOW + " OR owner = VALUES(owner), VALUES(lease_until), lease_until)";
   static final String WORKER = "SELECT owner, position, failures, next_try_at, paused_until FROM event_workers WHERE name = ?";
   static final String RELEASE = "UPDATE event_workers SET lease_until = 0 WHERE name = ? AND owner = ?";
   static final String FAILED = "UPDATE event_workers SET failures = ?, next_try_at = ?, paused_until = ?, last_error = ? "
     + "WHERE name = ? AND owner = ?";
-  static final String ADVANCE = "UPDATE event_workers SET position = ? WHERE name = ? AND owner = ? AND lease_until > ?";
+  static final String ADVANCE = "UPDATE event_workers SET position = ? WHERE name = ? AND owner = ? AND lease_until > " + DB_NOW;
   static final String PENDING = "SELECT l.event_id, l.type, l.created_at, l.data FROM event_pending p JOIN event_log l "
     + "ON l.app_id = p.app_id AND l.event_id = p.event_id WHERE p.app_id = ? AND p.endpoint = ? ORDER BY p.event_id LIMIT ?";
   static final String WORKERS = "SELECT name, owner, lease_until, position, failures, next_try_at, paused_until, last_error "
     + "FROM event_workers ORDER BY name";
+  static final String PENDING_ENDPOINTS = "SELECT DISTINCT endpoint FROM event_pending WHERE app_id = ?";
   static final int MAX_ERROR_CHARS = 300;
+  /** Rows one purge statement deletes at most (short lock times; a round repeats it). */
+  static final int PURGE_STATEMENT_ROWS = 1000;
 
   private final Pool pool;
+  private final long deadlineMs;
 
   public MySqlEventStore(Pool pool) {
+    this(pool, Deadlines.MYSQL_QUERY_TIMEOUT_MS);
+  }
+
+  /** @param deadlineMs deadline of each operation (a stalled MariaDB fails it instead of holding a worker forever) */
+  public MySqlEventStore(Pool pool, long deadlineMs) {
     this.pool = pool;
+    this.deadlineMs = deadlineMs;
+  }
+
+  private <T> Future<T> bounded(Future<T> f, String what) {
+    return Deadlines.within(f, deadlineMs, "outbox " + what);
   }
 
   /** Writes events and their pending rows with the caller's connection (inside its transaction). */
@@ -85,28 +103,29 @@ public final class MySqlEventStore implements EventStore {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.withTransaction(conn -> insert(conn, events));
+    return bounded(pool.withTransaction(conn -> insert(conn, events)), "append");
   }
 
   @Override
   public Future<Lease> lease(String name, String owner, long nowMs, long leaseMs) {
-    return pool.withConnection(conn -> conn.preparedQuery(LEASE).execute(Tuple.of(name, owner, nowMs + leaseMs, nowMs))
+    return bounded(pool.withConnection(conn -> conn.preparedQuery(LEASE).execute(Tuple.of(name, owner, leaseMs))
       .compose(v -> conn.preparedQuery(WORKER).execute(Tuple.of(name)))
       .map(rows -> {
         Row r = rows.iterator().next();
         return new Lease(owner.equals(r.getString("owner")), r.getLong("position"), r.getInteger("failures"),
           r.getLong("next_try_at"), r.getLong("paused_until"));
-      }));
+      })), "lease");
   }
 
   @Override
   public Future<Void> release(String name, String owner) {
-    return pool.preparedQuery(RELEASE).execute(Tuple.of(name, owner)).mapEmpty();
+    return bounded(pool.preparedQuery(RELEASE).execute(Tuple.of(name, owner)).mapEmpty(), "release");
   }
 
   @Override
   public Future<List<JsonObject>> pending(String appId, String endpoint, int limit) {
-    return pool.preparedQuery(PENDING).execute(Tuple.of(appId, endpoint, limit)).map(rows -> envelopes(appId, rows));
+    return bounded(pool.preparedQuery(PENDING).execute(Tuple.of(appId, endpoint, limit)).map(rows -> envelopes(appId, rows)),
+      "pending");
   }
 
   private static List<JsonObject> envelopes(String appId, RowSet<Row> rows) {
@@ -125,26 +144,27 @@ public final class MySqlEventStore implements EventStore {
     }
     Tuple t = Tuple.of(appId, endpoint);
     ids.forEach(t::addLong);
-    return pool.preparedQuery("DELETE FROM event_pending WHERE app_id = ? AND endpoint = ? AND event_id IN ("
-      + placeholders(ids.size()) + ")").execute(t).mapEmpty();
+    return bounded(pool.preparedQuery("DELETE FROM event_pending WHERE app_id = ? AND endpoint = ? AND event_id IN ("
+      + placeholders(ids.size()) + ")").execute(t).mapEmpty(), "delivered");
   }
 
   @Override
   public Future<Void> failed(String name, String owner, int failures, long nextTryAt, long pausedUntil, String error) {
     String e = error == null ? "" : error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) : error;
-    return pool.preparedQuery(FAILED).execute(Tuple.of(failures, nextTryAt, pausedUntil, e, name, owner)).mapEmpty();
+    return bounded(pool.preparedQuery(FAILED).execute(Tuple.of(failures, nextTryAt, pausedUntil, e, name, owner)).mapEmpty(),
+      "failure state");
   }
 
   @Override
   public Future<Boolean> appendAndAdvance(List<Event> events, String name, String owner, long position) {
-    return pool.withTransaction(conn -> conn.preparedQuery(ADVANCE)
-      .execute(Tuple.of(position, name, owner, System.currentTimeMillis()))
+    return bounded(pool.withTransaction(conn -> conn.preparedQuery(ADVANCE)
+      .execute(Tuple.of(position, name, owner))
       .compose(r -> {
         if (r.rowCount() != 1) {
           return Future.succeededFuture(false); // the lease is another's now: nothing is written
         }
         return insert(conn, events).map(true);
-      }));
+      })), "scan page");
   }
 
   @Override
@@ -158,21 +178,46 @@ public final class MySqlEventStore implements EventStore {
     }
     sql.append(" ORDER BY event_id LIMIT ?");
     t.addInteger(limit);
-    return pool.preparedQuery(sql.toString()).execute(t).map(rows -> envelopes(appId, rows));
+    return bounded(pool.preparedQuery(sql.toString()).execute(t).map(rows -> envelopes(appId, rows)), "replay");
   }
 
+  /**
+   * Pending rows first, endpoint by endpoint (each a range of the primary key: a delete never walks, nor locks, the
+   * other endpoints' rows or the tails where new rows go), then the log; statements of at most
+   * {@link #PURGE_STATEMENT_ROWS} rows, repeated until {@code limit} rows of the log are gone or none is left.
+   */
   @Override
   public Future<Integer> purge(String appId, long beforeId, int limit) {
-    return pool.preparedQuery("DELETE FROM event_pending WHERE app_id = ? AND event_id < ? LIMIT ?")
-      .execute(Tuple.of(appId, beforeId, limit))
-      .compose(v -> pool.preparedQuery("DELETE FROM event_log WHERE app_id = ? AND event_id < ? LIMIT ?")
-        .execute(Tuple.of(appId, beforeId, limit)))
-      .map(RowSet::rowCount);
+    return bounded(pool.preparedQuery(PENDING_ENDPOINTS).execute(Tuple.of(appId)), "purge").compose(rows -> {
+      Future<Void> pending = Future.succeededFuture();
+      for (Row r : rows) {
+        String endpoint = r.getString("endpoint");
+        pending = pending.compose(v -> deleteAll("DELETE FROM event_pending WHERE app_id = ? AND endpoint = ? AND event_id < ? "
+          + "ORDER BY event_id LIMIT ?", Tuple.of(appId, endpoint, beforeId), Integer.MAX_VALUE, 0).mapEmpty());
+      }
+      return pending.compose(v -> deleteAll("DELETE FROM event_log WHERE app_id = ? AND event_id < ? ORDER BY event_id LIMIT ?",
+        Tuple.of(appId, beforeId), limit, 0));
+    });
+  }
+
+  /** Runs a bounded DELETE (its LIMIT the last parameter) until it deletes fewer rows than asked or {@code max} are gone. */
+  private Future<Integer> deleteAll(String sql, Tuple params, int max, int done) {
+    int n = Math.min(PURGE_STATEMENT_ROWS, max - done);
+    if (n <= 0) {
+      return Future.succeededFuture(done);
+    }
+    Tuple t = Tuple.tuple();
+    for (int i = 0; i < params.size(); i++) {
+      t.addValue(params.getValue(i));
+    }
+    t.addInteger(n);
+    return bounded(pool.preparedQuery(sql).execute(t), "purge").compose(r -> r.rowCount() < n
+      ? Future.succeededFuture(done + r.rowCount()) : deleteAll(sql, params, max, done + r.rowCount()));
   }
 
   @Override
   public Future<List<JsonObject>> workers() {
-    return pool.query(WORKERS).execute().map(rows -> {
+    return bounded(pool.query(WORKERS).execute(), "workers").map(rows -> {
       List<JsonObject> out = new ArrayList<>();
       for (Row r : rows) {
         out.add(new JsonObject().put("name", r.getString("name")).put("owner", r.getString("owner"))

@@ -26,6 +26,8 @@ public record WebhookConfig(Set<EventType> recorded, int retentionHours, List<En
   public static final int MAX_BATCH = 500;
   public static final int DEFAULT_TIMEOUT_MS = 5000;
   public static final int DEFAULT_BEFORE_TIMEOUT_MS = 1000;
+  /** Endpoints per app at most (each has a worker on every events node, and each event a pending row per endpoint). */
+  public static final int MAX_ENDPOINTS = 10;
   /** The name of the one endpoint an app may give as a bare {@code url}. */
   public static final String DEFAULT_ENDPOINT = "default";
 
@@ -91,6 +93,9 @@ public record WebhookConfig(Set<EventType> recorded, int retentionHours, List<En
     List<Endpoint> endpoints = new ArrayList<>();
     Set<String> names = new HashSet<>();
     JsonArray eps = j.getJsonArray("endpoints", new JsonArray());
+    if (eps.size() > MAX_ENDPOINTS) {
+      throw new IllegalArgumentException("app " + appId + ": at most " + MAX_ENDPOINTS + " webhook endpoints");
+    }
     for (int i = 0; i < eps.size(); i++) {
       JsonObject e = eps.getJsonObject(i);
       String name = e.getString("name", eps.size() == 1 ? DEFAULT_ENDPOINT : null);
@@ -141,6 +146,9 @@ public record WebhookConfig(Set<EventType> recorded, int retentionHours, List<En
   public static String urlProblem(Object v) {
     if (!(v instanceof String s) || s.isEmpty()) {
       return "an http:// or https:// URL";
+    }
+    if (!s.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+      return "an http(s) URL of printable ASCII (percent-encode the rest: the signature covers the path as written)";
     }
     try {
       URI u = new URI(s);

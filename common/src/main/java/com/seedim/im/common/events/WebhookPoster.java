@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -16,6 +17,7 @@ import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * POSTs a JSON body to a business server, signed with the HTTP API scheme of protocol §11.4 (the scheme the business
@@ -29,6 +31,8 @@ public final class WebhookPoster {
   static final int POOL_SIZE = 8;
   /** The most of an answer read (the hook's verdict; a delivery's answer body is not used). */
   public static final int MAX_ANSWER_BYTES = 64 * 1024;
+  /** A POST's deadline is its timeout plus this. */
+  public static final long DEADLINE_SLACK_MS = 100;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A receiver's answer. */
@@ -72,10 +76,20 @@ public final class WebhookPoster {
     for (int i = 0; i + 1 < extra.length; i += 2) {
       o.putHeader(extra[i], extra[i + 1]);
     }
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
     Future<Answer> answer = client.request(o)
-      .compose(req -> req.send(Buffer.buffer(body)))
+      .compose(req -> {
+        sent.set(req);
+        return req.send(Buffer.buffer(body));
+      })
       .compose(WebhookPoster::read);
-    return Deadlines.within(vertx, answer, timeoutMs + 100, "webhook " + url.getHost());
+    // the request's own timeout is an idle one (a receiver trickling bytes would keep it alive): the deadline ends it
+    return Deadlines.within(vertx, answer, timeoutMs + DEADLINE_SLACK_MS, "webhook " + url.getHost(), () -> {
+      HttpClientRequest req = sent.get();
+      if (req != null) {
+        req.reset();
+      }
+    });
   }
 
   /** The answer's status and at most {@link #MAX_ANSWER_BYTES} of its body (the rest is read and dropped). */
