@@ -43,7 +43,8 @@ verify_units() {  # verify_units UNIT_DIR: prints what systemd-analyze says; fai
   local dir=$1 out
   out=$(unshare --mount bash -c "mount --make-rprivate / && mkdir -p /opt && mount -t tmpfs tmpfs /opt \
     && mkdir -p /opt/seedim/scripts && cp scripts/start.sh /opt/seedim/scripts/ \
-    && systemd-analyze verify '$dir/seedim@gateway.service' '$dir/seedim@cs.service' '$dir/seedim.target' \
+    && systemd-analyze verify '$dir/seedim@gateway.service' '$dir/seedim@cs.service' '$dir/seedim@events.service' \
+       '$dir/seedim.target' \
        '$dir/seedim-purge.service' '$dir/seedim-purge.timer'" 2>&1)
   local rc=$?
   [ -n "$out" ] && echo "$out"
@@ -56,7 +57,7 @@ systemd_units() {
   cp deploy/systemd/seedim@.service deploy/systemd/seedim.target deploy/systemd/seedim-purge.service \
     deploy/systemd/seedim-purge.timer "$t/"
   verify_units "$t" || { rm -rf "$t"; return 1; }
-  echo "systemd-analyze verify: seedim@gateway.service, seedim@cs.service, seedim.target, seedim-purge.service/.timer clean"
+  echo "systemd-analyze verify: seedim@gateway.service, seedim@cs.service, seedim@events.service, seedim.target, seedim-purge.service/.timer clean"
   local level
   level=$(systemd-analyze security --offline=yes "$t/seedim@gateway.service" 2>&1 | grep -o 'Overall exposure level for [^:]*: [0-9.]*' | awk '{print $NF}')
   echo "systemd-analyze security: exposure ${level:-?} (must be <= 2.5; 10 = unprotected)"

@@ -4,7 +4,7 @@
 # dnsmasq answers the headless service's name with one A record per "pod", /etc/resolv.conf points at it, and real
 # SeedIM nodes (server/target/seedim.jar, dev mode with allowUnsafeDev, in-memory stores) start with only that name.
 # Passes when three nodes started at once form one cluster of 3 (Hazelcast's member list in each log, /ready 200 with
-# "clustered":true), and a fourth node added to the name later joins that cluster at its start (4 members).
+# "clustered":true), and a fourth node (role events) added to the name later joins that cluster at its start (4 members).
 # Phase 2 answers a question for docs/deployment.md: does the TCP-IP join (IM_CLUSTER_MEMBERS=<name>:5701) resolve
 # a name to all its A records? It reports what happened and does not fail on it.
 # The nodes' event bus runs TLS with client certificates (scripts/cluster-certs.sh), as in production.
@@ -171,11 +171,12 @@ if [ "$sizes" != " 3 3 3" ]; then
   for i in "${!NODES[@]}"; do echo "--- node $i" >&2; grep -E "WARN|ERROR|joined|DNS" "$WORK/dns-$i.log" | tail -8 | cut -c1-300 >&2; done
   exit 1
 fi
-# Phase 1b: a fourth pod appears in the name later (a scale-up): it must join the running cluster at its start
+# Phase 1b: a fourth pod appears in the name later (a scale-up; here an events pod, events.yaml): it must join the
+# running cluster at its start
 echo "127.0.10.4 $NAME" >> "$WORK/service.hosts"
 kill -HUP "$DNSMASQ"
 config dns-3 127.0.10.4 dns-test-dns
-launch dns-3 signaling IM_CLUSTER_DNS="$NAME"
+launch dns-3 events IM_CLUSTER_DNS="$NAME"
 NODES+=(127.0.10.4)
 sizes=$(wait_cluster dns 4)
 late=$({ grep -o "joined: [0-9]* members" "$WORK/dns-3.log" || true; } | awk '{print $2}' | head -1)
@@ -184,6 +185,8 @@ if [ "$late" != 4 ] || [ "$sizes" != " 4 4 4 4" ]; then
   echo "[dns] FAIL: expected the fourth node to join the running cluster of 3 (4 members everywhere)" >&2
   tail -20 "$WORK/dns-3.log" | cut -c1-300 >&2; exit 1
 fi
+grep -q "node up: roles \[EVENTS\]" "$WORK/dns-3.log" \
+  || { echo "[dns] FAIL: the fourth node did not start the events role" >&2; tail -20 "$WORK/dns-3.log" | cut -c1-300 >&2; exit 1; }
 grep -q "event bus TLS with required client certificates" "$WORK/dns-0.log" \
   || { echo "[dns] FAIL: the nodes did not run event-bus TLS" >&2; exit 1; }
 echo "[dns] ok: IM_CLUSTER_DNS discovery, event bus TLS, nodes from $([ -n "$ROOTFS" ] && echo "the image" || echo "the jar") ($(grep -c "query\[A\] $NAME" "$WORK/dnsmasq.log") A queries answered by dnsmasq)"

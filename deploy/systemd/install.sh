@@ -2,7 +2,8 @@
 # Installs a built SeedIM on this host for seedim@.service (run as root from a checkout with server/target/seedim.jar):
 #   deploy/systemd/install.sh [DESTDIR]
 # then: edit /etc/seedim/seedim.json (from conf/prod.example.json) and /etc/seedim/seedim.env,
-#   systemctl enable --now seedim@gateway.service seedim@chat.service   (or: enable the instances, start seedim.target)
+#   systemctl enable --now seedim@gateway.service seedim@chat.service seedim@events.service
+#   (or: enable the instances, start seedim.target)
 # DESTDIR (default /) installs into another root, e.g. for a package build. Existing files under /etc/seedim are kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -164,6 +164,35 @@ if (!headless || headless.spec.publishNotReadyAddresses !== true) {
 }
 if (!seen.has("NetworkPolicy/seedim-cluster-ports")) problems.push("the NetworkPolicy seedim-cluster-ports is missing");
 
+// Role coverage: every role of server/.../Role.java (the enum --roles parses) is run by some Deployment, so a new role
+// cannot be forgotten here. Only for the manifests of this checkout (not for the --self-test folder).
+const roleSource = join(here, "../../../server/src/main/java/com/seedim/im/server/Role.java");
+if (!self && args[0] === undefined) {
+  let enumBody = null;
+  try {
+    enumBody = readFileSync(roleSource, "utf8").match(/enum Role \{([^;]*);/)?.[1];
+  } catch (e) {
+    // not a full checkout: nothing to compare with
+  }
+  if (enumBody) {
+    const roles = enumBody.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "").split(",")
+      .map((r) => r.trim().toLowerCase()).filter(Boolean);
+    const run = new Set();
+    for (const d of seen.values()) {
+      if (d.kind !== "Deployment" && d.kind !== "StatefulSet") continue;
+      for (const c of d.spec?.template?.spec?.containers ?? []) {
+        const a = c.args ?? [];
+        const i = a.indexOf("--roles");
+        if (i >= 0 && a[i + 1]) for (const r of String(a[i + 1]).split(",")) run.add(r.trim().toLowerCase());
+      }
+    }
+    const missing = run.has("all") ? [] : roles.filter((r) => !run.has(r));
+    for (const r of missing) problems.push(`role '${r}' (Role.java) is run by no Deployment (--roles)`);
+    if (!missing.length) passed++;
+    console.log(`${missing.length ? "FAIL" : "ok  "} roles: ${roles.join(", ")} each run by a Deployment`);
+  }
+}
+
 if (!self) for (const p of problems) console.error(`FAIL ${p}`);
 if (self) {
   // --self-test DIR: DIR holds broken manifests; the check must find problems there
