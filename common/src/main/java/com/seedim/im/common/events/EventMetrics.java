@@ -25,14 +25,33 @@ public final class EventMetrics {
     return Metrics.registry();
   }
 
+  /**
+   * The counters of every type at 0, so that they are scraped before the first event or failure (an alert on
+   * {@code increase()} sees the first one).
+   */
+  public static void init() {
+    for (EventType t : EventType.values()) {
+      failures(t);
+      recordedCounter(t);
+    }
+  }
+
+  private static Counter failures(EventType type) {
+    return Counter.builder("im_events_record_failures").description("events that could not be written to the outbox")
+      .tag("type", type.wire()).register(r());
+  }
+
+  private static Counter recordedCounter(EventType type) {
+    return Counter.builder("im_events_recorded").description("events written to the outbox outside a chat transaction")
+      .tag("type", type.wire()).register(r());
+  }
+
   public static void appendFailed(EventType type) {
-    Counter.builder("im_events_record_failures").description("events that could not be written to the outbox")
-      .tag("type", type.wire()).register(r()).increment();
+    failures(type).increment();
   }
 
   public static void recorded(EventType type, int n) {
-    Counter.builder("im_events_recorded").description("events written to the outbox outside a chat transaction")
-      .tag("type", type.wire()).register(r()).increment(n);
+    recordedCounter(type).increment(n);
   }
 
   public static void delivered(String appId, String endpoint, int events) {

@@ -22,6 +22,7 @@ public final class Events {
   public Events(EventRecorder recorder, EventStore store) {
     this.recorder = recorder;
     this.store = store;
+    EventMetrics.init();
   }
 
   /** The process's events: the MariaDB outbox in production, memory in dev mode. */

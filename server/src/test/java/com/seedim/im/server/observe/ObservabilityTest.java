@@ -5,6 +5,7 @@ import com.seedim.im.testkit.Cs;
 import com.seedim.im.testkit.DurableState;
 import com.seedim.im.testkit.TestClient;
 import com.seedim.im.testkit.TestServer;
+import com.seedim.im.testkit.hooks.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -71,6 +72,7 @@ class ObservabilityTest {
   private int managementPort;
   private Vertx vertx;
   private String scrape;
+  private WebhookReceiver receiver;
 
   static Path repoRoot() {
     Path root = Path.of("").toAbsolutePath();
@@ -95,12 +97,15 @@ class ObservabilityTest {
   @BeforeAll
   void startNodeAndDriveTraffic() throws Exception {
     dir = Files.createTempDirectory("seedim-observe");
+    vertx = Vertx.vertx();
+    receiver = new WebhookReceiver(vertx, TestServer.SECRET); // the webhook metrics: lag, paused, posts, delivered
     port = freePort();
     managementPort = freePort();
     JsonObject cfg = new JsonObject().put("mode", "prod").put("host", "127.0.0.1").put("port", port)
       .put("managementPort", managementPort).put("shutdownDrainMs", 200)
       .put("apps", new JsonArray().add(new JsonObject().put("appId", TestServer.APP_ID).put("secret", TestServer.SECRET)
-        .put("dynamicQueues", true)))
+        .put("dynamicQueues", true).put("webhooks", new JsonObject().put("endpoints", new JsonArray()
+          .add(new JsonObject().put("url", receiver.eventsUrl()))))))
       .put("mysql", new JsonObject().put("host", TestServer.MYSQL_HOST).put("port", 3306).put("database", database).put("poolSize", 4))
       .put("redis", new JsonObject().put("connectionString", TestServer.REDIS_URI).put("prefix", redisPrefix));
     Path config = dir.resolve("node.json");
@@ -118,7 +123,6 @@ class ObservabilityTest {
     process = pb.start();
     awaitReady();
 
-    vertx = Vertx.vertx();
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(50));
     List<TestClient> clients = new ArrayList<>();
     try {
@@ -149,6 +153,8 @@ class ObservabilityTest {
       clients.forEach(TestClient::close);
     }
     Thread.sleep(500); // the disconnects are logged once their routes are removed
+    receiver.await(events -> events.stream().anyMatch(e -> "room.closed".equals(e.getString("type"))), Duration.ofSeconds(20));
+    Thread.sleep(400); // the next round reads an empty outbox: the lag gauge is set
     HttpResponse<String> r = get("http://127.0.0.1:" + managementPort + "/metrics");
     assertThat(r.statusCode()).isEqualTo(200);
     scrape = r.body();
@@ -176,6 +182,9 @@ class ObservabilityTest {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (receiver != null) {
+      receiver.close();
     }
     if (vertx != null) {
       vertx.close().await();
