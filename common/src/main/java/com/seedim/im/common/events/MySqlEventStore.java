@@ -144,8 +144,13 @@ public final class MySqlEventStore implements EventStore {
     }
     Tuple t = Tuple.of(appId, endpoint);
     ids.forEach(t::addLong);
+    // padded to a power of two with the last id: few statement shapes for the prepared-statement caches
+    int n = Integer.highestOneBit(ids.size()) == ids.size() ? ids.size() : Integer.highestOneBit(ids.size()) << 1;
+    for (int i = ids.size(); i < n; i++) {
+      t.addLong(ids.get(ids.size() - 1));
+    }
     return bounded(pool.preparedQuery("DELETE FROM event_pending WHERE app_id = ? AND endpoint = ? AND event_id IN ("
-      + placeholders(ids.size()) + ")").execute(t).mapEmpty(), "delivered");
+      + placeholders(n) + ")").execute(t).mapEmpty(), "delivered");
   }
 
   @Override
