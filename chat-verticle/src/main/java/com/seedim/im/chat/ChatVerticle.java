@@ -148,12 +148,7 @@ public class ChatVerticle extends VerticleBase {
 
   /** Durable: the schema's migrations, off the event loop, before anything is served (dev mode has no schema). */
   private Future<Void> migrate() {
-    if (!infra.durable()) {
-      return Future.succeededFuture();
-    }
-    ServerConfig.MySqlConfig my = infra.config().mysql();
-    return ChatMigrations.migrate(vertx, new ChatMigrations.Target(my.host(), my.port(), my.user(), my.password(),
-      my.database()));
+    return ChatMigrations.migrate(vertx, infra);
   }
 
   /** Every consumer, named by its address (the {@link Handlers} naming rule). */

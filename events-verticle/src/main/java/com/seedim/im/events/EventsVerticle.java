@@ -5,7 +5,6 @@ import com.seedim.im.common.bus.Addresses;
 import com.seedim.im.common.bus.Handlers;
 import com.seedim.im.common.bus.msg.ApiQueries.EventsReplay;
 import com.seedim.im.common.config.AppConfig;
-import com.seedim.im.common.config.ServerConfig;
 import com.seedim.im.common.events.EventStore;
 import com.seedim.im.common.events.Events;
 import com.seedim.im.common.events.EventsConfig;
@@ -71,22 +70,13 @@ public class EventsVerticle extends VerticleBase {
     }
     replay = vertx.eventBus().consumer(Addresses.EVENTS_API_REPLAY,
       Handlers.message(Addresses.EVENTS_API_REPLAY, EventsReplay.class, EventsReplay::fromJson, this::onReplay));
-    return migrate().compose(v -> replay.completion()).onSuccess(v -> {
+    // the outbox is part of the chat schema: a node without the chat role migrates it too (idempotent, locked)
+    return ChatMigrations.migrate(vertx, infra).compose(v -> replay.completion()).onSuccess(v -> {
       pollTimer = vertx.setPeriodic(config.pollMs(), t -> tick());
       purgeTimer = vertx.setPeriodic(PURGE_PERIOD_MS, t -> purge(System.currentTimeMillis()));
       LOG.info("events service up: {} webhook endpoints ({}), replay on {}", workers.size(),
         workers.stream().map(EndpointWorker::leaseName).toList(), Addresses.EVENTS_API_REPLAY);
     });
-  }
-
-  /** The outbox is part of the chat schema: a node without the chat role migrates it too (idempotent, locked). */
-  private Future<Void> migrate() {
-    if (!infra.durable()) {
-      return Future.succeededFuture();
-    }
-    ServerConfig.MySqlConfig my = infra.config().mysql();
-    return ChatMigrations.migrate(vertx, new ChatMigrations.Target(my.host(), my.port(), my.user(), my.password(),
-      my.database()));
   }
 
   private void tick() {

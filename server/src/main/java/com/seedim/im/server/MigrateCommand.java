@@ -24,7 +24,7 @@ public final class MigrateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig cfg = Main.production(config, "migrate");
     ServerConfig.MySqlConfig my = cfg.mysql();
-    ChatMigrations.Target target = new ChatMigrations.Target(my.host(), my.port(), my.user(), my.password(), my.database());
+    ChatMigrations.Target target = ChatMigrations.Target.of(my);
     int applied = ChatMigrations.migrateNow(target);
     System.out.println("seedim: database " + my.database() + " on " + my.host() + ":" + my.port() + ": " + applied
       + " migration(s) applied, chat schema at version " + ChatMigrations.currentVersion(target));

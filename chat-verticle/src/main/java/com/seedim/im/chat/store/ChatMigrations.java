@@ -1,5 +1,7 @@
 package com.seedim.im.chat.store;
 
+import com.seedim.im.common.config.ServerConfig;
+import com.seedim.im.common.infra.Infra;
 import com.seedim.im.common.store.Deadlines;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +36,11 @@ public final class ChatMigrations {
 
   /** Where and as whom to connect (JDBC: the lock's connection and Flyway's are opened and closed for the run). */
   public record Target(String host, int port, String user, String password, String database) {
+    /** The database of a node's {@code mysql} settings. */
+    public static Target of(ServerConfig.MySqlConfig my) {
+      return new Target(my.host(), my.port(), my.user(), my.password(), my.database());
+    }
+
     /**
      * Bounded in time like every store call: a MariaDB that does not answer the connect (or its handshake) fails the
      * start after {@link Deadlines#CONNECT_TIMEOUT_MS}; one that stops answering mid-run fails it after
@@ -47,6 +54,14 @@ public final class ChatMigrations {
 
   /** The longest a migration run waits for one answer of MariaDB: the lock wait plus a minute. */
   static final int SOCKET_TIMEOUT_MS = (LOCK_WAIT_S + 60) * 1000;
+
+  /**
+   * A node's migrations before it serves: off the event loop, for durable nodes only (dev mode has no schema). The chat
+   * role runs them, and the events role too (the outbox tables are part of this schema).
+   */
+  public static Future<Void> migrate(Vertx vertx, Infra infra) {
+    return infra.durable() ? migrate(vertx, Target.of(infra.config().mysql())) : Future.succeededFuture();
+  }
 
   /** Runs the migrations off the event loop (JDBC blocks); completes on the caller's context. */
   public static Future<Void> migrate(Vertx vertx, Target target) {
