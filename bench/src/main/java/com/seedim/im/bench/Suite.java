@@ -91,7 +91,7 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--soak-database", defaultValue = "bench_soak", description = "soak: its own MariaDB database (dropped at the start)") String soakDatabase;
   @Option(names = "--soak-redis-prefix", defaultValue = "benchsoak:", description = "soak: its own Redis key prefix (deleted at the start)") String soakRedisPrefix;
   @Option(names = "--hooks-measure-s", defaultValue = "12", description = "webhooks: measured seconds per OFF / ON phase") int hooksMeasureS;
-  @Option(names = "--hooks-rounds", defaultValue = "2", description = "webhooks: OFF + ON rounds") int hooksRounds;
+  @Option(names = "--hooks-rounds", defaultValue = "4", description = "webhooks: OFF + ON rounds") int hooksRounds;
   @Option(names = "--hooks-warmup-s", defaultValue = "20", description = "webhooks: least alternating OFF / ON load before measuring (JIT)")
   int hooksWarmupS;
   @Option(names = "--hooks-down-s", defaultValue = "10", description = "webhooks: seconds of ON load while the receiver is down (drain)")

@@ -66,6 +66,7 @@ final class Webhooks {
   private Pool pool;
   private Receiver receiver;
   private long mariaPid;
+  private long redisPid;
   private final Set<Long> onAcked = ConcurrentHashMap.newKeySet();
   private final Set<Long> offAcked = ConcurrentHashMap.newKeySet();
 
@@ -114,6 +115,7 @@ final class Webhooks {
       }
       long pid = server.pid();
       mariaPid = ProcStats.pidOf("mariadbd");
+      redisPid = ProcStats.pidOf("redis-server");
       Suite.log("server pid %d, receiver on :%d", pid, receiver.port);
       Thread.sleep(2000);
       pool = new Pool(2, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"), 10_000);
@@ -136,10 +138,12 @@ final class Webhooks {
         phases.add(phase("on", r, on, true, pid));
       }
       res.put("phases", phases);
+      res.put("drain", drainTest(on, pid));
       if (s.hooksProfile) {
+        // last: starting and stopping JFR redefines the JDK's I/O classes, and the recompilation that follows would
+        // weigh on whatever phase came next
         res.put("profile", profile(stamp, pid, off, on));
       }
-      res.put("drain", drainTest(on));
       Thread.sleep(s.hooksUndeliveredAfterS * 1000L + 2500); // a last undelivered scan past every message
       res.put("checks", checks());
       res.put("pendingAtEnd", countPending());
@@ -225,6 +229,7 @@ final class Webhooks {
     long nanos;
     long server;
     long maria;
+    long redis;
     long generator;
     long[] machine;
     long delivered;
@@ -243,6 +248,7 @@ final class Webhooks {
       machine = ProcStats.machineTicks();
       server = ProcStats.cpuTicks(pid);
       maria = ProcStats.cpuTicks(mariaPid);
+      redis = ProcStats.cpuTicks(redisPid);
       generator = ProcStats.cpuTicks(ProcessHandle.current().pid());
       receiverCpuNs = receiver.cpuNs.get();
       events = receiver.distinct.sum();
@@ -256,6 +262,7 @@ final class Webhooks {
       long ev = receiver.distinct.sum() - events;
       long srv = ProcStats.cpuTicks(pid) - server;
       long db = ProcStats.cpuTicks(mariaPid) - maria;
+      long rd = ProcStats.cpuTicks(redisPid) - redis;
       long gen = ProcStats.cpuTicks(ProcessHandle.current().pid()) - generator;
       long rcpu = receiver.cpuNs.get() - receiverCpuNs;
       long[] m = ProcStats.machineTicks();
@@ -265,10 +272,14 @@ final class Webhooks {
       out.put("messages", msgs).put("measuredSeconds", round(secs, 2)).put("eventsDelivered", ev)
         .put("eventsPerSec", round(ev / secs, 1))
         .put("serverCpuUsPerMsg", round(srv * US_PER_TICK / n, 1)).put("mariaCpuUsPerMsg", round(db * US_PER_TICK / n, 1))
+        .put("redisCpuUsPerMsg", round(rd * US_PER_TICK / n, 1))
+        .put("systemCpuUsPerMsg", round((srv + db + rd) * US_PER_TICK / n, 1))
         .put("generatorCpuUsPerMsg", round(gen * US_PER_TICK / n, 1)).put("receiverCpuUsPerMsg", round(rcpu / 1000.0 / n, 1))
         .put("serverCpuPct", round(srv * 100.0 * Suite.MS_PER_TICK / 1000 / secs, 0))
         .put("mariaCpuPct", round(db * 100.0 * Suite.MS_PER_TICK / 1000 / secs, 0))
         .put("machineBusyPct", round(100.0 * (m[0] - machine[0]) / Math.max(1, m[1] - machine[1]), 0))
+        // every other process of the machine (other work sharing the cores), in % of one core (ticks/s at 100 Hz)
+        .put("othersCpuPct", round(((m[0] - machine[0]) - (srv + db + rd + gen)) / secs, 0))
         .put("storeOpsPerMsg", per).put("mariaByKind", byKind(ops.maria(), ops1.maria(), msgs));
     }
   }
@@ -429,7 +440,10 @@ final class Webhooks {
       buckets.computeIfAbsent(b == null ? "everything else" : b, x -> new long[2])[ph]++;
     }
     JsonArray rows = new JsonArray();
-    for (var e : buckets.entrySet()) {
+    List<Map.Entry<String, long[]>> order = new ArrayList<>(buckets.entrySet());
+    order.sort((x, y) -> x.getKey().equals("everything else") ? 1 : y.getKey().equals("everything else") ? -1
+      : Long.compare(y.getValue()[1], x.getValue()[1]));
+    for (var e : order) {
       rows.add(new JsonObject().put("bucket", e.getKey()).put("offSamples", e.getValue()[0]).put("onSamples", e.getValue()[1])
         .put("offPct", round(100.0 * e.getValue()[0] / Math.max(1, total[0]), 1))
         .put("onPct", round(100.0 * e.getValue()[1] / Math.max(1, total[1]), 1)));
@@ -441,19 +455,35 @@ final class Webhooks {
 
   // ---- drain -------------------------------------------------------------------------------------------------------
 
-  private JsonObject drainTest(ChatLoad on) throws Exception {
+  private JsonObject drainTest(ChatLoad on, long pid) throws Exception {
     Suite.log("drain: receiver down (port closed), %d s of ON load, then up", s.hooksDownS);
     receiver.down();
     long down = System.currentTimeMillis();
-    ChatLoad.Phase p = on.window(s.window, 0, s.hooksDownS * 1000L);
+    // the load while the receiver is down: recording without delivery (the send transaction's share of ON's cost)
+    Meter recording = new Meter(on, pid);
+    on.atMeasureStart = recording::start;
+    on.atMeasureEnd = recording::end;
+    ChatLoad.Phase p;
+    try {
+      p = on.window(s.window, s.warmupS * 1000L, s.hooksDownS * 1000L);
+    } finally {
+      on.atMeasureStart = null;
+      on.atMeasureEnd = null;
+    }
     long backlogAcked = missing();
     long pendingDb = countPending();
-    Thread.sleep(Math.max(0, s.hooksDownS * 1000L - (System.currentTimeMillis() - down))); // down at least N s
     long downMs = System.currentTimeMillis() - down;
     long before = receiver.distinct.sum();
     receiver.lag.reset();
+    // the drain alone (no chat load): the delivery's CPU per event
+    long srv0 = ProcStats.cpuTicks(pid);
+    long db0 = ProcStats.cpuTicks(mariaPid);
+    long rd0 = ProcStats.cpuTicks(redisPid);
     long up = receiver.up();
     long waited = waitDrained(300_000);
+    long srv1 = ProcStats.cpuTicks(pid) - srv0;
+    long db1 = ProcStats.cpuTicks(mariaPid) - db0;
+    long rd1 = ProcStats.cpuTicks(redisPid) - rd0;
     long done = receiver.lastNew.get();
     long first = receiver.firstAfterUp.get();
     long delivered = receiver.distinct.sum() - before;
@@ -464,7 +494,11 @@ final class Webhooks {
       .put("drained", waited >= 0).put("firstDeliveryAfterUpMs", first - up).put("drainMs", done - up)
       .put("drainRatePerSec", drainS > 0 ? round(delivered / drainS, 0) : Double.NaN)
       .put("drainRateFromUpPerSec", done > up ? round(delivered * 1000.0 / (done - up), 0) : Double.NaN)
-      .put("lag", lagJson(lag)).put("missingAfter", waited >= 0 ? 0 : missing());
+      .put("lag", lagJson(lag)).put("missingAfter", waited >= 0 ? 0 : missing())
+      .put("whileDown", p.json().mergeIn(recording.out))
+      .put("drainServerCpuUsPerEvent", round(srv1 * US_PER_TICK / (double) Math.max(1, delivered), 1))
+      .put("drainMariaCpuUsPerEvent", round(db1 * US_PER_TICK / (double) Math.max(1, delivered), 1))
+      .put("drainRedisCpuUsPerEvent", round(rd1 * US_PER_TICK / (double) Math.max(1, delivered), 1));
     Suite.log("drain: %d events waited (%d pending rows); first delivery %d ms after up, all in %d ms = %.0f events/s (%.0f from the first)",
       backlogAcked, pendingDb, first - up, done - up, j.getDouble("drainRateFromUpPerSec"), j.getDouble("drainRatePerSec"));
     return j;
@@ -510,9 +544,9 @@ final class Webhooks {
     JsonObject j = new JsonObject();
     for (String cfg : List.of("off", "on")) {
       double n = 0;
-      double[] sums = new double[9];
-      String[] keys = {"msgsPerSec", "p50ms", "p99ms", "serverCpuUsPerMsg", "mariaCpuUsPerMsg", "generatorCpuUsPerMsg",
-        "receiverCpuUsPerMsg", "eventsPerSec", "machineBusyPct"};
+      String[] keys = {"msgsPerSec", "p50ms", "p99ms", "serverCpuUsPerMsg", "mariaCpuUsPerMsg", "redisCpuUsPerMsg",
+        "systemCpuUsPerMsg", "generatorCpuUsPerMsg", "receiverCpuUsPerMsg", "eventsPerSec", "machineBusyPct", "othersCpuPct"};
+      double[] sums = new double[keys.length];
       double stmts = 0;
       Map<String, Double> kinds = new TreeMap<>();
       for (int i = 0; i < phases.size(); i++) {
@@ -542,12 +576,23 @@ final class Webhooks {
     double on = j.getJsonObject("on").getDouble("msgsPerSec");
     double ratio = off > 0 ? on / off : Double.NaN;
     JsonArray pairs = new JsonArray();
+    JsonArray cpuPairs = new JsonArray();
+    List<Double> sorted = new ArrayList<>();
     for (int i = 0; i + 1 < phases.size(); i += 2) {
       double a = phases.getJsonObject(i).getDouble("msgsPerSec");
       double b = phases.getJsonObject(i + 1).getDouble("msgsPerSec");
       pairs.add(round(b / a, 3));
+      sorted.add(b / a);
+      cpuPairs.add(round(phases.getJsonObject(i).getDouble("systemCpuUsPerMsg") / phases.getJsonObject(i + 1).getDouble("systemCpuUsPerMsg"), 3));
     }
-    return j.put("ratio", round(ratio, 3)).put("roundRatios", pairs).put("withinTarget", ratio >= 1 - TARGET);
+    sorted.sort(Double::compare);
+    double median = sorted.isEmpty() ? Double.NaN : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+      : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    j.put("medianRoundRatio", round(median, 3)).put("roundCpuRatios", cpuPairs);
+    // on a machine where the server, MariaDB and Redis are CPU-bound (and alone), throughput goes as 1 / their CPU per message
+    double cpuRatio = j.getJsonObject("off").getDouble("systemCpuUsPerMsg") / j.getJsonObject("on").getDouble("systemCpuUsPerMsg");
+    return j.put("ratio", round(ratio, 3)).put("roundRatios", pairs).put("withinTarget", ratio >= 1 - TARGET)
+      .put("cpuRatio", round(cpuRatio, 3)).put("withinTargetByCpu", cpuRatio >= 1 - TARGET);
   }
 
   static double round(double v, int digits) {
@@ -560,7 +605,7 @@ final class Webhooks {
   static Table phaseTable(JsonObject r) {
     Table t = new Table("webhooks: durable chat, window mode, OFF / ON alternating (same server, same generator)", "phase", "app",
       "msgs/s", "p50 ms", "p99 ms", "server CPU µs/msg", "MariaDB CPU µs/msg", "MariaDB statements/msg", "events/s delivered",
-      "lag p50 / p95 / p99 / max ms", "machine busy %");
+      "lag p50 / p95 / p99 / max ms", "Redis CPU µs/msg", "other processes' CPU % of a core");
     JsonArray ph = r.getJsonArray("phases", new JsonArray());
     for (int i = 0; i < ph.size(); i++) {
       JsonObject p = ph.getJsonObject(i);
@@ -570,7 +615,7 @@ final class Webhooks {
         p.getDouble("p50ms"), p.getDouble("p99ms"), p.getDouble("serverCpuUsPerMsg"), p.getDouble("mariaCpuUsPerMsg"),
         p.getJsonObject("storeOpsPerMsg").getDouble("mariaStatementsPer", Double.NaN), on ? p.getDouble("eventsPerSec") : null,
         on ? lag.getValue("p50ms") + " / " + lag.getValue("p95ms") + " / " + lag.getValue("p99ms") + " / " + lag.getValue("maxMs") : null,
-        p.getDouble("machineBusyPct"));
+        p.getDouble("redisCpuUsPerMsg"), p.getDouble("othersCpuPct"));
     }
     return t;
   }
@@ -578,17 +623,19 @@ final class Webhooks {
   static Table summaryTable(JsonObject r) {
     JsonObject sm = r.getJsonObject("summary");
     Table t = new Table("webhooks: mean of the phases per config", "config", "msgs/s", "p50 ms", "p99 ms", "server CPU µs/msg",
-      "MariaDB CPU µs/msg", "MariaDB statements/msg", "generator CPU µs/msg (receiver's share)");
+      "MariaDB CPU µs/msg", "Redis CPU µs/msg", "server + MariaDB + Redis CPU µs/msg", "MariaDB statements/msg",
+      "generator CPU µs/msg (receiver's share)", "other processes' CPU %");
     for (String c : List.of("off", "on")) {
       JsonObject o = sm.getJsonObject(c);
       t.row(c.toUpperCase(), o.getDouble("msgsPerSec"), o.getDouble("p50ms"), o.getDouble("p99ms"), o.getDouble("serverCpuUsPerMsg"),
-        o.getDouble("mariaCpuUsPerMsg"), o.getDouble("mariaStatementsPerMsg"),
-        Table.fmt(o.getDouble("generatorCpuUsPerMsg")) + " (" + Table.fmt(o.getDouble("receiverCpuUsPerMsg")) + ")");
+        o.getDouble("mariaCpuUsPerMsg"), o.getDouble("redisCpuUsPerMsg"), o.getDouble("systemCpuUsPerMsg"), o.getDouble("mariaStatementsPerMsg"),
+        Table.fmt(o.getDouble("generatorCpuUsPerMsg")) + " (" + Table.fmt(o.getDouble("receiverCpuUsPerMsg")) + ")", o.getDouble("othersCpuPct"));
     }
     JsonObject off = sm.getJsonObject("off");
     JsonObject on = sm.getJsonObject("on");
     t.row("ON / OFF", sm.getDouble("ratio"), ratio(on, off, "p50ms"), ratio(on, off, "p99ms"), ratio(on, off, "serverCpuUsPerMsg"),
-      ratio(on, off, "mariaCpuUsPerMsg"), ratio(on, off, "mariaStatementsPerMsg"), ratio(on, off, "generatorCpuUsPerMsg"));
+      ratio(on, off, "mariaCpuUsPerMsg"), ratio(on, off, "redisCpuUsPerMsg"), ratio(on, off, "systemCpuUsPerMsg"),
+      ratio(on, off, "mariaStatementsPerMsg"), ratio(on, off, "generatorCpuUsPerMsg"), null);
     return t;
   }
 
@@ -598,6 +645,7 @@ final class Webhooks {
 
   static String markdown(JsonObject r) {
     r = Report.nanCopy(r);
+    r.put("summary", summary(r.getJsonArray("phases"))); // recomputed: a results.json of an earlier version renders too
     JsonObject m = r.getJsonObject("machine");
     JsonObject c = r.getJsonObject("config");
     JsonObject sm = r.getJsonObject("summary");
@@ -612,7 +660,7 @@ final class Webhooks {
       .append(r.getString("startedAt").replaceAll("\\.\\d+Z$", "Z")).append(" (")
       .append(Table.fmt(r.getDouble("scenarioSeconds"))).append(" s in all). Machine: ").append(m.getString("cpu")).append(", ")
       .append(m.getInteger("cores")).append(" cores shared by the server, MariaDB, Redis, the generator and the receiver — and, ")
-      .append("during this run, by other work on the machine (its `machine busy %` column counts everything), ")
+      .append("during this run, by other work on the machine (the `other processes' CPU` column: everything else the machine ran meanwhile), ")
       .append(m.getString("java")).append(", MariaDB ").append(m.getString("mariadb")).append(".\n\n");
     md.append("```bash\n./scripts/bench.sh ").append(suiteArgs).append("\n# = java ").append(args).append('\n')
       .append("# re-render this section from the saved results:\n# java -jar bench/target/seedim-bench.jar report --results bench/results/<run>-webhooks/results.json\n```\n\n");
@@ -639,14 +687,22 @@ final class Webhooks {
       .append("SELECT per 200 ms) and the undelivered scan (one range read per second, since one app records `message.undelivered`) — ")
       .append("the fixed background cost of any server where some app uses webhooks, included in both.\n\n");
     md.append("CPU per message is `/proc/<pid>/stat` utime + stime over the measured window divided by the messages delivered in it ")
-      .append("(server, `mariadbd`); MariaDB statements per message is the `Questions` counter over the same window (a global ")
+      .append("(server, `mariadbd`, `redis-server`); MariaDB statements per message is the `Questions` counter over the same window (a global ")
       .append("counter: other clients of the shared MariaDB during the run are counted too, in both configs alike).\n\n");
     md.append(phaseTable(r).markdown()).append('\n');
     md.append(summaryTable(r).markdown()).append('\n');
     boolean within = sm.getBoolean("withinTarget");
-    md.append("**Verdict: ON / OFF throughput = ").append(Table.fmt(sm.getDouble("ratio"))).append(" (per round: ")
+    boolean byCpu = sm.getBoolean("withinTargetByCpu");
+    md.append("**Verdict: measured ON / OFF throughput = ").append(Table.fmt(sm.getDouble("ratio"))).append(" (per round: ")
       .append(sm.getJsonArray("roundRatios").encode()).append(") — ").append(within ? "within" : "**not within**").append(" the ")
-      .append(Math.round(TARGET * 100)).append(" % target.**\n\n");
+      .append(Math.round(TARGET * 100)).append(" % target (median of the rounds ").append(Table.fmt(sm.getDouble("medianRoundRatio")))
+      .append("). By CPU cost (server + MariaDB + Redis µs per message, OFF / ON — the ")
+      .append("throughput ratio of a machine where they are CPU-bound and alone): ").append(Table.fmt(sm.getDouble("cpuRatio")))
+      .append(" (per round: ").append(sm.getJsonArray("roundCpuRatios").encode()).append(')')
+      .append(" — ").append(byCpu ? "within" : "**not within**").append(" the target.**\n\n");
+    md.append("The cores were shared with other work during this run (the last column): the server got the CPU the scheduler ")
+      .append("left it, so msgs/s moves with the other processes' load from phase to phase, and the CPU per message is the figure ")
+      .append("that does not depend on how much CPU a phase got.\n\n");
     JsonObject offK = sm.getJsonObject("off").getJsonObject("mariaByKind");
     JsonObject onK = sm.getJsonObject("on").getJsonObject("mariaByKind");
     Table k = new Table("statements per message by kind", "statement (Com_*)", "OFF", "ON", "ON − OFF");
@@ -655,7 +711,7 @@ final class Webhooks {
     for (String n : names) {
       double a = offK.getDouble(n, 0.0);
       double b = onK.getDouble(n, 0.0);
-      k.row(n, a, b, round(b - a, 3));
+      k.row(n, String.format("%.3f", a), String.format("%.3f", b), String.format("%+.3f", b - a));
     }
     md.append("MariaDB statements per message by kind (`Com_*` counters, mean of the phases):\n\n").append(k.markdown()).append('\n');
     if (r.containsKey("profile")) {
@@ -694,7 +750,8 @@ final class Webhooks {
     o.row("delivery lag createdAt → received, p50 / p95 / p99 / max ms, per ON phase", String.join("; ", lags));
     o.row("last event of an ON phase arrived after the load stopped", String.join("; ", drains));
     o.row("drain: receiver down (port closed) for", Table.fmt(dr.getLong("downMs") / 1000.0) + " s, with "
-      + Table.fmt(dr.getDouble("loadMsgsPerSec")) + " msg/s of ON load meanwhile");
+      + Table.fmt(dr.getDouble("loadMsgsPerSec")) + " msg/s of ON load meanwhile (" + c.getInteger("warmupS") + " s ramp + "
+      + c.getInteger("downS") + " s measured, then the acks drained)");
     o.row("drain: backlog when the receiver came back", Table.fmt(dr.getLong("backlogMessages")) + " events ("
       + Table.fmt(dr.getLong("pendingRowsAtUp")) + " rows in event_pending)");
     o.row("drain: first delivery after the receiver came back", dr.getLong("firstDeliveryAfterUpMs") + " ms (retry backoff, `maxBackoffSeconds` "
@@ -702,6 +759,16 @@ final class Webhooks {
     o.row("drain: backlog delivered in", Table.fmt(dr.getLong("drainMs") / 1000.0) + " s after up = "
       + Table.fmt(dr.getDouble("drainRateFromUpPerSec")) + " events/s (" + Table.fmt(dr.getDouble("drainRatePerSec"))
       + " events/s from the first delivery on)");
+    if (dr.containsKey("whileDown")) {
+      JsonObject wd = dr.getJsonObject("whileDown");
+      o.row("recording without delivery (the load while the receiver was down): msgs/s; server / MariaDB / Redis CPU µs/msg",
+        Table.fmt(wd.getDouble("msgsPerSec")) + "; " + Table.fmt(wd.getDouble("serverCpuUsPerMsg")) + " / "
+          + Table.fmt(wd.getDouble("mariaCpuUsPerMsg")) + " / " + Table.fmt(wd.getDouble("redisCpuUsPerMsg"))
+          + " (statements/msg " + Table.fmt(wd.getJsonObject("storeOpsPerMsg").getDouble("mariaStatementsPer", Double.NaN)) + ")");
+      o.row("delivery alone (the drain, no chat load): server / MariaDB / Redis CPU µs per event delivered",
+        Table.fmt(dr.getDouble("drainServerCpuUsPerEvent")) + " / " + Table.fmt(dr.getDouble("drainMariaCpuUsPerEvent")) + " / "
+          + Table.fmt(dr.getDouble("drainRedisCpuUsPerEvent")));
+    }
     JsonObject dl = dr.getJsonObject("lag");
     o.row("drain: lag of the backlog's events p50 / max ms", dl.getValue("p50ms") + " / " + dl.getValue("maxMs"));
     md.append(o.markdown()).append('\n');
