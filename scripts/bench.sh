@@ -10,6 +10,8 @@
 #   ./scripts/bench.sh --only dev,chat         # only these scenarios
 #   ./scripts/bench.sh --rates 1000,3000 --pairs 100 --held 5000 --no-docs   # see: java -jar bench/target/seedim-bench.jar suite --help
 #   ./scripts/bench.sh --only soak             # the soak alone: 30 minutes of mixed load (--soak-minutes N)
+#   ./scripts/bench.sh --only webhooks         # webhooks alone (issue 17): chat throughput OFF / ON alternating, outbox
+#                                              # lag and drain; writes only the "Webhooks" section (about 6 minutes)
 #   SKIP_BUILD=1 ./scripts/bench.sh            # reuse the built jars
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -37,7 +37,7 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
-  @Command(name = "report", description = "Rewrite docs/benchmarks.md and the plots from a saved results.json (a soak's results.json: its section only).")
+  @Command(name = "report", description = "Rewrite docs/benchmarks.md and the plots from a saved results.json (a soak's or the webhooks scenario's results.json: its section only).")
   static final class ReportCmd implements Callable<Integer> {
     @Option(names = "--results", required = true) java.nio.file.Path results;
     @Option(names = "--compare", description = "results.json of an earlier run (e.g. the server before the fixes)") java.nio.file.Path compare;
@@ -49,6 +49,11 @@ public final class BenchMain implements Callable<Integer> {
       if ("soak".equals(r.getString("scenario"))) {
         Soak.writeDocs(r, docs);
         System.out.println("wrote the Soak section of " + docs.resolve("benchmarks.md"));
+        return 0;
+      }
+      if ("webhooks".equals(r.getString("scenario"))) {
+        Webhooks.writeDocs(r, docs);
+        System.out.println("wrote the Webhooks section of " + docs.resolve("benchmarks.md"));
         return 0;
       }
       if (compare != null) {

@@ -35,6 +35,11 @@ final class ChatLoad {
   private volatile boolean measuring;
   private volatile boolean running;
   private volatile int window;
+  /** When set, the messageId of every acknowledged 130 (its 30) is added here (the webhooks scenario's "nothing lost"). */
+  volatile java.util.Set<Long> ackedIds;
+  /** When set, run on the caller's thread as a window phase's measured part starts and ends (the webhooks scenario). */
+  volatile Runnable atMeasureStart;
+  volatile Runnable atMeasureEnd;
 
   ChatLoad(Target target, Pool pool, int pairs, String prefix, int messageBytes) {
     this.target = target;
@@ -78,6 +83,13 @@ final class ChatLoad {
     if (type == 30) {
       c.outstanding--;
       acked.increment();
+      java.util.Set<Long> ids = ackedIds;
+      if (ids != null) {
+        String id = Proto.str(text, "messageId");
+        if (id != null) {
+          ids.add(Long.parseLong(id));
+        }
+      }
       if (running && window > 0) {
         sendOne(c, System.nanoTime());
       }
@@ -136,6 +148,10 @@ final class ChatLoad {
     }
     Thread.sleep(warmupMs);
     reset();
+    Runnable start = atMeasureStart;
+    if (start != null) {
+      start.run();
+    }
     long ackedBefore = acked.sum();
     measuring = true;
     long t0 = System.nanoTime();
@@ -143,6 +159,10 @@ final class ChatLoad {
     measuring = false;
     double secs = (System.nanoTime() - t0) / 1e9;
     long sent = acked.sum() - ackedBefore;
+    Runnable end = atMeasureEnd;
+    if (end != null) {
+      end.run();
+    }
     running = false;
     window = 0;
     Histogram h = recorder.getIntervalHistogram();

@@ -303,6 +303,7 @@ final class Report {
       }
     }
     md.append(Soak.existing(docs)); // the soak runs on its own (suite --only soak); its section stays
+    md.append(Webhooks.existing(docs)); // so does the webhooks scenario (suite --only webhooks)
     if (r.containsKey("hotspots")) {
       JsonObject h = r.getJsonObject("hotspots");
       md.append("## Profile of the SeedIM throughput run (JFR)\n\n")
@@ -339,7 +340,7 @@ final class Report {
   static final List<String> GENERATED_HEADINGS = List.of("Machine, JVM flags, commands", "Targets and results",
     "Before and after the fixes");
   /** Where the hand-written part ends at the latest (the generated scenarios, the soak, the profile). */
-  static final List<String> END_HEADINGS = List.of("Scenarios", "Soak", "Profile of the SeedIM throughput run (JFR)");
+  static final List<String> END_HEADINGS = List.of("Scenarios", "Soak", "Webhooks", "Profile of the SeedIM throughput run (JFR)");
 
   /**
    * The hand-written sections of the existing docs/benchmarks.md (an issue's before/after runs, written by whoever
@@ -368,7 +369,7 @@ final class Report {
         }
         keep = l.startsWith("## ") && !GENERATED_HEADINGS.contains(title);
       }
-      if (!fence && l.startsWith(Soak.BEGIN.substring(0, 15))) {
+      if (!fence && (l.startsWith(Soak.BEGIN.substring(0, 15)) || l.startsWith(Webhooks.BEGIN.substring(0, 19)))) {
         break;
       }
       if (keep) {

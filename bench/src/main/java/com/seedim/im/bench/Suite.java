@@ -76,7 +76,7 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--skip", split = ",", defaultValue = "", description = "scenarios to skip: dev,held,storm,chat,fixed,fanout,cluster")
   List<String> skip;
   @Option(names = "--only", split = ",", defaultValue = "",
-    description = "run only these scenarios: dev,held,storm,chat,fixed,fanout,cluster, or soak (alone; not part of the default suite)")
+    description = "run only these scenarios: dev,held,storm,chat,fixed,fanout,cluster, or soak or webhooks (alone; not part of the default suite)")
   List<String> only;
   @Option(names = "--soak-minutes", defaultValue = "30", description = "soak: minutes of mixed load") int soakMinutes;
   @Option(names = "--soak-rate", defaultValue = "300", description = "soak: chat msg/s offered in total") int soakRate;
@@ -90,6 +90,24 @@ final class Suite implements Callable<Integer> {
   @Option(names = "--soak-sample-s", defaultValue = "20", description = "soak: seconds between samples (each runs a full GC on the server)") int soakSampleS;
   @Option(names = "--soak-database", defaultValue = "bench_soak", description = "soak: its own MariaDB database (dropped at the start)") String soakDatabase;
   @Option(names = "--soak-redis-prefix", defaultValue = "benchsoak:", description = "soak: its own Redis key prefix (deleted at the start)") String soakRedisPrefix;
+  @Option(names = "--hooks-measure-s", defaultValue = "12", description = "webhooks: measured seconds per OFF / ON phase") int hooksMeasureS;
+  @Option(names = "--hooks-rounds", defaultValue = "4", description = "webhooks: OFF + ON rounds") int hooksRounds;
+  @Option(names = "--hooks-warmup-s", defaultValue = "20", description = "webhooks: least alternating OFF / ON load before measuring (JIT)")
+  int hooksWarmupS;
+  @Option(names = "--hooks-down-s", defaultValue = "10", description = "webhooks: seconds of ON load while the receiver is down (drain)")
+  int hooksDownS;
+  @Option(names = "--hooks-max-batch", defaultValue = "100", description = "webhooks: the endpoint's maxBatch") int hooksMaxBatch;
+  @Option(names = "--hooks-undelivered-after-s", defaultValue = "5", description = "webhooks: events.undeliveredAfterSeconds")
+  int hooksUndeliveredAfterS;
+  @Option(names = "--hooks-max-backoff-s", defaultValue = "1", description = "webhooks: events.maxBackoffSeconds (the drain's retry wait)")
+  int hooksMaxBackoffS;
+  @Option(names = "--hooks-database", defaultValue = "bench_hooks", description = "webhooks: its own MariaDB database (dropped at the start)")
+  String hooksDatabase;
+  @Option(names = "--hooks-redis-prefix", defaultValue = "benchhooks:", description = "webhooks: its own Redis key prefix (deleted at the start)")
+  String hooksRedisPrefix;
+  @Option(names = "--hooks-profile", negatable = true, defaultValue = "true", fallbackValue = "true",
+    description = "webhooks: one more OFF and ON phase with JFR on the server (not in the verdict): where its time goes")
+  boolean hooksProfile;
   @Option(names = "--results", defaultValue = "bench/results") Path resultsDir;
   @Option(names = "--docs", defaultValue = "docs") Path docsDir;
   @Option(names = "--label", defaultValue = "") String label;
@@ -119,6 +137,12 @@ final class Suite implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only soak runs alone");
       }
       return new Soak(this).run();
+    }
+    if (only.contains("webhooks")) {
+      if (only.size() > 1) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only webhooks runs alone");
+      }
+      return new Webhooks(this).run();
     }
     if (!only.isEmpty()) {
       skip = new ArrayList<>(SCENARIOS);
