@@ -7,8 +7,6 @@ import com.seedim.im.common.events.EventsConfig;
 import com.seedim.im.common.events.WebhookConfig.Endpoint;
 import com.seedim.im.common.events.WebhookPoster;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,12 +143,12 @@ final class EndpointWorker {
         EventMetrics.lag(app.appId(), endpoint.name(), 0);
         return Future.succeededFuture(delivered);
       }
-      EventMetrics.lag(app.appId(), endpoint.name(), Math.max(0, now - events.get(0).getLong("createdAt")));
+      EventMetrics.lag(app.appId(), endpoint.name(), Math.max(0, now - events.get(0).createdAt()));
       if (System.currentTimeMillis() >= renewAt) {
         return Future.succeededFuture(delivered); // the read took long: renew first, so the post cannot outlive the lease
       }
-      List<JsonObject> batch = cut(events);
-      return post(batch).compose(ok -> {
+      List<String> batch = cut(events, app.appId());
+      return post(events, batch).compose(ok -> {
         if (!ok) {
           return Future.succeededFuture(delivered);
         }
@@ -168,28 +166,36 @@ final class EndpointWorker {
     }
     lagCheckedAt = now;
     return store.pending(app.appId(), endpoint.name(), 1).map(oldest -> {
-      EventMetrics.lag(app.appId(), endpoint.name(), oldest.isEmpty() ? 0 : Math.max(0, now - oldest.get(0).getLong("createdAt")));
+      EventMetrics.lag(app.appId(), endpoint.name(), oldest.isEmpty() ? 0 : Math.max(0, now - oldest.get(0).createdAt()));
       return null;
     });
   }
 
-  /** The oldest events whose body stays under {@link #MAX_BATCH_BYTES} (the first one always). */
-  static List<JsonObject> cut(List<JsonObject> events) {
-    int bytes = 0;
-    for (int i = 0; i < events.size(); i++) {
-      bytes += events.get(i).toBuffer().length() + 1;
-      if (bytes > MAX_BATCH_BYTES && i > 0) {
-        return events.subList(0, i);
+  /**
+   * The envelopes of the oldest events whose body stays under {@link #MAX_BATCH_BYTES} (the first one always; UTF-16
+   * length, at most the byte length for the ASCII of ids and names, a bound close enough for text).
+   */
+  static List<String> cut(List<EventStore.Pending> events, String appId) {
+    List<String> out = new ArrayList<>(events.size());
+    int size = 0;
+    for (EventStore.Pending p : events) {
+      String json = p.envelopeJson(appId);
+      size += json.length() + 1;
+      if (size > MAX_BATCH_BYTES && !out.isEmpty()) {
+        break;
       }
+      out.add(json);
     }
-    return events;
+    return out;
   }
 
   /** One batch: true when the receiver took it (and it is deleted from the pending rows). */
-  private Future<Boolean> post(List<JsonObject> events) {
-    String body = new JsonObject().put("events", new JsonArray(new ArrayList<>(events))).encode();
+  private Future<Boolean> post(List<EventStore.Pending> pending, List<String> events) {
+    String body = "{\"events\":[" + String.join(",", events) + "]}";
     List<Long> ids = new ArrayList<>(events.size());
-    events.forEach(e -> ids.add(Long.parseLong(e.getString("id"))));
+    for (int i = 0; i < events.size(); i++) {
+      ids.add(pending.get(i).id());
+    }
     return poster.post(endpoint.url(), endpoint.pathWithQuery(), app.appId(), app.secret(), body, endpoint.timeoutMs(),
         "X-SeedIM-Attempt", Integer.toString(failures + 1))
       .transform(ar -> {

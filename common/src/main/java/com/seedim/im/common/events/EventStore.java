@@ -1,6 +1,7 @@
 package com.seedim.im.common.events;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -25,6 +26,18 @@ public interface EventStore {
   record Lease(boolean held, long position, int failures, long nextTryAt, long pausedUntil) {
   }
 
+  /**
+   * An event an endpoint has not got yet, as stored: its {@code data} is the stored JSON text, copied into the POST
+   * body as it is (a delivery never parses and re-encodes what it only passes on).
+   */
+  record Pending(long id, String type, long createdAt, String data) {
+    /** The envelope's JSON text ({@link Event#envelope()}'s fields, in its order). */
+    public String envelopeJson(String appId) {
+      return "{\"id\":\"" + id + "\",\"type\":" + Json.encode(type) + ",\"appId\":" + Json.encode(appId)
+        + ",\"createdAt\":" + createdAt + ",\"data\":" + data + "}";
+    }
+  }
+
   /** Records events (one transaction) with their endpoints' pending rows. */
   Future<Void> append(List<Event> events);
 
@@ -37,8 +50,8 @@ public interface EventStore {
   /** Gives up a held lease (a node stopping), so another node takes over at once. */
   Future<Void> release(String name, String owner);
 
-  /** The oldest events the endpoint has not got yet, as envelopes, id order. */
-  Future<List<JsonObject>> pending(String appId, String endpoint, int limit);
+  /** The oldest events the endpoint has not got yet, id order. */
+  Future<List<Pending>> pending(String appId, String endpoint, int limit);
 
   /** The endpoint got these events. */
   Future<Void> delivered(String appId, String endpoint, List<Long> ids);

@@ -57,15 +57,15 @@ public final class MemoryEventStore implements EventStore {
   }
 
   @Override
-  public synchronized Future<List<JsonObject>> pending(String appId, String endpoint, int limit) {
-    List<JsonObject> out = new ArrayList<>();
+  public synchronized Future<List<Pending>> pending(String appId, String endpoint, int limit) {
+    List<Pending> out = new ArrayList<>();
     TreeSet<Long> ids = pending.get(pendingKey(appId, endpoint));
     TreeMap<Long, Event> events = log.get(appId);
     if (ids != null && events != null) {
       for (Long id : ids) {
         Event e = events.get(id);
         if (e != null) {
-          out.add(e.envelope());
+          out.add(new Pending(e.id(), e.type().wire(), e.createdAt(), e.data().encode()));
           if (out.size() >= limit) {
             break;
           }

@@ -123,9 +123,14 @@ public final class MySqlEventStore implements EventStore {
   }
 
   @Override
-  public Future<List<JsonObject>> pending(String appId, String endpoint, int limit) {
-    return bounded(pool.preparedQuery(PENDING).execute(Tuple.of(appId, endpoint, limit)).map(rows -> envelopes(appId, rows)),
-      "pending");
+  public Future<List<Pending>> pending(String appId, String endpoint, int limit) {
+    return bounded(pool.preparedQuery(PENDING).execute(Tuple.of(appId, endpoint, limit)).map(rows -> {
+      List<Pending> out = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        out.add(new Pending(r.getLong("event_id"), r.getString("type"), r.getLong("created_at"), r.getString("data")));
+      }
+      return out;
+    }), "pending");
   }
 
   private static List<JsonObject> envelopes(String appId, RowSet<Row> rows) {
