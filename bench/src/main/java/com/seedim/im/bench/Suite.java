@@ -96,8 +96,8 @@ final class Suite implements Callable<Integer> {
   int hooksWarmupS;
   @Option(names = "--hooks-down-s", defaultValue = "10", description = "webhooks: seconds of ON load while the receiver is down (drain)")
   int hooksDownS;
-  @Option(names = "--hooks-max-batch", defaultValue = "100", description = "webhooks: the endpoint's maxBatch") int hooksMaxBatch;
-  @Option(names = "--hooks-undelivered-after-s", defaultValue = "5", description = "webhooks: events.undeliveredAfterSeconds")
+  @Option(names = "--hooks-max-batch", defaultValue = "500", description = "webhooks: the endpoint's maxBatch") int hooksMaxBatch;
+  @Option(names = "--hooks-undelivered-after-s", defaultValue = "10", description = "webhooks: events.undeliveredAfterSeconds")
   int hooksUndeliveredAfterS;
   @Option(names = "--hooks-max-backoff-s", defaultValue = "1", description = "webhooks: events.maxBackoffSeconds (the drain's retry wait)")
   int hooksMaxBackoffS;

@@ -22,7 +22,7 @@ public record WebhookConfig(Set<EventType> recorded, int retentionHours, List<En
                             BeforeMessage beforeMessage) {
   public static final int DEFAULT_RETENTION_HOURS = 72;
   public static final int MAX_RETENTION_HOURS = 720;
-  public static final int DEFAULT_MAX_BATCH = 100;
+  public static final int DEFAULT_MAX_BATCH = 500;
   public static final int MAX_BATCH = 500;
   public static final int DEFAULT_TIMEOUT_MS = 5000;
   public static final int DEFAULT_BEFORE_TIMEOUT_MS = 1000;
