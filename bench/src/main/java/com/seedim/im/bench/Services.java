@@ -176,4 +176,27 @@ final class Services {
       }
     }
   }
+
+  /**
+   * The production server of a scenario that runs on its own (soak, webhooks): its config written next to the results,
+   * started with the suite's server JVM settings and {@code --roles all}, answered {@code /health} (90 s at most);
+   * the config and the command are put in {@code res}.
+   */
+  static Process startServer(Suite s, Path stamp, io.vertx.core.json.JsonObject serverConfig, io.vertx.core.json.JsonObject res)
+    throws Exception {
+    Path cfg = stamp.resolve("server-config.json");
+    java.nio.file.Files.writeString(cfg, serverConfig.encodePrettily());
+    res.put("serverConfig", serverConfig);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> sc = new java.util.ArrayList<>(List.of(java));
+    sc.addAll(List.of(s.serverJvm().split("\\s+")));
+    sc.addAll(List.of("-jar", s.serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
+    res.put("serverCommand", String.join(" ", sc));
+    Process server = start(sc, stamp.resolve("server.log"), s.serverEnv);
+    if (!waitHttp("http://127.0.0.1:" + s.port + "/health", 90_000)) {
+      server.destroyForcibly();
+      throw new IllegalStateException("server did not start; see " + stamp);
+    }
+    return server;
+  }
 }

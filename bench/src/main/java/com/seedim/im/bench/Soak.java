@@ -113,20 +113,9 @@ final class Soak {
     Services.sql("DROP DATABASE IF EXISTS " + s.soakDatabase);
     Services.redisDeletePrefix(s.soakRedisPrefix);
     JsonObject serverConfig = s.serverConfig(s.soakDatabase, s.soakRedisPrefix);
-    Path cfg = stamp.resolve("server-config.json");
-    Files.writeString(cfg, serverConfig.encodePrettily());
-    res.put("serverConfig", serverConfig);
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> sc = new ArrayList<>(List.of(java));
-    sc.addAll(List.of(s.serverJvm().split("\\s+")));
-    sc.addAll(List.of("-jar", s.serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
-    res.put("serverCommand", String.join(" ", sc));
     JsonArray samples = new JsonArray();
     try {
-      server = Services.start(sc, stamp.resolve("server.log"), s.serverEnv);
-      if (!Services.waitHttp("http://127.0.0.1:" + s.port + "/health", 90_000)) {
-        throw new IllegalStateException("server did not start; see " + stamp);
-      }
+      server = Services.startServer(s, stamp, serverConfig, res);
       long pid = server.pid();
       Suite.log("server pid %d", pid);
       Thread.sleep(2000);
@@ -1166,52 +1155,25 @@ final class Soak {
     md.append("CPU over the load (% of one core; \"machineBusyPct\" counts the whole machine, other developers' work included): `")
       .append(r.getJsonObject("cpu").encode()).append("`. Server log (the warnings are the gateway naming each hostile close): `")
       .append(r.getJsonObject("serverLog").encode()).append("`.\n\n");
-    Path analysis = Path.of("bench/SOAK-ANALYSIS.md");
-    if (Files.exists(analysis)) {
-      try {
-        md.append(Files.readString(analysis, StandardCharsets.UTF_8).trim()).append("\n\n");
-      } catch (IOException ignored) {
-        // optional
-      }
-    }
+    DocSections.appendAnalysis(md, Path.of("bench/SOAK-ANALYSIS.md"));
     md.append(END).append('\n');
     return md.toString();
   }
 
   /** Replaces (or adds) the soak section of docs/benchmarks.md. */
   static void writeDocs(JsonObject r, Path docs) throws IOException {
-    Files.createDirectories(docs);
-    Path f = docs.resolve("benchmarks.md");
     String section = markdown(r);
-    String old = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "# Benchmarks\n\n";
-    Files.writeString(f, splice(old, section), StandardCharsets.UTF_8);
+    DocSections.write(docs, old -> splice(old, section));
   }
 
   /** {@code doc} with its soak section replaced by {@code section}, or {@code section} put before the profile / analysis. */
   static String splice(String doc, String section) {
-    int b = doc.indexOf(BEGIN);
-    int e = doc.indexOf(END);
-    if (b >= 0 && e > b) {
-      return doc.substring(0, b) + section + doc.substring(e + END.length()).replaceFirst("^\n", "");
-    }
-    for (String anchor : new String[] {"## Profile of the SeedIM throughput run", "## Hotspots found and fixed"}) {
-      int i = doc.indexOf(anchor);
-      if (i >= 0) {
-        return doc.substring(0, i) + section + "\n" + doc.substring(i);
-      }
-    }
-    return doc + (doc.endsWith("\n") ? "\n" : "\n\n") + section;
+    String replaced = DocSections.replace(doc, BEGIN, END, section);
+    return replaced != null ? replaced : DocSections.insertBeforeAnchors(doc, section);
   }
 
   /** The soak section of an existing docs file (so the suite's rewrite keeps it), or "". */
   static String existing(Path docs) {
-    try {
-      String d = Files.readString(docs.resolve("benchmarks.md"), StandardCharsets.UTF_8);
-      int b = d.indexOf(BEGIN);
-      int e = d.indexOf(END);
-      return b >= 0 && e > b ? d.substring(b, e + END.length()) + "\n" : "";
-    } catch (IOException e) {
-      return "";
-    }
+    return DocSections.existing(docs, BEGIN, END);
   }
 }

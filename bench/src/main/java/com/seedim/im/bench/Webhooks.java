@@ -99,20 +99,9 @@ final class Webhooks {
     Services.redisDeletePrefix(s.hooksRedisPrefix);
     receiver = new Receiver(HOOK_APP, HOOK_SECRET);
     JsonObject serverConfig = serverConfig(receiver.port);
-    Path cfg = stamp.resolve("server-config.json");
-    Files.writeString(cfg, serverConfig.encodePrettily());
-    res.put("serverConfig", serverConfig);
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> sc = new ArrayList<>(List.of(java));
-    sc.addAll(List.of(s.serverJvm().split("\\s+")));
-    sc.addAll(List.of("-jar", s.serverJar.toString(), "--config", cfg.toString(), "--roles", "all"));
-    res.put("serverCommand", String.join(" ", sc));
     JsonArray phases = new JsonArray();
     try {
-      server = Services.start(sc, stamp.resolve("server.log"), s.serverEnv);
-      if (!Services.waitHttp("http://127.0.0.1:" + s.port + "/health", 90_000)) {
-        throw new IllegalStateException("server did not start; see " + stamp);
-      }
+      server = Services.startServer(s, stamp, serverConfig, res);
       long pid = server.pid();
       mariaPid = ProcStats.pidOf("mariadbd");
       redisPid = ProcStats.pidOf("redis-server");
@@ -784,32 +773,22 @@ final class Webhooks {
       .append("reached the receiver, over the whole run (warm-up and drain included). `message.undelivered` counts the messages ")
       .append("no receiver device acked within `undeliveredAfterSeconds` — receivers here ack every 140, so few or none are expected; the ")
       .append("scan runs all the same.\n\n");
-    Path analysis = Path.of("bench/WEBHOOKS-ANALYSIS.md");
-    if (Files.exists(analysis)) {
-      try {
-        md.append(Files.readString(analysis, StandardCharsets.UTF_8).trim()).append("\n\n");
-      } catch (IOException ignored) {
-        // optional
-      }
-    }
+    DocSections.appendAnalysis(md, Path.of("bench/WEBHOOKS-ANALYSIS.md"));
     md.append(END).append('\n');
     return md.toString();
   }
 
   /** Replaces (or adds) the webhooks section of docs/benchmarks.md; the rest of the file stays as it is. */
   static void writeDocs(JsonObject r, Path docs) throws IOException {
-    Files.createDirectories(docs);
-    Path f = docs.resolve("benchmarks.md");
-    String old = Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "# Benchmarks\n\n";
-    Files.writeString(f, splice(old, markdown(r)), StandardCharsets.UTF_8);
+    String section = markdown(r);
+    DocSections.write(docs, old -> splice(old, section));
   }
 
   /** {@code doc} with its webhooks section replaced, or the section put after the soak's (else before the profile). */
   static String splice(String doc, String section) {
-    int b = doc.indexOf(BEGIN);
-    int e = doc.indexOf(END);
-    if (b >= 0 && e > b) {
-      return doc.substring(0, b) + section + doc.substring(e + END.length()).replaceFirst("^\n", "");
+    String replaced = DocSections.replace(doc, BEGIN, END, section);
+    if (replaced != null) {
+      return replaced;
     }
     int soak = doc.indexOf(Soak.END);
     if (soak >= 0) {
@@ -817,25 +796,12 @@ final class Webhooks {
       String rest = doc.substring(at).replaceFirst("^\n", "");
       return doc.substring(0, at) + "\n" + section + rest;
     }
-    for (String anchor : new String[] {"## Profile of the SeedIM throughput run", "## Hotspots found and fixed"}) {
-      int i = doc.indexOf(anchor);
-      if (i >= 0) {
-        return doc.substring(0, i) + section + "\n" + doc.substring(i);
-      }
-    }
-    return doc + (doc.endsWith("\n") ? "\n" : "\n\n") + section;
+    return DocSections.insertBeforeAnchors(doc, section);
   }
 
   /** The webhooks section of an existing docs file (so the suite's rewrite keeps it), or "". */
   static String existing(Path docs) {
-    try {
-      String d = Files.readString(docs.resolve("benchmarks.md"), StandardCharsets.UTF_8);
-      int b = d.indexOf(BEGIN);
-      int e = d.indexOf(END);
-      return b >= 0 && e > b ? d.substring(b, e + END.length()) + "\n" : "";
-    } catch (IOException e) {
-      return "";
-    }
+    return DocSections.existing(docs, BEGIN, END);
   }
 
   // ---- the receiver ------------------------------------------------------------------------------------------------
