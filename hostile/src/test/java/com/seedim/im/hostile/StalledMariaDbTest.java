@@ -3,11 +3,16 @@ package com.seedim.im.hostile;
 import com.seedim.im.chat.store.ChatMigrations;
 import com.seedim.im.chat.store.MySqlChatStore;
 import com.seedim.im.chat.store.NewMessage;
+import com.seedim.im.common.events.Event;
+import com.seedim.im.common.events.EventType;
+import com.seedim.im.common.events.MySqlEventStore;
+import com.seedim.im.common.store.Deadlines;
 import com.seedim.im.testkit.TestServer;
 import com.seedim.im.testkit.faults.BlackholeProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
@@ -130,5 +135,54 @@ class StalledMariaDbTest {
     // up to 4 transactions of up to 64 sends leave the queue before the stall shows
     assertThat(refusedAtOnce.get()).as("asks beyond the bound refused at once").isGreaterThanOrEqualTo(500 - 4 * 64);
     assertThat(timedOut.get() + refusedAtOnce.get()).isEqualTo(n);
+  }
+
+  /** Runs {@code call} on a Vert.x context (store deadlines are set there) and returns its outcome. */
+  private <T> CompletableFuture<T> onContext(java.util.function.Supplier<Future<T>> call) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    vertx.runOnContext(v -> call.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        out.complete(ar.result());
+      } else {
+        out.completeExceptionally(ar.cause());
+      }
+    }));
+    return out;
+  }
+
+  @Test
+  @DisplayName("the webhook outbox on a stalled MariaDB: every call (record, lease, read, delete, replay) fails within its deadline")
+  void outboxCallsFailWithinTheDeadline() throws Exception {
+    ChatMigrations.Target schema = new ChatMigrations.Target(TestServer.MYSQL_HOST, 3306, "root", "", database);
+    onContext(() -> ChatMigrations.migrate(vertx, schema)).get(30, TimeUnit.SECONDS);
+    MySqlEventStore store = new MySqlEventStore(pool);
+    Event e = new Event(1L << 40, "app", EventType.MESSAGE_CREATED, System.currentTimeMillis(), new JsonObject().put("k", 1),
+      List.of("default"));
+    onContext(() -> store.append(List.of(e))).get(10, TimeUnit.SECONDS);
+    assertThat(onContext(() -> store.pending("app", "default", 10)).get(10, TimeUnit.SECONDS)).hasSize(1);
+
+    proxy.blackhole();
+    List<java.util.function.Supplier<Future<?>>> calls = List.of(
+      () -> store.append(List.of(new Event(e.id() + 1, "app", EventType.MESSAGE_CREATED, e.createdAt(), e.data(), e.endpoints()))),
+      () -> store.lease("endpoint|app|default", "node-a", System.currentTimeMillis(), 15_000),
+      () -> store.pending("app", "default", 10),
+      () -> store.delivered("app", "default", List.of(e.id())),
+      () -> store.replay("app", 0, Long.MAX_VALUE, null, 10),
+      () -> store.appendAndAdvance(List.of(), "undelivered-scan", "node-a", 5));
+    long t0 = System.nanoTime();
+    List<CompletableFuture<?>> outcomes = new ArrayList<>();
+    calls.forEach(c -> outcomes.add(onContext(c::get)));
+    for (CompletableFuture<?> f : outcomes) {
+      try {
+        f.get(10, TimeUnit.SECONDS);
+        throw new AssertionError("an outbox call succeeded during the stall");
+      } catch (java.util.concurrent.ExecutionException failed) {
+        assertThat(failed.getCause()).as("a deadline, not another failure").isInstanceOf(TimeoutException.class);
+      } catch (TimeoutException hung) {
+        throw new AssertionError("an outbox call still pending 10 s into a MariaDB stall");
+      }
+    }
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("all answered within the store deadline")
+      .isLessThan(Deadlines.MYSQL_QUERY_TIMEOUT_MS + 2_000);
   }
 }
