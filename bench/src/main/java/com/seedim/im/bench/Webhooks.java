@@ -295,15 +295,7 @@ final class Webhooks {
       s.pairs, s.warmupS, s.hooksMeasureS);
     receiver.lag.reset();
     Meter meter = new Meter(load, pid);
-    load.atMeasureStart = meter::start;
-    load.atMeasureEnd = meter::end;
-    ChatLoad.Phase p;
-    try {
-      p = load.window(s.window, s.warmupS * 1000L, s.hooksMeasureS * 1000L);
-    } finally {
-      load.atMeasureStart = null;
-      load.atMeasureEnd = null;
-    }
+    ChatLoad.Phase p = metered(load, meter, s.hooksMeasureS);
     JsonObject j = p.json().put("config", cfg).put("round", round).put("app", hooks ? HOOK_APP : Suite.APP_ID);
     j.mergeIn(meter.out);
     if (hooks) {
@@ -450,15 +442,7 @@ final class Webhooks {
     long down = System.currentTimeMillis();
     // the load while the receiver is down: recording without delivery (the send transaction's share of ON's cost)
     Meter recording = new Meter(on, pid);
-    on.atMeasureStart = recording::start;
-    on.atMeasureEnd = recording::end;
-    ChatLoad.Phase p;
-    try {
-      p = on.window(s.window, s.warmupS * 1000L, s.hooksDownS * 1000L);
-    } finally {
-      on.atMeasureStart = null;
-      on.atMeasureEnd = null;
-    }
+    ChatLoad.Phase p = metered(on, recording, s.hooksDownS);
     long backlogAcked = missing();
     long pendingDb = countPending();
     long downMs = System.currentTimeMillis() - down;
@@ -776,6 +760,18 @@ final class Webhooks {
     DocSections.appendAnalysis(md, Path.of("bench/WEBHOOKS-ANALYSIS.md"));
     md.append(END).append('\n');
     return md.toString();
+  }
+
+  /** A window-mode phase of {@code load} whose measured part {@code meter} brackets. */
+  private ChatLoad.Phase metered(ChatLoad load, Meter meter, int measureS) throws InterruptedException {
+    load.atMeasureStart = meter::start;
+    load.atMeasureEnd = meter::end;
+    try {
+      return load.window(s.window, s.warmupS * 1000L, measureS * 1000L);
+    } finally {
+      load.atMeasureStart = null;
+      load.atMeasureEnd = null;
+    }
   }
 
   /** Replaces (or adds) the webhooks section of docs/benchmarks.md; the rest of the file stays as it is. */
